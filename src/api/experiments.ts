@@ -1,0 +1,31 @@
+/** Admin routes: experiments and the per-arm kill switch. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ServiceContext } from '../service/context.js';
+import { createExperiment, getExperiment, listExperiments, patchExperiment, setArmEnabled } from '../service/experiments.js';
+import { errors, ExperimentResponse } from './responses.js';
+import { ArmParams, CreateExperimentSchema, DisableArmSchema, ExperimentParams, PatchExperimentSchema } from './schemas.js';
+
+export const experimentRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async (app) => {
+  const tags = ['experiments'];
+  app.post('/experiments', { schema: { tags, summary: 'Create an experiment', body: CreateExperimentSchema, response: { 201: ExperimentResponse, ...errors(400, 409) } } },
+    async (req, reply) => reply.code(201).send(await createExperiment(ctx, req.body)));
+
+  app.get('/experiments', { schema: { tags, summary: 'List experiments', response: { 200: z.object({ experiments: z.array(ExperimentResponse) }) } } },
+    async () => ({ experiments: await listExperiments(ctx) }));
+
+  app.get('/experiments/:id', { schema: { tags, summary: 'Read an experiment', params: ExperimentParams, response: { 200: ExperimentResponse, ...errors(404) } } },
+    async (req) => getExperiment(ctx, req.params.id));
+
+  app.patch('/experiments/:id', {
+    schema: { tags, summary: 'Change status, traffic, holdback, guardrails or end date', params: ExperimentParams, body: PatchExperimentSchema, response: { 200: ExperimentResponse, ...errors(400, 404) } },
+  }, async (req) => patchExperiment(ctx, req.params.id, req.body));
+
+  app.post('/experiments/:id/arms/:armId/disable', {
+    schema: { tags, summary: 'Kill switch: never serve this arm again', params: ArmParams, body: DisableArmSchema, response: { 200: ExperimentResponse, ...errors(400, 404, 409) } },
+  }, async (req) => setArmEnabled(ctx, req.params.id, req.params.armId, false, req.body?.reason));
+
+  app.post('/experiments/:id/arms/:armId/enable', {
+    schema: { tags, summary: 'Serve a disabled arm again', params: ArmParams, response: { 200: ExperimentResponse, ...errors(404) } },
+  }, async (req) => setArmEnabled(ctx, req.params.id, req.params.armId, true));
+};

@@ -1,0 +1,89 @@
+/**
+ * The zod schemas of the HTTP contract: the single source of request validation, of the
+ * TypeScript types of request bodies, and (through @fastify/swagger) of openapi/openapi.json.
+ */
+import { z } from 'zod';
+
+const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+const MAX_PAYLOAD_BYTES = 16 * 1024;
+const id = (what: string) => z.string().regex(ID_PATTERN, `${what} must be 1-64 characters of A-Z a-z 0-9 _ . : -`);
+
+export const ArmSchema = z.strictObject({
+  id: id('arm id'),
+  payload: z.unknown().optional().refine((p) => p === undefined || Buffer.byteLength(JSON.stringify(p)) <= MAX_PAYLOAD_BYTES, {
+    message: 'payload must be at most 16 KiB of JSON',
+  }).describe('Any JSON the client applies (model, prompt, temperature...), up to 16 KiB.'),
+  weight: z.number().positive().max(1e6).optional().describe('Share in the fixed policy (relative weight; default 1).'),
+});
+
+export const GuardrailsSchema = z.strictObject({
+  latencyP95Ms: z.number().positive().optional().describe('Disable an arm whose p95 latency in the window is above this.'),
+  meanCost: z.number().min(0).optional().describe('Disable an arm whose mean cost in the window is above this.'),
+  errorRate: z.number().min(0).max(1).optional().describe('Disable an arm whose share of error events in the window is above this.'),
+  minSamples: z.int().min(1).max(100_000).default(50).describe('Events needed before a limit is checked.'),
+  windowSize: z.int().min(1).max(10_000).default(1000).describe('How many of the arm\'s most recent events the rolling window keeps.'),
+}).refine((g) => g.windowSize >= g.minSamples, { message: 'windowSize must be at least minSamples', path: ['windowSize'] });
+
+const percent = z.number().min(0).max(100);
+const isoDate = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time, e.g. 2027-01-31T00:00:00Z');
+
+export const PriorSchema = z.union([
+  z.strictObject({ alpha: z.number().positive(), beta: z.number().positive() }),
+  z.strictObject({ mu: z.number(), lambda: z.number().positive(), alpha: z.number().positive(), beta: z.number().positive() }),
+]).describe('Beta prior {alpha, beta} for bernoulli (default Beta(1,1)); Normal-Gamma {mu, lambda, alpha, beta} for gaussian (default {0, 0.01, 1, 1}).');
+
+export const CreateExperimentSchema = z.strictObject({
+  id: id('experiment id'),
+  arms: z.array(ArmSchema).min(2, 'an experiment needs at least 2 arms').max(100, 'an experiment has at most 100 arms'),
+  baselineArmId: id('baselineArmId').optional().describe('Default: the first arm.'),
+  rewardModel: z.enum(['bernoulli', 'gaussian']),
+  prior: PriorSchema.optional(),
+  policy: z.enum(['thompson', 'ucb', 'fixed']).default('thompson'),
+  holdbackPercent: percent.default(0),
+  trafficPercent: percent.default(100),
+  stickiness: z.boolean().default(true),
+  stickyTtlSeconds: z.int().min(1).max(10 * 365 * 86400).default(30 * 86400),
+  rewardWindowSeconds: z.int().min(1).max(365 * 86400).default(7 * 86400),
+  guardrails: GuardrailsSchema.nullable().optional(),
+  endsAt: isoDate.nullable().optional(),
+  seed: z.string().min(1).max(256).nullable().optional().describe('Makes the selection sequence reproducible.'),
+});
+export type CreateExperimentBody = z.infer<typeof CreateExperimentSchema>;
+
+export const PatchExperimentSchema = z.strictObject({
+  status: z.enum(['active', 'paused']).optional(),
+  trafficPercent: percent.optional(),
+  holdbackPercent: percent.optional(),
+  guardrails: GuardrailsSchema.nullable().optional(),
+  endsAt: isoDate.nullable().optional(),
+}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt' });
+export type PatchExperimentBody = z.infer<typeof PatchExperimentSchema>;
+
+export const ExperimentParams = z.object({ id: z.string().min(1).max(256) });
+export const ArmParams = z.object({ id: z.string().min(1).max(256), armId: z.string().min(1).max(256) });
+export const DisableArmSchema = z.strictObject({ reason: z.string().min(1).max(1000).optional() }).nullish();
+
+export const SelectSchema = z.object({
+  experimentId: z.string().min(1).max(256),
+  userId: z.string().min(1).max(256).optional().describe('Stable user id: stickiness and the holdback follow it. Without it the holdback is drawn at random.'),
+  context: z.record(z.string(), z.unknown()).optional().describe('Request attributes; accepted and ignored by the non-contextual policies.'),
+});
+export type SelectBody = z.infer<typeof SelectSchema>;
+
+export const RewardSchema = z.object({
+  decisionId: z.string().min(1).max(2048),
+  // Checked against the experiment's reward model in the service, so that a wrong type is `invalid_reward`.
+  reward: z.unknown().optional().describe('0 or 1 (or true/false) for bernoulli; a finite number for gaussian. May be left out when error is true.'),
+  latencyMs: z.number().min(0).max(86_400_000).optional(),
+  cost: z.number().min(0).max(1e12).optional(),
+  error: z.boolean().optional(),
+});
+export type RewardBody = z.infer<typeof RewardSchema>;
+
+export const MAX_BATCH = 1000;
+export const RewardBatchSchema = z.object({
+  events: z.array(z.unknown()).min(1, 'events must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} events per batch`)
+    .describe('Each event as the body of POST /reward; each is answered as that call would be.'),
+});
+
+export const ArmsQuery = z.object({ experimentId: z.string().min(1).max(256) });

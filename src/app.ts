@@ -1,0 +1,99 @@
+/**
+ * buildApp: plugins, routes and the one error handler. No port is opened here (main.ts does that),
+ * so tests drive the app with `app.inject`.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { decisionRoutes } from './api/decisions.js';
+import { experimentRoutes } from './api/experiments.js';
+import { operationRoutes } from './api/operations.js';
+import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
+import { ServiceContext, type Clock } from './service/context.js';
+import { StoreUnavailableError, type Store } from './store/store.js';
+
+export interface AppOptions {
+  store: Store;
+  /** The decision-signing secret every replica shares. */
+  secret: string;
+  logger?: FastifyServerOptions['logger'];
+  clock?: Clock;
+}
+
+export const API_VERSION = '0.1.0';
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    requestIdHeader: 'x-request-id',
+    disableRequestLogging: true,
+    bodyLimit: 8 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  const ctx = new ServiceContext(opts.store, opts.secret, opts.clock);
+
+  app.setValidatorCompiler(validatorCompiler);
+  // Responses are plain JSON.stringify: the response schemas document the contract, and validating
+  // every response with zod would double the schema work on the hot path.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Bandit decision service', version: API_VERSION, description: 'Multi-armed bandit decisions: select, reward, report. See README.md.' },
+      tags: [{ name: 'decisions' }, { name: 'experiments' }, { name: 'report' }, { name: 'operations' }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onSend', async (req, reply) => { reply.header('x-request-id', req.id); });
+  app.addHook('onResponse', async (req, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
+    req.log[level]({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: +reply.elapsedTime.toFixed(2) }, 'request completed');
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof StoreUnavailableError) {
+      req.log.warn({ err: err.message }, 'store unavailable');
+      return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send({ error: 'store_unavailable', message: 'the store could not be reached in time; retry later (retries are safe)' });
+    }
+    const api = toApiError(err, req.url);
+    if (api) {
+      if (api.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return reply.code(api.status).send(api.toBody());
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: 'internal_error', message: 'the service failed; see its logs for the request id ' + req.id });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  await app.register(decisionRoutes(ctx));
+  await app.register(experimentRoutes(ctx));
+  await app.register(operationRoutes(ctx));
+  return app;
+}
+
+/** Maps what the app or Fastify threw to the contract's errors; null for a real failure (500). */
+function toApiError(err: FastifyError, url: string): ApiError | null {
+  if (err instanceof ApiError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext ?? 'body';
+    const issues = err.validation.map((v) => ({ field: `${where}${v.instancePath.replaceAll('/', '.')}`, message: v.message ?? 'invalid' }));
+    const code: ErrorCode = url.startsWith('/experiments') && where === 'body' ? 'invalid_config' : 'invalid_request';
+    return new ApiError(code, issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+  }
+  const byFastifyCode: Record<string, ErrorCode> = {
+    FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+    FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  };
+  const code = byFastifyCode[err.code];
+  if (code) return new ApiError(code, err.message);
+  // Any other client error Fastify raises (a bad URL, a malformed header) is the client's to fix.
+  const clientError = err instanceof SyntaxError || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500);
+  return clientError ? new ApiError('invalid_request', err.message) : null;
+}

@@ -1,0 +1,27 @@
+/** Configuration from the environment, parsed once at boot. */
+import { z } from 'zod';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Unset: the embedded in-process store. Set: Redis (`redis://host:port`, or a comma-separated list of cluster nodes). */
+  REDIS_URL: z.string().min(1).optional(),
+  /** Namespace for every Redis key, so several deployments can share one Redis. */
+  REDIS_PREFIX: z.string().default('bandit:'),
+  /** Redis command timeout: past it /select falls back to the baseline and /reward answers 503. */
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** Decision-signing secret. Unset: created once and shared through the store (Redis), or per process (embedded). */
+  DECISION_SECRET: z.string().min(16).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,46 @@
+/**
+ * The error codes of the HTTP contract and their statuses. Services throw `ApiError`; the one error
+ * handler in app.ts turns it into `{"error", "message", "details"?}`.
+ */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_json: 400,
+  invalid_config: 400,
+  invalid_reward: 400,
+  not_found: 404,
+  experiment_not_found: 404,
+  arm_not_found: 404,
+  decision_not_found: 404,
+  method_not_allowed: 405,
+  experiment_exists: 409,
+  baseline_arm: 409,
+  decision_expired: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal_error: 500,
+  store_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(readonly code: ErrorCode, message: string, readonly details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = ERROR_STATUS[code];
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined ? { error: this.code, message: this.message } : { error: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** Seconds a client should wait before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 1;

@@ -1,0 +1,32 @@
+/** What every use case needs, built once per app: the store, the snapshot cache, the signer, the clock, the random sources. */
+import { makeRng, type Rng } from '../bandit/random.js';
+import { DecisionSigner } from '../assignment/decision-token.js';
+import type { Store } from '../store/store.js';
+import { SnapshotCache } from './snapshot.js';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export class ServiceContext {
+  readonly cache: SnapshotCache;
+  readonly signer: DecisionSigner;
+  private readonly rngs = new Map<string, Rng>();
+  private readonly unseeded: Rng = makeRng();
+
+  constructor(readonly store: Store, secret: string, readonly clock: Clock = systemClock) {
+    this.cache = new SnapshotCache(store);
+    this.signer = new DecisionSigner(secret);
+  }
+
+  /** One generator per seeded experiment, kept across reloads so a seed reproduces the whole sequence. */
+  rngFor(experimentId: string, seed: string | null): Rng {
+    if (seed === null) return this.unseeded;
+    let rng = this.rngs.get(experimentId);
+    if (!rng) this.rngs.set(experimentId, (rng = makeRng(`${experimentId}\0${seed}`)));
+    return rng;
+  }
+}

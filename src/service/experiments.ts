@@ -1,0 +1,96 @@
+/** The admin use cases: create, read, list, patch experiments, and the per-arm kill switch. */
+import type { CreateExperimentBody, PatchExperimentBody } from '../api/schemas.js';
+import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
+import { ApiError } from '../errors.js';
+import type { DisabledInfo, ExperimentConfig, ExperimentState } from '../store/store.js';
+import type { ServiceContext } from './context.js';
+
+export interface ArmView {
+  id: string;
+  payload: unknown;
+  weight?: number;
+  baseline: boolean;
+  status: 'active' | 'disabled';
+  disabled: DisabledInfo | null;
+}
+
+export type ExperimentView = Omit<ExperimentConfig, 'arms'> & { arms: ArmView[]; version: number };
+
+export function view(state: ExperimentState): ExperimentView {
+  const { config, disabled } = state;
+  return {
+    ...config,
+    arms: config.arms.map((a) => ({
+      id: a.id, payload: a.payload ?? null, ...(a.weight !== undefined && { weight: a.weight }),
+      baseline: a.id === config.baselineArmId,
+      status: disabled[a.id] ? 'disabled' : 'active', disabled: disabled[a.id] ?? null,
+    })),
+    version: state.version,
+  };
+}
+
+export async function createExperiment(ctx: ServiceContext, body: CreateExperimentBody): Promise<ExperimentView> {
+  const config = buildConfig(body, new Date(ctx.clock.now()).toISOString());
+  if (!(await ctx.store.createExperiment(config))) throw new ApiError('experiment_exists', `experiment '${body.id}' already exists`);
+  return view({ config, disabled: {}, version: 1 });
+}
+
+function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig {
+  const ids = body.arms.map((a) => a.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) throw new ApiError('invalid_config', `arms: arm id '${dup}' appears twice`, { field: 'arms' });
+  const baselineArmId = body.baselineArmId ?? ids[0];
+  if (!ids.includes(baselineArmId)) throw new ApiError('invalid_config', `baselineArmId: '${baselineArmId}' is not one of the arms`, { field: 'baselineArmId' });
+  if (body.prior) {
+    const wantsNormalGamma = body.rewardModel === 'gaussian';
+    if (wantsNormalGamma !== 'mu' in body.prior) {
+      const shape = wantsNormalGamma ? '{mu, lambda, alpha, beta}' : '{alpha, beta}';
+      throw new ApiError('invalid_config', `prior: a ${body.rewardModel} experiment takes a prior of the form ${shape}`, { field: 'prior' });
+    }
+  }
+  if (body.policy !== 'fixed' && body.arms.some((a) => a.weight !== undefined)) {
+    throw new ApiError('invalid_config', 'arms.weight: weights are used by the fixed policy only; set policy to "fixed" or drop them', { field: 'arms' });
+  }
+  return {
+    id: body.id, arms: body.arms, baselineArmId, rewardModel: body.rewardModel,
+    prior: body.prior ?? (body.rewardModel === 'bernoulli' ? { ...DEFAULT_BETA_PRIOR } : { ...DEFAULT_NORMAL_GAMMA_PRIOR }),
+    policy: body.policy, holdbackPercent: body.holdbackPercent, trafficPercent: body.trafficPercent,
+    stickiness: body.stickiness, stickyTtlSeconds: body.stickyTtlSeconds, rewardWindowSeconds: body.rewardWindowSeconds,
+    guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
+    status: 'active', createdAt: now, updatedAt: now,
+  };
+}
+
+export async function getExperiment(ctx: ServiceContext, id: string): Promise<ExperimentView> {
+  return view(await mustGet(ctx, id));
+}
+
+export async function listExperiments(ctx: ServiceContext): Promise<ExperimentView[]> {
+  return (await ctx.store.listExperiments()).map(view);
+}
+
+export async function patchExperiment(ctx: ServiceContext, id: string, body: PatchExperimentBody): Promise<ExperimentView> {
+  const state = await ctx.store.updateExperiment(id, { ...body, updatedAt: new Date(ctx.clock.now()).toISOString() });
+  return view(stored(ctx, id, state));
+}
+
+export async function setArmEnabled(ctx: ServiceContext, id: string, armId: string, enabled: boolean, reason?: string): Promise<ExperimentView> {
+  const { config } = await mustGet(ctx, id);
+  if (!config.arms.some((a) => a.id === armId)) throw new ApiError('arm_not_found', `experiment '${id}' has no arm '${armId}'`);
+  if (!enabled && armId === config.baselineArmId) {
+    throw new ApiError('baseline_arm', `'${armId}' is the baseline arm: it serves the holdback and the fallback, so it cannot be disabled`);
+  }
+  const info: DisabledInfo | null = enabled ? null : { source: 'manual', reason: reason ?? 'disabled by hand', at: new Date(ctx.clock.now()).toISOString() };
+  return view(stored(ctx, id, await ctx.store.setArmState(id, armId, info)));
+}
+
+async function mustGet(ctx: ServiceContext, id: string): Promise<ExperimentState> {
+  return stored(ctx, id, await ctx.store.getExperiment(id));
+}
+
+/** Throws 404 for a missing experiment; otherwise refreshes this replica's cache with the new state. */
+function stored(ctx: ServiceContext, id: string, state: ExperimentState | null): ExperimentState {
+  if (!state) throw new ApiError('experiment_not_found', `experiment '${id}' does not exist`);
+  ctx.cache.putState(state);
+  return state;
+}

@@ -1,0 +1,77 @@
+/** POST /reward and /rewards: check the decision id and the value, then record it exactly once. */
+import { RewardSchema, type RewardBody } from '../api/schemas.js';
+import { ApiError, type ErrorBody } from '../errors.js';
+import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
+import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
+import type { ServiceContext } from './context.js';
+
+export interface RewardResult {
+  accepted: true;
+  duplicate: boolean;
+  /** Set when this reward made a guardrail disable the arm. */
+  autoDisabled?: { armId: string } & DisabledInfo;
+}
+
+export async function reward(ctx: ServiceContext, body: RewardBody): Promise<RewardResult> {
+  const claims = ctx.signer.verify(body.decisionId);
+  if (!claims) throw new ApiError('decision_not_found', 'decisionId is not a decision this service issued');
+  const nowMs = ctx.clock.now();
+  const snap = await ctx.cache.get(claims.e, nowMs);
+  if (!snap || !snap.armIds.includes(claims.a)) throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
+  const { config } = snap;
+  const now = Math.floor(nowMs / 1000);
+  if (now - claims.t > config.rewardWindowSeconds) {
+    throw new ApiError('decision_expired', `the decision is older than rewardWindowSeconds (${config.rewardWindowSeconds} s)`, { issuedAt: new Date(claims.t * 1000).toISOString() });
+  }
+  const value = rewardValue(config, body);
+  const res = await ctx.store.recordReward({
+    experimentId: config.id, armId: claims.a, population: claims.p, decisionKey: claims.k, issuedAt: claims.t,
+    rewardWindowSeconds: config.rewardWindowSeconds, reward: value,
+    event: { latencyMs: body.latencyMs, cost: body.cost, error: body.error ?? false },
+    guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
+    baseline: claims.a === config.baselineArmId, nowIso: new Date(nowMs).toISOString(),
+  });
+  if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
+  if (res.kind === 'duplicate') return { accepted: true, duplicate: true };
+  if (!res.autoDisabled) return { accepted: true, duplicate: false };
+  ctx.cache.invalidate(config.id);
+  return { accepted: true, duplicate: false, autoDisabled: { armId: claims.a, ...res.autoDisabled } };
+}
+
+/** The reward as a number, checked against the experiment's model; undefined when left out with error: true. */
+function rewardValue(config: ExperimentConfig, body: RewardBody): number | undefined {
+  const r = body.reward;
+  if (r === undefined || r === null) {
+    if (body.error === true) return undefined;
+    throw new ApiError('invalid_reward', 'reward is required unless error is true');
+  }
+  if (config.rewardModel === 'bernoulli') {
+    if (r === true || r === 1) return 1;
+    if (r === false || r === 0) return 0;
+    throw new ApiError('invalid_reward', `reward must be 0, 1, true or false for a bernoulli experiment, got ${JSON.stringify(r)}`);
+  }
+  if (typeof r !== 'number' || !Number.isFinite(r) || Math.abs(r) > 1e15) {
+    throw new ApiError('invalid_reward', `reward must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${JSON.stringify(r)}`);
+  }
+  return r;
+}
+
+export type BatchItem = ({ status: 200 } & RewardResult) | ({ status: number } & ErrorBody);
+
+/** Each event answered as POST /reward would answer it, in order. Events run concurrently (the store serialises per decision). */
+export async function rewardBatch(ctx: ServiceContext, events: unknown[]): Promise<BatchItem[]> {
+  return Promise.all(events.map(async (ev): Promise<BatchItem> => {
+    const parsed = RewardSchema.safeParse(ev);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { status: 400, error: 'invalid_request', message: `${issue.path.join('.') || 'event'}: ${issue.message}` };
+    }
+    try {
+      return { status: 200, ...(await reward(ctx, parsed.data)) };
+    } catch (err) {
+      if (err instanceof ApiError) return { status: err.status, ...err.toBody() };
+      if (err instanceof StoreUnavailableError) return { status: 503, error: 'store_unavailable', message: 'the reward could not be stored; retry it (retries are safe)' };
+      throw err;
+    }
+  }));
+}

@@ -1,0 +1,64 @@
+/** POST /select: choose an arm for one request, record the decision, sign the decision id. */
+import { ApiError } from '../errors.js';
+import { StoreUnavailableError, type Population } from '../store/store.js';
+import type { ServiceContext } from './context.js';
+import { decide } from './decide.js';
+import type { Snapshot } from './snapshot.js';
+
+export const POPULATION_NAMES = { b: 'bandit', h: 'holdback', x: 'excluded' } as const satisfies Record<Population, string>;
+
+export interface SelectResult {
+  decisionId: string;
+  experimentId: string;
+  armId: string;
+  payload: unknown;
+  population: (typeof POPULATION_NAMES)[Population];
+  sticky: boolean;
+  propensity: number;
+  fallback?: true;
+}
+
+/** A decision made with an old version is refused by the store; reload and decide again, this many times. */
+const MAX_ATTEMPTS = 3;
+
+export async function select(ctx: ServiceContext, experimentId: string, userId?: string): Promise<SelectResult> {
+  const nowMs = ctx.clock.now();
+  try {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const snap = attempt === 0 ? await ctx.cache.get(experimentId, nowMs) : await ctx.cache.load(experimentId, nowMs);
+      if (!snap) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
+      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs);
+      const withStats = snap.statsStale(nowMs);
+      const res = await ctx.store.assign({
+        experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
+        propensity: d.propensity, userId, sticky: snap.config.stickiness, stickyTtlSeconds: snap.config.stickyTtlSeconds,
+        now: Math.floor(nowMs / 1000), withStats,
+      });
+      if (res.kind === 'not_found') throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
+      if (res.kind === 'stale') continue;
+      if (res.stats) snap.setStats(res.stats, nowMs);
+      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs);
+    }
+    throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
+  } catch (err) {
+    if (!(err instanceof StoreUnavailableError)) throw err;
+    return fallback(ctx, experimentId, nowMs, err);
+  }
+}
+
+/** The store did not answer in time: serve the baseline (never a disabled arm) so the caller's request goes on. */
+function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, cause: StoreUnavailableError): SelectResult {
+  const snap = ctx.cache.lastKnown(experimentId);
+  // Never seen this experiment: there is no baseline to serve, so the caller gets a 503.
+  if (!snap) throw new ApiError('store_unavailable', `the store is unavailable and experiment '${experimentId}' is not cached: ${cause.message}`);
+  return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs), fallback: true };
+}
+
+function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number): SelectResult {
+  const arm = snap.config.arms[snap.armIds.indexOf(armId)];
+  const decisionId = ctx.signer.sign({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity });
+  return {
+    decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
+    population: POPULATION_NAMES[population], sticky, propensity,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * What a replica keeps of an experiment between requests: its state (config, disabled arms,
+ * version), the tallies at most one second old, and what is derived from them once per refresh
+ * (posteriors, the probability of being best used as the Thompson propensity).
+ *
+ * A change made on any replica bumps the version in the store; `assign` refuses a decision made
+ * with an old version ("stale"), so the next request reloads: a disabled arm is never served again.
+ */
+import { betaPosterior, normalGammaPosterior, type Posterior } from '../bandit/posterior.js';
+import { probabilityBest } from '../bandit/prob-best.js';
+import type { BetaPrior, ExperimentConfig, ExperimentState, ExperimentStats, NormalGammaPrior, Store, Tally } from '../store/store.js';
+
+/** How old the cached tallies (and so the posteriors and propensities) may be. */
+export const STATS_MAX_AGE_MS = 1000;
+
+export class Snapshot {
+  readonly config: ExperimentConfig;
+  readonly armIds: string[];
+  readonly baselineIndex: number;
+  /** Arms that may be served: enabled ones. */
+  readonly eligible: boolean[];
+  posteriors!: Posterior[];
+  stats!: ExperimentStats;
+  statsAt = 0;
+  private probBest: number[] | null = null;
+
+  constructor(readonly state: ExperimentState, stats: ExperimentStats, now: number) {
+    this.config = state.config;
+    this.armIds = this.config.arms.map((a) => a.id);
+    this.baselineIndex = this.armIds.indexOf(this.config.baselineArmId);
+    this.eligible = this.armIds.map((a) => !state.disabled[a]);
+    this.setStats(stats, now);
+  }
+
+  get version(): number {
+    return this.state.version;
+  }
+
+  setStats(stats: ExperimentStats, now: number): void {
+    this.stats = stats;
+    this.statsAt = now;
+    this.posteriors = stats.arms.map((a) => posteriorOf(this.config, a.bandit));
+    this.probBest = null;
+  }
+
+  statsStale(now: number): boolean {
+    return now - this.statsAt >= STATS_MAX_AGE_MS;
+  }
+
+  /**
+   * P(best) of each arm among the eligible ones under the cached posteriors: the exact probability
+   * that Thompson Sampling picks it (computed by quadrature once per refresh, not per request).
+   */
+  thompsonPropensities(): number[] {
+    if (!this.probBest) {
+      const idx = this.eligible.flatMap((e, i) => (e ? [i] : []));
+      const pb = probabilityBest(idx.map((i) => this.posteriors[i]));
+      this.probBest = this.armIds.map(() => 0);
+      idx.forEach((armIndex, k) => { this.probBest![armIndex] = pb[k]; });
+    }
+    return this.probBest;
+  }
+}
+
+export function posteriorOf(config: ExperimentConfig, t: Tally): Posterior {
+  return config.rewardModel === 'bernoulli'
+    ? betaPosterior(config.prior as BetaPrior, t)
+    : normalGammaPosterior(config.prior as NormalGammaPrior, t);
+}
+
+/** Snapshots by experiment id. Also keeps the last one seen, for the fallback when the store is down. */
+export class SnapshotCache {
+  private readonly byId = new Map<string, Snapshot>();
+
+  constructor(private readonly store: Store) {}
+
+  /** The cached snapshot, loading it when absent. Null when the experiment does not exist. */
+  async get(id: string, now: number): Promise<Snapshot | null> {
+    return this.byId.get(id) ?? this.load(id, now);
+  }
+
+  async load(id: string, now: number): Promise<Snapshot | null> {
+    const [state, stats] = await Promise.all([this.store.getExperiment(id), this.store.getStats(id)]);
+    if (!state || !stats) {
+      this.byId.delete(id);
+      return null;
+    }
+    const snap = new Snapshot(state, stats, now);
+    this.byId.set(id, snap);
+    return snap;
+  }
+
+  /** The last snapshot seen, however old (used only to answer with the baseline when the store is down). */
+  lastKnown(id: string): Snapshot | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Replaces the state (after a change made through this replica) keeping the tallies. */
+  putState(state: ExperimentState): void {
+    const prev = this.byId.get(state.config.id);
+    if (prev && prev.version > state.version) return;
+    if (prev) this.byId.set(state.config.id, new Snapshot(state, prev.stats, prev.statsAt));
+    else this.byId.delete(state.config.id);
+  }
+
+  invalidate(id: string): void {
+    this.byId.delete(id);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The embedded store: one process, no dependencies. Each method is one synchronous block, so it is
+ * atomic the way each Lua script is in Redis, and it follows those scripts branch for branch.
+ */
+import { randomUUID } from 'node:crypto';
+import { breachReason, checkGuardrails } from './guardrail-check.js';
+import type {
+  AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
+  ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally,
+} from './store.js';
+
+type GuardrailEventRow = GuardrailEvent;
+interface ArmData { b: Tally; h: Tally; x: Tally; events: GuardrailEventRow[]; window: GuardrailWindow }
+interface ExperimentData {
+  state: ExperimentState;
+  arms: Map<string, ArmData>;
+  sticky: Map<string, StickyAssignment & { expiresAt: number }>;
+  /** decisionKey -> unix seconds after which the entry may be forgotten. */
+  dedupe: Map<string, number>;
+}
+
+const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+/** Expired sticky and dedupe entries are swept once every this many writes. */
+const SWEEP_EVERY = 4096;
+
+export class MemoryStore implements Store {
+  private readonly experiments = new Map<string, ExperimentData>();
+  private secret: string | null = null;
+  private writes = 0;
+
+  async createExperiment(config: ExperimentConfig): Promise<boolean> {
+    if (this.experiments.has(config.id)) return false;
+    const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow() }]));
+    this.experiments.set(config.id, {
+      state: { config: structuredClone(config), disabled: {}, version: 1 },
+      arms, sticky: new Map(), dedupe: new Map(),
+    });
+    return true;
+  }
+
+  async getExperiment(id: string): Promise<ExperimentState | null> {
+    const e = this.experiments.get(id);
+    return e ? structuredClone(e.state) : null;
+  }
+
+  async listExperiments(): Promise<ExperimentState[]> {
+    return [...this.experiments.keys()].sort().map((id) => structuredClone(this.experiments.get(id)!.state));
+  }
+
+  async updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null> {
+    const e = this.experiments.get(id);
+    if (!e) return null;
+    e.state.config = { ...e.state.config, ...structuredClone(patch) };
+    e.state.version += 1;
+    return structuredClone(e.state);
+  }
+
+  async setArmState(id: string, armId: string, info: DisabledInfo | null): Promise<ExperimentState | null> {
+    const e = this.experiments.get(id);
+    if (!e) return null;
+    if (info) e.state.disabled[armId] = structuredClone(info);
+    else delete e.state.disabled[armId];
+    e.state.version += 1;
+    return structuredClone(e.state);
+  }
+
+  async getStats(id: string): Promise<ExperimentStats | null> {
+    const e = this.experiments.get(id);
+    return e ? statsOf(e) : null;
+  }
+
+  async getGuardrailWindows(id: string): Promise<Record<string, GuardrailWindow>> {
+    const e = this.experiments.get(id);
+    const out: Record<string, GuardrailWindow> = {};
+    for (const [armId, d] of e?.arms ?? []) out[armId] = { ...d.window, latencies: [...d.window.latencies] };
+    return out;
+  }
+
+  async assign(input: AssignInput): Promise<AssignResult> {
+    const e = this.experiments.get(input.experimentId);
+    if (!e) return { kind: 'not_found' };
+    const { state } = e;
+    if (state.version !== input.version || state.disabled[input.armId] || !e.arms.has(input.armId)) return { kind: 'stale' };
+    this.maybeSweep(input.now);
+    let served: AssignResult = { kind: 'served', armId: input.armId, propensity: input.propensity, sticky: false };
+    if (input.population === 'b' && input.sticky && input.userId !== undefined) {
+      const prev = e.sticky.get(input.userId);
+      if (prev && prev.expiresAt > input.now && !state.disabled[prev.armId]) {
+        served = { kind: 'served', armId: prev.armId, propensity: prev.propensity, sticky: true };
+      } else {
+        e.sticky.set(input.userId, {
+          armId: input.armId, propensity: input.propensity, assignedAt: input.now,
+          expiresAt: input.now + input.stickyTtlSeconds,
+        });
+      }
+    }
+    e.arms.get(served.armId)![input.population].decisions += 1;
+    if (input.withStats) served.stats = statsOf(e);
+    return served;
+  }
+
+  async recordReward(input: RewardInput): Promise<RewardResult> {
+    const e = this.experiments.get(input.experimentId);
+    const arm = e?.arms.get(input.armId);
+    if (!e || !arm) return { kind: 'not_found' };
+    this.maybeSweep(Math.floor(Date.parse(input.nowIso) / 1000));
+    if (e.dedupe.has(input.decisionKey)) return { kind: 'duplicate' };
+    e.dedupe.set(input.decisionKey, input.issuedAt + input.rewardWindowSeconds);
+
+    if (input.reward !== undefined) {
+      const t = arm[input.population];
+      t.rewards += 1;
+      t.sum += input.reward;
+      t.sumSq += input.reward * input.reward;
+    }
+    pushEvent(arm, input.event, input.windowSize);
+
+    if (!input.guardrails || input.baseline || e.state.disabled[input.armId]) return { kind: 'accepted' };
+    const breach = checkGuardrails(arm.window, input.guardrails);
+    if (!breach) return { kind: 'accepted' };
+    const info: DisabledInfo = { source: 'guardrail', reason: breachReason(breach), at: input.nowIso, guardrail: breach };
+    e.state.disabled[input.armId] = info;
+    e.state.version += 1;
+    return { kind: 'accepted', autoDisabled: structuredClone(info) };
+  }
+
+  async getOrCreateSecret(candidate: string): Promise<string> {
+    this.secret ??= candidate;
+    return this.secret;
+  }
+
+  async ping(): Promise<void> {}
+  async close(): Promise<void> {}
+
+  /** Forgets expired sticky assignments and dedupe entries (the Redis store lets keys expire). */
+  private maybeSweep(now: number): void {
+    if (++this.writes % SWEEP_EVERY !== 0) return;
+    for (const e of this.experiments.values()) {
+      for (const [k, s] of e.sticky) if (s.expiresAt <= now) e.sticky.delete(k);
+      for (const [k, until] of e.dedupe) if (until < now) e.dedupe.delete(k);
+    }
+  }
+}
+
+function statsOf(e: ExperimentData): ExperimentStats {
+  return {
+    arms: e.state.config.arms.map((a) => {
+      const d = e.arms.get(a.id)!;
+      return { armId: a.id, bandit: { ...d.b }, holdback: { ...d.h }, excluded: { ...d.x } };
+    }),
+  };
+}
+
+const emptyWindow = (): GuardrailWindow => ({ samples: 0, latencies: [], costSamples: 0, costSum: 0, errors: 0 });
+
+/** Adds one event to the arm's rolling window and evicts the oldest beyond `size`, keeping the counters. */
+function pushEvent(arm: ArmData, ev: GuardrailEventRow, size: number): void {
+  const w = arm.window;
+  arm.events.push({ ...ev });
+  w.samples += 1;
+  if (ev.latencyMs !== undefined) w.latencies.push(ev.latencyMs);
+  if (ev.cost !== undefined) { w.costSamples += 1; w.costSum += ev.cost; }
+  if (ev.error) w.errors += 1;
+  while (arm.events.length > size) {
+    const old = arm.events.shift()!;
+    w.samples -= 1;
+    if (old.latencyMs !== undefined) w.latencies.shift();
+    if (old.cost !== undefined) { w.costSamples -= 1; w.costSum -= old.cost; }
+    if (old.error) w.errors -= 1;
+  }
+}
+
+/** A fresh random secret, for when none is configured. */
+export const randomSecret = (): string => randomUUID() + randomUUID();

@@ -1,0 +1,233 @@
+/**
+ * The store interface: everything the service keeps, and the only way it reaches it.
+ *
+ * Two implementations follow it branch for branch: `memory-store.ts` (the embedded default, one
+ * process) and `redis-store.ts` (production, many replicas). Every write path is atomic: in Redis
+ * it is one Lua script, in memory it is one synchronous block. The contract suite
+ * (`test/store.contract.ts`) runs unchanged against both.
+ *
+ * The store knows nothing of HTTP and does no statistics: it keeps sums and counts, the sticky
+ * assignments, the dedupe set, the guardrail windows and the arm states, and it answers with
+ * plain values. Validation of inputs happens before the store is called.
+ */
+
+export type RewardModel = 'bernoulli' | 'gaussian';
+export type Policy = 'thompson' | 'ucb' | 'fixed';
+export type ExperimentStatus = 'active' | 'paused';
+/** `b` bandit, `h` holdback, `x` excluded: one letter because it is written into keys and tokens. */
+export type Population = 'b' | 'h' | 'x';
+
+export interface ArmConfig {
+  id: string;
+  payload?: unknown;
+  weight?: number;
+}
+
+export interface BetaPrior {
+  alpha: number;
+  beta: number;
+}
+export interface NormalGammaPrior {
+  mu: number;
+  lambda: number;
+  alpha: number;
+  beta: number;
+}
+
+export interface Guardrails {
+  latencyP95Ms?: number;
+  meanCost?: number;
+  errorRate?: number;
+  /** Fewest events in the window before any limit is checked. */
+  minSamples: number;
+  /** How many of an arm's most recent events the rolling window keeps. */
+  windowSize: number;
+}
+
+/** An experiment's settings as created and patched; arm states are kept apart (`ArmState`). */
+export interface ExperimentConfig {
+  id: string;
+  arms: ArmConfig[];
+  baselineArmId: string;
+  rewardModel: RewardModel;
+  prior: BetaPrior | NormalGammaPrior;
+  policy: Policy;
+  holdbackPercent: number;
+  trafficPercent: number;
+  stickiness: boolean;
+  stickyTtlSeconds: number;
+  rewardWindowSeconds: number;
+  guardrails: Guardrails | null;
+  endsAt: string | null;
+  seed: string | null;
+  status: ExperimentStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Why an arm is disabled. `source` says who did it; `guardrail` is set when a guardrail did. */
+export interface DisabledInfo {
+  source: 'manual' | 'guardrail';
+  reason: string;
+  at: string;
+  guardrail?: { guardrail: 'latencyP95Ms' | 'meanCost' | 'errorRate'; observed: number; limit: number };
+}
+
+/** An experiment as the store holds it: settings, disabled arms, and a version that every change bumps. */
+export interface ExperimentState {
+  config: ExperimentConfig;
+  /** armId -> why it is disabled; an arm that is absent is enabled. */
+  disabled: Record<string, DisabledInfo>;
+  /** Incremented by every change to the config or to an arm's state (the cache key of replicas). */
+  version: number;
+}
+
+/** The sufficient statistics of one arm in one population. Sums only, so arrival order does not matter. */
+export interface Tally {
+  /** Decisions served. */
+  decisions: number;
+  /** Rewards received (events that carried a reward value). */
+  rewards: number;
+  /** Sum of reward values. */
+  sum: number;
+  /** Sum of squared reward values. */
+  sumSq: number;
+}
+
+/** Counters over the rolling guardrail window of one arm (all populations). */
+export interface GuardrailWindow {
+  /** Events in the window. */
+  samples: number;
+  /** The latency values in the window (for the p95), oldest first. */
+  latencies: number[];
+  costSamples: number;
+  costSum: number;
+  errors: number;
+}
+
+export interface ArmStats {
+  armId: string;
+  bandit: Tally;
+  holdback: Tally;
+  excluded: Tally;
+}
+
+export interface ExperimentStats {
+  arms: ArmStats[];
+}
+
+export interface StickyAssignment {
+  armId: string;
+  /** The propensity with which the arm was first chosen. */
+  propensity: number;
+  /** Unix seconds when it was assigned. */
+  assignedAt: number;
+}
+
+export interface AssignInput {
+  experimentId: string;
+  /** The version of the experiment the caller's choice was made with. */
+  version: number;
+  population: Population;
+  /** The arm the caller chose. Must be enabled (the store re-checks). */
+  armId: string;
+  propensity: number;
+  /** With a userId and stickiness on (bandit population only), an existing sticky arm wins. */
+  userId?: string;
+  sticky: boolean;
+  stickyTtlSeconds: number;
+  /** Unix seconds. */
+  now: number;
+  /** Also return every arm's tallies (after this decision), so a caller refreshes its cache in the same round trip. */
+  withStats: boolean;
+}
+
+export type AssignResult =
+  | { kind: 'served'; armId: string; propensity: number; sticky: boolean; stats?: ExperimentStats }
+  /** The experiment changed since `version` (or the chosen arm is disabled): reload and choose again. */
+  | { kind: 'stale' }
+  | { kind: 'not_found' };
+
+export interface GuardrailEvent {
+  latencyMs?: number;
+  cost?: number;
+  error: boolean;
+}
+
+export interface RewardInput {
+  experimentId: string;
+  armId: string;
+  population: Population;
+  /** Unique per decision (from the decision token): the dedupe key. */
+  decisionKey: string;
+  /** Unix seconds when the decision was made; the dedupe entry lives until issuedAt + rewardWindowSeconds. */
+  issuedAt: number;
+  rewardWindowSeconds: number;
+  /** Absent when the event carried no reward (an error without a value). */
+  reward?: number;
+  event: GuardrailEvent;
+  /** Limits to check after the event is added; null when guardrails are off. */
+  guardrails: Guardrails | null;
+  /** How many recent events the arm's window keeps (guardrails.windowSize, or the default when off). */
+  windowSize: number;
+  /** The baseline arm is never disabled automatically. */
+  baseline: boolean;
+  /** ISO time written into an automatic disable. */
+  nowIso: string;
+}
+
+export type RewardResult =
+  | { kind: 'accepted'; autoDisabled?: DisabledInfo }
+  | { kind: 'duplicate' }
+  | { kind: 'not_found' };
+
+export type ExperimentPatch = Partial<
+  Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'>
+>;
+
+/**
+ * Thrown by a store that cannot be reached in time (connection down, command timeout). The service
+ * turns it into the contract's fallback decision or a 503; any other error is a bug (500).
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export interface Store {
+  /** Stores a new experiment at version 1. False when the id is taken. */
+  createExperiment(config: ExperimentConfig): Promise<boolean>;
+  getExperiment(id: string): Promise<ExperimentState | null>;
+  /** All experiments, ordered by id. */
+  listExperiments(): Promise<ExperimentState[]>;
+  /** Applies the patch and bumps the version; null when the experiment does not exist. */
+  updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null>;
+  /** Disables (info) or enables (null) one arm and bumps the version; null when the experiment does not exist. */
+  setArmState(id: string, armId: string, info: DisabledInfo | null): Promise<ExperimentState | null>;
+
+  /** The per-arm tallies of all populations, in the order of the experiment's arms. Null when unknown. */
+  getStats(id: string): Promise<ExperimentStats | null>;
+  /** Every arm's guardrail window, keyed by armId. */
+  getGuardrailWindows(id: string): Promise<Record<string, GuardrailWindow>>;
+
+  /**
+   * Records one decision atomically: checks the version and that the arm is enabled, resolves the
+   * sticky arm (bandit population with a userId and sticky on), stores a new sticky assignment when
+   * there was none (or it pointed at a disabled arm, or expired), and counts the decision.
+   */
+  assign(input: AssignInput): Promise<AssignResult>;
+
+  /**
+   * Records one reward event atomically, exactly once per `decisionKey`: dedupe, tally of the
+   * population, guardrail window, and the automatic disable when a limit is breached.
+   */
+  recordReward(input: RewardInput): Promise<RewardResult>;
+
+  /** The decision-signing secret shared by every replica: created once, then always the same. */
+  getOrCreateSecret(candidate: string): Promise<string>;
+  /** Throws when the store cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
