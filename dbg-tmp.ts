@@ -1,0 +1,16 @@
+import { Redis } from 'ioredis';
+import { connectRedisStore } from './src/store/redis-connect.js';
+import { startRedisServer } from './test/helpers/redis.js';
+const server = await startRedisServer();
+const store = await connectRedisStore(server.url, { prefix: 'd:', commandTimeoutMs: 250 });
+const NOW = 1_750_000_000, ISO = new Date(NOW * 1000).toISOString();
+await store.createExperiment({ id: 'trouble', arms: [{ id: 'a' }, { id: 'b' }], baselineArmId: 'a', rewardModel: 'bernoulli', prior: { alpha: 1, beta: 1 }, policy: 'thompson', holdbackPercent: 0, trafficPercent: 100, stickiness: true, stickyTtlSeconds: 60, rewardWindowSeconds: 600, guardrails: null, endsAt: null, seed: null, status: 'active', createdAt: ISO, updatedAt: ISO } as any);
+const mon = new Redis(server.url); mon.monitor().then(m => m.on('monitor', (t, args) => console.log('MON', args.slice(0, 4).map(String).map(s => s.slice(0, 40)))));
+await new Promise(r => setTimeout(r, 100));
+const pauser = new Redis(server.url);
+await pauser.call('CLIENT', 'PAUSE', '2000', 'ALL');
+const r = await store.recordReward({ experimentId: 'trouble', armId: 'b', population: 'b', decisionKey: 'x', issuedAt: NOW, rewardWindowSeconds: 600, reward: 1, event: { error: false }, guardrails: null, windowSize: 10, baseline: false, nowIso: ISO }).catch(e => e.message);
+console.log('during', r, Date.now());
+await new Promise(r => setTimeout(r, 2500));
+console.log('after', await store.recordReward({ experimentId: 'trouble', armId: 'b', population: 'b', decisionKey: 'x', issuedAt: NOW, rewardWindowSeconds: 600, reward: 1, event: { error: false }, guardrails: null, windowSize: 10, baseline: false, nowIso: ISO }));
+await store.close(); mon.disconnect(); pauser.disconnect(); await server.destroy();

@@ -1,0 +1,71 @@
+/**
+ * Every Redis key of the store, built in one place.
+ *
+ * All keys of one experiment carry the hash tag `{exp:<id>}`, so each Lua script touches a single
+ * slot and runs unchanged on Redis Cluster. Only the experiment index and the secret live outside
+ * any experiment's slot; they are read and written by single-key commands.
+ *
+ *   <prefix>experiments             SET    ids of all experiments (for listExperiments)
+ *   <prefix>secret                  STRING decision-signing secret
+ *   <prefix>{exp:<id>}:m            HASH   config JSON, patches p:<field>, version v, arm index
+ *                                          a:<armId> -> i, i:<i> -> armId, arms JSON, d:<armId> -> DisabledInfo
+ *   <prefix>{exp:<id>}:t            HASH   tallies <pop><d|r|s|q>:<armId> (decisions, rewards, sum, sumSq)
+ *   <prefix>{exp:<id>}:w            HASH   window counters c:<armId> cost samples, s:<armId> cost sum,
+ *                                          e:<armId> errors, q:<armId> event sequence
+ *   <prefix>{exp:<id>}:e:<armId>    LIST   the arm's window events "seq|latency|cost|error", oldest first
+ *   <prefix>{exp:<id>}:l:<armId>    ZSET   the window's latencies (member seq, score latency)
+ *   <prefix>{exp:<id>}:s:<epoch>    HASH   sticky users of one TTL epoch: hashed userId -> "i:expiresAt:propensity"
+ *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
+ */
+import { createHash } from 'node:crypto';
+
+/** Decisions are grouped into dedupe sets by the bucket of their issuedAt (seconds). */
+export const DEDUPE_BUCKET_SECONDS = 600;
+/** Extra life of sticky and dedupe keys beyond the last moment they are needed (seconds). */
+export const EXPIRY_MARGIN_SECONDS = 300;
+
+export class ExperimentKeys {
+  private readonly base: string;
+
+  constructor(prefix: string, readonly experimentId: string) {
+    this.base = `${prefix}{exp:${experimentId}}:`;
+  }
+
+  meta(): string { return `${this.base}m`; }
+  tallies(): string { return `${this.base}t`; }
+  windows(): string { return `${this.base}w`; }
+  events(armId: string): string { return `${this.base}e:${armId}`; }
+  latencies(armId: string): string { return `${this.base}l:${armId}`; }
+  sticky(epoch: number): string { return `${this.base}s:${epoch}`; }
+  dedupe(bucket: number): string { return `${this.base}d:${bucket}`; }
+}
+
+export const indexKey = (prefix: string): string => `${prefix}experiments`;
+export const secretKey = (prefix: string): string => `${prefix}secret`;
+
+/** A prefix with a brace would put its own hash tag ahead of the experiment's. */
+export function checkPrefix(prefix: string): string {
+  if (/[{}]/.test(prefix)) throw new Error(`Redis key prefix must not contain '{' or '}': ${JSON.stringify(prefix)}`);
+  return prefix;
+}
+
+/**
+ * The sticky field of a user: 16 base64url characters of SHA-256, so an entry's size does not
+ * depend on how long the caller's user ids are (96 bits: collisions are negligible).
+ */
+export const stickyField = (userId: string): string => createHash('sha256').update(userId).digest('base64url').slice(0, 16);
+
+/** Sticky entries live in hashes per epoch of `ttl` seconds; an entry is found in its epoch or the next. */
+export function stickyEpochs(now: number, ttlSeconds: number): { epoch: number; keyTtl: number } {
+  const length = Math.max(1, Math.floor(ttlSeconds));
+  const epoch = Math.floor(now / length);
+  // Entries written in `epoch` expire before the end of `epoch + 1`.
+  return { epoch, keyTtl: Math.max(1, Math.ceil((epoch + 2) * length - now + EXPIRY_MARGIN_SECONDS)) };
+}
+
+/** The dedupe bucket of a decision and how long its set must live (from `now`, both in seconds). */
+export function dedupeBucket(issuedAt: number, rewardWindowSeconds: number, now: number): { bucket: number; keyTtl: number } {
+  const bucket = Math.floor(issuedAt / DEDUPE_BUCKET_SECONDS);
+  const end = (bucket + 1) * DEDUPE_BUCKET_SECONDS + rewardWindowSeconds + EXPIRY_MARGIN_SECONDS;
+  return { bucket, keyTtl: Math.max(EXPIRY_MARGIN_SECONDS, Math.ceil(end - now)) };
+}

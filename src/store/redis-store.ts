@@ -1,0 +1,283 @@
+/**
+ * The production store: Redis (or Redis Cluster), shared by every replica.
+ *
+ * Each write path is one Lua script from `lua/` (EVALSHA, falling back to EVAL), so it is atomic
+ * and costs one round trip; reads are plain commands. Scripts answer failures with small negative
+ * codes that `failure()` maps to the interface's result kinds. Connection loss and timeouts
+ * surface as StoreUnavailableError; anything else (a script or data bug) is rethrown as is.
+ * Keys are built in `redis-keys.ts`; the client is built in `redis-connect.ts`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Cluster, Redis } from 'ioredis';
+import { breachReason, type Breach } from './guardrail-check.js';
+import {
+  ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
+} from './redis-keys.js';
+import {
+  StoreUnavailableError,
+  type AssignInput, type AssignResult, type DisabledInfo, type ExperimentConfig, type ExperimentPatch,
+  type ExperimentState, type ExperimentStats, type GuardrailWindow, type Population, type RewardInput,
+  type RewardResult, type Store, type Tally,
+} from './store.js';
+
+export type RedisClient = Redis | Cluster;
+
+export interface RedisStoreOptions {
+  /** Namespace of every key (no braces), e.g. 'bandit:'. */
+  prefix: string;
+  /** The client's command timeout; a connection that answers nothing for 8x this (>= 2 s) is dropped and redialled. */
+  commandTimeoutMs?: number;
+}
+
+/** ioredis command name -> [script file, number of keys]. */
+const SCRIPTS = {
+  banditCreateExperiment: ['create-experiment', 1],
+  banditUpdateExperiment: ['update-experiment', 1],
+  banditSetArmState: ['set-arm-state', 1],
+  banditAssign: ['assign', 5],
+  banditReward: ['reward', 6],
+  banditSecret: ['get-or-create-secret', 1],
+} as const;
+type ScriptName = keyof typeof SCRIPTS;
+type ScriptArg = string | number;
+
+/** The script directory: beside this module, or (running from dist/) in the sources. */
+const LUA_DIR = [new URL('./lua/', import.meta.url), new URL('../../src/store/lua/', import.meta.url)]
+  .find((dir) => existsSync(new URL('assign.lua', dir)));
+
+export function readLua(file: string): string {
+  if (!LUA_DIR) throw new Error('the Lua scripts of the Redis store (src/store/lua/*.lua) were not found');
+  return readFileSync(new URL(`${file}.lua`, LUA_DIR), 'utf8');
+}
+
+/** The negative codes of the scripts (see each script's header). */
+const FAILURES = { [-1]: 'not_found', [-2]: 'stale', [-3]: 'duplicate', [-4]: 'exists' } as const;
+type Failure = (typeof FAILURES)[keyof typeof FAILURES];
+
+function failure(reply: unknown): Failure | null {
+  if (typeof reply !== 'number' || reply >= 0) return null;
+  const kind = FAILURES[reply as keyof typeof FAILURES];
+  if (!kind) throw new Error(`Redis script answered the unknown code ${reply}`);
+  return kind;
+}
+
+/** Replies that mean "not now" (server loading, failing over, out of memory), not "wrong". */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|OOM|MOVED|ASK)\b/;
+
+/** True for connection loss, timeouts and transient server states; false for bugs. */
+export function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'ReplyError') return TRANSIENT_REPLY.test(err.message);
+  return !(err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError || err instanceof ReferenceError);
+}
+
+const POPULATIONS: [Population, keyof Omit<ExperimentStats['arms'][number], 'armId'>][] = [['b', 'bandit'], ['h', 'holdback'], ['x', 'excluded']];
+
+export class RedisStore implements Store {
+  protected readonly prefix: string;
+  private readonly staleAfterMs: number;
+  private lastAnswerAt = Date.now();
+
+  constructor(protected readonly client: RedisClient, opts: RedisStoreOptions) {
+    this.prefix = checkPrefix(opts.prefix);
+    this.staleAfterMs = Math.max(2000, 8 * (opts.commandTimeoutMs ?? 250));
+    for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
+      client.defineCommand(name, { numberOfKeys, lua: readLua(file) });
+    }
+  }
+
+  protected keys(experimentId: string): ExperimentKeys {
+    return new ExperimentKeys(this.prefix, experimentId);
+  }
+
+  async createExperiment(config: ExperimentConfig): Promise<boolean> {
+    const armIds = config.arms.map((a) => a.id);
+    // Indexed first: listExperiments skips ids whose experiment is not (yet) stored.
+    await this.io(() => this.client.sadd(indexKey(this.prefix), config.id));
+    const reply = await this.script('banditCreateExperiment', [this.keys(config.id).meta()],
+      [JSON.stringify(config), JSON.stringify(armIds), ...armIds]);
+    return failure(reply) !== 'exists';
+  }
+
+  async getExperiment(id: string): Promise<ExperimentState | null> {
+    return decodeState(await this.io(() => this.client.hgetall(this.keys(id).meta())));
+  }
+
+  async listExperiments(): Promise<ExperimentState[]> {
+    const ids = (await this.io(() => this.client.smembers(indexKey(this.prefix)))).sort();
+    const metas = await Promise.all(ids.map((id) => this.io(() => this.client.hgetall(this.keys(id).meta()))));
+    return metas.map(decodeState).filter((s): s is ExperimentState => s !== null);
+  }
+
+  async updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null> {
+    const pairs = Object.entries(patch).flatMap(([k, v]) => [k, v === undefined ? '' : JSON.stringify(v)]);
+    const reply = await this.script('banditUpdateExperiment', [this.keys(id).meta()], pairs);
+    return failure(reply) ? null : decodeState(pairsToRecord(reply as string[]));
+  }
+
+  async setArmState(id: string, armId: string, info: DisabledInfo | null): Promise<ExperimentState | null> {
+    const reply = await this.script('banditSetArmState', [this.keys(id).meta()], [armId, info ? JSON.stringify(info) : '']);
+    return failure(reply) ? null : decodeState(pairsToRecord(reply as string[]));
+  }
+
+  async getStats(id: string): Promise<ExperimentStats | null> {
+    const k = this.keys(id);
+    const [arms, tallies] = await Promise.all([
+      this.io(() => this.client.hget(k.meta(), 'arms')), this.io(() => this.client.hgetall(k.tallies())),
+    ]);
+    return arms === null ? null : decodeStats(JSON.parse(arms) as string[], tallies);
+  }
+
+  async getGuardrailWindows(id: string): Promise<Record<string, GuardrailWindow>> {
+    const k = this.keys(id);
+    const arms = await this.io(() => this.client.hget(k.meta(), 'arms'));
+    if (arms === null) return {};
+    const armIds = JSON.parse(arms) as string[];
+    // One MULTI (one slot): the events and the counters are read at the same instant.
+    const results = await this.io(async () => {
+      const tx = this.client.multi().hgetall(k.windows());
+      for (const armId of armIds) tx.lrange(k.events(armId), 0, -1);
+      const res = await tx.exec();
+      if (!res) throw new Error('Redis aborted the transaction reading the guardrail windows');
+      const failed = res.find(([err]) => err);
+      if (failed) throw failed[0];
+      return res.map(([, value]) => value);
+    });
+    const counters = results[0] as Record<string, string>;
+    return Object.fromEntries(armIds.map((armId, i) => [armId, decodeWindow(armId, results[i + 1] as string[], counters)]));
+  }
+
+  async assign(input: AssignInput): Promise<AssignResult> {
+    const k = this.keys(input.experimentId);
+    const { epoch, keyTtl } = stickyEpochs(input.now, input.stickyTtlSeconds);
+    const sticky = input.population === 'b' && input.sticky && input.userId !== undefined;
+    const reply = await this.script('banditAssign',
+      [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1)],
+      [input.version, input.armId, String(input.propensity), input.population, sticky ? stickyField(input.userId!) : '',
+        input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0']);
+    const kind = failure(reply);
+    if (kind === 'not_found' || kind === 'stale') return { kind };
+    const [armId, propensity, stickyFlag, arms, tallies] = reply as [string, string, number, string?, string[]?];
+    const served: AssignResult = { kind: 'served', armId, propensity: Number(propensity), sticky: stickyFlag === 1 };
+    if (arms !== undefined) served.stats = decodeStats(JSON.parse(arms) as string[], pairsToRecord(tallies!));
+    return served;
+  }
+
+  async recordReward(input: RewardInput): Promise<RewardResult> {
+    const k = this.keys(input.experimentId);
+    const nowMs = Date.parse(input.nowIso);
+    const { bucket, keyTtl } = dedupeBucket(input.issuedAt, input.rewardWindowSeconds, (Number.isNaN(nowMs) ? Date.now() : nowMs) / 1000);
+    const g = input.guardrails;
+    const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
+    const reply = await this.script('banditReward',
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.latencies(input.armId), k.windows()],
+      [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
+        opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
+        g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
+        input.nowIso]);
+    const kind = failure(reply);
+    if (kind === 'not_found' || kind === 'duplicate') return { kind };
+    if (!Array.isArray(reply)) return { kind: 'accepted' };
+    const [name, observed] = reply as [Breach['guardrail'], string];
+    const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };
+    return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: input.nowIso, guardrail } };
+  }
+
+  async getOrCreateSecret(candidate: string): Promise<string> {
+    return (await this.script('banditSecret', [secretKey(this.prefix)], [candidate])) as string;
+  }
+
+  async ping(): Promise<void> {
+    await this.io(() => this.client.ping());
+  }
+
+  async close(): Promise<void> {
+    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+    else this.client.disconnect();
+  }
+
+  /** Runs one script (one round trip). */
+  protected script(name: ScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {
+    const fn = (this.client as unknown as Record<ScriptName, (...a: ScriptArg[]) => Promise<unknown>>)[name];
+    return this.io(() => fn.call(this.client, ...keys, ...args));
+  }
+
+  /**
+   * Runs one exchange with Redis: connection errors, timeouts and transient server states become
+   * StoreUnavailableError; other errors (a script or data bug) pass through. A connection on which
+   * nothing has been answered for a while (a hung server, a half-open TCP connection) is dropped,
+   * so the client redials instead of timing out forever.
+   */
+  protected async io<T>(exchange: () => Promise<T>): Promise<T> {
+    try {
+      const result = await exchange();
+      this.lastAnswerAt = Date.now();
+      return result;
+    } catch (err) {
+      if (!isUnavailable(err)) {
+        this.lastAnswerAt = Date.now(); // Redis did answer, with an error
+        throw err;
+      }
+      if ((err as Error).message === 'Command timed out' && Date.now() - this.lastAnswerAt > this.staleAfterMs) {
+        this.lastAnswerAt = Date.now();
+        this.client.disconnect(true);
+      }
+      throw new StoreUnavailableError(`Redis unavailable: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+function pairsToRecord(flat: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) out[flat[i]] = flat[i + 1];
+  return out;
+}
+
+/** The meta hash as an ExperimentState: the config with its patches laid over, disabled arms, version. */
+function decodeState(meta: Record<string, string>): ExperimentState | null {
+  if (meta.config === undefined) return null;
+  const config = JSON.parse(meta.config) as ExperimentConfig & Record<string, unknown>;
+  const disabled: Record<string, DisabledInfo> = {};
+  for (const [field, value] of Object.entries(meta)) {
+    if (field.startsWith('p:')) config[field.slice(2)] = value === '' ? undefined : JSON.parse(value);
+    else if (field.startsWith('d:')) disabled[field.slice(2)] = decodeDisabled(JSON.parse(value) as DisabledInfo);
+  }
+  return { config, disabled, version: Number(meta.v) };
+}
+
+/** reward.lua writes guardrail disables without `reason`: it is a function of the breach. */
+function decodeDisabled(info: DisabledInfo): DisabledInfo {
+  if (info.reason !== undefined || !info.guardrail) return info;
+  return { source: info.source, reason: breachReason(info.guardrail), at: info.at, guardrail: info.guardrail };
+}
+
+function decodeStats(armIds: string[], tallies: Record<string, string>): ExperimentStats {
+  const tally = (pop: Population, armId: string): Tally => ({
+    decisions: Number(tallies[`${pop}d:${armId}`] ?? 0),
+    rewards: Number(tallies[`${pop}r:${armId}`] ?? 0),
+    sum: Number(tallies[`${pop}s:${armId}`] ?? 0),
+    sumSq: Number(tallies[`${pop}q:${armId}`] ?? 0),
+  });
+  return {
+    arms: armIds.map((armId) => {
+      const arm = { armId } as ExperimentStats['arms'][number];
+      for (const [pop, name] of POPULATIONS) arm[name] = tally(pop, armId);
+      return arm;
+    }),
+  };
+}
+
+function decodeWindow(armId: string, events: string[], counters: Record<string, string>): GuardrailWindow {
+  const latencies: number[] = [];
+  for (const ev of events) {
+    const latency = ev.split('|')[1];
+    if (latency !== '') latencies.push(Number(latency));
+  }
+  return {
+    samples: events.length,
+    latencies,
+    costSamples: Number(counters[`c:${armId}`] ?? 0),
+    costSum: Number(counters[`s:${armId}`] ?? 0),
+    errors: Number(counters[`e:${armId}`] ?? 0),
+  };
+}

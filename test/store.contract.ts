@@ -1,0 +1,456 @@
+/**
+ * The ONE suite every store must pass (memory, Redis, Redis Cluster): every method of the Store
+ * interface and every branch of its semantics. Run it with `describeStore(name, makeStore)`.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { breachReason } from '../src/store/guardrail-check.js';
+import type {
+  AssignInput, DisabledInfo, ExperimentConfig, GuardrailEvent, Guardrails, RewardInput, RewardResult, Store,
+} from '../src/store/store.js';
+
+export interface StoreHandle {
+  store: Store;
+  /** Deletes what the store wrote and closes it. */
+  cleanup: () => Promise<void>;
+  /** A second store instance on the same backend (the caller closes it); absent: the same instance. */
+  another?: () => Promise<Store>;
+}
+
+/** Unix seconds at an epoch boundary of every sticky TTL used below (a multiple of 100). */
+const T0 = 1_750_000_000;
+const ISO0 = new Date(T0 * 1000).toISOString();
+const TTL = 100;
+
+function config(over: Partial<ExperimentConfig> = {}): ExperimentConfig {
+  return {
+    id: 'exp-1',
+    arms: [
+      { id: 'control', payload: { model: 'small', prompt: 'v1', nested: { list: [], n: [1, 2.5, null] }, text: 'é ✓ "q"' } },
+      { id: 'treat', payload: { model: 'large' } },
+      { id: 'other:3', weight: 2 },
+    ],
+    baselineArmId: 'control',
+    rewardModel: 'bernoulli',
+    prior: { alpha: 1, beta: 1 },
+    policy: 'thompson',
+    holdbackPercent: 10,
+    trafficPercent: 100,
+    stickiness: true,
+    stickyTtlSeconds: TTL,
+    rewardWindowSeconds: 3600,
+    guardrails: null,
+    endsAt: null,
+    seed: null,
+    status: 'active',
+    createdAt: ISO0,
+    updatedAt: ISO0,
+    ...over,
+  };
+}
+
+const assignInput = (over: Partial<AssignInput> = {}): AssignInput => ({
+  experimentId: 'exp-1', version: 1, population: 'b', armId: 'treat', propensity: 0.25,
+  sticky: true, stickyTtlSeconds: TTL, now: T0, withStats: false, ...over,
+});
+
+let keySeq = 0;
+const rewardInput = (over: Partial<RewardInput> = {}): RewardInput => ({
+  experimentId: 'exp-1', armId: 'treat', population: 'b', decisionKey: `key-${++keySeq}`, issuedAt: T0,
+  rewardWindowSeconds: 3600, reward: 1, event: { error: false }, guardrails: null, windowSize: 1000,
+  baseline: false, nowIso: ISO0, ...over,
+});
+
+const limits = (over: Partial<Guardrails>): Guardrails => ({ minSamples: 4, windowSize: 1000, ...over });
+
+export function describeStore(name: string, makeStore: () => Promise<StoreHandle>): void {
+  describe(`store contract: ${name}`, () => {
+    let handle: StoreHandle;
+    let store: Store;
+    beforeEach(async () => {
+      handle = await makeStore();
+      store = handle.store;
+    });
+    afterEach(async () => {
+      await handle.cleanup();
+    });
+
+    /** Sends events one after another to `armId` with the same settings; returns every result. */
+    async function events(evs: GuardrailEvent[], over: Partial<RewardInput> = {}): Promise<RewardResult[]> {
+      const out: RewardResult[] = [];
+      for (const event of evs) out.push(await store.recordReward(rewardInput({ event, ...over })));
+      return out;
+    }
+    const repeat = <T>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
+
+    describe('experiments', () => {
+      it('creates once: the second create of an id is refused and changes nothing', async () => {
+        expect(await store.createExperiment(config())).toBe(true);
+        expect(await store.createExperiment(config({ policy: 'ucb' }))).toBe(false);
+        expect(await store.getExperiment('exp-1')).toEqual({ config: config(), disabled: {}, version: 1 });
+      });
+
+      it('returns null for an unknown experiment, and copies that callers cannot alter', async () => {
+        expect(await store.getExperiment('nope')).toBeNull();
+        await store.createExperiment(config());
+        const got = (await store.getExperiment('exp-1'))!;
+        got.config.arms.pop();
+        got.disabled.treat = { source: 'manual', reason: 'x', at: ISO0 };
+        expect(await store.getExperiment('exp-1')).toEqual({ config: config(), disabled: {}, version: 1 });
+      });
+
+      it('lists every experiment ordered by id', async () => {
+        expect(await store.listExperiments()).toEqual([]);
+        for (const id of ['b-exp', 'a-exp', 'c-exp']) await store.createExperiment(config({ id }));
+        await store.updateExperiment('b-exp', { status: 'paused' });
+        const list = await store.listExperiments();
+        expect(list.map((s) => s.config.id)).toEqual(['a-exp', 'b-exp', 'c-exp']);
+        expect(list.map((s) => s.version)).toEqual([1, 2, 1]);
+        expect(list[1].config.status).toBe('paused');
+      });
+
+      it('patches the config and bumps the version each time', async () => {
+        await store.createExperiment(config({ guardrails: limits({ errorRate: 0.1 }) }));
+        const later = new Date((T0 + 60) * 1000).toISOString();
+        const s1 = await store.updateExperiment('exp-1', { status: 'paused', trafficPercent: 50, updatedAt: later });
+        expect(s1).toEqual({ config: config({ guardrails: limits({ errorRate: 0.1 }), status: 'paused', trafficPercent: 50, updatedAt: later }), disabled: {}, version: 2 });
+        const s2 = await store.updateExperiment('exp-1', { guardrails: null, endsAt: '2030-01-01T00:00:00.000Z', holdbackPercent: 0 });
+        expect(s2!.version).toBe(3);
+        expect(s2!.config).toEqual(config({ status: 'paused', trafficPercent: 50, updatedAt: later, guardrails: null, endsAt: '2030-01-01T00:00:00.000Z', holdbackPercent: 0 }));
+        expect(await store.getExperiment('exp-1')).toEqual(s2);
+        expect(await store.updateExperiment('nope', { status: 'paused' })).toBeNull();
+      });
+
+      it('disables and enables an arm, bumping the version each time', async () => {
+        await store.createExperiment(config());
+        const info: DisabledInfo = { source: 'manual', reason: 'looks broken', at: ISO0 };
+        expect(await store.setArmState('exp-1', 'treat', info)).toEqual({ config: config(), disabled: { treat: info }, version: 2 });
+        expect(await store.getExperiment('exp-1')).toEqual({ config: config(), disabled: { treat: info }, version: 2 });
+        expect(await store.setArmState('exp-1', 'treat', null)).toEqual({ config: config(), disabled: {}, version: 3 });
+        expect(await store.setArmState('nope', 'treat', info)).toBeNull();
+      });
+    });
+
+    describe('assign', () => {
+      beforeEach(async () => {
+        await store.createExperiment(config());
+      });
+
+      it('serves the chosen arm and counts the decision in its population', async () => {
+        expect(await store.assign(assignInput())).toEqual({ kind: 'served', armId: 'treat', propensity: 0.25, sticky: false });
+        await store.assign(assignInput({ population: 'h', armId: 'control', propensity: 1 }));
+        await store.assign(assignInput({ population: 'x', armId: 'control', propensity: 1 }));
+        await store.assign(assignInput({ population: 'x', armId: 'control', propensity: 1 }));
+        const stats = await store.getStats('exp-1');
+        const zero = { decisions: 0, rewards: 0, sum: 0, sumSq: 0 };
+        expect(stats).toEqual({
+          arms: [
+            { armId: 'control', bandit: zero, holdback: { ...zero, decisions: 1 }, excluded: { ...zero, decisions: 2 } },
+            { armId: 'treat', bandit: { ...zero, decisions: 1 }, holdback: zero, excluded: zero },
+            { armId: 'other:3', bandit: zero, holdback: zero, excluded: zero },
+          ],
+        });
+      });
+
+      it('is not_found for an unknown experiment, stale for another version, a disabled or an unknown arm', async () => {
+        expect(await store.assign(assignInput({ experimentId: 'nope' }))).toEqual({ kind: 'not_found' });
+        expect(await store.assign(assignInput({ version: 2 }))).toEqual({ kind: 'stale' });
+        expect(await store.assign(assignInput({ armId: 'ghost' }))).toEqual({ kind: 'stale' });
+        await store.setArmState('exp-1', 'treat', { source: 'manual', reason: 'off', at: ISO0 });
+        expect(await store.assign(assignInput({ version: 1 }))).toEqual({ kind: 'stale' });
+        expect(await store.assign(assignInput({ version: 2 }))).toEqual({ kind: 'stale' });
+        expect(await store.assign(assignInput({ version: 2, armId: 'control' }))).toMatchObject({ kind: 'served', armId: 'control' });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.decisions).toBe(0);
+      });
+
+      it('returns every tally after this decision with withStats', async () => {
+        await store.assign(assignInput({ armId: 'control' }));
+        const res = await store.assign(assignInput({ withStats: true }));
+        expect(res.kind === 'served' && res.stats).toEqual(await store.getStats('exp-1'));
+        expect(res.kind === 'served' && res.stats!.arms.map((a) => a.bandit.decisions)).toEqual([1, 1, 0]);
+      });
+
+      it('keeps a bandit user on the first arm, with its first propensity, counting the served arm', async () => {
+        const first = await store.assign(assignInput({ userId: 'u1', armId: 'treat', propensity: 0.4 }));
+        expect(first).toEqual({ kind: 'served', armId: 'treat', propensity: 0.4, sticky: false });
+        const again = await store.assign(assignInput({ userId: 'u1', armId: 'control', propensity: 0.6, now: T0 + 10 }));
+        expect(again).toEqual({ kind: 'served', armId: 'treat', propensity: 0.4, sticky: true });
+        const other = await store.assign(assignInput({ userId: 'u2', armId: 'control', propensity: 0.6 }));
+        expect(other).toEqual({ kind: 'served', armId: 'control', propensity: 0.6, sticky: false });
+        const stats = (await store.getStats('exp-1'))!;
+        expect(stats.arms.map((a) => a.bandit.decisions)).toEqual([1, 2, 0]);
+      });
+
+      it('is not sticky outside the bandit population, without a userId, or with stickiness off', async () => {
+        for (const over of [{ population: 'h' as const }, { population: 'x' as const }, { userId: undefined }, { sticky: false }]) {
+          await store.assign(assignInput({ userId: 'u1', armId: 'treat', ...over }));
+          const res = await store.assign(assignInput({ userId: 'u1', armId: 'control', propensity: 0.5, ...over }));
+          expect(res).toEqual({ kind: 'served', armId: 'control', propensity: 0.5, sticky: false });
+        }
+        // None of those stored an assignment for u1.
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'other:3' }))).toMatchObject({ armId: 'other:3', sticky: false });
+      });
+
+      it('expires a sticky assignment stickyTtlSeconds after it was made, by the `now` passed in', async () => {
+        await store.assign(assignInput({ userId: 'u1', armId: 'treat', now: T0 + 50 }));
+        // Still sticky one second before expiry (in the next TTL epoch, too).
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'control', now: T0 + 149 }))).toMatchObject({ armId: 'treat', sticky: true });
+        // Expired at assignedAt + ttl: the new choice is served and becomes the sticky arm.
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'control', propensity: 0.7, now: T0 + 150 })))
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.7, sticky: false });
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'treat', now: T0 + 151 })))
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.7, sticky: true });
+        // Long after: expired again.
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'other:3', now: T0 + 10 * TTL })))
+          .toMatchObject({ armId: 'other:3', sticky: false });
+      });
+
+      it('replaces a sticky arm that became disabled, and keeps the replacement after re-enabling', async () => {
+        await store.assign(assignInput({ userId: 'u1', armId: 'treat' }));
+        await store.setArmState('exp-1', 'treat', { source: 'manual', reason: 'off', at: ISO0 });
+        expect(await store.assign(assignInput({ version: 2, userId: 'u1', armId: 'control', propensity: 0.9, now: T0 + 1 })))
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.9, sticky: false });
+        await store.setArmState('exp-1', 'treat', null);
+        expect(await store.assign(assignInput({ version: 3, userId: 'u1', armId: 'treat', now: T0 + 2 })))
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.9, sticky: true });
+      });
+
+      it('gives concurrent first decisions of one user one arm', async () => {
+        const arms = ['treat', 'control', 'other:3'];
+        const results = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+          store.assign(assignInput({ userId: 'u-race', armId: arms[i % 3], propensity: (i % 3 + 1) / 10 }))));
+        const served = results.map((r) => (r.kind === 'served' ? `${r.armId}@${r.propensity}` : r.kind));
+        expect(new Set(served).size).toBe(1);
+        expect(results.filter((r) => r.kind === 'served' && !r.sticky)).toHaveLength(1);
+      });
+    });
+
+    describe('rewards', () => {
+      beforeEach(async () => {
+        await store.createExperiment(config({ rewardModel: 'gaussian', prior: { mu: 0, lambda: 1, alpha: 1, beta: 1 } }));
+      });
+
+      it('tallies rewards per arm and population, with sums equal to summing in order', async () => {
+        const values = [0.1, 0.2, 0.3, -1.7, 1e-9, 12345.678];
+        for (const reward of values) expect(await store.recordReward(rewardInput({ reward }))).toEqual({ kind: 'accepted' });
+        await store.recordReward(rewardInput({ armId: 'control', population: 'h', reward: 2 }));
+        await store.recordReward(rewardInput({ armId: 'control', population: 'x', reward: 3 }));
+        let sum = 0;
+        let sumSq = 0;
+        for (const r of values) { sum += r; sumSq += r * r; }
+        const stats = (await store.getStats('exp-1'))!;
+        expect(stats.arms[1].bandit).toEqual({ decisions: 0, rewards: values.length, sum, sumSq });
+        expect(stats.arms[0].holdback).toEqual({ decisions: 0, rewards: 1, sum: 2, sumSq: 4 });
+        expect(stats.arms[0].excluded).toEqual({ decisions: 0, rewards: 1, sum: 3, sumSq: 9 });
+        expect(stats.arms[0].bandit).toEqual({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+        expect(await store.getStats('nope')).toBeNull();
+      });
+
+      it('records a decision key once: a repeat is a duplicate and changes nothing', async () => {
+        const input = rewardInput({ reward: 5, event: { latencyMs: 10, cost: 1, error: true } });
+        expect(await store.recordReward(input)).toEqual({ kind: 'accepted' });
+        const before = [await store.getStats('exp-1'), await store.getGuardrailWindows('exp-1')];
+        expect(await store.recordReward(input)).toEqual({ kind: 'duplicate' });
+        expect(await store.recordReward({ ...input, reward: 7, armId: 'control' })).toEqual({ kind: 'duplicate' });
+        expect([await store.getStats('exp-1'), await store.getGuardrailWindows('exp-1')]).toEqual(before);
+        // Dedupe is per experiment.
+        await store.createExperiment(config({ id: 'exp-2' }));
+        expect(await store.recordReward({ ...input, experimentId: 'exp-2' })).toEqual({ kind: 'accepted' });
+      });
+
+      it('is not_found for an unknown experiment or arm', async () => {
+        expect(await store.recordReward(rewardInput({ experimentId: 'nope' }))).toEqual({ kind: 'not_found' });
+        expect(await store.recordReward(rewardInput({ armId: 'ghost' }))).toEqual({ kind: 'not_found' });
+      });
+
+      it('without a reward adds only the guardrail event', async () => {
+        await store.recordReward(rewardInput({ reward: undefined, event: { error: true, latencyMs: 30 } }));
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+        expect((await store.getGuardrailWindows('exp-1')).treat).toEqual({ samples: 1, latencies: [30], costSamples: 0, costSum: 0, errors: 1 });
+      });
+
+      it('still records rewards of a disabled arm', async () => {
+        await store.setArmState('exp-1', 'treat', { source: 'manual', reason: 'off', at: ISO0 });
+        expect(await store.recordReward(rewardInput({ reward: 2 }))).toEqual({ kind: 'accepted' });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.sum).toBe(2);
+      });
+
+      it('counts 50 concurrent copies of one reward once', async () => {
+        const input = rewardInput({ reward: 3, event: { error: false, latencyMs: 5 } });
+        const results = await Promise.all(repeat(50, input).map((r) => store.recordReward(r)));
+        expect(results.filter((r) => r.kind === 'accepted')).toHaveLength(1);
+        expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(49);
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 3, sumSq: 9 });
+        expect((await store.getGuardrailWindows('exp-1')).treat.samples).toBe(1);
+      });
+
+      it('counts 50 concurrent rewards with different keys all', async () => {
+        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.recordReward(rewardInput({ reward: i % 4 }))));
+        expect(results.every((r) => r.kind === 'accepted')).toBe(true);
+        const sum = Array.from({ length: 50 }, (_, i) => i % 4).reduce((a, b) => a + b, 0);
+        const sumSq = Array.from({ length: 50 }, (_, i) => (i % 4) ** 2).reduce((a, b) => a + b, 0);
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 50, sum, sumSq });
+        expect((await store.getGuardrailWindows('exp-1')).treat.samples).toBe(50);
+      });
+    });
+
+    describe('guardrail windows', () => {
+      beforeEach(async () => {
+        await store.createExperiment(config());
+      });
+
+      it('has an empty window for every arm, and none for an unknown experiment', async () => {
+        const empty = { samples: 0, latencies: [], costSamples: 0, costSum: 0, errors: 0 };
+        expect(await store.getGuardrailWindows('exp-1')).toEqual({ control: empty, treat: empty, 'other:3': empty });
+        expect(await store.getGuardrailWindows('nope')).toEqual({});
+      });
+
+      it('keeps the last windowSize events of an arm across populations, latencies oldest first', async () => {
+        const evs: GuardrailEvent[] = [
+          { latencyMs: 1, cost: 0.1, error: true },
+          { cost: 0.2, error: false },
+          { latencyMs: 3.5, error: true },
+          { latencyMs: 4, cost: 0.3, error: false },
+          { latencyMs: 5, cost: 0.4, error: false },
+        ];
+        const pops = ['b', 'h', 'x', 'b', 'h'] as const;
+        for (let i = 0; i < evs.length; i++) await store.recordReward(rewardInput({ event: evs[i], population: pops[i], windowSize: 3 }));
+        // The cost sum is kept running (added, then the evicted subtracted), as floating point does it.
+        const costSum = 0.1 + 0.2 + 0.3 - 0.1 + 0.4 - 0.2;
+        expect((await store.getGuardrailWindows('exp-1')).treat).toEqual({ samples: 3, latencies: [3.5, 4, 5], costSamples: 2, costSum, errors: 1 });
+        // A smaller window size on a later event evicts down to it.
+        await store.recordReward(rewardInput({ event: { error: false }, windowSize: 1 }));
+        expect((await store.getGuardrailWindows('exp-1')).treat).toEqual({ samples: 1, latencies: [], costSamples: 0, costSum: costSum - 0.3 - 0.4, errors: 0 });
+      });
+
+      it('checks only the events still in the window', async () => {
+        await events(repeat(4, { latencyMs: 1000, cost: 5, error: true }), { windowSize: 4 });
+        await events(repeat(4, { latencyMs: 10, cost: 0.1, error: false }), { windowSize: 4 });
+        const on = limits({ latencyP95Ms: 100, meanCost: 1, errorRate: 0.1, windowSize: 4 });
+        expect(await events([{ latencyMs: 10, cost: 0.1, error: false }], { windowSize: 4, guardrails: on })).toEqual([{ kind: 'accepted' }]);
+        expect((await store.getExperiment('exp-1'))!.disabled).toEqual({});
+      });
+    });
+
+    describe('guardrails', () => {
+      beforeEach(async () => {
+        await store.createExperiment(config());
+      });
+
+      it('latency: a nearest-rank p95 at the limit passes, one above it disables the arm', async () => {
+        const g = limits({ latencyP95Ms: 100, minSamples: 20 });
+        // 20 events, 19 at the limit: the p95 (19th of 20) is 100.
+        const ok = await events([...repeat(19, { latencyMs: 100, error: false }), { latencyMs: 101, error: false }], { guardrails: g });
+        expect(ok.every((r) => !('autoDisabled' in r && r.autoDisabled))).toBe(true);
+        // 21 events: the p95 is the 20th, 101.
+        const [res] = await events([{ latencyMs: 101, error: false }], { guardrails: g, nowIso: '2026-01-02T03:04:05.678Z' });
+        const guardrail = { guardrail: 'latencyP95Ms' as const, observed: 101, limit: 100 };
+        const info: DisabledInfo = { source: 'guardrail', reason: breachReason(guardrail), at: '2026-01-02T03:04:05.678Z', guardrail };
+        expect(res).toEqual({ kind: 'accepted', autoDisabled: info });
+        expect(await store.getExperiment('exp-1')).toEqual({ config: config(), disabled: { treat: info }, version: 2 });
+      });
+
+      it('latency: reports the nearest-rank p95 of unordered values', async () => {
+        const values = Array.from({ length: 40 }, (_, i) => ((i * 17) % 40) + 1); // 1..40, shuffled
+        const res = await events(values.map((latencyMs) => ({ latencyMs: latencyMs + 0.5, error: false })), { guardrails: limits({ latencyP95Ms: 30, minSamples: 40 }) });
+        expect(res.slice(0, 39).some((r) => r.kind === 'accepted' && r.autoDisabled)).toBe(false);
+        expect(res[39]).toMatchObject({ autoDisabled: { guardrail: { guardrail: 'latencyP95Ms', observed: 38.5, limit: 30 } } });
+      });
+
+      it('mean cost: at the limit passes, above it disables the arm', async () => {
+        const g = limits({ meanCost: 0.5, minSamples: 4 });
+        expect(await events(repeat(4, { cost: 0.5, error: false }), { guardrails: g })).toEqual(repeat(4, { kind: 'accepted' }));
+        const [res] = await events([{ cost: 0.75, error: false }], { guardrails: g });
+        const guardrail = { guardrail: 'meanCost' as const, observed: 2.75 / 5, limit: 0.5 };
+        expect(res).toEqual({ kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: ISO0, guardrail } });
+      });
+
+      it('error rate: at the limit passes, above it disables the arm', async () => {
+        const g = limits({ errorRate: 0.25, minSamples: 4 });
+        const evs = [{ error: true }, { error: false }, { error: false }, { error: false }];
+        expect(await events(evs, { guardrails: g })).toEqual(repeat(4, { kind: 'accepted' }));
+        const [res] = await events([{ error: true }], { guardrails: g });
+        const guardrail = { guardrail: 'errorRate' as const, observed: 0.4, limit: 0.25 };
+        expect(res).toEqual({ kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: ISO0, guardrail } });
+      });
+
+      it('checks nothing before minSamples events', async () => {
+        const res = await events(repeat(5, { error: true }), { guardrails: limits({ errorRate: 0, minSamples: 5 }) });
+        expect(res.slice(0, 4)).toEqual(repeat(4, { kind: 'accepted' }));
+        expect(res[4]).toMatchObject({ autoDisabled: { guardrail: { guardrail: 'errorRate', observed: 1, limit: 0 } } });
+      });
+
+      it('counts for each limit only the events that carry its value', async () => {
+        const g = limits({ latencyP95Ms: 100, meanCost: 0.5, minSamples: 3 });
+        const quiet = await events([
+          { latencyMs: 500, error: false }, { latencyMs: 500, error: false }, { cost: 1, error: false }, { cost: 1, error: false },
+          ...repeat(4, { error: false }),
+        ], { guardrails: g });
+        expect(quiet).toEqual(repeat(8, { kind: 'accepted' }));
+        const [cost] = await events([{ cost: 1, error: false }], { guardrails: g });
+        expect(cost).toMatchObject({ autoDisabled: { guardrail: { guardrail: 'meanCost', observed: 1, limit: 0.5 } } });
+        const [latency] = await events([{ latencyMs: 500, error: false }], { guardrails: g, armId: 'other:3' });
+        expect(latency).toEqual({ kind: 'accepted' }); // other:3 has one latency only
+      });
+
+      it('reports latency before cost before errors', async () => {
+        const all = limits({ latencyP95Ms: 10, meanCost: 0.1, errorRate: 0.1, minSamples: 2 });
+        const [, first] = await events(repeat(2, { latencyMs: 50, cost: 1, error: true }), { guardrails: all });
+        expect(first).toMatchObject({ autoDisabled: { guardrail: { guardrail: 'latencyP95Ms' } } });
+        const [, second] = await events(repeat(2, { latencyMs: 5, cost: 1, error: true }), { guardrails: all, armId: 'other:3' });
+        expect(second).toMatchObject({ autoDisabled: { guardrail: { guardrail: 'meanCost' } } });
+      });
+
+      it('never disables the baseline arm', async () => {
+        const res = await events(repeat(6, { latencyMs: 999, cost: 9, error: true }),
+          { armId: 'control', baseline: true, guardrails: limits({ latencyP95Ms: 1, meanCost: 1, errorRate: 0 }) });
+        expect(res).toEqual(repeat(6, { kind: 'accepted' }));
+        expect(await store.getExperiment('exp-1')).toMatchObject({ disabled: {}, version: 1 });
+      });
+
+      it('does not disable an arm already disabled, nor disable it twice', async () => {
+        const manual: DisabledInfo = { source: 'manual', reason: 'by hand', at: ISO0 };
+        await store.setArmState('exp-1', 'treat', manual);
+        const g = limits({ errorRate: 0 });
+        expect(await events(repeat(5, { error: true }), { guardrails: g })).toEqual(repeat(5, { kind: 'accepted' }));
+        expect(await store.getExperiment('exp-1')).toMatchObject({ disabled: { treat: manual }, version: 2 });
+
+        const res = await events(repeat(6, { error: true }), { guardrails: g, armId: 'other:3' });
+        expect(res.filter((r) => r.kind === 'accepted' && r.autoDisabled)).toHaveLength(1);
+        expect(await store.getExperiment('exp-1')).toMatchObject({ version: 3 });
+      });
+
+      it('checks nothing when guardrails are off', async () => {
+        expect(await events(repeat(6, { latencyMs: 1e6, cost: 1e6, error: true }))).toEqual(repeat(6, { kind: 'accepted' }));
+        expect(await store.getExperiment('exp-1')).toMatchObject({ disabled: {}, version: 1 });
+      });
+
+      it('makes assignments to an automatically disabled arm stale, and moves its sticky users', async () => {
+        await store.assign(assignInput({ userId: 'u1', armId: 'treat' }));
+        await events(repeat(4, { error: true }), { guardrails: limits({ errorRate: 0.5 }) });
+        expect(await store.assign(assignInput({ version: 1, armId: 'control' }))).toEqual({ kind: 'stale' });
+        expect(await store.assign(assignInput({ version: 2, armId: 'treat' }))).toEqual({ kind: 'stale' });
+        expect(await store.assign(assignInput({ version: 2, userId: 'u1', armId: 'control', propensity: 0.5 })))
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.5, sticky: false });
+      });
+    });
+
+    describe('secret and health', () => {
+      it('creates the secret once and shares it with every instance on the same backend', async () => {
+        expect(await store.getOrCreateSecret('first')).toBe('first');
+        expect(await store.getOrCreateSecret('second')).toBe('first');
+        const other = handle.another ? await handle.another() : store;
+        try {
+          expect(await other.getOrCreateSecret('third')).toBe('first');
+          await store.createExperiment(config());
+          expect(await other.getExperiment('exp-1')).toEqual({ config: config(), disabled: {}, version: 1 });
+        } finally {
+          if (other !== store) await other.close();
+        }
+      });
+
+      it('answers ping', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+      });
+    });
+  });
+}
