@@ -4,7 +4,7 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decisionRoutes } from './api/decisions.js';
 import { experimentRoutes } from './api/experiments.js';
@@ -17,7 +17,8 @@ export interface AppOptions {
   store: Store;
   /** The decision-signing secret every replica shares. */
   secret: string;
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger (main.ts), or false for none (tests). */
+  logger?: FastifyBaseLogger | false;
   clock?: Clock;
 }
 
@@ -25,7 +26,7 @@ export const API_VERSION = '0.1.0';
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     requestIdHeader: 'x-request-id',
     // Fastify's two lines per request are replaced by one, at debug for successes (see onResponse).
     logController: new LogController({ disableRequestLogging: true }),

@@ -1,21 +1,41 @@
 /** The process: configuration from the environment, the store, the app, listening, graceful shutdown. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createStore } from './store/create-store.js';
 import { randomSecret } from './store/memory-store.js';
+import { StoreUnavailableError, type Store } from './store/store.js';
 
 const config = loadConfig();
+const log = pino({ level: config.LOG_LEVEL });
 const store = await createStore(config);
-// A configured secret wins; otherwise the store keeps one (Redis: shared by every replica and restart).
-const secret = config.DECISION_SECRET ?? (await store.getOrCreateSecret(randomSecret()));
-const app = await buildApp({ store, secret, logger: { level: config.LOG_LEVEL } });
+const secret = await decisionSecret(store);
+const app = await buildApp({ store, secret, logger: log });
+
+/**
+ * A configured secret wins; otherwise the store keeps one (Redis: shared by every replica and
+ * restart). Without it no decision can be signed, so a Redis that is down at boot is waited for.
+ */
+async function decisionSecret(s: Store): Promise<string> {
+  if (config.DECISION_SECRET) return config.DECISION_SECRET;
+  for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5000)) {
+    try {
+      return await s.getOrCreateSecret(randomSecret());
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      log.warn({ err: err.message, retryInMs: delayMs }, 'waiting for the store to read the decision secret (set DECISION_SECRET to start without it)');
+      await sleep(delayMs);
+    }
+  }
+}
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
-  app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-  const timer = setTimeout(() => { app.log.error('shutdown took over 10 s; exiting'); process.exit(1); }, 10_000).unref();
+  log.info({ signal }, 'shutting down: finishing in-flight requests');
+  const timer = setTimeout(() => { log.error('shutdown took over 10 s; exiting'); process.exit(1); }, 10_000).unref();
   try {
     await app.close();
     await store.close();
@@ -27,4 +47,4 @@ process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
 
 await app.listen({ port: config.PORT, host: config.HOST });
-app.log.info({ store: config.REDIS_URL ? 'redis' : 'memory', docs: `http://${config.HOST}:${config.PORT}/docs` }, 'bandit service ready');
+log.info({ store: config.REDIS_URL ? 'redis' : 'memory', docs: `http://${config.HOST}:${config.PORT}/docs` }, 'bandit service ready');

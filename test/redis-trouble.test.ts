@@ -64,12 +64,36 @@ describeIf(redisBinariesAvailable(), 'redis-server', 'redis trouble', () => {
       });
       expect(Date.now() - pausedAt).toBeLessThan(2000); // all of it happened during the pause
 
+      // Wait out the pause without calling (the queued reward is then applied as Redis resumes).
+      await new Promise((r) => setTimeout(r, 2000 - (Date.now() - pausedAt) + 100));
       await waitFor(storeWorks(store), 5000, 'the store to answer after the pause');
       pauser.disconnect();
       expect(await store.assign(assign())).toEqual({ kind: 'served', armId: 'b', propensity: 0.5, sticky: true });
       // The reward that timed out was applied when the pause ended: its retry is a duplicate.
       expect(await store.recordReward(reward('retried'))).toEqual({ kind: 'duplicate' });
       expect((await store.getStats('trouble'))!.arms[1].bandit.rewards).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('redials a connection on which nothing has been answered for 2 s', async () => {
+    const store = await connectRedisStore(server.url, { prefix: uniquePrefix(), commandTimeoutMs: 250 });
+    const client = (store as unknown as { client: Redis }).client;
+    let redials = 0;
+    client.on('reconnecting', () => { redials += 1; });
+    try {
+      await store.ping();
+      const pauser = new Redis(server.url);
+      await pauser.call('CLIENT', 'PAUSE', '3000', 'ALL');
+      const pausedAt = Date.now();
+      while (Date.now() - pausedAt < 2700) {
+        await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(redials).toBeGreaterThanOrEqual(1);
+      pauser.disconnect();
+      await waitFor(storeWorks(store), 5000, 'the store to answer after the pause');
     } finally {
       await store.close();
     }

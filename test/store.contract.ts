@@ -170,10 +170,10 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       });
 
       it('keeps a bandit user on the first arm, with its first propensity, counting the served arm', async () => {
-        const first = await store.assign(assignInput({ userId: 'u1', armId: 'treat', propensity: 0.4 }));
-        expect(first).toEqual({ kind: 'served', armId: 'treat', propensity: 0.4, sticky: false });
+        const first = await store.assign(assignInput({ userId: 'u1', armId: 'treat', propensity: 1 / 3 }));
+        expect(first).toEqual({ kind: 'served', armId: 'treat', propensity: 1 / 3, sticky: false });
         const again = await store.assign(assignInput({ userId: 'u1', armId: 'control', propensity: 0.6, now: T0 + 10 }));
-        expect(again).toEqual({ kind: 'served', armId: 'treat', propensity: 0.4, sticky: true });
+        expect(again).toEqual({ kind: 'served', armId: 'treat', propensity: 1 / 3, sticky: true });
         const other = await store.assign(assignInput({ userId: 'u2', armId: 'control', propensity: 0.6 }));
         expect(other).toEqual({ kind: 'served', armId: 'control', propensity: 0.6, sticky: false });
         const stats = (await store.getStats('exp-1'))!;

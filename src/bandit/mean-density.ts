@@ -3,7 +3,8 @@
 // relative to the centre. jstat's betaln subtracts log-gammas of size (a+b) log(a+b), which
 // loses ~1e-6 in the log-density for a+b ~ 1e9; the Stirling forms below do not.
 import jStat from 'jstat';
-import { studentTMarginal, type Posterior } from './posterior.js';
+import { studentTMarginal } from './mean-marginal.js';
+import type { Posterior } from './posterior.js';
 
 export interface MeanDensity {
   kind: 'beta' | 'normal-gamma';
@@ -11,7 +12,7 @@ export interface MeanDensity {
   center: number;
   /** sd (Beta) or scale (Student-t): the unit of the mesh */
   scale: number;
-  /** outside [lower, upper] the mass is below ~1e-9 on each side */
+  /** outside [lower, upper] the mass is below ~3e-10 (Beta) or 1e-12 (Student-t) on each side */
   lower: number;
   upper: number;
   /** log-density at `center` */
@@ -52,7 +53,7 @@ function betaLogDensityAtMean(a: number, b: number): number {
   return (a - 1) * Math.log(c) + (b - 1) * Math.log1p(-c) - logBeta;
 }
 
-const TAIL = 1e-12;
+const TAIL = 1e-12; // Student-t mass left outside the range on each side
 
 export function meanDensity(p: Posterior): MeanDensity {
   if (p.kind === 'beta') {

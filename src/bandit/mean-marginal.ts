@@ -2,7 +2,15 @@
 // a Normal-Gamma), for reporting. jstat does the work except the Beta CDF (see incomplete-beta.ts).
 import jStat from 'jstat';
 import { regularizedBeta } from './incomplete-beta.js';
-import { studentTMarginal, type Posterior } from './posterior.js';
+import type { NormalGammaPosterior, Posterior } from './posterior.js'; // types only: no import cycle at run time
+
+/**
+ * The marginal of a Normal-Gamma's mean: Student-t with 2 alpha dof, location mu,
+ * scale sqrt(beta / (alpha lambda)).
+ */
+export function studentTMarginal(p: NormalGammaPosterior): { dof: number; location: number; scale: number } {
+  return { dof: 2 * p.alpha, location: p.mu, scale: Math.sqrt(p.beta / (p.alpha * p.lambda)) };
+}
 
 function checkLevel(level: number): void {
   if (!(level > 0 && level < 1)) throw new RangeError(`credible level must be in (0, 1), got ${level}`);

@@ -1,5 +1,6 @@
 // Conjugate posteriors of an arm's mean reward, updated from sufficient statistics only:
 // Beta for 0/1 rewards, Normal-Gamma (unknown mean and precision) for real-valued rewards.
+import { studentTMarginal } from './mean-marginal.js';
 import { sampleBeta, sampleStudentT, type Rng } from './random.js';
 
 export type BetaPosterior = { kind: 'beta'; alpha: number; beta: number };
@@ -57,14 +58,6 @@ export function posteriorMean(p: Posterior): number {
   return p.kind === 'beta' ? p.alpha / (p.alpha + p.beta) : p.mu;
 }
 
-/**
- * The marginal of a Normal-Gamma's mean: Student-t with 2 alpha dof, location mu,
- * scale sqrt(beta / (alpha lambda)).
- */
-export function studentTMarginal(p: NormalGammaPosterior): { dof: number; location: number; scale: number } {
-  return { dof: 2 * p.alpha, location: p.mu, scale: Math.sqrt(p.beta / (p.alpha * p.lambda)) };
-}
-
 /** One Thompson draw of the arm's mean. */
 export function sampleMean(p: Posterior, rng: Rng): number {
   if (p.kind === 'beta') return sampleBeta(p.alpha, p.beta, rng);
@@ -72,4 +65,4 @@ export function sampleMean(p: Posterior, rng: Rng): number {
   return t.location + t.scale * sampleStudentT(t.dof, rng);
 }
 
-export { credibleInterval, meanCdf, meanPdf, meanSd } from './mean-marginal.js';
+export { credibleInterval, meanCdf, meanPdf, meanSd, studentTMarginal } from './mean-marginal.js';

@@ -1,13 +1,14 @@
 // P(arm i has the highest mean) and the expected loss of choosing arm i, by quadrature over the
 // marginal densities of the means: with F_j the CDF and f_j the density of arm j's mean,
 //   P_i    = integral f_i(x) prod_{j != i} F_j(x) dx,
-//   loss_i = E[max_j theta_j] - E[theta_i] = integral (F_i(x) - prod_j F_j(x)) dx
-// (the second by parts; its integrand is >= 0, so no cancellation between two large means).
-// Composite 8-point Gauss-Legendre on the panels of quadrature-mesh.ts; the CDFs come from the
-// same pdf values (spectral integration within a panel plus the running sum of panels), so no
-// incomplete-beta calls are needed. Cost: ~(arms x nodes) exp/log calls; 2 arms use ~300 nodes
-// and 10 arms ~1000, i.e. well under a millisecond for 10 arms (measured in the report).
-// Accuracy against closed forms and Monte Carlo: ~1e-7 (see test/bandit/prob-best.test.ts).
+//   loss_i = E[max_j theta_j] - E[theta_i] = integral (F_i - prod_j F_j) dx   (by parts)
+// Composite 8-point Gauss-Legendre on the panels of quadrature-mesh.ts. The CDFs come from the
+// same pdf values (spectral integration within a panel plus the running sum of panels), so there
+// are no incomplete-beta calls. Cost: one exp per (node, arm whose range meets the panel) plus
+// O(arms) products per node; measured ~0.3-0.5 ms for 10 arms (~50 panels, 400 nodes) and ~7 ms
+// for 100 arms of assorted sizes. Error: <= 3e-9 against Evan Miller's closed form over 3000
+// random Beta pairs (a + b up to 1e6); ~1e-12 against adaptive quadrature for peaked-next-to-wide.
+// No case needed Monte Carlo.
 import { gaussLegendre } from './gauss-legendre.js';
 import { densityAt, meanDensity } from './mean-density.js';
 import type { Posterior } from './posterior.js';
@@ -116,7 +117,10 @@ export function probabilityBest(ps: Posterior[]): number[] {
   return bestArm(ps).probabilityBest;
 }
 
-/** E[max_j theta_j - theta_i] >= 0, in the units of the reward. */
+/**
+ * E[max_j theta_j - theta_i] >= 0, in the units of the reward. A Student-t arm with dof <= 1
+ * (alpha <= 0.5) has no mean; then this is the loss over the range that drops 1e-12 per tail.
+ */
 export function expectedLoss(ps: Posterior[]): number[] {
   return bestArm(ps).expectedLoss;
 }

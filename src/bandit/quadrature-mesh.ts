@@ -7,7 +7,7 @@ import type { MeanDensity } from './mean-density.js';
 const CORE = 4; // sds either side of the centre meshed at unit spacing
 const TAIL_RATIO = 1.4; // panel growth beyond the core
 const GRADE_RATIO = 0.25; // panel shrink towards a non-smooth Beta boundary
-const THIN = 3; // drop a breakpoint closer than THIN x its own spacing to the previous one
+const THIN = 0.5; // drop a breakpoint closer than THIN x its own spacing to the previous one
 
 /** Standardized breakpoints -k..k: unit steps in [-CORE, CORE], geometric beyond. */
 function standardizedBreaks(k: number): number[] {

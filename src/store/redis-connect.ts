@@ -66,7 +66,7 @@ export function createRedisClient(url: string, commandTimeoutMs: number): RedisC
 }
 
 /** The nodes and credentials of a cluster URL, or null for a single server. */
-function parseCluster(url: string): { nodes: ClusterNode[]; auth: RedisOptions } | null {
+export function parseCluster(url: string): { nodes: ClusterNode[]; auth: RedisOptions } | null {
   const m = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#]*)/.exec(url);
   // Both forms become a list of node URLs.
   const nodeUrls = m ? m[3].split(',').map((host) => `${m[1]}://${m[2] ? `${m[2]}@` : ''}${host}`) : url.split(',');

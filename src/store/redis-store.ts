@@ -7,7 +7,7 @@
  * surface as StoreUnavailableError; anything else (a script or data bug) is rethrown as is.
  * Keys are built in `redis-keys.ts`; the client is built in `redis-connect.ts`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { breachReason, type Breach } from './guardrail-check.js';
 import {
@@ -41,14 +41,8 @@ const SCRIPTS = {
 type ScriptName = keyof typeof SCRIPTS;
 type ScriptArg = string | number;
 
-/** The script directory: beside this module, or (running from dist/) in the sources. */
-const LUA_DIR = [new URL('./lua/', import.meta.url), new URL('../../src/store/lua/', import.meta.url)]
-  .find((dir) => existsSync(new URL('assign.lua', dir)));
-
-export function readLua(file: string): string {
-  if (!LUA_DIR) throw new Error('the Lua scripts of the Redis store (src/store/lua/*.lua) were not found');
-  return readFileSync(new URL(`${file}.lua`, LUA_DIR), 'utf8');
-}
+/** A script of `lua/` beside this module (`npm run build` copies them into dist/store/lua). */
+export const readLua = (file: string): string => readFileSync(new URL(`./lua/${file}.lua`, import.meta.url), 'utf8');
 
 /** The negative codes of the scripts (see each script's header). */
 const FAILURES = { [-1]: 'not_found', [-2]: 'stale', [-3]: 'duplicate', [-4]: 'exists' } as const;

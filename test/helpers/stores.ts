@@ -1,6 +1,12 @@
-/** The stores every API test runs on: the embedded one always, Redis when reachable (required in CI). */
+/**
+ * The stores every API test runs on: the embedded one always, and Redis at REDIS_URL when it
+ * answers. In CI (CI=true) a missing Redis fails every file that imports this, never a skip.
+ */
+import { Redis } from 'ioredis';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { connectRedisStore } from '../../src/store/redis-connect.js';
 import type { Store } from '../../src/store/store.js';
+import { deleteKeys, REDIS_URL, redisAvailable, uniquePrefix } from './redis.js';
 
 export interface StoreKind {
   name: string;
@@ -12,4 +18,27 @@ export const memoryKind: StoreKind = {
   make: async () => ({ store: new MemoryStore(), cleanup: async () => {} }),
 };
 
-export const storeKinds: StoreKind[] = [memoryKind];
+export const redisKind: StoreKind = {
+  name: 'redis',
+  async make() {
+    const prefix = uniquePrefix();
+    const store = await connectRedisStore(REDIS_URL, { prefix, commandTimeoutMs: 2000 });
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        const admin = new Redis(REDIS_URL);
+        await deleteKeys(admin, prefix);
+        await admin.quit();
+      },
+    };
+  },
+};
+
+const redisUp = await redisAvailable();
+if (!redisUp) {
+  if (process.env.CI === 'true') throw new Error(`Redis at ${REDIS_URL} does not answer: required in CI (CI=true)`);
+  console.warn(`[skipped] API tests on Redis: nothing answers at ${REDIS_URL}; set CI=true to make this a failure`);
+}
+
+export const storeKinds: StoreKind[] = redisUp ? [memoryKind, redisKind] : [memoryKind];

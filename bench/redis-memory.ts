@@ -1,0 +1,96 @@
+/**
+ * Redis memory per sticky user and per dedupe entry, written through the real RedisStore.
+ *
+ *   npx tsx bench/redis-memory.ts                         a private redis-server on a free port (needs the binary):
+ *                                                         nothing else writes to it, so used_memory is exact
+ *   REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/redis-memory.ts
+ *                                                         an existing server (other clients skew the figures)
+ *
+ * Measures INFO memory `used_memory` before and after 100,000 sticky users (assign, bandit
+ * population, random UUID user ids) and 100,000 dedupe entries (recordReward with keys like the
+ * service's decision tokens, issued over one hour), and cross-checks with MEMORY USAGE of the keys.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { execSync } from 'node:child_process';
+import { hostname, cpus } from 'node:os';
+import { Redis } from 'ioredis';
+import { connectRedisStore } from '../src/store/redis-connect.js';
+import type { ExperimentConfig } from '../src/store/store.js';
+import { deleteKeys, startRedisServer } from '../test/helpers/redis.js';
+
+const N = Number(process.env.N ?? 100_000);
+const BATCH = 1000;
+const NOW = 1_750_000_000;
+const TTL = 30 * 86_400;
+const WINDOW = 7 * 86_400;
+
+const server = process.env.REDIS_URL ? null : await startRedisServer();
+const url = process.env.REDIS_URL ?? server!.url;
+const prefix = `bench:${process.pid}:`;
+const admin = new Redis(url);
+const store = await connectRedisStore(url, { prefix, commandTimeoutMs: 10_000 });
+
+const iso = new Date(NOW * 1000).toISOString();
+const config: ExperimentConfig = {
+  id: 'mem', arms: [{ id: 'control' }, { id: 'treat' }, { id: 'large' }], baselineArmId: 'control', rewardModel: 'bernoulli',
+  prior: { alpha: 1, beta: 1 }, policy: 'thompson', holdbackPercent: 0, trafficPercent: 100, stickiness: true,
+  stickyTtlSeconds: TTL, rewardWindowSeconds: WINDOW, guardrails: null, endsAt: null, seed: null, status: 'active',
+  createdAt: iso, updatedAt: iso,
+};
+
+async function usedMemory(): Promise<number> {
+  await new Promise((r) => setTimeout(r, 300)); // let the server settle its client buffers
+  return Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+}
+
+async function inBatches(n: number, one: (i: number) => Promise<unknown>): Promise<void> {
+  for (let start = 0; start < n; start += BATCH) {
+    await Promise.all(Array.from({ length: Math.min(BATCH, n - start) }, (_, j) => one(start + j)));
+  }
+}
+
+async function keyBytes(pattern: string): Promise<{ keys: number; bytes: number; encodings: string[] }> {
+  const keys = await admin.keys(pattern);
+  const bytes = (await Promise.all(keys.map((k) => admin.memory('USAGE', k, 'SAMPLES', 0)))).reduce((a: number, b) => a + (b ?? 0), 0);
+  const encodings = [...new Set(await Promise.all(keys.map((k) => admin.object('ENCODING', k))))] as string[];
+  return { keys: keys.length, bytes, encodings };
+}
+
+const assign = (userId: string) => store.assign({
+  experimentId: 'mem', version: 1, population: 'b', armId: 'treat', propensity: 0.3333333333333333, userId, sticky: true,
+  stickyTtlSeconds: TTL, now: NOW, withStats: false,
+});
+const reward = (i: number) => store.recordReward({
+  experimentId: 'mem', armId: 'treat', population: 'b', decisionKey: randomBytes(12).toString('base64url'),
+  issuedAt: NOW + Math.floor((i * 3600) / N), rewardWindowSeconds: WINDOW, reward: 1, event: { error: false },
+  guardrails: null, windowSize: 10, baseline: false, nowIso: iso,
+});
+
+try {
+  await store.createExperiment(config);
+  await assign('warm-up'); // scripts loaded, experiment keys and the sticky hash exist
+  await reward(0);
+
+  const before = await usedMemory();
+  await inBatches(N, () => assign(randomUUID()));
+  const afterSticky = await usedMemory();
+  await inBatches(N, reward);
+  const afterDedupe = await usedMemory();
+
+  const sticky = await keyBytes(`${prefix}{exp:mem}:s:*`);
+  const dedupe = await keyBytes(`${prefix}{exp:mem}:d:*`);
+  const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))![1];
+  let commit = 'unknown';
+  try { commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* no commit yet */ }
+  const per = (bytes: number): string => (bytes / N).toFixed(1);
+
+  console.log(`Redis memory, ${N.toLocaleString('en')} entries each (${new Date().toISOString().slice(0, 10)}, commit ${commit}, Redis ${redisVersion}, Node ${process.version}, ${cpus()[0]?.model ?? 'cpu?'} x${cpus().length}, host ${hostname()})`);
+  console.log(`  sticky user:  ${per(afterSticky - before)} bytes (used_memory)  ${per(sticky.bytes)} bytes (MEMORY USAGE of ${sticky.keys} key(s), ${sticky.encodings.join('/')})`);
+  console.log(`  dedupe entry: ${per(afterDedupe - afterSticky)} bytes (used_memory)  ${per(dedupe.bytes)} bytes (MEMORY USAGE of ${dedupe.keys} key(s), ${dedupe.encodings.join('/')})`);
+  console.log(`  reproduce: npx tsx bench/redis-memory.ts${process.env.REDIS_URL ? `  (REDIS_URL=${process.env.REDIS_URL})` : ''}`);
+} finally {
+  await store.close();
+  await deleteKeys(admin, prefix);
+  await admin.quit();
+  await server?.destroy();
+}
