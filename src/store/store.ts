@@ -10,6 +10,10 @@
  * assignments, the dedupe set, the guardrail windows and the arm states, and it answers with
  * plain values. Validation of inputs happens before the store is called.
  */
+import type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
+
+/** The priors are the math's own types; the store keeps them inside the config. */
+export type { BetaPrior, NormalGammaPrior };
 
 export type RewardModel = 'bernoulli' | 'gaussian';
 export type Policy = 'thompson' | 'ucb' | 'fixed';
@@ -23,16 +27,6 @@ export interface ArmConfig {
   weight?: number;
 }
 
-export interface BetaPrior {
-  alpha: number;
-  beta: number;
-}
-export interface NormalGammaPrior {
-  mu: number;
-  lambda: number;
-  alpha: number;
-  beta: number;
-}
 
 export interface Guardrails {
   latencyP95Ms?: number;

@@ -1,19 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { experimentBody, makeTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { experimentBody } from '../helpers/app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 import { storeKinds } from '../helpers/stores.js';
 
 describe.each(storeKinds)('guardrails ($name store)', (kind) => {
-  let t: TestApp;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    const made = await kind.make();
-    cleanup = made.cleanup;
-    t = await makeTestApp(made.store);
-  });
-  afterEach(async () => {
-    await t.app.close();
-    await cleanup();
-  });
+  const t = useTestApp(kind);
 
   /** Serves decisions until `count` of them went to `armId`, rewarding each with `event`. */
   async function feed(armId: string, count: number, event: (i: number) => Record<string, unknown>, experimentId = 'g') {

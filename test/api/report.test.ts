@@ -1,20 +1,11 @@
 import jStat from 'jstat';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { experimentBody, makeTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { experimentBody } from '../helpers/app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 import { storeKinds } from '../helpers/stores.js';
 
 describe.each(storeKinds)('GET /arms ($name store)', (kind) => {
-  let t: TestApp;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    const made = await kind.make();
-    cleanup = made.cleanup;
-    t = await makeTestApp(made.store);
-  });
-  afterEach(async () => {
-    await t.app.close();
-    await cleanup();
-  });
+  const t = useTestApp(kind);
 
   it('400 without experimentId, 404 for an unknown one', async () => {
     expect((await t.get('/arms')).status).toBe(400);

@@ -1,21 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DecisionSigner } from '../../src/assignment/decision-token.js';
-import { experimentBody, makeTestApp, type TestApp } from '../helpers/app.js';
+import { experimentBody } from '../helpers/app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 import { storeKinds } from '../helpers/stores.js';
 
 describe.each(storeKinds)('POST /reward and /rewards ($name store)', (kind) => {
-  let t: TestApp;
-  let cleanup: () => Promise<void>;
+  const t = useTestApp(kind);
   beforeEach(async () => {
-    const made = await kind.make();
-    cleanup = made.cleanup;
-    t = await makeTestApp(made.store);
     await t.post('/experiments', experimentBody({ rewardWindowSeconds: 3600 }));
     await t.post('/experiments', experimentBody({ id: 'gauss', rewardModel: 'gaussian' }));
-  });
-  afterEach(async () => {
-    await t.app.close();
-    await cleanup();
   });
   const decide = async (experimentId = 'exp-1', userId?: string) => (await t.post('/select', { experimentId, userId })).body;
   const banditTotals = async (experimentId = 'exp-1') => {

@@ -1,19 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { experimentBody, makeTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 import { storeKinds } from '../helpers/stores.js';
 
 describe.each(storeKinds)('POST /select ($name store)', (kind) => {
-  let t: TestApp;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    const made = await kind.make();
-    cleanup = made.cleanup;
-    t = await makeTestApp(made.store);
-  });
-  afterEach(async () => {
-    await t.app.close();
-    await cleanup();
-  });
+  const t = useTestApp(kind);
   const select = (userId?: string, experimentId = 'exp-1') => t.post('/select', { experimentId, ...(userId !== undefined && { userId }) });
 
   it('answers with the contract fields', async () => {
