@@ -1,6 +1,5 @@
 // Conjugate posteriors of an arm's mean reward, updated from sufficient statistics only:
 // Beta for 0/1 rewards, Normal-Gamma (unknown mean and precision) for real-valued rewards.
-import { studentTMarginal } from './mean-marginal.js';
 import { sampleBeta, sampleStudentT, type Rng } from './random.js';
 
 export type BetaPosterior = { kind: 'beta'; alpha: number; beta: number };
@@ -61,8 +60,9 @@ export function posteriorMean(p: Posterior): number {
 /** One Thompson draw of the arm's mean. */
 export function sampleMean(p: Posterior, rng: Rng): number {
   if (p.kind === 'beta') return sampleBeta(p.alpha, p.beta, rng);
-  const t = studentTMarginal(p);
-  return t.location + t.scale * sampleStudentT(t.dof, rng);
+  // studentTMarginal(p), written out so that a draw allocates nothing: location mu, scale
+  // sqrt(beta / (alpha lambda)), 2 alpha degrees of freedom.
+  return p.mu + Math.sqrt(p.beta / (p.alpha * p.lambda)) * sampleStudentT(2 * p.alpha, rng);
 }
 
 export { credibleInterval, meanCdf, meanPdf, meanSd, studentTMarginal } from './mean-marginal.js';

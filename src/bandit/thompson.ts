@@ -3,7 +3,7 @@ import { sampleMean, type Posterior } from './posterior.js';
 import type { Rng } from './random.js';
 
 /** Index of the eligible arm with the highest sampled mean. Throws if no arm is eligible. */
-export function thompsonChoose(ps: Posterior[], eligible: boolean[], rng: Rng): number {
+export function thompsonChoose(ps: readonly Posterior[], eligible: readonly boolean[], rng: Rng): number {
   if (eligible.length !== ps.length) throw new RangeError('eligible must have one flag per arm');
   let best = -1;
   let bestDraw = -Infinity;

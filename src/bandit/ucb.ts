@@ -11,15 +11,13 @@ export interface Choice {
 /** Relative slack when comparing indices, so values equal up to rounding count as tied. */
 const TIE = 1e-12;
 
-function uniformAmong(candidates: number[], rng: Rng): Choice {
-  const pick = Math.min(candidates.length - 1, Math.floor(rng() * candidates.length));
-  return { index: candidates[pick], propensity: 1 / candidates.length };
-}
-
 function sampleVariance(s: SufficientStats): number {
   const mean = s.sum / s.rewards;
   return Math.max(0, (s.sumSq - s.rewards * mean * mean) / (s.rewards - 1));
 }
+
+/** Scratch space for the indices (one per arm): the choice allocates nothing but its result. */
+let scratch = new Float64Array(16);
 
 /**
  * Arms not tried enough (no reward; for gaussian fewer than 2, as a variance needs two) go first.
@@ -33,36 +31,69 @@ function sampleVariance(s: SufficientStats): number {
  *   index its mean forever and starve it.
  * Ties are broken uniformly at random with `rng`.
  */
-export function ucbChoose(model: 'bernoulli' | 'gaussian', stats: SufficientStats[], eligible: boolean[], rng: Rng): Choice {
+export function ucbChoose(model: 'bernoulli' | 'gaussian', stats: readonly SufficientStats[], eligible: readonly boolean[], rng: Rng): Choice {
   if (eligible.length !== stats.length) throw new RangeError('eligible must have one flag per arm');
-  const arms = stats.map((_, i) => i).filter((i) => eligible[i]);
-  if (arms.length === 0) throw new Error('no eligible arm');
+  const k = stats.length;
   const minRewards = model === 'gaussian' ? 2 : 1;
-  const untried = arms.filter((i) => stats[i].rewards < minRewards);
-  if (untried.length > 0) return uniformAmong(untried, rng);
-
+  let nEligible = 0;
+  let nUntried = 0;
   let total = 0;
-  for (const i of arms) total += stats[i].rewards;
+  for (let i = 0; i < k; i++) {
+    if (!eligible[i]) continue;
+    nEligible++;
+    if (stats[i].rewards < minRewards) nUntried++;
+    total += stats[i].rewards;
+  }
+  if (nEligible === 0) throw new Error('no eligible arm');
+  if (nUntried > 0) {
+    let pick = drawIndex(nUntried, rng);
+    for (let i = 0; i < k; i++) {
+      if (!eligible[i] || stats[i].rewards >= minRewards) continue;
+      if (pick-- === 0) return { index: i, propensity: 1 / nUntried };
+    }
+  }
+
   const logN = Math.log(total);
   let pooledVariance = 0;
   if (model === 'gaussian') {
     let ss = 0;
     let dof = 0;
-    for (const i of arms) {
+    for (let i = 0; i < k; i++) {
+      if (!eligible[i]) continue;
       ss += sampleVariance(stats[i]) * (stats[i].rewards - 1);
       dof += stats[i].rewards - 1;
     }
     pooledVariance = ss / dof;
   }
-  const index = arms.map((i) => {
+  if (scratch.length < k) scratch = new Float64Array(k);
+  const index = scratch;
+  let top = -Infinity;
+  for (let i = 0; i < k; i++) {
+    if (!eligible[i]) continue;
     const s = stats[i];
     const n = s.rewards;
     const mean = s.sum / n;
-    if (model === 'bernoulli') return mean + Math.sqrt((2 * logN) / n);
-    const v = (sampleVariance(s) * (n - 1) + 2 * pooledVariance) / (n + 1);
-    return mean + Math.sqrt((2 * v * logN) / n);
-  });
-  const top = Math.max(...index);
-  const tied = arms.filter((_, a) => index[a] >= top - TIE * Math.max(1, Math.abs(top)));
-  return uniformAmong(tied, rng);
+    let v: number;
+    if (model === 'bernoulli') v = mean + Math.sqrt((2 * logN) / n);
+    else {
+      const variance = (sampleVariance(s) * (n - 1) + 2 * pooledVariance) / (n + 1);
+      v = mean + Math.sqrt((2 * variance * logN) / n);
+    }
+    index[i] = v;
+    if (v > top || Number.isNaN(v)) top = v;
+  }
+  const floor = top - TIE * Math.max(1, Math.abs(top));
+  let nTied = 0;
+  for (let i = 0; i < k; i++) if (eligible[i] && index[i] >= floor) nTied++;
+  let pick = drawIndex(nTied, rng);
+  for (let i = 0; i < k; i++) {
+    if (!eligible[i] || !(index[i] >= floor)) continue;
+    if (pick-- === 0) return { index: i, propensity: 1 / nTied };
+  }
+  throw new Error(`no arm has a finite UCB index (top ${top})`);
+}
+
+/** Uniform in 0..count-1 from one draw of `rng` (ties and untried arms are broken this way). */
+function drawIndex(count: number, rng: Rng): number {
+  return Math.min(count - 1, Math.floor(rng() * count));
 }

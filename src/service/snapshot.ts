@@ -19,7 +19,18 @@ export class Snapshot {
   readonly baselineIndex: number;
   /** Arms that may be served: enabled ones. */
   readonly eligible: boolean[];
-  posteriors!: Posterior[];
+  /** Some arm other than the baseline is eligible (otherwise every request is excluded). */
+  readonly hasBanditArm: boolean;
+  /** `config.endsAt` in epoch milliseconds, parsed once (null: no end). */
+  readonly endsAtMs: number | null;
+  /**
+   * The posteriors of the cached tallies, one per arm. A new array at every refresh, never
+   * changed in place (a decision keeps the one it sampled from, see `propensityFor`); the
+   * posterior of an arm whose bandit sums did not change is carried over.
+   */
+  posteriors!: readonly Posterior[];
+  /** The bandit-population tallies of the cached stats, one per arm (what UCB reads). */
+  banditTallies!: readonly Tally[];
   stats!: ExperimentStats;
   statsAt = 0;
   private probBest: number[] | null = null;
@@ -29,6 +40,8 @@ export class Snapshot {
     this.armIds = this.config.arms.map((a) => a.id);
     this.baselineIndex = this.armIds.indexOf(this.config.baselineArmId);
     this.eligible = this.armIds.map((a) => !state.disabled[a]);
+    this.hasBanditArm = this.eligible.some((e, i) => e && i !== this.baselineIndex);
+    this.endsAtMs = this.config.endsAt === null ? null : Date.parse(this.config.endsAt);
     this.setStats(stats, now);
   }
 
@@ -37,9 +50,20 @@ export class Snapshot {
   }
 
   setStats(stats: ExperimentStats, now: number): void {
+    const prev = this.posteriors;
+    const prevTallies = this.banditTallies;
+    const n = stats.arms.length;
+    const posteriors = new Array<Posterior>(n);
+    const tallies = new Array<Tally>(n);
+    for (let i = 0; i < n; i++) {
+      const t = stats.arms[i].bandit;
+      tallies[i] = t;
+      posteriors[i] = prev !== undefined && sameSums(prevTallies[i], t) ? prev[i] : posteriorOf(this.config, t);
+    }
     this.stats = stats;
     this.statsAt = now;
-    this.posteriors = stats.arms.map((a) => posteriorOf(this.config, a.bandit));
+    this.posteriors = posteriors;
+    this.banditTallies = tallies;
     this.probBest = null;
   }
 
@@ -49,17 +73,35 @@ export class Snapshot {
 
   /**
    * P(best) of each arm among the eligible ones under the cached posteriors: the exact probability
-   * that Thompson Sampling picks it (computed by quadrature once per refresh, not per request).
+   * that Thompson Sampling picks it (computed by quadrature once per refresh, not per request,
+   * and only when asked for).
    */
   thompsonPropensities(): number[] {
-    if (!this.probBest) {
-      const idx = this.eligible.flatMap((e, i) => (e ? [i] : []));
-      const pb = probabilityBest(idx.map((i) => this.posteriors[i]));
-      this.probBest = this.armIds.map(() => 0);
-      idx.forEach((armIndex, k) => { this.probBest![armIndex] = pb[k]; });
-    }
+    this.probBest ??= this.probabilityBestAmongEligible(this.posteriors);
     return this.probBest;
   }
+
+  /**
+   * The Thompson propensity of `armIndex` under `posteriors`, the array a decision sampled from:
+   * the cached value while the snapshot has not been refreshed since, else computed afresh.
+   */
+  propensityFor(posteriors: readonly Posterior[], armIndex: number): number {
+    if (posteriors === this.posteriors) return this.thompsonPropensities()[armIndex];
+    return this.probabilityBestAmongEligible(posteriors)[armIndex];
+  }
+
+  private probabilityBestAmongEligible(posteriors: readonly Posterior[]): number[] {
+    const idx = this.eligible.flatMap((e, i) => (e ? [i] : []));
+    const pb = probabilityBest(idx.map((i) => posteriors[i]));
+    const out = this.armIds.map(() => 0);
+    idx.forEach((armIndex, k) => { out[armIndex] = pb[k]; });
+    return out;
+  }
+}
+
+/** Same reward count and sums: the posterior is the same. */
+function sameSums(a: Tally, b: Tally): boolean {
+  return a.rewards === b.rewards && a.sum === b.sum && a.sumSq === b.sumSq;
 }
 
 export function posteriorOf(config: ExperimentConfig, t: Tally): Posterior {
