@@ -25,10 +25,11 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
   const nowMs = ctx.clock.now();
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const snap = attempt === 0 ? await ctx.cache.get(experimentId, nowMs) : await ctx.cache.load(experimentId, nowMs);
+      let snap = attempt === 0 ? await ctx.cache.get(experimentId, nowMs) : await ctx.cache.load(experimentId, nowMs);
+      if (snap?.statsRefresh(nowMs) === 'before-deciding') snap = await ctx.cache.load(experimentId, nowMs);
       if (!snap) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
       const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs);
-      const withStats = snap.statsStale(nowMs);
+      const withStats = snap.statsRefresh(nowMs) === 'with-assign';
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
         propensity: d.propensity, userId, sticky: snap.config.stickiness, stickyTtlSeconds: snap.config.stickyTtlSeconds,

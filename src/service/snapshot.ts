@@ -67,8 +67,14 @@ export class Snapshot {
     this.probBest = null;
   }
 
-  statsStale(now: number): boolean {
-    return now - this.statsAt >= STATS_MAX_AGE_MS;
+  /**
+   * Past half the limit, the next decision asks `assign` for fresh tallies in the same round
+   * trip; past the limit (an experiment left idle), they are reloaded before deciding. So no
+   * decision, and no propensity, uses a posterior more than STATS_MAX_AGE_MS old.
+   */
+  statsRefresh(now: number): 'none' | 'with-assign' | 'before-deciding' {
+    const age = now - this.statsAt;
+    return age >= STATS_MAX_AGE_MS ? 'before-deciding' : age >= STATS_MAX_AGE_MS / 2 ? 'with-assign' : 'none';
   }
 
   /**
