@@ -24,6 +24,9 @@ export interface AppOptions {
 
 export const API_VERSION = '0.1.0';
 
+/** pino loggers answer isLevelEnabled; Fastify's null logger (logger: false) does not. */
+type LevelAware = FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean };
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
@@ -49,10 +52,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.addHook('onSend', async (req, reply) => { reply.header('x-request-id', req.id); });
-  app.addHook('onResponse', async (req, reply) => {
+  // Callback-style hooks: an async hook costs a promise and a microtask on every request.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.header('x-request-id', req.id);
+    done(null, payload);
+  });
+  app.addHook('onResponse', (req, reply, done) => {
     const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
-    req.log[level]({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: +reply.elapsedTime.toFixed(2) }, 'request completed');
+    // The line is built only when it is written (successes are at debug, below the default level).
+    if ((req.log as LevelAware).isLevelEnabled?.(level) !== false) {
+      req.log[level]({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: +reply.elapsedTime.toFixed(2) }, 'request completed');
+    }
+    done();
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
