@@ -1,6 +1,6 @@
 /** GET /arms: the posterior and regret report, read fresh from the store (never from the cache). */
 import { credibleInterval, posteriorMean } from '../bandit/posterior.js';
-import { expectedLoss, probabilityBest } from '../bandit/prob-best.js';
+import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
 import { chiSquareGof, sampleFromSums, welch } from '../bandit/stats.js';
 import { ApiError } from '../errors.js';
@@ -20,8 +20,7 @@ export async function report(ctx: ServiceContext, experimentId: string) {
   const { config, disabled } = state;
   const posteriors = stats.arms.map((a) => posteriorOf(config, a.bandit));
   const means = posteriors.map(posteriorMean);
-  const pBest = probabilityBest(posteriors);
-  const loss = expectedLoss(posteriors);
+  const { probabilityBest: pBest, expectedLoss: loss } = bestArm(posteriors);
   const regret = plugInRegret(means, stats.arms.map((a) => a.bandit.decisions));
   const sum = (f: (t: Tally) => number, pick: 'bandit' | 'holdback' | 'excluded') => stats.arms.reduce((s, a) => s + f(a[pick]), 0);
 
