@@ -22,7 +22,6 @@ export async function report(ctx: ServiceContext, experimentId: string) {
   const means = posteriors.map(posteriorMean);
   const { probabilityBest: pBest, expectedLoss: loss } = bestArm(posteriors);
   const regret = plugInRegret(means, stats.arms.map((a) => a.bandit.decisions));
-  const sum = (f: (t: Tally) => number, pick: 'bandit' | 'holdback' | 'excluded') => stats.arms.reduce((s, a) => s + f(a[pick]), 0);
 
   const arms = stats.arms.map((a, i) => ({
     armId: a.armId,
@@ -56,7 +55,7 @@ export async function report(ctx: ServiceContext, experimentId: string) {
     rewardModel: config.rewardModel,
     status: config.status,
     ended: config.endsAt !== null && Date.parse(config.endsAt) <= ctx.clock.now(),
-    totals: { decisions: inExperiment, rewards: hold.rewards + bandit.rewards, excludedDecisions: sum((t) => t.decisions, 'excluded') },
+    totals: { decisions: inExperiment, rewards: hold.rewards + bandit.rewards, excludedDecisions: pooled(stats.arms.map((a) => a.excluded)).decisions },
     arms,
     regret: { estimatedCumulative: round(regret.cumulative), estimatedPerDecision: round(regret.perDecision) },
     holdback: {
