@@ -1,9 +1,20 @@
 /**
  * Decision ids: a signed token carrying everything `/reward` needs, so no per-decision storage.
  *
- * Format: base64url(JSON payload) "." base64url(first 16 bytes of HMAC-SHA256(secret, payload)).
- * The nonce `k` is the dedupe key of the exactly-once rule. Every replica must share the secret
- * (configured, or created once in the store).
+ * Format: base64url(body ‖ first 16 bytes of HMAC-SHA256(secret, body)), the body being binary:
+ *
+ *   offset  size  field
+ *   0       1     format version (1)
+ *   1       1     population: 0 bandit, 1 holdback, 2 excluded
+ *   2       4     issued at, unix seconds (uint32, big-endian)
+ *   6       8     propensity (float64, big-endian: exact)
+ *   14      12    nonce: unique per decision; its base64url text is the dedupe key `k`
+ *   26      1+n   experiment id (length byte, then its bytes)
+ *   27+n    1+m   arm id (length byte, then its bytes)
+ *
+ * A binary body instead of base64url(JSON): signing is on every /select and verifying on every
+ * /reward, and the JSON round trip cost about as much as the HMAC itself (bench/RESULTS.md).
+ * Every replica must share the secret (configured, or created once in the store).
  */
 import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 import type { Population } from '../store/store.js';
@@ -23,8 +34,17 @@ export interface DecisionClaims {
   k: string;
 }
 
+const VERSION = 1;
 const SIG_BYTES = 16;
 const NONCE_BYTES = 12;
+const NONCE_AT = 14;
+const IDS_AT = NONCE_AT + NONCE_BYTES;
+/** Ids are at most 64 characters (schemas.ts); a length byte holds up to 255 bytes. */
+const MAX_ID_BYTES = 255;
+/** Node's decoder skips characters outside the alphabet; such a string is refused, not decoded. */
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const POPULATIONS: readonly Population[] = ['b', 'h', 'x'];
+const POPULATION_CODE: Record<Population, number> = { b: 0, h: 1, x: 2 };
 
 /**
  * Nonces are cut from a pool of CSPRNG bytes refilled 4 KiB at a time (each byte used once):
@@ -33,42 +53,64 @@ const NONCE_BYTES = 12;
 const pool = Buffer.alloc(NONCE_BYTES * 341);
 let poolOffset = pool.length;
 
-function nonce(): string {
+function takeNonce(into: Buffer, at: number): void {
   if (poolOffset === pool.length) {
     randomFillSync(pool);
     poolOffset = 0;
   }
+  pool.copy(into, at, poolOffset, poolOffset + NONCE_BYTES);
   poolOffset += NONCE_BYTES;
-  return pool.toString('base64url', poolOffset - NONCE_BYTES, poolOffset);
 }
 
 export class DecisionSigner {
-  constructor(private readonly secret: string) {}
+  private readonly key: Buffer;
+  /** One body is built at a time (signing is synchronous), so one scratch buffer serves every call. */
+  private readonly scratch = Buffer.alloc(IDS_AT + 2 * (1 + MAX_ID_BYTES) + SIG_BYTES);
+
+  constructor(secret: string) {
+    this.key = Buffer.from(secret, 'utf8');
+  }
 
   sign(claims: Omit<DecisionClaims, 'k'>): string {
-    const body = Buffer.from(JSON.stringify({ ...claims, k: nonce() })).toString('base64url');
-    return `${body}.${this.mac(body).toString('base64url')}`;
+    const b = this.scratch;
+    b[0] = VERSION;
+    b[1] = POPULATION_CODE[claims.p];
+    b.writeUInt32BE(claims.t, 2);
+    b.writeDoubleBE(claims.q, 6);
+    takeNonce(b, NONCE_AT);
+    let end = writeId(b, IDS_AT, claims.e);
+    end = writeId(b, end, claims.a);
+    this.mac(b.subarray(0, end)).copy(b, end, 0, SIG_BYTES);
+    return b.toString('base64url', 0, end + SIG_BYTES);
   }
 
   /** The claims of a genuine token, or null for anything forged, altered or malformed. */
   verify(token: string): DecisionClaims | null {
-    if (typeof token !== 'string' || token.length > 2048) return null;
-    const dot = token.indexOf('.');
-    if (dot <= 0) return null;
-    const body = token.slice(0, dot);
-    const sig = Buffer.from(token.slice(dot + 1), 'base64url');
-    if (sig.length !== SIG_BYTES || !timingSafeEqual(sig, this.mac(body))) return null;
-    try {
-      const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as DecisionClaims;
-      const ok = typeof c.e === 'string' && typeof c.a === 'string' && ['b', 'h', 'x'].includes(c.p)
-        && Number.isFinite(c.t) && Number.isFinite(c.q) && typeof c.k === 'string';
-      return ok ? c : null;
-    } catch {
-      return null;
-    }
+    if (typeof token !== 'string' || token.length > 2048 || !BASE64URL.test(token)) return null;
+    const b = Buffer.from(token, 'base64url');
+    const end = b.length - SIG_BYTES;
+    if (end < IDS_AT + 2 || b[0] !== VERSION) return null;
+    if (!timingSafeEqual(b.subarray(end), this.mac(b.subarray(0, end)).subarray(0, SIG_BYTES))) return null;
+    // Genuine from here on (only this service signs), but checked anyway: a malformed body is null, never a throw.
+    const p = POPULATIONS[b[1]];
+    const eLength = b[IDS_AT];
+    const aAt = IDS_AT + 1 + eLength;
+    if (p === undefined || aAt >= end || aAt + 1 + b[aAt] !== end) return null;
+    return {
+      e: b.toString('utf8', IDS_AT + 1, aAt), a: b.toString('utf8', aAt + 1, end), p,
+      t: b.readUInt32BE(2), q: b.readDoubleBE(6), k: b.toString('base64url', NONCE_AT, IDS_AT),
+    };
   }
 
-  private mac(body: string): Buffer {
-    return createHmac('sha256', this.secret).update(body).digest().subarray(0, SIG_BYTES);
+  private mac(body: Buffer): Buffer {
+    return createHmac('sha256', this.key).update(body).digest();
   }
+}
+
+/** Writes a length byte and the id's bytes at `at`; returns the offset after them. */
+function writeId(b: Buffer, at: number, id: string): number {
+  const n = b.write(id, at + 1, MAX_ID_BYTES, 'utf8');
+  if (n !== Buffer.byteLength(id, 'utf8')) throw new Error(`id too long for a decision token: ${id.length} characters`);
+  b[at] = n;
+  return at + 1 + n;
 }

@@ -1,0 +1,51 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DecisionSigner, type DecisionClaims } from '../../src/assignment/decision-token.js';
+
+const SECRET = 'test-secret-0123456789abcdef';
+const claims: Omit<DecisionClaims, 'k'> = { e: 'exp.checkout:v2', a: 'arm_7-large', p: 'h', t: 1_795_000_123, q: 0.123456789012345 };
+
+describe('DecisionSigner', () => {
+  const signer = new DecisionSigner(SECRET);
+
+  it('round-trips every claim exactly, propensity bits included', () => {
+    for (const p of ['b', 'h', 'x'] as const) {
+      for (const q of [1, 0.1 + 0.2, 1e-300, 0]) {
+        const got = signer.verify(signer.sign({ ...claims, p, q }));
+        expect(got).toMatchObject({ ...claims, p, q });
+        expect(got!.k).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      }
+    }
+  });
+
+  it('gives every decision its own nonce, across pool refills', () => {
+    const keys = new Set(Array.from({ length: 2000 }, () => signer.verify(signer.sign(claims))!.k));
+    expect(keys.size).toBe(2000);
+  });
+
+  it('is base64url(body ‖ HMAC-SHA256(secret, body)[0..16]) with the documented layout', () => {
+    const bytes = Buffer.from(signer.sign(claims), 'base64url');
+    const body = bytes.subarray(0, bytes.length - 16);
+    expect(bytes.subarray(body.length)).toEqual(createHmac('sha256', SECRET).update(body).digest().subarray(0, 16));
+    expect([body[0], body[1], body.readUInt32BE(2), body.readDoubleBE(6)]).toEqual([1, 1, claims.t, claims.q]);
+    expect(body.toString('utf8', 27, 27 + body[26])).toBe(claims.e);
+  });
+
+  it('refuses every altered byte, a shortened or lengthened token, another secret and junk', () => {
+    const token = signer.sign(claims);
+    const bytes = Buffer.from(token, 'base64url');
+    for (let i = 0; i < bytes.length; i++) {
+      const altered = Buffer.from(bytes);
+      altered[i] ^= 0x40;
+      expect(signer.verify(altered.toString('base64url')), `byte ${i}`).toBeNull();
+    }
+    const junk = ['', 'x', 'a.b', `${token}A`, `${token}AA`, token.slice(0, -2), `${token.slice(0, 10)}.${token.slice(10)}`, `${token} `, 'A'.repeat(3000)];
+    for (const t of junk) expect(signer.verify(t), t.slice(0, 40)).toBeNull();
+    expect(new DecisionSigner('another-secret-0123456789').verify(token)).toBeNull();
+    expect(signer.verify(token)).not.toBeNull();
+  });
+
+  it('refuses an id longer than a length byte can hold', () => {
+    expect(() => signer.sign({ ...claims, e: 'e'.repeat(256) })).toThrow(/too long/);
+  });
+});
