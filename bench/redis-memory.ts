@@ -63,7 +63,7 @@ const assign = (userId: string) => store.assign({
 const reward = (i: number) => store.recordReward({
   experimentId: 'mem', armId: 'treat', population: 'b', decisionKey: randomBytes(12).toString('base64url'),
   issuedAt: NOW + Math.floor((i * 3600) / N), rewardWindowSeconds: WINDOW, reward: 1, event: { error: false },
-  guardrails: null, windowSize: 10, baseline: false, nowIso: iso,
+  guardrails: null, windowSize: 10, baseline: false, nowMs: NOW * 1000,
 });
 
 try {

@@ -18,7 +18,7 @@ async function setup() {
     for (let i = 0; i < 300; i++) {
       await store.recordReward({
         experimentId: 'age', armId: 'b', population: 'b', decisionKey: `k-${i}`, issuedAt: Math.floor(clock.now() / 1000),
-        rewardWindowSeconds: 3600, reward: 1, event: { error: false }, guardrails: null, windowSize: 1000, baseline: false, nowIso: new Date(clock.now()).toISOString(),
+        rewardWindowSeconds: 3600, reward: 1, event: { error: false }, guardrails: null, windowSize: 1000, baseline: false, nowMs: clock.now(),
       });
     }
   };

@@ -27,7 +27,7 @@ const assign = (version = 1): AssignInput => ({
 });
 const reward = (decisionKey: string): RewardInput => ({
   experimentId: 'trouble', armId: 'b', population: 'b', decisionKey, issuedAt: NOW, rewardWindowSeconds: 600, reward: 1,
-  event: { error: false }, guardrails: null, windowSize: 10, baseline: false, nowIso: ISO,
+  event: { error: false }, guardrails: null, windowSize: 10, baseline: false, nowMs: NOW * 1000,
 });
 
 /** Expects every call to reject with StoreUnavailableError, each within FAST_MS. */

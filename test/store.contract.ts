@@ -57,7 +57,7 @@ let keySeq = 0;
 const rewardInput = (over: Partial<RewardInput> = {}): RewardInput => ({
   experimentId: 'exp-1', armId: 'treat', population: 'b', decisionKey: `key-${++keySeq}`, issuedAt: T0,
   rewardWindowSeconds: 3600, reward: 1, event: { error: false }, guardrails: null, windowSize: 1000,
-  baseline: false, nowIso: ISO0, ...over,
+  baseline: false, nowMs: Date.parse(ISO0), ...over,
 });
 
 const limits = (over: Partial<Guardrails>): Guardrails => ({ minSamples: 4, windowSize: 1000, ...over });
@@ -342,7 +342,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         const ok = await events([...repeat(19, { latencyMs: 100, error: false }), { latencyMs: 101, error: false }], { guardrails: g });
         expect(ok.every((r) => !('autoDisabled' in r && r.autoDisabled))).toBe(true);
         // 21 events: the p95 is the 20th, 101.
-        const [res] = await events([{ latencyMs: 101, error: false }], { guardrails: g, nowIso: '2026-01-02T03:04:05.678Z' });
+        const [res] = await events([{ latencyMs: 101, error: false }], { guardrails: g, nowMs: Date.parse('2026-01-02T03:04:05.678Z') });
         const guardrail = { guardrail: 'latencyP95Ms' as const, observed: 101, limit: 100 };
         const info: DisabledInfo = { source: 'guardrail', reason: breachReason(guardrail), at: '2026-01-02T03:04:05.678Z', guardrail };
         expect(res).toEqual({ kind: 'accepted', autoDisabled: info });
@@ -354,6 +354,30 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         const res = await events(values.map((latencyMs) => ({ latencyMs: latencyMs + 0.5, error: false })), { guardrails: limits({ latencyP95Ms: 30, minSamples: 40 }) });
         expect(res.slice(0, 39).some((r) => r.kind === 'accepted' && r.autoDisabled)).toBe(false);
         expect(res[39]).toMatchObject({ autoDisabled: { guardrail: { guardrail: 'latencyP95Ms', observed: 38.5, limit: 30 } } });
+      });
+
+      it('latency: counts the window again when the limit changes', async () => {
+        // 10 events recorded with guardrails off, 5 of them slow (200): nothing to check yet.
+        await events([...repeat(5, { latencyMs: 200, error: false }), ...repeat(5, { latencyMs: 50, error: false })]);
+        // A limit of 300 counted over the window as it is: the 11th event passes.
+        expect(await events([{ latencyMs: 50, error: false }], { guardrails: limits({ latencyP95Ms: 300, minSamples: 5 }) }))
+          .toEqual([{ kind: 'accepted' }]);
+        // Lowered to 100: the five 200s, recorded before, now count as above it.
+        const [res] = await events([{ latencyMs: 50, error: false }], { guardrails: limits({ latencyP95Ms: 100, minSamples: 5 }) });
+        expect(res).toMatchObject({ autoDisabled: { guardrail: { guardrail: 'latencyP95Ms', observed: 200, limit: 100 } } });
+      });
+
+      it('latency: values evicted from the window leave the count', async () => {
+        const g = limits({ latencyP95Ms: 100, minSamples: 4, windowSize: 4 });
+        const run = (latencyMs: number, n: number) => events(repeat(n, { latencyMs, error: false }), { guardrails: g, windowSize: 4 });
+        expect(await run(10, 4)).toEqual(repeat(4, { kind: 'accepted' }));
+        // The slow value evicts a fast one: 3 of 4 at or below the limit, the p95 (4th of 4) is 500.
+        expect((await run(500, 1))[0]).toMatchObject({ autoDisabled: { guardrail: { observed: 500 } } });
+        // Four fast values (recorded while disabled, not checked) push the slow one out again:
+        // once enabled, 4 of 4 are at or below the limit, no breach.
+        await run(10, 4);
+        await store.setArmState('exp-1', 'treat', null);
+        expect(await run(10, 1)).toEqual([{ kind: 'accepted' }]);
       });
 
       it('mean cost: at the limit passes, above it disables the arm', async () => {

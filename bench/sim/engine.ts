@@ -34,7 +34,6 @@ export const EXPERIMENT_ID = 'regret-sim';
 /** The simulated clock stands still: nothing in these experiments depends on time (no end date, no expiry within a run). */
 export const SIM_NOW_MS = Date.parse('2026-01-01T00:00:00Z');
 const SIM_NOW_S = Math.floor(SIM_NOW_MS / 1000);
-const SIM_NOW_ISO = new Date(SIM_NOW_MS).toISOString();
 const SECRET = 'regret-benchmark-secret-0123456789';
 const NO_EVENT: GuardrailEvent = { error: false };
 /** Passed to `assign` in place of the propensity: without a user id the store only echoes it back. */
@@ -117,7 +116,7 @@ export async function simulate(spec: RunSpec, rep: number, trace?: Int32Array): 
       experimentId: EXPERIMENT_ID, armId, population: d.population, decisionKey: dk[t], issuedAt: SIM_NOW_S,
       rewardWindowSeconds: config.rewardWindowSeconds, reward: drawReward(inst, arm, world), event: NO_EVENT,
       guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
-      baseline: armId === config.baselineArmId, nowIso: SIM_NOW_ISO,
+      baseline: armId === config.baselineArmId, nowMs: SIM_NOW_MS,
     });
     if (res.kind !== 'accepted' || res.autoDisabled) throw new Error(`unexpected reward result at t=${t}: ${JSON.stringify(res)}`);
     // The rewards of the batch were written as they came, but the decisions see them only now:

@@ -20,14 +20,22 @@ export function p95(values: readonly number[]): number | null {
   return sorted[Math.ceil(0.95 * sorted.length) - 1];
 }
 
-export function checkGuardrails(w: GuardrailWindow, g: Guardrails): Breach | null {
+export function countAtOrBelow(values: readonly number[], limit: number): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] <= limit) n += 1;
+  return n;
+}
+
+/**
+ * p95 > limit exactly when fewer than ceil(0.95 n) latencies are at or below the limit: a count,
+ * no sort. The stores keep that count up to date event by event (`atOrBelow`, counted for the
+ * current limit; reward.lua keeps the same count); without it, it is counted here.
+ */
+export function checkGuardrails(w: GuardrailWindow, g: Guardrails, atOrBelow?: number): Breach | null {
   const n = w.latencies.length;
   if (g.latencyP95Ms !== undefined && n >= g.minSamples) {
-    // p95 > limit exactly when fewer than ceil(0.95 n) values are at or below it: a count, no sort
-    // on the hot path (reward.lua counts the same way).
-    let atOrBelow = 0;
-    for (const v of w.latencies) if (v <= g.latencyP95Ms) atOrBelow += 1;
-    if (atOrBelow < Math.ceil(0.95 * n)) return { guardrail: 'latencyP95Ms', observed: p95(w.latencies)!, limit: g.latencyP95Ms };
+    const count = atOrBelow ?? countAtOrBelow(w.latencies, g.latencyP95Ms);
+    if (count < Math.ceil(0.95 * n)) return { guardrail: 'latencyP95Ms', observed: p95(w.latencies)!, limit: g.latencyP95Ms };
   }
   if (g.meanCost !== undefined && w.costSamples >= g.minSamples) {
     const observed = w.costSum / w.costSamples;

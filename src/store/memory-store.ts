@@ -3,14 +3,19 @@
  * atomic the way each Lua script is in Redis, and it follows those scripts branch for branch.
  */
 import { randomUUID } from 'node:crypto';
-import { breachReason, checkGuardrails } from './guardrail-check.js';
+import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
 import type {
   AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
   ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally,
 } from './store.js';
 
 type GuardrailEventRow = GuardrailEvent;
-interface ArmData { b: Tally; h: Tally; x: Tally; events: GuardrailEventRow[]; window: GuardrailWindow }
+interface ArmData {
+  b: Tally; h: Tally; x: Tally; events: GuardrailEventRow[]; window: GuardrailWindow;
+  /** How many window latencies are at or below `countedFor` (the latency limit when last counted). */
+  atOrBelow: number;
+  countedFor: number | undefined;
+}
 interface ExperimentData {
   state: ExperimentState;
   arms: Map<string, ArmData>;
@@ -35,7 +40,7 @@ export class MemoryStore implements Store {
 
   async createExperiment(config: ExperimentConfig): Promise<boolean> {
     if (this.experiments.has(config.id)) return false;
-    const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow() }]));
+    const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow(), atOrBelow: 0, countedFor: undefined }]));
     this.experiments.set(config.id, {
       state: { config: structuredClone(config), disabled: {}, version: 1 },
       arms, sticky: new Map(), dedupe: new Map(),
@@ -108,7 +113,7 @@ export class MemoryStore implements Store {
     const e = this.experiments.get(input.experimentId);
     const arm = e?.arms.get(input.armId);
     if (!e || !arm) return { kind: 'not_found' };
-    this.maybeSweep(Math.floor(Date.parse(input.nowIso) / 1000));
+    this.maybeSweep(Math.floor(input.nowMs / 1000));
     if (e.dedupe.has(input.decisionKey)) return { kind: 'duplicate' };
     e.dedupe.set(input.decisionKey, input.issuedAt + input.rewardWindowSeconds);
 
@@ -118,12 +123,17 @@ export class MemoryStore implements Store {
       t.sum += input.reward;
       t.sumSq += input.reward * input.reward;
     }
+    const limit = input.guardrails?.latencyP95Ms;
+    if (arm.countedFor !== limit) {
+      arm.countedFor = limit;
+      arm.atOrBelow = limit === undefined ? 0 : countAtOrBelow(arm.window.latencies, limit);
+    }
     pushEvent(arm, input.event, input.windowSize);
 
     if (!input.guardrails || input.baseline || e.state.disabled[input.armId]) return { kind: 'accepted' };
-    const breach = checkGuardrails(arm.window, input.guardrails);
+    const breach = checkGuardrails(arm.window, input.guardrails, arm.atOrBelow);
     if (!breach) return { kind: 'accepted' };
-    const info: DisabledInfo = { source: 'guardrail', reason: breachReason(breach), at: input.nowIso, guardrail: breach };
+    const info: DisabledInfo = { source: 'guardrail', reason: breachReason(breach), at: new Date(input.nowMs).toISOString(), guardrail: breach };
     e.state.disabled[input.armId] = info;
     e.state.version += 1;
     return { kind: 'accepted', autoDisabled: structuredClone(info) };
@@ -176,15 +186,22 @@ const emptyWindow = (): GuardrailWindow => ({ samples: 0, latencies: [], costSam
 /** Adds one event to the arm's rolling window and evicts the oldest beyond `size`, keeping the counters. */
 function pushEvent(arm: ArmData, ev: GuardrailEventRow, size: number): void {
   const w = arm.window;
+  const limit = arm.countedFor;
   arm.events.push({ ...ev });
   w.samples += 1;
-  if (ev.latencyMs !== undefined) w.latencies.push(ev.latencyMs);
+  if (ev.latencyMs !== undefined) {
+    w.latencies.push(ev.latencyMs);
+    if (limit !== undefined && ev.latencyMs <= limit) arm.atOrBelow += 1;
+  }
   if (ev.cost !== undefined) { w.costSamples += 1; w.costSum += ev.cost; }
   if (ev.error) w.errors += 1;
   while (arm.events.length > size) {
     const old = arm.events.shift()!;
     w.samples -= 1;
-    if (old.latencyMs !== undefined) w.latencies.shift();
+    if (old.latencyMs !== undefined) {
+      w.latencies.shift();
+      if (limit !== undefined && old.latencyMs <= limit) arm.atOrBelow -= 1;
+    }
     if (old.cost !== undefined) { w.costSamples -= 1; w.costSum -= old.cost; }
     if (old.error) w.errors -= 1;
   }

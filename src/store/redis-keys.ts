@@ -11,9 +11,9 @@
  *                                          a:<armId> -> i, i:<i> -> armId, arms JSON, d:<armId> -> DisabledInfo
  *   <prefix>{exp:<id>}:t            HASH   tallies <pop><d|r|s|q>:<armId> (decisions, rewards, sum, sumSq)
  *   <prefix>{exp:<id>}:w            HASH   window counters c:<armId> cost samples, s:<armId> cost sum,
- *                                          e:<armId> errors, q:<armId> event sequence
+ *                                          e:<armId> errors, q:<armId> event sequence, n:<armId> latencies,
+ *                                          u:<armId> latencies at or below ul:<armId> (the p95 limit counted for)
  *   <prefix>{exp:<id>}:e:<armId>    LIST   the arm's window events "seq|latency|cost|error", oldest first
- *   <prefix>{exp:<id>}:l:<armId>    ZSET   the window's latencies (member seq, score latency)
  *   <prefix>{exp:<id>}:s:<epoch>    HASH   sticky users of one TTL epoch: hashed userId -> packed (arm index, expiresAt, propensity)
  *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
  */
@@ -35,7 +35,6 @@ export class ExperimentKeys {
   tallies(): string { return `${this.base}t`; }
   windows(): string { return `${this.base}w`; }
   events(armId: string): string { return `${this.base}e:${armId}`; }
-  latencies(armId: string): string { return `${this.base}l:${armId}`; }
   sticky(epoch: number): string { return `${this.base}s:${epoch}`; }
   dedupe(bucket: number): string { return `${this.base}d:${bucket}`; }
 }

@@ -35,7 +35,7 @@ const SCRIPTS = {
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 5],
-  banditReward: ['reward', 6],
+  banditReward: ['reward', 5],
   banditSecret: ['get-or-create-secret', 1],
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
@@ -159,22 +159,22 @@ export class RedisStore implements Store {
 
   async recordReward(input: RewardInput): Promise<RewardResult> {
     const k = this.keys(input.experimentId);
-    const nowMs = Date.parse(input.nowIso);
-    const { bucket, keyTtl } = dedupeBucket(input.issuedAt, input.rewardWindowSeconds, (Number.isNaN(nowMs) ? Date.now() : nowMs) / 1000);
+    const nowIso = new Date(input.nowMs).toISOString();
+    const { bucket, keyTtl } = dedupeBucket(input.issuedAt, input.rewardWindowSeconds, input.nowMs / 1000);
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
     const reply = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.latencies(input.armId), k.windows()],
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
-        input.nowIso]);
+        nowIso]);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
     const [name, observed] = reply as [Breach['guardrail'], string];
     const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };
-    return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: input.nowIso, guardrail } };
+    return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: nowIso, guardrail } };
   }
 
   async getOrCreateSecret(candidate: string): Promise<string> {

@@ -166,8 +166,8 @@ export interface RewardInput {
   windowSize: number;
   /** The baseline arm is never disabled automatically. */
   baseline: boolean;
-  /** ISO time written into an automatic disable. */
-  nowIso: string;
+  /** Milliseconds since the epoch: the time of the reward (and of an automatic disable). */
+  nowMs: number;
 }
 
 export type RewardResult =

@@ -37,14 +37,14 @@ process.once('message', async (job: RewardJob) => {
   await new Promise((resolve) => process.once('message', resolve));
 
   const result: RewardJobResult = { accepted: 0, duplicate: 0, other: [] };
-  const nowIso = new Date(job.issuedAt * 1000).toISOString();
+  const nowMs = job.issuedAt * 1000;
   let next = 0;
   async function lane(): Promise<void> {
     while (next < job.rewards.length) {
       const [decisionKey, armId, reward] = job.rewards[next++];
       const input: RewardInput = {
         experimentId: job.experimentId, armId, population: 'b', decisionKey, issuedAt: job.issuedAt, rewardWindowSeconds: 3600,
-        reward, event: { error: false }, guardrails: null, windowSize: 100, baseline: false, nowIso,
+        reward, event: { error: false }, guardrails: null, windowSize: 100, baseline: false, nowMs,
       };
       try {
         const res = await store.recordReward(input);

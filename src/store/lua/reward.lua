@@ -10,8 +10,7 @@
   KEYS[2]  tallies hash                   <prefix>{exp:<id>}:t
   KEYS[3]  dedupe set of the decision's issuedAt bucket   <prefix>{exp:<id>}:d:<bucket>
   KEYS[4]  the arm's window events list   <prefix>{exp:<id>}:e:<armId>
-  KEYS[5]  the arm's window latency zset  <prefix>{exp:<id>}:l:<armId>
-  KEYS[6]  window counters hash           <prefix>{exp:<id>}:w
+  KEYS[5]  window counters hash           <prefix>{exp:<id>}:w
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -29,16 +28,22 @@
   ARGV[14] errorRate limit, '' when off
   ARGV[15] now, ISO time written into an automatic disable
 
+  The p95 check needs no sorted set: the window counters keep how many of the window's latencies
+  are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
+  and recounted from the list when the limit changes. The list is sorted only on a breach, for the
+  observed value.
+
   Returns
      1                    accepted
     {guardrail, observed} accepted, and the arm was disabled (observed as a decimal string)
     -1  no such experiment or arm
     -3  duplicate: this decision key was already recorded
 ]]
-local meta, tallies, dedupe, events, latencies, counters = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local meta, tallies, dedupe, events, counters = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local arm = ARGV[1]
 local function num(x) return string.format('%.17g', x) end
 local function hnum(key, field) return tonumber(redis.call('HGET', key, field) or '0') end
+local function latencyOf(ev) return string.match(ev, '^%d+|([^|]*)|') end
 
 if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
 if redis.call('SADD', dedupe, ARGV[3]) == 0 then return -3 end
@@ -52,50 +57,76 @@ if ARGV[5] ~= '' then
     pop .. 'q:' .. arm, num(hnum(tallies, pop .. 'q:' .. arm) + r * r))
 end
 
+-- Window counters; the latency counts are recounted from the list when the limit changed.
+local limitText = ARGV[12]
+local limit = tonumber(limitText)
+local c = redis.call('HMGET', counters, 'c:' .. arm, 's:' .. arm, 'e:' .. arm, 'n:' .. arm, 'u:' .. arm, 'ul:' .. arm)
+local costSamples, costSum, errors = tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0')
+local latencies, atOrBelow = tonumber(c[4] or '0'), tonumber(c[5] or '0')
+if c[6] ~= limitText then
+  latencies, atOrBelow = 0, 0
+  for _, ev in ipairs(redis.call('LRANGE', events, 0, -1)) do
+    local l = latencyOf(ev)
+    if l ~= '' then
+      latencies = latencies + 1
+      if limit and tonumber(l) <= limit then atOrBelow = atOrBelow + 1 end
+    end
+  end
+end
+
 -- Window: push the event, then evict the oldest beyond the window size.
 local latency, cost, err = ARGV[6], ARGV[7], ARGV[8]
 local seq = redis.call('HINCRBY', counters, 'q:' .. arm, 1)
 local length = redis.call('RPUSH', events, seq .. '|' .. latency .. '|' .. cost .. '|' .. err)
-if latency ~= '' then redis.call('ZADD', latencies, latency, seq) end
-local costSamples, costSum = hnum(counters, 'c:' .. arm), hnum(counters, 's:' .. arm)
-local errors = hnum(counters, 'e:' .. arm)
+if latency ~= '' then
+  latencies = latencies + 1
+  if limit and tonumber(latency) <= limit then atOrBelow = atOrBelow + 1 end
+end
 if cost ~= '' then costSamples = costSamples + 1; costSum = costSum + tonumber(cost) end
 if err == '1' then errors = errors + 1 end
 local size = tonumber(ARGV[9])
 while length > size do
-  local oldSeq, oldLatency, oldCost, oldErr = string.match(redis.call('LPOP', events), '^(%d+)|([^|]*)|([^|]*)|(%d)$')
+  local oldLatency, oldCost, oldErr = string.match(redis.call('LPOP', events), '^%d+|([^|]*)|([^|]*)|(%d)$')
   length = length - 1
-  if oldLatency ~= '' then redis.call('ZREM', latencies, oldSeq) end
+  if oldLatency ~= '' then
+    latencies = latencies - 1
+    if limit and tonumber(oldLatency) <= limit then atOrBelow = atOrBelow - 1 end
+  end
   if oldCost ~= '' then costSamples = costSamples - 1; costSum = costSum - tonumber(oldCost) end
   if oldErr == '1' then errors = errors - 1 end
 end
-redis.call('HSET', counters, 'c:' .. arm, costSamples, 's:' .. arm, num(costSum), 'e:' .. arm, errors)
+redis.call('HSET', counters, 'c:' .. arm, costSamples, 's:' .. arm, num(costSum), 'e:' .. arm, errors,
+  'n:' .. arm, latencies, 'u:' .. arm, atOrBelow, 'ul:' .. arm, limitText)
 
 -- Guardrails: never the baseline, never an arm already disabled.
 if ARGV[10] ~= '1' or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return 1 end
 local minSamples = tonumber(ARGV[11])
-local name, observed, limit
-if ARGV[12] ~= '' then
+local name, observed, bound
+if limit then
   -- Nearest-rank p95 > limit exactly when fewer than ceil(0.95 n) values are at or below it.
-  local n = redis.call('ZCARD', latencies)
-  local rank = math.ceil(0.95 * n)
-  if n >= minSamples and redis.call('ZCOUNT', latencies, '-inf', ARGV[12]) < rank then
-    name, limit = 'latencyP95Ms', ARGV[12]
-    observed = redis.call('ZRANGE', latencies, rank - 1, rank - 1, 'WITHSCORES')[2]
+  local rank = math.ceil(0.95 * latencies)
+  if latencies >= minSamples and atOrBelow < rank then
+    local values = {}
+    for _, ev in ipairs(redis.call('LRANGE', events, 0, -1)) do
+      local l = latencyOf(ev)
+      if l ~= '' then values[#values + 1] = tonumber(l) end
+    end
+    table.sort(values)
+    name, observed, bound = 'latencyP95Ms', num(values[rank]), ARGV[12]
   end
 end
 if not name and ARGV[13] ~= '' and costSamples >= minSamples then
   local mean = costSum / costSamples
-  if mean > tonumber(ARGV[13]) then name, observed, limit = 'meanCost', num(mean), ARGV[13] end
+  if mean > tonumber(ARGV[13]) then name, observed, bound = 'meanCost', num(mean), ARGV[13] end
 end
 if not name and ARGV[14] ~= '' and length >= minSamples then
   local rate = errors / length
-  if rate > tonumber(ARGV[14]) then name, observed, limit = 'errorRate', num(rate), ARGV[14] end
+  if rate > tonumber(ARGV[14]) then name, observed, bound = 'errorRate', num(rate), ARGV[14] end
 end
 if not name then return 1 end
 
 -- The reason text is derived from `guardrail` when read (breachReason in guardrail-check.ts).
 redis.call('HSET', meta, 'd:' .. arm, '{"source":"guardrail","at":' .. cjson.encode(ARGV[15])
-  .. ',"guardrail":{"guardrail":"' .. name .. '","observed":' .. observed .. ',"limit":' .. limit .. '}}')
+  .. ',"guardrail":{"guardrail":"' .. name .. '","observed":' .. observed .. ',"limit":' .. bound .. '}}')
 redis.call('HINCRBY', meta, 'v', 1)
 return {name, observed}
