@@ -38,6 +38,8 @@ export interface ServerOptions {
   pin: { cpu: number } | null;
   /** Run under `node --cpu-prof`, writing `<name>.cpuprofile` here. */
   cpuProfDir?: string;
+  /** Extra node flags (SERVER_NODE_FLAGS), given to every server alike, the ceiling included. */
+  nodeFlags?: string[];
 }
 
 /** Starts `node script` on a free port and waits until GET /health answers. REDIS_URL is passed only when given in `env`. */
@@ -48,7 +50,7 @@ export async function startServer(name: string, script: string, opts: ServerOpti
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...opts.env };
   if (!opts.env.REDIS_URL) delete env.REDIS_URL;
   const prof = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir, '--cpu-prof-name', `${name}.cpuprofile`] : [];
-  const proc = spawn(...nodeCommand([...prof, script], opts.pin), { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+  const proc = spawn(...nodeCommand([...prof, ...(opts.nodeFlags ?? []), script], opts.pin), { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const url = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 15_000; ;) {

@@ -28,6 +28,7 @@
  * Tools for finding what to change (the targets are not judged in these modes):
  *   CPU_PROF_DIR=<dir>   servers run under `node --cpu-prof`; `npx tsx bench/http-profile.ts <file>`
  *   RATE=<n>             a fixed rate instead of a closed loop: CPU per request without saturation
+ *   SERVER_NODE_FLAGS=.. node flags for every server, the ceiling included (e.g. --trace-gc)
  *   COMPARE_DIST=<dirs>  copies of an earlier dist/ (inside the repository, e.g.
  *                        node_modules/.cache/dist-before) measured in the same rounds: an A/B
  */
@@ -54,6 +55,7 @@ const REDIS_URL = env('REDIS_URL', 'redis://127.0.0.1:6379');
 const LOG_LEVEL = env('LOG_LEVEL', 'warn');
 const PIN = env('PIN', '1') === '1';
 const CPU_PROF_DIR = process.env.CPU_PROF_DIR;
+const SERVER_NODE_FLAGS = (process.env.SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 const RATE = process.env.RATE ? Number(process.env.RATE) : undefined;
 const COMPARE_DIRS = process.env.COMPARE_DIST ? process.env.COMPARE_DIST.split(',').map((d) => d.trim()) : [];
 /** Fresh /reward ids minted per load process: enough for this many requests a second. */
@@ -78,7 +80,7 @@ const command = [
   `CONNECTIONS=${CONNECTIONS}`, `WARMUP_SECONDS=${WARMUP_SECONDS}`, `DURATION_SECONDS=${DURATION_SECONDS}`, `ROUNDS=${ROUNDS}`,
   `ROUND_WARMUP_SECONDS=${ROUND_WARMUP_SECONDS}`, `STORES=${STORES.join(',')}`, `PATHS=${PATHS.join(',')}`,
   ...(STORES.includes('redis') ? [`REDIS_URL=${REDIS_URL}`] : []), `LOG_LEVEL=${LOG_LEVEL}`, `PIN=${PIN ? 1 : 0}`,
-  ...(CPU_PROF_DIR ? [`CPU_PROF_DIR=${CPU_PROF_DIR}`] : []), ...(RATE ? [`RATE=${RATE}`] : []),
+  ...(CPU_PROF_DIR ? [`CPU_PROF_DIR=${CPU_PROF_DIR}`] : []), ...(SERVER_NODE_FLAGS.length ? [`SERVER_NODE_FLAGS='${SERVER_NODE_FLAGS.join(' ')}'`] : []), ...(RATE ? [`RATE=${RATE}`] : []),
   ...(COMPARE_DIRS.length ? [`COMPARE_DIST=${COMPARE_DIRS.join(',')}`] : []), 'npm run bench:http',
 ].join(' ');
 
@@ -131,7 +133,7 @@ const coreText = (c: Record<string, number>): string => Object.entries(c).map(([
 
 console.log('building: npm run build, and tsc bench/http-ceiling.ts');
 build();
-const serverOptions = (env: Record<string, string>) => ({ env: { LOG_LEVEL, ...env }, logDir: LOG_DIR, pin: SERVER_CPU, cpuProfDir: CPU_PROF_DIR });
+const serverOptions = (env: Record<string, string>) => ({ env: { LOG_LEVEL, ...env }, logDir: LOG_DIR, pin: SERVER_CPU, cpuProfDir: CPU_PROF_DIR, nodeFlags: SERVER_NODE_FLAGS });
 
 // A real /select answer: the ceiling answers it as its constant body (same size).
 const sampler = await startServer('service-sample', 'dist/main.js', { ...serverOptions({ DECISION_SECRET: SECRET }), cpuProfDir: undefined });
