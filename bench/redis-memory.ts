@@ -1,5 +1,6 @@
 /**
- * Redis memory per sticky user and per dedupe entry, written through the real RedisStore.
+ * Redis memory per sticky user, per dedupe entry and per arm's guardrail window, written through
+ * the real RedisStore.
  *
  *   npx tsx bench/redis-memory.ts                         a private redis-server on a free port (needs the binary):
  *                                                         nothing else writes to it, so used_memory is exact
@@ -8,7 +9,8 @@
  *
  * Measures INFO memory `used_memory` before and after 100,000 sticky users (assign, bandit
  * population, random UUID user ids) and 100,000 dedupe entries (recordReward with keys like the
- * service's decision tokens, issued over one hour), and cross-checks with MEMORY USAGE of the keys.
+ * service's decision tokens, issued over one hour), and cross-checks with MEMORY USAGE of the keys;
+ * then fills one arm's guardrail window (1,000 events) and reports its MEMORY USAGE.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { execSync } from 'node:child_process';
@@ -23,6 +25,7 @@ const BATCH = 1000;
 const NOW = 1_750_000_000;
 const TTL = 30 * 86_400;
 const WINDOW = 7 * 86_400;
+const WINDOW_EVENTS = 1000;
 
 const server = process.env.REDIS_URL ? null : await startRedisServer();
 const url = process.env.REDIS_URL ?? server!.url;
@@ -77,6 +80,14 @@ try {
   await inBatches(N, reward);
   const afterDedupe = await usedMemory();
 
+  // One arm's guardrail window, full (twice as many events as it keeps: the oldest were evicted).
+  await inBatches(2 * WINDOW_EVENTS, (i) => store.recordReward({
+    experimentId: 'mem', armId: 'large', population: 'b', decisionKey: `window-${i}`, issuedAt: NOW, rewardWindowSeconds: WINDOW,
+    reward: 1, event: { latencyMs: 100 + (i % 1400), cost: 0.001, error: false },
+    guardrails: { latencyP95Ms: 5000, minSamples: 50, windowSize: WINDOW_EVENTS }, windowSize: WINDOW_EVENTS, baseline: false, nowMs: NOW * 1000,
+  }));
+  const window = await keyBytes(`${prefix}{exp:mem}:e:large`);
+
   const sticky = await keyBytes(`${prefix}{exp:mem}:s:*`);
   const dedupe = await keyBytes(`${prefix}{exp:mem}:d:*`);
   const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))![1];
@@ -87,6 +98,7 @@ try {
   console.log(`Redis memory, ${N.toLocaleString('en')} entries each (${new Date().toISOString().slice(0, 10)}, commit ${commit}, Redis ${redisVersion}, Node ${process.version}, ${cpus()[0]?.model ?? 'cpu?'} x${cpus().length}, host ${hostname()})`);
   console.log(`  sticky user:  ${per(afterSticky - before)} bytes (used_memory)  ${per(sticky.bytes)} bytes (MEMORY USAGE of ${sticky.keys} key(s), ${sticky.encodings.join('/')})`);
   console.log(`  dedupe entry: ${per(afterDedupe - afterSticky)} bytes (used_memory)  ${per(dedupe.bytes)} bytes (MEMORY USAGE of ${dedupe.keys} key(s), ${dedupe.encodings.join('/')})`);
+  console.log(`  guardrail window: ${window.bytes} bytes for one arm's ${WINDOW_EVENTS} events with a latency and a cost (MEMORY USAGE of ${window.keys} key(s), ${window.encodings.join('/')}; plus 7 small fields of the counters hash)`);
   console.log(`  reproduce: npx tsx bench/redis-memory.ts${process.env.REDIS_URL ? `  (REDIS_URL=${process.env.REDIS_URL})` : ''}`);
 } finally {
   await store.close();
