@@ -45,6 +45,19 @@ describe('DecisionSigner', () => {
     expect(signer.verify(token)).not.toBeNull();
   });
 
+  it('accepts only the canonical spelling: other spellings of the same bytes are refused', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // Arm ids of 1 to 3 characters give bodies of every length mod 3 (so every kind of last character).
+    for (const a of ['x', 'xy', 'xyz']) {
+      const token = signer.sign({ ...claims, a });
+      expect(signer.verify(token), a).not.toBeNull();
+      const variants = [...alphabet].filter((ch) => ch !== token.at(-1)).map((ch) => token.slice(0, -1) + ch);
+      for (const v of [...variants, `${token}A`, `${token}=`, ` ${token}`, `${token.slice(0, 5)}*${token.slice(5)}`]) {
+        expect(signer.verify(v), `${a}: ${v.slice(-6)}`).toBeNull();
+      }
+    }
+  });
+
   it('refuses an id longer than a length byte can hold', () => {
     expect(() => signer.sign({ ...claims, e: 'e'.repeat(256) })).toThrow(/too long/);
   });
