@@ -42,7 +42,7 @@ const IDS_AT = NONCE_AT + NONCE_BYTES;
 /** Ids are at most 64 characters (schemas.ts); a length byte holds up to 255 bytes. */
 const MAX_ID_BYTES = 255;
 const POPULATIONS: readonly Population[] = ['b', 'h', 'x'];
-const POPULATION_CODE: Record<Population, number> = { b: 0, h: 1, x: 2 };
+const POPULATION_CODE = Object.fromEntries(POPULATIONS.map((p, i) => [p, i])) as Record<Population, number>;
 
 /**
  * Nonces are cut from a pool of CSPRNG bytes refilled 4 KiB at a time (each byte used once):
@@ -78,7 +78,7 @@ export class DecisionSigner {
     takeNonce(b, NONCE_AT);
     let end = writeId(b, IDS_AT, claims.e);
     end = writeId(b, end, claims.a);
-    this.mac(b.subarray(0, end)).copy(b, end, 0, SIG_BYTES);
+    this.mac(b.subarray(0, end)).copy(b, end);
     return b.toString('base64url', 0, end + SIG_BYTES);
   }
 
@@ -91,7 +91,7 @@ export class DecisionSigner {
     // Node's decoder skips characters outside the alphabet and ignores spare trailing bits: only the
     // canonical spelling of a token is one (another spelling of the same bytes is refused).
     if (b.toString('base64url') !== token) return null;
-    if (!timingSafeEqual(b.subarray(end), this.mac(b.subarray(0, end)).subarray(0, SIG_BYTES))) return null;
+    if (!timingSafeEqual(b.subarray(end), this.mac(b.subarray(0, end)))) return null;
     // Genuine from here on (only this service signs), but checked anyway: a malformed body is null, never a throw.
     const p = POPULATIONS[b[1]];
     const eLength = b[IDS_AT];
@@ -103,8 +103,9 @@ export class DecisionSigner {
     };
   }
 
+  /** The signature: the first SIG_BYTES of HMAC-SHA256(secret, body). */
   private mac(body: Buffer): Buffer {
-    return createHmac('sha256', this.key).update(body).digest();
+    return createHmac('sha256', this.key).update(body).digest().subarray(0, SIG_BYTES);
   }
 }
 
