@@ -43,7 +43,15 @@ local meta, tallies, dedupe, events, counters = KEYS[1], KEYS[2], KEYS[3], KEYS[
 local arm = ARGV[1]
 local function num(x) return string.format('%.17g', x) end
 local function hnum(key, field) return tonumber(redis.call('HGET', key, field) or '0') end
-local function latencyOf(ev) return string.match(ev, '^%d+|([^|]*)|') end
+-- The latencies of the arm's window events, oldest first (events without one are skipped).
+local function windowLatencies()
+  local values = {}
+  for _, ev in ipairs(redis.call('LRANGE', events, 0, -1)) do
+    local l = string.match(ev, '^%d+|([^|]*)|')
+    if l ~= '' then values[#values + 1] = tonumber(l) end
+  end
+  return values
+end
 
 if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
 if redis.call('SADD', dedupe, ARGV[3]) == 0 then return -3 end
@@ -64,13 +72,10 @@ local c = redis.call('HMGET', counters, 'c:' .. arm, 's:' .. arm, 'e:' .. arm, '
 local costSamples, costSum, errors = tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0')
 local latencies, atOrBelow = tonumber(c[4] or '0'), tonumber(c[5] or '0')
 if c[6] ~= limitText then
-  latencies, atOrBelow = 0, 0
-  for _, ev in ipairs(redis.call('LRANGE', events, 0, -1)) do
-    local l = latencyOf(ev)
-    if l ~= '' then
-      latencies = latencies + 1
-      if limit and tonumber(l) <= limit then atOrBelow = atOrBelow + 1 end
-    end
+  local values = windowLatencies()
+  latencies, atOrBelow = #values, 0
+  if limit then
+    for _, l in ipairs(values) do if l <= limit then atOrBelow = atOrBelow + 1 end end
   end
 end
 
@@ -106,11 +111,7 @@ if limit then
   -- Nearest-rank p95 > limit exactly when fewer than ceil(0.95 n) values are at or below it.
   local rank = math.ceil(0.95 * latencies)
   if latencies >= minSamples and atOrBelow < rank then
-    local values = {}
-    for _, ev in ipairs(redis.call('LRANGE', events, 0, -1)) do
-      local l = latencyOf(ev)
-      if l ~= '' then values[#values + 1] = tonumber(l) end
-    end
+    local values = windowLatencies()
     table.sort(values)
     name, observed, bound = 'latencyP95Ms', num(values[rank]), ARGV[12]
   end
