@@ -2,18 +2,18 @@
  * The service's own work per /select and per /reward, without HTTP: `select()` and `reward()` on
  * the embedded store (or, with STORE=redis, on Redis at REDIS_URL: this process's side of each
  * call, plus Redis's time per script call from INFO commandstats), in this process, timed in CPU
- * microseconds per call (process.cpuUsage, so time the VM lost to other tenants is not counted). The HTTP benchmark cannot resolve changes of
- * a few microseconds on a shared two-core machine (its per-round ratios spread by ±20%); this one
- * can, and runs an earlier build in the same process, alternating, for an A/B:
+ * microseconds per call (process.cpuUsage, so time the VM lost to other tenants is not counted).
+ * The HTTP benchmark cannot resolve changes of a few microseconds on a shared two-core machine (its
+ * per-round ratios spread by ±20%); this one can, and runs an earlier build in the same process,
+ * alternating, for an A/B:
  *
  *   npm run bench:hot-path
  *   COMPARE_DIST=node_modules/.cache/dist-before npm run bench:hot-path
  *   STORE=redis REDIS_URL=redis://127.0.0.1:6379 npm run bench:hot-path
  *
- * (a copy of an earlier `npm run build` output). The workload is bench:http's: 10 arms, Thompson
- * Sampling, holdback 10%, guardrails on, users drawn from 100,000 ids; then a reward for every
- * decision plus 10% repeats, each with a latency and a cost. Calls go 50 at a time (as 50
- * connections would), each batch awaited.
+ * (a copy of an earlier `npm run build` output). The workload is bench:http's (bench/workload.ts):
+ * selects for users drawn from its ids, then a reward for every decision plus its share of repeats,
+ * each with a latency and a cost. Calls go 50 at a time (as 50 connections would), each batch awaited.
  */
 import { cpus, release } from 'node:os';
 import { resolve } from 'node:path';
@@ -22,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { deleteKeys } from '../test/helpers/redis.js';
+import { DUPLICATE_SHARE, experimentBody, USERS } from './workload.js';
 
 const STORE = process.env.STORE === 'redis' ? 'redis' : 'memory';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -29,7 +30,8 @@ const PREFIX = `bench-hot:${randomBytes(3).toString('hex')}:`;
 const N = Number(process.env.CALLS ?? (STORE === 'redis' ? 20_000 : 100_000));
 const CONCURRENCY = 50;
 const REPS = Number(process.env.REPS ?? 7);
-const USERS = 100_000;
+/** After every this many fresh rewards, a repeat of an earlier one. */
+const REPEAT_EVERY = Math.round(1 / DUPLICATE_SHARE);
 const COMPARE = process.env.COMPARE_DIST ? process.env.COMPARE_DIST.split(',').map((d) => d.trim()) : [];
 
 interface Build {
@@ -38,7 +40,11 @@ interface Build {
   reward: (decisionId: string, i: number) => Promise<unknown>;
 }
 
-/** The service of one build directory (dist/ or a copy), on a fresh embedded store. */
+const admin = STORE === 'redis' ? new Redis(REDIS_URL) : null;
+/** Every store the builds opened, closed at the end. */
+const stores: { close(): Promise<void> }[] = [];
+
+/** The service of one build directory (dist/ or a copy), on a fresh store of its own. */
 async function load(dir: string): Promise<Build> {
   const mod = async (path: string) => import(pathToFileURL(resolve(dir, path)).href);
   const [{ MemoryStore }, { connectRedisStore }, { ServiceContext }, { select }, { reward }, { createExperiment }, { CreateExperimentSchema }] = await Promise.all(
@@ -46,11 +52,7 @@ async function load(dir: string): Promise<Build> {
   const store = STORE === 'redis' ? await connectRedisStore(REDIS_URL, { prefix: `${PREFIX}${stores.length}:`, commandTimeoutMs: 10_000 }) : new MemoryStore();
   stores.push(store);
   const ctx = new ServiceContext(store, 'hot-path-benchmark-secret-0123456789');
-  await createExperiment(ctx, CreateExperimentSchema.parse({
-    id: 'bench', rewardModel: 'bernoulli', policy: 'thompson', holdbackPercent: 10,
-    arms: Array.from({ length: 10 }, (_, i) => ({ id: `arm-${i}`, payload: { model: i < 5 ? 'small' : 'large', prompt: `v${i}` } })),
-    guardrails: { latencyP95Ms: 5000, errorRate: 0.5, minSamples: 50 },
-  }));
+  await createExperiment(ctx, CreateExperimentSchema.parse(experimentBody('bench')));
   return {
     name: dir,
     select: (userId) => select(ctx, 'bench', userId),
@@ -84,8 +86,6 @@ let seed = 42;
 const nextUser = (): string => users[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % USERS];
 
 spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
-const admin = STORE === 'redis' ? new Redis(REDIS_URL) : null;
-const stores: { close(): Promise<void> }[] = [];
 const builds: Build[] = [];
 for (const dir of ['dist', ...COMPARE]) builds.push(await load(dir));
 const times = builds.map(() => ({ select: [] as number[], reward: [] as number[], selectRedis: [] as number[], rewardRedis: [] as number[] }));
@@ -94,8 +94,8 @@ try {
     for (const [b, build] of builds.entries()) {
       const ids: string[] = [];
       const sel = await perCall(N, async () => ids.push((await build.select(nextUser())).decisionId));
-      // Every id once, and after every tenth a repeat of an earlier one (a duplicate).
-      const sent = ids.flatMap((id, i) => (i % 10 === 9 ? [id, ids[i - 5]] : [id]));
+      // Every id once, and after every REPEAT_EVERY-th a repeat of an earlier one (a duplicate).
+      const sent = ids.flatMap((id, i) => (i % REPEAT_EVERY === REPEAT_EVERY - 1 ? [id, ids[i - 5]] : [id]));
       const rew = await perCall(sent.length, (i) => build.reward(sent[i], i));
       times[b].select.push(sel.cpu);
       times[b].reward.push(rew.cpu);
@@ -116,7 +116,7 @@ console.log(`\n## Hot path (bench:hot-path)\n\ncommit ${git('rev-parse', '--shor
   + `${cpus().length} cores (${cpus()[0]?.model}), Linux ${release()}, Node ${process.version}`);
 console.log(`Command: STORE=${STORE}${STORE === 'redis' ? ` REDIS_URL=${REDIS_URL}` : ''} CALLS=${N} REPS=${REPS}`
   + `${COMPARE.length ? ` COMPARE_DIST=${COMPARE.join(',')}` : ''} npm run bench:hot-path`);
-console.log(`${STORE} store; ${REPS} repetitions of ${N} selects then ${Math.round(N * 1.1)} rewards per build, ${CONCURRENCY} calls at a time, `
+console.log(`${STORE} store; ${REPS} repetitions of ${N} selects then ${Math.round(N * (1 + DUPLICATE_SHARE))} rewards per build, ${CONCURRENCY} calls at a time, `
   + `builds alternating; CPU µs per call in this process${STORE === 'redis' ? ' and Redis µs per call in scripts' : ''}, median (min-max)\n`);
 const fmt = (xs: number[]): string => `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
 const redisCols = STORE === 'redis';

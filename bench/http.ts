@@ -42,6 +42,7 @@ import { deleteKeys } from '../test/helpers/redis.js';
 import type { LoadResult, LoadSpec } from './http-load.js';
 import { build, call, CEILING_JS, localRedisPid, logLines, ROOT, runLoad, startServer, stopServer, type Server } from './http-processes.js';
 import { summarise, type Summary } from './http-summary.js';
+import { ARM_IDS, DUPLICATE_SHARE, experimentBody, HOLDBACK_PERCENT, USERS } from './workload.js';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const CONNECTIONS = Number(env('CONNECTIONS', '50'));
@@ -61,11 +62,7 @@ const COMPARE_DIRS = process.env.COMPARE_DIST ? process.env.COMPARE_DIST.split('
 /** Fresh /reward ids minted per load process: enough for this many requests a second. */
 const REWARD_MAX_RATE = Number(env('REWARD_MAX_RATE', '25000'));
 
-const USERS = 100_000;
-const HOLDBACK_PERCENT = 10;
-const DUPLICATE_SHARE = 0.1;
 const EXPERIMENT = 'bench-http';
-const ARM_IDS = Array.from({ length: 10 }, (_, i) => `arm-${i}`);
 const SECRET = randomBytes(24).toString('base64url');
 const TARGET_RATIOS: Record<string, number> = { '/select memory': 0.9, '/select redis': 0.8, '/reward memory': 0.9, '/reward redis': 0.7 };
 const P99_LIMIT_MS = 10;
@@ -112,14 +109,7 @@ async function load(t: Target, warmupSeconds: number, durationSeconds: number): 
 }
 
 async function createExperiment(s: Server): Promise<void> {
-  const r = await call(s, 'POST', '/experiments', {
-    id: EXPERIMENT,
-    arms: ARM_IDS.map((id, i) => ({ id, payload: { model: i < 5 ? 'small' : 'large', prompt: `v${i}`, temperature: 0.2 } })),
-    rewardModel: 'bernoulli',
-    policy: 'thompson',
-    holdbackPercent: HOLDBACK_PERCENT,
-    guardrails: { latencyP95Ms: 5000, errorRate: 0.5, minSamples: 50 },
-  });
+  const r = await call(s, 'POST', '/experiments', experimentBody(EXPERIMENT));
   if (r.status !== 201) throw new Error(`creating the experiment on ${s.name}: ${r.status} ${r.text}`);
 }
 
