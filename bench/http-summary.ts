@@ -1,18 +1,13 @@
 /** Adds up the measured runs of one bench/http.ts target: rate, latency percentiles, errors, CPU. */
 import type { LoadResult } from './http-load.js';
 
-export interface Summary {
-  requests: number;
-  seconds: number;
+/** The counts of the runs, added up, and what follows from them. */
+export interface Summary extends Pick<LoadResult, 'requests' | 'seconds' | 'errors' | 'timeouts' | 'non2xx' | 'statusCodes'> {
   rps: number;
   p50: number;
   p99: number;
   p999: number;
   max: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  statusCodes: Record<string, number>;
   meanBytes: number;
   /**
    * Cores used on average (1 = one core all the time): generator, server, redis when sampled,
