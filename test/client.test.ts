@@ -180,3 +180,27 @@ describe('BanditClient when the service cannot answer', () => {
     expect(err).toMatchObject({ name: 'BanditNetworkError', timeout: false });
   });
 });
+
+describe('BanditClient with API keys (the service process, API_KEYS set)', () => {
+  const ADMIN = 'admin-key-client-0123456789abcdef';
+  const DECIDE = 'decide-key-client-0123456789abcdef';
+  let service: ServiceProcess;
+  beforeAll(async () => { service = await startService({ API_KEYS: `admin:${ADMIN},decide:${DECIDE}` }); });
+  afterAll(async () => { expect(await service?.stop()).toBe(0); });
+
+  it('sends the key: admin calls need an admin key (403 forbidden with a decide key), no key is a 401', async () => {
+    const admin = new BanditClient({ baseUrl: service.baseUrl, apiKey: ADMIN });
+    const decide = new BanditClient({ baseUrl: service.baseUrl, apiKey: DECIDE });
+    const none = new BanditClient({ baseUrl: service.baseUrl });
+    await admin.createExperiment({ id: 'keyed', arms: ARMS, rewardModel: 'bernoulli' });
+    const d = await decide.select('keyed', { userId: 'u-1', default: DEFAULT });
+    expect(d.fallback).toBeUndefined();
+    expect(await decide.reward({ decisionId: d.decisionId!, reward: 1 })).toEqual({ accepted: true, duplicate: false });
+    expect(await decide.createExperiment({ id: 'nope', arms: ARMS, rewardModel: 'bernoulli' }).catch((e: unknown) => e))
+      .toMatchObject({ status: 403, code: 'forbidden' });
+    expect(await none.select('keyed', { default: DEFAULT }).catch((e: unknown) => e)).toMatchObject({ status: 401, code: 'unauthorized' });
+    decide.rewards.add({ decisionId: (await decide.select('keyed', { userId: 'u-2', default: DEFAULT })).decisionId!, reward: 0 });
+    expect(await decide.close()).toMatchObject({ accepted: 1, rejected: 0 });
+    expect((await admin.report('keyed')).totals.rewards).toBe(2);
+  });
+});

@@ -85,3 +85,38 @@ describe.each(storeKinds)('OpenFeature SDK + OFREP provider ($name store)', (kin
     expect(d.errorCode).toBe(ErrorCode.INVALID_CONTEXT);
   });
 });
+
+describe.each(storeKinds)('OpenFeature SDK + OFREP provider with API keys ($name store)', (kind) => {
+  const DECIDE = 'decide-key-sdk-0123456789abcdefgh';
+  let t: TestApp;
+  let cleanup: () => Promise<void>;
+  let baseUrl: string;
+  beforeAll(async () => {
+    const made = await kind.make();
+    cleanup = made.cleanup;
+    t = await makeTestApp(made.store, undefined, { auth: { apiKeys: `decide:${DECIDE},admin:admin-key-sdk-0123456789abcdefgh` }, key: 'admin-key-sdk-0123456789abcdefgh' });
+    baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    await t.post('/experiments', { id: 'keyed', rewardModel: 'bernoulli', arms: [{ id: 'a', payload: { v: 1 } }, { id: 'b', payload: { v: 2 } }] });
+    await OpenFeature.setProviderAndWait(`keyed-${kind.name}`, new OFREPProvider({ baseUrl, headers: { 'X-API-Key': DECIDE } }));
+    await OpenFeature.setProviderAndWait(`keyless-${kind.name}`, new OFREPProvider({ baseUrl }));
+  });
+  afterAll(async () => {
+    await OpenFeature.clearProviders();
+    await t?.app.close();
+    await cleanup?.();
+  });
+
+  it('evaluates with the key in X-API-Key; without it the SDK default, and the service answered 401', async () => {
+    const keyed = await OpenFeature.getClient(`keyed-${kind.name}`).getObjectDetails('keyed', { v: 0 }, { targetingKey: 'u-1' });
+    expect(keyed.errorCode).toBeUndefined();
+    expect(['a', 'b']).toContain(keyed.variant);
+    const seen: unknown[] = [];
+    const keylessClient = OpenFeature.getClient(`keyless-${kind.name}`).addHooks({ error: (_hook, err) => { seen.push(err); } });
+    const keyless = await keylessClient.getObjectDetails('keyed', { v: 0 }, { targetingKey: 'u-1' });
+    expect(keyless.value).toEqual({ v: 0 });
+    expect(keyless.reason).toBe('ERROR');
+    expect(keyless.errorCode).toBe(ErrorCode.GENERAL);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ name: 'OFREPApiUnauthorizedError', response: { status: 401 } });
+  });
+});

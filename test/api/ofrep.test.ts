@@ -123,3 +123,31 @@ describe.each(storeKinds)('OFREP ($name store)', (kind) => {
     expect(res.body).toMatchObject({ error: 'experiment_not_found' });
   });
 });
+
+describe.each(storeKinds)('OFREP with API keys ($name store)', (kind) => {
+  const ADMIN = 'admin-key-ofrep-0123456789abcdef';
+  const DECIDE = 'decide-key-ofrep-0123456789abcdef';
+  const t = useTestApp(kind, { auth: { apiKeys: `admin:${ADMIN},decide:${DECIDE}` }, key: ADMIN });
+  const evaluate = (headers: Record<string, string>, url = `${FLAG}/exp-1`) =>
+    t.app.inject({ method: 'POST', url, payload: { context: { targetingKey: 'u-1' } }, headers });
+
+  it('serves a decide key sent as X-API-Key or Bearer, on both routes', async () => {
+    await t.post('/experiments', experimentBody());
+    for (const headers of [{ 'x-api-key': DECIDE }, { authorization: `Bearer ${DECIDE}` }, { 'x-api-key': ADMIN }]) {
+      expect((await evaluate(headers)).statusCode).toBe(200);
+      expect((await evaluate(headers, FLAG)).statusCode).toBe(200);
+    }
+  });
+
+  it('answers 401 without a key or with an unknown one (decide is the narrowest scope, so no key gets a 403 here)', async () => {
+    await t.post('/experiments', experimentBody());
+    for (const headers of [{}, { 'x-api-key': 'unknown-key-0123456789abcdefgh' }]) {
+      for (const url of [`${FLAG}/exp-1`, FLAG]) {
+        const res = await evaluate(headers, url);
+        expect(res.statusCode).toBe(401);
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+        expect(res.json()).toMatchObject({ error: 'unauthorized' });
+      }
+    }
+  });
+});
