@@ -133,7 +133,7 @@ describe.each(storeKinds)('OFREP with API keys ($name store)', (kind) => {
 
   it('serves a decide key sent as X-API-Key or Bearer, on both routes', async () => {
     await t.post('/experiments', experimentBody());
-    for (const headers of [{ 'x-api-key': DECIDE }, { authorization: `Bearer ${DECIDE}` }, { 'x-api-key': ADMIN }]) {
+    for (const headers of [{ 'x-api-key': DECIDE }, { authorization: `Bearer ${DECIDE}` }, { 'x-api-key': ADMIN }] as Record<string, string>[]) {
       expect((await evaluate(headers)).statusCode).toBe(200);
       expect((await evaluate(headers, FLAG)).statusCode).toBe(200);
     }
@@ -141,7 +141,7 @@ describe.each(storeKinds)('OFREP with API keys ($name store)', (kind) => {
 
   it('answers 401 without a key or with an unknown one (decide is the narrowest scope, so no key gets a 403 here)', async () => {
     await t.post('/experiments', experimentBody());
-    for (const headers of [{}, { 'x-api-key': 'unknown-key-0123456789abcdefgh' }]) {
+    for (const headers of [{}, { 'x-api-key': 'unknown-key-0123456789abcdefgh' }] as Record<string, string>[]) {
       for (const url of [`${FLAG}/exp-1`, FLAG]) {
         const res = await evaluate(headers, url);
         expect(res.statusCode).toBe(401);
