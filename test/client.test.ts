@@ -3,7 +3,13 @@
  * embedded store and on a private Redis (which the last test stops and restarts mid-run), plus the
  * fallbacks a dead or silent service gives.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BanditApiError, BanditClient, type RewardEvent } from '../src/client/index.js';
 import { freePort, redisBinariesAvailable, startRedisServer, type RedisServer } from './helpers/redis.js';
@@ -88,6 +94,24 @@ describe.each(kinds)('BanditClient against the service process ($name store)', (
     expect((await bandit.report('batched')).totals).toMatchObject({ decisions: 30, rewards: 30 });
   });
 
+  it('rewards: a process that ends on its own sends its queue first (beforeExit)', async () => {
+    const d = await bandit.select('batched', { userId: 'exit-1', default: DEFAULT });
+    const dir = mkdtempSync(join(tmpdir(), 'client-exit-'));
+    const script = join(dir, 'exit.ts');
+    // A long flush interval: only the exit hook can send the reward before the process ends.
+    writeFileSync(script, [
+      `import { BanditClient } from ${JSON.stringify(fileURLToPath(new URL('../src/client/index.ts', import.meta.url)))};`,
+      `const c = new BanditClient({ baseUrl: ${JSON.stringify(service.baseUrl)}, batch: { flushIntervalMs: 600000 } });`,
+      `c.rewards.add({ decisionId: ${JSON.stringify(d.decisionId)}, reward: 1 });`,
+    ].join('\n'));
+    try {
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { timeout: 30_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await bandit.reward({ decisionId: d.decisionId!, reward: 1 })).toEqual({ accepted: true, duplicate: true });
+  });
+
   it('rewards: the queue is bounded', async () => {
     const client = new BanditClient({ baseUrl: 'http://127.0.0.1:1', batch: { maxQueue: 3, flushIntervalMs: 60_000, closeTimeoutMs: 0 } });
     const added = [1, 2, 3, 4, 5].map((i) => client.rewards.add({ decisionId: `d-${i}`, reward: 1 }));
@@ -117,6 +141,10 @@ describe.each(kinds)('BanditClient against the service process ($name store)', (
     const ofrepCold = await fetch(`${service.baseUrl}/ofrep/v1/evaluate/flags/cold`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"context":{}}' });
     expect(ofrepCold.status).toBe(503);
     expect(await ofrepCold.json()).toMatchObject({ key: 'cold', errorCode: 'GENERAL' });
+    const ofrepBulk = await fetch(`${service.baseUrl}/ofrep/v1/evaluate/flags`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"context":{}}' });
+    expect(ofrepBulk.status).toBe(503);
+    expect(ofrepBulk.headers.get('retry-after')).toBe('1');
+    expect(await ofrepBulk.json()).toMatchObject({ errorCode: 'GENERAL' });
 
     // A reward now gets 503 + Retry-After and is retried; so is the batch.
     const attempts: number[] = [];
