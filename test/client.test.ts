@@ -4,6 +4,7 @@
  * fallbacks a dead or silent service gives.
  */
 import { execFile } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -199,6 +200,21 @@ describe('BanditClient when the service cannot answer', () => {
     expect(elapsed).toBeGreaterThanOrEqual(140);
     expect(elapsed).toBeLessThan(1500);
     expect(fallbacks).toEqual(['timeout']);
+  });
+
+  it('a 200 that is not the contract (a proxy page) is a fallback for select() and a retry for rewards', async () => {
+    const proxy = createHttpServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }).end('<html>captive portal</html>'); });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const client = new BanditClient({ baseUrl: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, retry: { baseDelayMs: 20, maxDelayMs: 50 }, batch: { closeTimeoutMs: 100 } });
+      expect(await client.select('exp', { default: DEFAULT })).toMatchObject({ armId: 'control', fallback: true, fallbackReason: 'server_error' });
+      client.rewards.add({ decisionId: 'd-1', reward: 1 });
+      await client.rewards.flush(300);
+      expect(client.rewards.stats).toMatchObject({ accepted: 0, rejected: 0, queued: 1 });
+      expect((await client.close()).queued).toBe(1);
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
   });
 
   it('select(): the default arm on a refused connection; reward() gives up after its attempts', async () => {

@@ -60,7 +60,8 @@ export class BanditClient {
       const e = err as BanditNetworkError;
       return this.fallback(experimentId, o, e.timeout ? 'timeout' : 'network', e.message);
     }
-    if (reply.status === 200) return reply.body as Decision;
+    if (reply.status === 200 && typeof reply.body?.decisionId === 'string') return reply.body as Decision;
+    if (reply.status === 200) return this.fallback(experimentId, o, 'server_error', 'POST /select: 200 without a decision in the body');
     if (reply.status >= 500 || reply.status === 429) {
       return this.fallback(experimentId, o, reply.status === 429 ? 'rate_limited' : 'server_error', apiError(reply).message);
     }

@@ -130,8 +130,11 @@ export class RewardBatcher {
       for (const ev of batch) this.reject(ev, { status: reply.status, error: e.code, message: e.message });
       return true;
     }
+    const results = reply.body?.results as RewardBatchResult[] | undefined;
+    // Not the answer the contract promises (a proxy's page, a cut body): nothing is known stored, so send again.
+    if (!Array.isArray(results) || results.length !== batch.length) return this.retryLater(batch, null);
     const again: RewardEvent[] = [];
-    (reply.body.results as RewardBatchResult[]).forEach((r, i) => {
+    results.forEach((r, i) => {
       if (r.status === 200) this.counts[r.duplicate ? 'duplicates' : 'accepted']++;
       else if (retryableStatus(r.status)) again.push(batch[i]);
       else this.reject(batch[i], { status: r.status, error: r.error ?? 'http_error', message: r.message ?? `status ${r.status}` });
