@@ -5,12 +5,17 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decisionRoutes } from './api/decisions.js';
 import { experimentRoutes } from './api/experiments.js';
+import { keyRoutes } from './api/keys.js';
+import { ofrepRoutes } from './api/ofrep.js';
 import { operationRoutes } from './api/operations.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
-import { ServiceContext, type Clock } from './service/context.js';
+import { authPlugin, type AuthMode } from './plugins/auth.js';
+import { secureTransform, security, securitySchemes } from './plugins/openapi-security.js';
+import { ServiceContext, systemClock, type Clock } from './service/context.js';
+import { KeyRing } from './service/keys.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
 
 export interface AppOptions {
@@ -20,6 +25,15 @@ export interface AppOptions {
   /** A pino logger (main.ts), or false for none (tests). */
   logger?: FastifyBaseLogger | false;
   clock?: Clock;
+  /** API keys and scopes; default: no configured keys, open while none exists (the loopback quick start). */
+  auth?: AuthOptions;
+}
+
+export interface AuthOptions {
+  /** API_KEYS: `<scope>:<key>,...` (scopes decide, read, admin). */
+  apiKeys?: string;
+  /** 'keys': always require a key; 'open-when-empty' (default): serve without one while no key exists; 'off': AUTH=off. */
+  mode?: AuthMode;
 }
 
 export const API_VERSION = '0.1.0';
@@ -36,6 +50,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 8 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   const ctx = new ServiceContext(opts.store, opts.secret, opts.clock);
+  const ring = new KeyRing(opts.store, opts.auth?.apiKeys, opts.clock ?? systemClock);
+  await ring.start();
+  app.addHook('onClose', async () => ring.close());
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are plain JSON.stringify: the response schemas document the contract, and validating
@@ -46,11 +63,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Bandit decision service', version: API_VERSION, description: 'Multi-armed bandit decisions: select, reward, report. See README.md.' },
-      tags: [{ name: 'decisions' }, { name: 'experiments' }, { name: 'report' }, { name: 'operations' }],
+      tags: [{ name: 'decisions' }, { name: 'experiments' }, { name: 'report' }, { name: 'operations' }, { name: 'keys' },
+        { name: 'openfeature', description: 'OpenFeature remote evaluation (OFREP): any OpenFeature SDK with the OFREP provider is a client.' }],
+      components: { securitySchemes },
+      security,
     },
-    transform: jsonSchemaTransform,
+    transform: secureTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+  await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty' });
 
   // Callback-style hooks: an async hook costs a promise and a microtask on every request.
   app.addHook('onSend', (req, reply, payload, done) => {
@@ -85,6 +106,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(decisionRoutes(ctx));
   await app.register(experimentRoutes(ctx));
   await app.register(operationRoutes(ctx));
+  await app.register(keyRoutes(ring));
+  await app.register(ofrepRoutes(ctx));
   return app;
 }
 
