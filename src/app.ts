@@ -12,6 +12,8 @@ import { keyRoutes } from './api/keys.js';
 import { operationRoutes } from './api/operations.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
+import { registerHardening } from './plugins/http-hardening.js';
+import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
 import { secureTransform, security, securitySchemes } from './plugins/openapi-security.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
 import { KeyRing } from './service/keys.js';
@@ -26,6 +28,10 @@ export interface AppOptions {
   clock?: Clock;
   /** API keys and scopes; default: no configured keys, open while none exists (the loopback quick start). */
   auth?: AuthOptions;
+  /** Per-key (or, in open mode, per-address) requests per second; default: off. */
+  rateLimit?: RateLimitOptions;
+  /** Origins allowed by CORS; default: none (CORS off). */
+  corsOrigins?: string[];
 }
 
 export interface AuthOptions {
@@ -68,8 +74,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     transform: secureTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true }, staticCSP: true });
   await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty' });
+  await registerRateLimit(app, opts.rateLimit); // after auth: limits are per key
+  await registerHardening(app, { corsOrigins: opts.corsOrigins });
 
   // Callback-style hooks: an async hook costs a promise and a microtask on every request.
   app.addHook('onSend', (req, reply, payload, done) => {

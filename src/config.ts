@@ -16,6 +16,10 @@ const schema = z.object({
   API_KEYS: z.string().optional(),
   /** `off` serves without any key check on any address (warned at every start). */
   AUTH: z.enum(['on', 'off']).default('on'),
+  /** Requests per second allowed per API key (in open mode, per client address); 0 turns limiting off. */
+  RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  /** Comma-separated origins allowed by CORS (e.g. https://admin.example.com); unset: CORS off. */
+  CORS_ORIGINS: z.string().optional().transform((v) => (v ? v.split(',').map((o) => o.trim()).filter(Boolean) : [])),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -14,7 +14,16 @@ const store = await createStore(config);
 const secret = await decisionSecret(store);
 const authMode = authModeFor(config);
 await checkKeysConfigured();
-const app = await buildApp({ store, secret, logger: log, auth: { apiKeys: config.API_KEYS, mode: authMode } });
+const app = await buildApp({
+  store, secret, logger: log, auth: { apiKeys: config.API_KEYS, mode: authMode }, corsOrigins: config.CORS_ORIGINS,
+  rateLimit: { perSecond: config.RATE_LIMIT, prefix: config.REDIS_PREFIX, redis: config.REDIS_URL && config.RATE_LIMIT > 0 ? await rateLimitClient(config.REDIS_URL) : undefined },
+});
+
+/** The rate limiter's own connection (its Redis store defines its own script), with the store's timeouts. */
+async function rateLimitClient(url: string): Promise<unknown> {
+  const { createRedisClient } = await import('./store/redis-connect.js');
+  return createRedisClient(url, config.REDIS_TIMEOUT_MS);
+}
 
 /** Bound to a non-loopback address, the service needs a key (API_KEYS, or one stored) or AUTH=off. */
 async function checkKeysConfigured(): Promise<void> {
