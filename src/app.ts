@@ -13,6 +13,8 @@ import { operationRoutes } from './api/operations.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
 import { registerHardening } from './plugins/http-hardening.js';
+import { registerJsonBody } from './plugins/json-body.js';
+import { DEFAULT_BODY_LIMIT_BYTES, frameworkErrors, registerRouteLimits } from './plugins/limits.js';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
 import { secureTransform, security, securitySchemes } from './plugins/openapi-security.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
@@ -32,6 +34,10 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions;
   /** Origins allowed by CORS; default: none (CORS off). */
   corsOrigins?: string[];
+  /** The largest request body accepted (413 above); default 2 MiB. /select and /reward accept less. */
+  bodyLimitBytes?: number;
+  /** The most experiments the store may hold (409 too_many_experiments beyond); default 1000. */
+  maxExperiments?: number;
 }
 
 export interface AuthOptions {
@@ -52,14 +58,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     // Fastify's two lines per request are replaced by one, at debug for successes (see onResponse).
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 8 * 1024 * 1024,
+    bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   const ctx = new ServiceContext(opts.store, opts.secret, opts.clock);
+  if (opts.maxExperiments !== undefined) ctx.maxExperiments = opts.maxExperiments;
   const ring = new KeyRing(opts.store, opts.auth?.apiKeys, opts.clock ?? systemClock);
   await ring.start();
   app.addHook('onClose', async () => ring.close());
 
   app.setValidatorCompiler(validatorCompiler);
+  registerJsonBody(app);
+  registerRouteLimits(app);
   // Responses are plain JSON.stringify: the response schemas document the contract, and validating
   // every response with zod would double the schema work on the hot path.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));

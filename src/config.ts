@@ -20,6 +20,12 @@ const schema = z.object({
   RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(1000),
   /** Comma-separated origins allowed by CORS (e.g. https://admin.example.com); unset: CORS off. */
   CORS_ORIGINS: z.string().optional().transform((v) => (v ? v.split(',').map((o) => o.trim()).filter(Boolean) : [])),
+  /** The largest request body accepted (413 above); /select and /reward accept 64 KiB and 16 KiB. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(16 * 1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** The most experiments the store may hold. */
+  MAX_EXPERIMENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** The embedded store keeps at most this many sticky users per experiment (least recently served evicted first). */
+  STICKY_MAX_USERS: z.coerce.number().int().min(1).max(100_000_000).default(500_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

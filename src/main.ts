@@ -16,6 +16,7 @@ const authMode = authModeFor(config);
 await checkKeysConfigured();
 const app = await buildApp({
   store, secret, logger: log, auth: { apiKeys: config.API_KEYS, mode: authMode }, corsOrigins: config.CORS_ORIGINS,
+  bodyLimitBytes: config.BODY_LIMIT_BYTES, maxExperiments: config.MAX_EXPERIMENTS,
   rateLimit: { perSecond: config.RATE_LIMIT, prefix: config.REDIS_PREFIX, redis: config.REDIS_URL && config.RATE_LIMIT > 0 ? await rateLimitClient(config.REDIS_URL) : undefined },
 });
 

@@ -16,6 +16,8 @@ export class ServiceContext {
   readonly signer: DecisionSigner;
   private readonly rngs = new Map<string, Rng>();
   private readonly unseeded: Rng = makeRng();
+  /** The most experiments the store may hold (MAX_EXPERIMENTS; issue 10). */
+  maxExperiments = 1000;
 
   constructor(readonly store: Store, secret: string, readonly clock: Clock = systemClock) {
     this.cache = new SnapshotCache(store);

@@ -1,5 +1,6 @@
 /** POST /reward and /rewards: check the decision id and the value, then record it exactly once. */
 import { RewardSchema, type RewardBody } from '../api/schemas.js';
+import { preview } from '../contract/bounded-json.js';
 import { ApiError, type ErrorBody } from '../errors.js';
 import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
@@ -48,10 +49,10 @@ function rewardValue(config: ExperimentConfig, body: RewardBody): number | undef
   if (config.rewardModel === 'bernoulli') {
     if (r === true || r === 1) return 1;
     if (r === false || r === 0) return 0;
-    throw new ApiError('invalid_reward', `reward must be 0, 1, true or false for a bernoulli experiment, got ${JSON.stringify(r)}`);
+    throw new ApiError('invalid_reward', `reward must be 0, 1, true or false for a bernoulli experiment, got ${preview(r)}`);
   }
   if (typeof r !== 'number' || !Number.isFinite(r) || Math.abs(r) > 1e15) {
-    throw new ApiError('invalid_reward', `reward must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${JSON.stringify(r)}`);
+    throw new ApiError('invalid_reward', `reward must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${preview(r)}`);
   }
   return r;
 }

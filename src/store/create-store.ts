@@ -3,8 +3,8 @@ import type { Config } from '../config.js';
 import { MemoryStore } from './memory-store.js';
 import type { Store } from './store.js';
 
-export async function createStore(config: Pick<Config, 'REDIS_URL' | 'REDIS_PREFIX' | 'REDIS_TIMEOUT_MS'>): Promise<Store> {
-  if (!config.REDIS_URL) return new MemoryStore();
+export async function createStore(config: Pick<Config, 'REDIS_URL' | 'REDIS_PREFIX' | 'REDIS_TIMEOUT_MS'> & Partial<Pick<Config, 'STICKY_MAX_USERS'>>): Promise<Store> {
+  if (!config.REDIS_URL) return new MemoryStore(config.STICKY_MAX_USERS);
   const { connectRedisStore } = await import('./redis-connect.js');
   return connectRedisStore(config.REDIS_URL, { prefix: config.REDIS_PREFIX, commandTimeoutMs: config.REDIS_TIMEOUT_MS });
 }

@@ -196,6 +196,8 @@ export interface Store {
   getExperiment(id: string): Promise<ExperimentState | null>;
   /** All experiments, ordered by id. */
   listExperiments(): Promise<ExperimentState[]>;
+  /** The ids of all experiments, ordered (for pages and the experiment cap; issue 10). */
+  experimentIds(): Promise<string[]>;
   /** Applies the patch and bumps the version; null when the experiment does not exist. */
   updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null>;
   /** Disables (info) or enables (null) one arm and bumps the version; null when the experiment does not exist. */
