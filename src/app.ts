@@ -16,7 +16,7 @@ import { registerHardening } from './plugins/http-hardening.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { DEFAULT_BODY_LIMIT_BYTES, frameworkErrors, registerRouteLimits } from './plugins/limits.js';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
-import { secureTransform, security, securitySchemes } from './plugins/openapi-security.js';
+import { documentTransform, security, securitySchemes } from './plugins/openapi-transform.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
 import { KeyRing } from './service/keys.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
@@ -82,7 +82,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       components: { securitySchemes },
       security,
     },
-    transform: secureTransform,
+    transform: documentTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true }, staticCSP: true });
   await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty' });
