@@ -4,7 +4,9 @@ import { preview } from '../contract/bounded-json.js';
 import { ApiError, type ErrorBody } from '../errors.js';
 import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
+import type { DecisionClaims } from '../assignment/decision-token.js';
 import type { ServiceContext } from './context.js';
+import type { Snapshot } from './snapshot.js';
 
 export interface RewardResult {
   accepted: true;
@@ -13,11 +15,23 @@ export interface RewardResult {
   autoDisabled?: { armId: string } & DisabledInfo;
 }
 
+/** A reward decided with an old config is refused by the store; reload and decide again, this many times. */
+const MAX_ATTEMPTS = 3;
+
 export async function reward(ctx: ServiceContext, body: RewardBody): Promise<RewardResult> {
   const claims = ctx.signer.verify(body.decisionId);
   if (!claims) throw new ApiError('decision_not_found', 'decisionId is not a decision this service issued');
   const nowMs = ctx.clock.now();
-  const snap = await ctx.cache.get(claims.e, nowMs);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const snap = attempt === 0 ? await ctx.cache.get(claims.e, nowMs) : await ctx.cache.load(claims.e, nowMs);
+    const res = await recordWith(ctx, body, claims, snap, nowMs);
+    if (res) return res;
+  }
+  throw new StoreUnavailableError(`experiment '${claims.e}' kept changing while the reward was recorded`);
+}
+
+/** Records with the config of `snap`; null when the store says that config is stale. */
+async function recordWith(ctx: ServiceContext, body: RewardBody, claims: DecisionClaims, snap: Snapshot | null, nowMs: number): Promise<RewardResult | null> {
   if (!snap || !snap.armIds.includes(claims.a)) throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   const { config } = snap;
   const now = Math.floor(nowMs / 1000);
@@ -30,8 +44,9 @@ export async function reward(ctx: ServiceContext, body: RewardBody): Promise<Rew
     rewardWindowSeconds: config.rewardWindowSeconds, reward: value,
     event: { latencyMs: body.latencyMs, cost: body.cost, error: body.error ?? false },
     guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
-    baseline: claims.a === config.baselineArmId, nowMs,
+    baseline: claims.a === config.baselineArmId, nowMs, version: snap.version,
   });
+  if (res.kind === 'stale') return null;
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   if (res.kind === 'duplicate') return { accepted: true, duplicate: true };
   if (!res.autoDisabled) return { accepted: true, duplicate: false };

@@ -126,6 +126,7 @@ export class MemoryStore implements Store {
     const e = this.experiments.get(input.experimentId);
     const arm = e?.arms.get(input.armId);
     if (!e || !arm) return { kind: 'not_found' };
+    if (input.version !== undefined && e.state.version !== input.version) return { kind: 'stale' };
     this.maybeSweep(Math.floor(input.nowMs / 1000));
     if (e.dedupe.has(input.decisionKey)) return { kind: 'duplicate' };
     e.dedupe.set(input.decisionKey, input.issuedAt + input.rewardWindowSeconds);

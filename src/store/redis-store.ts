@@ -177,9 +177,9 @@ export class RedisStore implements Store {
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
-        nowIso]);
+        nowIso, input.version ?? '']);
     const kind = failure(reply);
-    if (kind === 'not_found' || kind === 'duplicate') return { kind };
+    if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
     const [name, observed] = reply as [Breach['guardrail'], string];
     const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };

@@ -168,11 +168,15 @@ export interface RewardInput {
   baseline: boolean;
   /** Milliseconds since the epoch: the time of the reward (and of an automatic disable). */
   nowMs: number;
+  /** The experiment version `guardrails` come from: another version answers `stale` and writes nothing. */
+  version?: number;
 }
 
 export type RewardResult =
   | { kind: 'accepted'; autoDisabled?: DisabledInfo }
   | { kind: 'duplicate' }
+  /** The experiment changed since `version`: reload its config and record again. */
+  | { kind: 'stale' }
   | { kind: 'not_found' };
 
 export type ExperimentPatch = Partial<
