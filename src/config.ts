@@ -26,6 +26,8 @@ const schema = z.object({
   MAX_EXPERIMENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** The embedded store keeps at most this many sticky users per experiment (least recently served evicted first). */
   STICKY_MAX_USERS: z.coerce.number().int().min(1).max(100_000_000).default(500_000),
+  /** SIGTERM: drain and exit within this many ms (keep it below the orchestrator's stop timeout; compose: 15 s). */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

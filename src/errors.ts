@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   store_unavailable: 503,
+  shutting_down: 503,
+  secret_mismatch: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
