@@ -11,7 +11,7 @@ const schema = z.object({
   /** Redis command timeout: past it /select falls back to the baseline and /reward answers 503. */
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Decision-signing secret. Unset: created once and shared through the store (Redis), or per process (embedded). */
-  DECISION_SECRET: z.string().min(16).optional(),
+  DECISION_SECRET: z.string().min(16).regex(/^[^<>\s]+$/, 'replace the placeholder with a random secret (e.g. openssl rand -hex 32)').optional(),
   /** `<scope>:<key>,...` (scopes decide, read, admin; keys 24+ characters of A-Z a-z 0-9 _ -). More keys: POST /keys. */
   API_KEYS: z.string().optional(),
   /** `off` serves without any key check on any address (warned at every start). */
