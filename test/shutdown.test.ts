@@ -50,7 +50,7 @@ describe.each(kinds)('SIGTERM under load (%s store)', (kind) => {
             if (status === 200 && JSON.parse(body).duplicate === false) accepted++;
           },
         }],
-      });
+      }, () => {}); // with a callback autocannon returns its instance (events, stop)
       load.on('reqError', (err: NodeJS.ErrnoException) => { errors[err.code ?? err.message] = (errors[err.code ?? err.message] ?? 0) + 1; });
       await new Promise((r) => setTimeout(r, 700));
       const before = accepted;
