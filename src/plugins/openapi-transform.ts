@@ -4,7 +4,7 @@
  * answers that come from the cross-cutting plugins rather than the route:
  *   every route          400 (bad URL, query or body), 414 (path parameter too long), 500, 503
  *   routes with a key    401, 403, 429 (open routes say `security: []`)
- *   POST, PUT, PATCH     413 (body too large), 415 (not application/json)
+ *   POST, PUT, PATCH, DELETE  413 (body too large), 415 (not application/json, or a type Fastify does not parse)
  * A status the route declares itself keeps its own schema.
  */
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
@@ -50,7 +50,7 @@ export function documentTransform(input: TransformInput): ReturnType<typeof json
   const extra: Record<string, string> = {
     ...EVERY_ROUTE,
     ...(access !== 'open' && WITH_KEY),
-    ...(['POST', 'PUT', 'PATCH'].includes(method) && WITH_BODY),
+    ...(['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) && WITH_BODY), // Fastify parses a DELETE body too
   };
   const response: Record<string, unknown> = { ...schema.response };
   for (const [status, description] of Object.entries(extra)) response[status] ??= errorBody(description);
