@@ -4,29 +4,20 @@
  * exits 0 within the grace period, and on Redis every 2xx reward is counted exactly once.
  * (On the embedded store the counts die with the process; there the check is the answers.)
  */
-import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ExperimentKeys } from '../src/store/redis-keys.js';
-import { deleteKeys, freePort, REDIS_URL, redisAvailable, uniquePrefix, waitFor } from './helpers/redis.js';
+import { deleteKeys, REDIS_URL, redisAvailable, uniquePrefix, waitFor } from './helpers/redis.js';
+import { startService } from './helpers/service-process.js';
 
 const redisUp = await redisAvailable();
 const kinds = redisUp ? ['memory', 'redis'] : ['memory'];
 
 describe.each(kinds)('SIGTERM under load (%s store)', (kind) => {
   it('drains: /ready 503 at once, 0 resets, exit 0, every 2xx reward counted', async () => {
-    const port = await freePort();
     const prefix = uniquePrefix();
-    const { REDIS_URL: _u, ...inherited } = process.env;
-    const env = { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT: '0', SHUTDOWN_GRACE_MS: '5000',
-      ...(kind === 'redis' && { REDIS_URL, REDIS_PREFIX: prefix }) };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: new URL('..', import.meta.url), env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let logs = '';
-    child.stdout.on('data', (d) => { logs += d; });
-    child.stderr.on('data', (d) => { logs += d; });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const base = `http://127.0.0.1:${port}`;
+    const { child, base, logs, exited } = await startService({ RATE_LIMIT: '0', SHUTDOWN_GRACE_MS: '5000', ...(kind === 'redis' && { REDIS_URL, REDIS_PREFIX: prefix }) });
     const post = (path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     try {
       await waitFor(async () => (await fetch(`${base}/ready`).catch(() => null))?.ok === true, 20_000, 'the service to be ready');
@@ -56,7 +47,7 @@ describe.each(kinds)('SIGTERM under load (%s store)', (kind) => {
       const before = accepted;
       child.kill('SIGTERM');
       const sentAt = Date.now();
-      await waitFor(async () => logs.includes('shutting down'), 2000, 'the signal to be handled');
+      await waitFor(async () => logs().includes('shutting down'), 2000, 'the signal to be handled');
       // From then on /ready is 503 on an open connection, or refused on a new one; never 200.
       const ready = await fetch(`${base}/ready`).then((r) => r.status, () => 'refused');
       expect(ready === 503 || ready === 'refused', `ready answered ${ready}`).toBe(true);
@@ -64,7 +55,7 @@ describe.each(kinds)('SIGTERM under load (%s store)', (kind) => {
       const exitMs = Date.now() - sentAt;
       load.stop();
       await new Promise((r) => setTimeout(r, 100));
-      expect(code, logs).toBe(0);
+      expect(code, logs()).toBe(0);
       expect(exitMs).toBeLessThan(5000);
       expect(before).toBeGreaterThan(0);
       const resets = Object.entries(errors).filter(([c]) => c !== 'ECONNREFUSED');

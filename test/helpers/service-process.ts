@@ -1,0 +1,27 @@
+/** The real process (`tsx src/main.ts`) on a free port, with its logs collected, for the process-level tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from './redis.js';
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  base: string;
+  port: number;
+  /** Everything written to stdout and stderr so far. */
+  logs(): string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/** Starts the service with `env` over the test's environment (REDIS_URL removed unless given: the embedded store). */
+export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const { REDIS_URL: _unused, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: new URL('../..', import.meta.url), env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stdout!.on('data', (d) => { logs += d; });
+  child.stderr!.on('data', (d) => { logs += d; });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, base: `http://127.0.0.1:${port}`, port, logs: () => logs, exited };
+}
