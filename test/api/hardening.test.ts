@@ -81,3 +81,20 @@ describe.each(storeKinds)('rate limits ($name store)', (kind) => {
     }
   });
 });
+
+describe('draining (the app side of a graceful shutdown)', () => {
+  it('answers /ready 503 shutting_down with Retry-After, and closes every connection after its answer', async () => {
+    const t = await makeTestApp(new MemoryStore());
+    expect((await t.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+    t.app.startDraining();
+    const ready = await t.app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toMatchObject({ error: 'shutting_down', message: expect.any(String) });
+    expect(ready.headers['retry-after']).toBe('1');
+    expect(ready.headers.connection).toBe('close');
+    const health = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(health.statusCode).toBe(200);
+    expect(health.headers.connection).toBe('close');
+    await t.app.close();
+  });
+});
