@@ -98,3 +98,30 @@ describe('draining (the app side of a graceful shutdown)', () => {
     await t.app.close();
   });
 });
+
+describe('rate limits with the limiter\'s Redis down', () => {
+  it('lets requests through (skipOnError) instead of failing them', async () => {
+    const { buildApp } = await import('../../src/app.js');
+    const { createRedisClient } = await import('../../src/store/redis-connect.js');
+    const { freePort } = await import('../helpers/redis.js');
+    const dead = createRedisClient(`redis://127.0.0.1:${await freePort()}`, 200);
+    const app = await buildApp({ store: new MemoryStore(), secret: 'rl-down-secret-0123456789', rateLimit: { perSecond: 2, redis: dead } });
+    for (let i = 0; i < 5; i++) {
+      const res = await app.inject({ method: 'POST', url: '/select', headers: { 'content-type': 'application/json' }, payload: '{"experimentId":"none"}' });
+      expect(res.statusCode).toBe(404); // past the limit of 2, still answered: the limiter could not count
+    }
+    await app.close();
+    dead.disconnect();
+  });
+});
+
+describe('Swagger UI can send a key', () => {
+  it('documents bearer and X-API-Key security, required on keyed routes and not on open ones', async () => {
+    const { currentSpec } = await import('../../scripts/write-openapi.js');
+    const spec = await currentSpec() as { components: { securitySchemes: Record<string, unknown> }; security: unknown[]; paths: Record<string, Record<string, { security?: unknown[] }>> };
+    expect(spec.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } });
+    expect(spec.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
+    expect(spec.paths['/health'].get.security).toEqual([]);
+    expect(spec.paths['/select'].post.security).toBeUndefined(); // the global requirement applies
+  });
+});
