@@ -18,9 +18,10 @@ export function watchConnection(client: RedisClient, target: string, report: (e:
     report(e);
   };
   client.on('ready', () => emit('up', { state: 'up', target }));
-  client.on('error', (err: NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string }) => {
+  client.on('error', (err: NodeJS.ErrnoException & { address?: string; port?: number }) => {
     const cause = err.code ?? err.name;
-    const where = err.address ? `${err.address}:${err.port ?? ''}` : err.hostname ?? target;
+    // A refused or timed-out dial names the address it tried; a DNS failure has only the configured host:port.
+    const where = err.address ? `${err.address}:${err.port ?? ''}` : target;
     emit(`down:${cause}`, { state: 'down', target: where, cause, message: err.message });
   });
   client.on('end', () => emit('down:end', { state: 'down', target, cause: 'closed', message: 'the connection was closed' }));
