@@ -476,5 +476,57 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         await expect(store.ping()).resolves.toBeUndefined();
       });
     });
+
+    describe('issue 10: the reward version, API keys, prototype names', () => {
+      it('refuses a reward decided with another version as stale and writes nothing', async () => {
+        await store.createExperiment(config());
+        await store.setArmState('exp-1', 'other:3', { source: 'manual', reason: 'x', at: ISO0 }); // version 2
+        const input = rewardInput({ version: 1 });
+        expect(await store.recordReward(input)).toEqual({ kind: 'stale' });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.rewards).toBe(0);
+        expect(await store.recordReward({ ...input, version: 2 })).toEqual({ kind: 'accepted' });
+        expect(await store.recordReward({ ...input, version: 2 })).toEqual({ kind: 'duplicate' });
+      });
+
+      it('keeps Object.prototype names as ordinary arm ids in every record it returns', async () => {
+        await store.createExperiment(config({ arms: [{ id: 'control' }, { id: '__proto__' }, { id: 'constructor' }, { id: 'toString' }] }));
+        const fresh = (await store.getExperiment('exp-1'))!;
+        expect(fresh.disabled.constructor).toBeUndefined();
+        expect(fresh.disabled.toString).toBeUndefined();
+        const info: DisabledInfo = { source: 'manual', reason: 'r', at: ISO0 };
+        await store.setArmState('exp-1', '__proto__', info);
+        const after = (await store.getExperiment('exp-1'))!;
+        expect(Object.keys(after.disabled)).toEqual(['__proto__']);
+        expect(after.disabled.constructor).toBeUndefined();
+        expect(Object.getPrototypeOf(after.disabled)).toBeNull();
+        expect(await store.assign(assignInput({ version: 2, armId: 'constructor' }))).toMatchObject({ kind: 'served', armId: 'constructor' });
+        expect(await store.assign(assignInput({ version: 2, armId: '__proto__' }))).toEqual({ kind: 'stale' });
+        const windows = await store.getGuardrailWindows('exp-1');
+        expect(Object.keys(windows).sort()).toEqual(['__proto__', 'constructor', 'control', 'toString']);
+      });
+
+      it('creates, lists, touches and revokes API keys, bumping the version, and tells a watcher before revoke returns', async () => {
+        const seen: number[] = [];
+        const watch = store.watchApiKeys(async () => { seen.push(await store.apiKeysVersion()); });
+        try {
+          const v0 = await store.apiKeysVersion();
+          const key = { id: 'key_1', scope: 'read' as const, name: 'n', hash: 'ab'.repeat(32), createdAt: ISO0, lastUsedAt: null };
+          await store.createApiKey(key);
+          expect(await store.apiKeysVersion()).toBe(v0 + 1);
+          expect(await store.listApiKeys()).toEqual([key]);
+          await store.touchApiKeys({ key_1: '2026-01-01T00:00:00.000Z', env_abc: '2026-01-02T00:00:00.000Z' });
+          expect((await store.listApiKeys())[0].lastUsedAt).toBe('2026-01-01T00:00:00.000Z');
+          expect(await store.apiKeysLastUsed()).toMatchObject({ env_abc: '2026-01-02T00:00:00.000Z' });
+          const live = watch.live();
+          expect(await store.revokeApiKey('key_1')).toEqual({ found: true, unconfirmed: 0 });
+          if (live) expect(seen).toContain(v0 + 2); // the watcher reloaded before revoke returned
+          expect(await store.listApiKeys()).toEqual([]);
+          expect(await store.revokeApiKey('key_1')).toEqual({ found: false, unconfirmed: 0 });
+          expect(await store.apiKeysVersion()).toBe(v0 + 2);
+        } finally {
+          await watch.close();
+        }
+      });
+    });
   });
 }

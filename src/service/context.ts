@@ -13,9 +13,12 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export class ServiceContext {
   readonly cache: SnapshotCache;
-  readonly signer: DecisionSigner;
+  /** Replaced once when the secret comes from the store (service/secret-keeper.ts). */
+  signer: DecisionSigner;
   private readonly rngs = new Map<string, Rng>();
   private readonly unseeded: Rng = makeRng();
+  /** The most experiments the store may hold (MAX_EXPERIMENTS; issue 10). */
+  maxExperiments = 1000;
 
   constructor(readonly store: Store, secret: string, readonly clock: Clock = systemClock) {
     this.cache = new SnapshotCache(store);

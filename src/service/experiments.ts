@@ -1,7 +1,10 @@
 /** The admin use cases: create, read, list, patch experiments, and the per-arm kill switch. */
 import type { CreateExperimentBody, PatchExperimentBody } from '../api/schemas.js';
+import { mergeGuardrails } from './guardrails-patch.js';
+import { checkExperimentCap } from './experiment-cap.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
 import { ApiError } from '../errors.js';
+import { nullProto } from '../store/null-proto.js';
 import type { DisabledInfo, ExperimentConfig, ExperimentState } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 
@@ -31,8 +34,9 @@ export function view(state: ExperimentState): ExperimentView {
 
 export async function createExperiment(ctx: ServiceContext, body: CreateExperimentBody): Promise<ExperimentView> {
   const config = buildConfig(body, new Date(ctx.clock.now()).toISOString());
+  await checkExperimentCap(ctx);
   if (!(await ctx.store.createExperiment(config))) throw new ApiError('experiment_exists', `experiment '${body.id}' already exists`);
-  return view({ config, disabled: {}, version: 1 });
+  return view({ config, disabled: nullProto(), version: 1 });
 }
 
 function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig {
@@ -70,7 +74,9 @@ export async function listExperiments(ctx: ServiceContext): Promise<ExperimentVi
 }
 
 export async function patchExperiment(ctx: ServiceContext, id: string, body: PatchExperimentBody): Promise<ExperimentView> {
-  const state = await ctx.store.updateExperiment(id, { ...body, updatedAt: new Date(ctx.clock.now()).toISOString() });
+  const { guardrails: g, ...rest } = body;
+  const guardrails = g === undefined ? {} : { guardrails: g === null ? null : mergeGuardrails((await mustGet(ctx, id)).config.guardrails, g) };
+  const state = await ctx.store.updateExperiment(id, { ...rest, ...guardrails, updatedAt: new Date(ctx.clock.now()).toISOString() });
   return view(stored(ctx, id, state));
 }
 

@@ -26,7 +26,7 @@ export async function report(ctx: ServiceContext, experimentId: string) {
   const arms = stats.arms.map((a, i) => ({
     armId: a.armId,
     baseline: a.armId === config.baselineArmId,
-    status: disabled[a.armId] ? 'disabled' : 'active',
+    status: disabled[a.armId] ? 'disabled' as const : 'active' as const,
     disabled: disabled[a.armId] ?? null,
     decisions: a.bandit.decisions,
     rewards: a.bandit.rewards,

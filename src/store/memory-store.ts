@@ -3,8 +3,10 @@
  * atomic the way each Lua script is in Redis, and it follows those scripts branch for branch.
  */
 import { randomUUID } from 'node:crypto';
+import { BoundedMap } from './bounded-map.js';
 import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
+import { nullProto } from './null-proto.js';
 import type {
   ApiKeyRecord, ApiKeyWatch, AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
   ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally,
@@ -32,6 +34,8 @@ const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 })
  * with a million dedupe entries, and its cost grew with the maps.
  */
 const SWEEP_PER_WRITE = 8;
+/** 140-340 B per user (12- to 36-character ids), so at most 65-160 MiB per experiment (bench/RESULTS.md, "Sticky users on the embedded store"). */
+export const DEFAULT_STICKY_MAX_USERS = 500_000;
 
 export class MemoryStore implements Store {
   private readonly experiments = new Map<string, ExperimentData>();
@@ -40,23 +44,30 @@ export class MemoryStore implements Store {
   private readonly sweeper = this.sweepForever();
   private readonly apiKeys = new MemoryApiKeys();
 
+  /** @param stickyMaxUsers sticky users kept per experiment, least recently served forgotten first (STICKY_MAX_USERS). */
+  constructor(private readonly stickyMaxUsers = DEFAULT_STICKY_MAX_USERS) {}
+
   async createExperiment(config: ExperimentConfig): Promise<boolean> {
     if (this.experiments.has(config.id)) return false;
     const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow(), atOrBelow: 0, countedFor: undefined }]));
     this.experiments.set(config.id, {
-      state: { config: structuredClone(config), disabled: {}, version: 1 },
-      arms, sticky: new Map(), dedupe: new Map(),
+      state: { config: structuredClone(config), disabled: nullProto(), version: 1 },
+      arms, sticky: new BoundedMap(this.stickyMaxUsers), dedupe: new Map(),
     });
     return true;
   }
 
   async getExperiment(id: string): Promise<ExperimentState | null> {
     const e = this.experiments.get(id);
-    return e ? structuredClone(e.state) : null;
+    return e ? cloneState(e.state) : null;
   }
 
   async listExperiments(): Promise<ExperimentState[]> {
-    return [...this.experiments.keys()].sort().map((id) => structuredClone(this.experiments.get(id)!.state));
+    return [...this.experiments.keys()].sort().map((id) => cloneState(this.experiments.get(id)!.state));
+  }
+
+  async experimentIds(): Promise<string[]> {
+    return [...this.experiments.keys()].sort();
   }
 
   async updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null> {
@@ -64,7 +75,7 @@ export class MemoryStore implements Store {
     if (!e) return null;
     e.state.config = { ...e.state.config, ...structuredClone(patch) };
     e.state.version += 1;
-    return structuredClone(e.state);
+    return cloneState(e.state);
   }
 
   async setArmState(id: string, armId: string, info: DisabledInfo | null): Promise<ExperimentState | null> {
@@ -73,7 +84,7 @@ export class MemoryStore implements Store {
     if (info) e.state.disabled[armId] = structuredClone(info);
     else delete e.state.disabled[armId];
     e.state.version += 1;
-    return structuredClone(e.state);
+    return cloneState(e.state);
   }
 
   async getStats(id: string): Promise<ExperimentStats | null> {
@@ -83,7 +94,7 @@ export class MemoryStore implements Store {
 
   async getGuardrailWindows(id: string): Promise<Record<string, GuardrailWindow>> {
     const e = this.experiments.get(id);
-    const out: Record<string, GuardrailWindow> = {};
+    const out = nullProto<GuardrailWindow>();
     for (const [armId, d] of e?.arms ?? []) out[armId] = { ...d.window, latencies: [...d.window.latencies] };
     return out;
   }
@@ -115,6 +126,7 @@ export class MemoryStore implements Store {
     const e = this.experiments.get(input.experimentId);
     const arm = e?.arms.get(input.armId);
     if (!e || !arm) return { kind: 'not_found' };
+    if (input.version !== undefined && e.state.version !== input.version) return { kind: 'stale' };
     this.maybeSweep(Math.floor(input.nowMs / 1000));
     if (e.dedupe.has(input.decisionKey)) return { kind: 'duplicate' };
     e.dedupe.set(input.decisionKey, input.issuedAt + input.rewardWindowSeconds);
@@ -190,6 +202,9 @@ function statsOf(e: ExperimentData): ExperimentStats {
     }),
   };
 }
+
+/** A copy for the caller; structuredClone gives `disabled` a prototype again, so it is rebuilt without. */
+const cloneState = (s: ExperimentState): ExperimentState => ({ ...structuredClone(s), disabled: nullProto(structuredClone(s.disabled)) });
 
 const emptyWindow = (): GuardrailWindow => ({ samples: 0, latencies: [], costSamples: 0, costSum: 0, errors: 0 });
 

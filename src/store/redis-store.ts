@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { breachReason, type Breach } from './guardrail-check.js';
+import { nullProto } from './null-proto.js';
 import { RedisApiKeys } from './redis-api-keys.js';
 import {
   ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
@@ -107,6 +108,10 @@ export class RedisStore implements Store {
     return metas.map(decodeState).filter((s): s is ExperimentState => s !== null);
   }
 
+  async experimentIds(): Promise<string[]> {
+    return (await this.io(() => this.client.smembers(indexKey(this.prefix)))).sort();
+  }
+
   async updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null> {
     const pairs = Object.entries(patch).flatMap(([k, v]) => [k, v === undefined ? '' : JSON.stringify(v)]);
     const reply = await this.script('banditUpdateExperiment', [this.keys(id).meta()], pairs);
@@ -142,7 +147,7 @@ export class RedisStore implements Store {
       return res.map(([, value]) => value);
     });
     const counters = results[0] as Record<string, string>;
-    return Object.fromEntries(armIds.map((armId, i) => [armId, decodeWindow(armId, results[i + 1] as string[], counters)]));
+    return nullProto(Object.fromEntries(armIds.map((armId, i) => [armId, decodeWindow(armId, results[i + 1] as string[], counters)])));
   }
 
   async assign(input: AssignInput): Promise<AssignResult> {
@@ -172,9 +177,9 @@ export class RedisStore implements Store {
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
-        nowIso]);
+        nowIso, input.version ?? '']);
     const kind = failure(reply);
-    if (kind === 'not_found' || kind === 'duplicate') return { kind };
+    if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
     const [name, observed] = reply as [Breach['guardrail'], string];
     const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };
@@ -244,7 +249,7 @@ function pairsToRecord(flat: string[]): Record<string, string> {
 function decodeState(meta: Record<string, string>): ExperimentState | null {
   if (meta.config === undefined) return null;
   const config = JSON.parse(meta.config) as ExperimentConfig & Record<string, unknown>;
-  const disabled: Record<string, DisabledInfo> = {};
+  const disabled = nullProto<DisabledInfo>();
   for (const [field, value] of Object.entries(meta)) {
     if (field.startsWith('p:')) config[field.slice(2)] = value === '' ? undefined : JSON.parse(value);
     else if (field.startsWith('d:')) disabled[field.slice(2)] = decodeDisabled(JSON.parse(value) as DisabledInfo);

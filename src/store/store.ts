@@ -168,11 +168,15 @@ export interface RewardInput {
   baseline: boolean;
   /** Milliseconds since the epoch: the time of the reward (and of an automatic disable). */
   nowMs: number;
+  /** The experiment version `guardrails` come from: another version answers `stale` and writes nothing. */
+  version?: number;
 }
 
 export type RewardResult =
   | { kind: 'accepted'; autoDisabled?: DisabledInfo }
   | { kind: 'duplicate' }
+  /** The experiment changed since `version`: reload its config and record again. */
+  | { kind: 'stale' }
   | { kind: 'not_found' };
 
 export type ExperimentPatch = Partial<
@@ -196,6 +200,8 @@ export interface Store {
   getExperiment(id: string): Promise<ExperimentState | null>;
   /** All experiments, ordered by id. */
   listExperiments(): Promise<ExperimentState[]>;
+  /** The ids of all experiments, ordered (for pages and the experiment cap; issue 10). */
+  experimentIds(): Promise<string[]>;
   /** Applies the patch and bumps the version; null when the experiment does not exist. */
   updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null>;
   /** Disables (info) or enables (null) one arm and bumps the version; null when the experiment does not exist. */

@@ -27,6 +27,8 @@
   ARGV[13] meanCost limit, '' when off
   ARGV[14] errorRate limit, '' when off
   ARGV[15] now, ISO time written into an automatic disable
+  ARGV[16] the experiment version the caller's config is from ('' to skip the check): a
+           reward decided with old limits is refused (-2) before anything is written
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -37,6 +39,7 @@
      1                    accepted
     {guardrail, observed} accepted, and the arm was disabled (observed as a decimal string)
     -1  no such experiment or arm
+    -2  stale: the experiment's version is not ARGV[16]; reload the config and retry
     -3  duplicate: this decision key was already recorded
 ]]
 local meta, tallies, dedupe, events, counters = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -54,6 +57,8 @@ local function windowLatencies()
 end
 
 if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
+-- Version check (issue 10): the guardrails were decided with the caller's config.
+if ARGV[16] ~= nil and ARGV[16] ~= '' and redis.call('HGET', meta, 'v') ~= ARGV[16] then return -2 end
 if redis.call('SADD', dedupe, ARGV[3]) == 0 then return -3 end
 redis.call('EXPIRE', dedupe, ARGV[4])
 
