@@ -1,5 +1,5 @@
 /** GET /arms: the posterior and regret report, read fresh from the store (never from the cache). */
-import { credibleInterval, posteriorMean } from '../bandit/posterior.js';
+import { credibleInterval, posteriorMean, type Posterior } from '../bandit/posterior.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
 import { chiSquareGof, sampleFromSums, welch } from '../bandit/stats.js';
@@ -20,8 +20,9 @@ export async function report(ctx: ServiceContext, experimentId: string) {
   const { config, disabled } = state;
   const posteriors = stats.arms.map((a) => posteriorOf(config, a.bandit));
   const means = posteriors.map(posteriorMean);
-  const { probabilityBest: pBest, expectedLoss: loss } = bestArm(posteriors);
-  const regret = plugInRegret(means, stats.arms.map((a) => a.bandit.decisions));
+  const enabled = stats.arms.map((a) => !disabled[a.armId]);
+  const { probabilityBest: pBest, expectedLoss: loss } = overEnabled(posteriors, enabled);
+  const regret = plugInRegret(means, stats.arms.map((a) => a.bandit.decisions), enabled);
 
   const arms = stats.arms.map((a, i) => ({
     armId: a.armId,
@@ -71,6 +72,16 @@ export async function report(ctx: ServiceContext, experimentId: string) {
       srm: { expectedShare, observedShare: inExperiment > 0 ? round(hold.decisions / inExperiment) : null, pValue: round(srm?.pValue ?? null) },
     },
   };
+}
+
+/** P(best) and expected loss among the enabled arms (what /select chooses from); null for a disabled arm. */
+function overEnabled(posteriors: Posterior[], enabled: boolean[]): { probabilityBest: (number | null)[]; expectedLoss: (number | null)[] } {
+  const idx = enabled.flatMap((e, i) => (e ? [i] : []));
+  const best = bestArm(idx.map((i) => posteriors[i]));
+  const probabilityBest: (number | null)[] = enabled.map(() => null);
+  const expectedLoss: (number | null)[] = enabled.map(() => null);
+  idx.forEach((i, j) => { probabilityBest[i] = best.probabilityBest[j]; expectedLoss[i] = best.expectedLoss[j]; });
+  return { probabilityBest, expectedLoss };
 }
 
 function pooled(ts: Tally[]): Tally {
