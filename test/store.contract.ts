@@ -148,6 +148,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
             { armId: 'treat', bandit: { ...zero, decisions: 1, users: 1 }, holdback: zero, excluded: zero },
             { armId: 'other:3', bandit: zero, holdback: zero, excluded: zero },
           ],
+          users: { b: { sumSq: 0, countSq: 0, cross: 0 }, h: { sumSq: 0, countSq: 0, cross: 0 } },
         });
       });
 
@@ -540,6 +541,21 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'treat', now: T0 + 149 }))).toEqual({ kind: 'moved', population: 'h' });
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'treat', now: T0 + 150 }))).toMatchObject({ armId: 'treat', firstExposure: true });
         expect(await usersOf('bandit')).toEqual([0, 1, 0]);
+      });
+
+      it('keeps per-user reward sums and their sums over users, per population', async () => {
+        const rw = (reward: number, userKey?: string, population: 'b' | 'h' | 'x' = 'b') =>
+          store.recordReward(rewardInput({ reward, userKey, population, armId: population === 'b' ? 'treat' : 'control', userSumsTtlSeconds: 3600 }));
+        for (const r of [1, 0, 1]) await rw(r, 'AAAAAAAAAAAA'); // S = 2, N = 3
+        await rw(1, 'BBBBBBBBBBBB'); // S = 1, N = 1
+        await rw(1); // no userId: its own user
+        await rw(0.5, 'AAAAAAAAAAAA', 'h'); // another population: its own sums
+        await rw(1, 'AAAAAAAAAAAA', 'x'); // excluded: none
+        await store.recordReward(rewardInput({ reward: undefined, userKey: 'BBBBBBBBBBBB', event: { error: true } })); // no value: none
+        expect((await store.getStats('exp-1'))!.users).toEqual({
+          b: { sumSq: 4 + 1 + 1, countSq: 9 + 1 + 1, cross: 6 + 1 + 1 },
+          h: { sumSq: 0.25, countSq: 1, cross: 0.5 },
+        });
       });
 
       it('counts concurrent first decisions of one user once', async () => {

@@ -1,5 +1,6 @@
 /** POST /select: choose an arm for one request, record the decision, sign the decision id. */
 import { ApiError } from '../errors.js';
+import { stickyField } from '../store/redis-keys.js';
 import { StoreUnavailableError, type Population } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
@@ -40,7 +41,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.kind === 'stale') continue;
       if (res.kind === 'moved') { recorded = res.population; continue; }
       if (res.stats) snap.setStats(res.stats, nowMs);
-      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs);
+      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userId);
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {
@@ -57,9 +58,11 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
   return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs), fallback: true };
 }
 
-function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number): SelectResult {
+function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, userId?: string): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
-  const decisionId = ctx.signer.sign({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity });
+  // The user key lets /reward add to the user's own sums (the user-level lift); bandit and holdback only.
+  const u = userId !== undefined && population !== 'x' ? stickyField(userId) : undefined;
+  const decisionId = ctx.signer.sign({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }) });
   return {
     decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
     population: POPULATION_NAMES[population], sticky, propensity,

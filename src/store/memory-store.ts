@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
 import type {
   AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
-  ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally,
+  ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally, UserSums,
 } from './store.js';
 
 type GuardrailEventRow = GuardrailEvent;
@@ -22,8 +22,12 @@ interface ExperimentData {
   sticky: Map<string, StickyAssignment & { expiresAt: number }>;
   /** decisionKey -> unix seconds after which the entry may be forgotten. */
   dedupe: Map<string, number>;
+  /** Per-user reward sums (issue 8): `<pop><userKey>` -> S, N; and their sums over users per population. */
+  userSums: Map<string, { s: number; n: number }>;
+  users: { b: UserSums; h: UserSums };
 }
 
+const emptyUserSums = (): UserSums => ({ sumSq: 0, countSq: 0, cross: 0 });
 const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
 /**
  * Every write checks this many sticky and dedupe entries for expiry, resuming where the last one
@@ -43,7 +47,7 @@ export class MemoryStore implements Store {
     const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow(), atOrBelow: 0, countedFor: undefined }]));
     this.experiments.set(config.id, {
       state: { config: structuredClone(config), disabled: {}, version: 1 },
-      arms, sticky: new Map(), dedupe: new Map(),
+      arms, sticky: new Map(), dedupe: new Map(), userSums: new Map(), users: { b: emptyUserSums(), h: emptyUserSums() },
     });
     return true;
   }
@@ -139,6 +143,22 @@ export class MemoryStore implements Store {
       t.sum += input.reward;
       t.sumSq += input.reward * input.reward;
     }
+    // Per-user sums (mirrors reward.lua's block of the same name).
+    if (input.reward !== undefined && input.population !== 'x') {
+      const r = input.reward;
+      let s = 0;
+      let n = 0;
+      if (input.userKey !== undefined) {
+        const key = input.population + input.userKey;
+        const prev = e.userSums.get(key);
+        if (prev) ({ s, n } = prev);
+        e.userSums.set(key, { s: s + r, n: n + 1 });
+      }
+      const u = e.users[input.population];
+      u.sumSq = u.sumSq + (2 * s * r + r * r);
+      u.countSq = u.countSq + (2 * n + 1);
+      u.cross = u.cross + (s + r * n + r);
+    }
     const limit = input.guardrails?.latencyP95Ms;
     if (arm.countedFor !== limit) {
       arm.countedFor = limit;
@@ -194,6 +214,7 @@ function statsOf(e: ExperimentData): ExperimentStats {
       const d = e.arms.get(a.id)!;
       return { armId: a.id, bandit: { ...d.b }, holdback: { ...d.h }, excluded: { ...d.x } };
     }),
+    users: { b: { ...e.users.b }, h: { ...e.users.h } },
   };
 }
 

@@ -16,6 +16,7 @@
  *   <prefix>{exp:<id>}:e:<armId>    LIST   the arm's window events "seq|latency|cost|error", oldest first
  *   <prefix>{exp:<id>}:s:<epoch>    HASH   sticky users of one TTL epoch: hashed userId -> packed (arm index, expiresAt, propensity, population)
  *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
+ *   <prefix>{exp:<id>}:u            HASH   per-user reward sums <pop><userKey> -> packed (S, N); tallies <pop>~ss|~nn|~sn sum over users
  */
 import { createHash } from 'node:crypto';
 
@@ -37,6 +38,7 @@ export class ExperimentKeys {
   events(armId: string): string { return `${this.base}e:${armId}`; }
   sticky(epoch: number): string { return `${this.base}s:${epoch}`; }
   dedupe(bucket: number): string { return `${this.base}d:${bucket}`; }
+  userSums(): string { return `${this.base}u`; }
 }
 
 export const indexKey = (prefix: string): string => `${prefix}experiments`;

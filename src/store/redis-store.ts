@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { breachReason, type Breach } from './guardrail-check.js';
 import {
-  ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
+  EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
 import {
   StoreUnavailableError,
@@ -35,7 +35,7 @@ const SCRIPTS = {
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 5],
-  banditReward: ['reward', 5],
+  banditReward: ['reward', 6],
   banditSecret: ['get-or-create-secret', 1],
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
@@ -164,11 +164,11 @@ export class RedisStore implements Store {
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
     const reply = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows()],
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
-        nowIso]);
+        nowIso, input.userKey ?? '', Math.ceil((input.userSumsTtlSeconds ?? input.rewardWindowSeconds) + EXPIRY_MARGIN_SECONDS)]);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
@@ -253,12 +253,16 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
     sumSq: Number(tallies[`${pop}q:${armId}`] ?? 0),
     users: Number(tallies[`${pop}u:${armId}`] ?? 0),
   });
+  const userSums = (pop: 'b' | 'h') => ({
+    sumSq: Number(tallies[`${pop}~ss`] ?? 0), countSq: Number(tallies[`${pop}~nn`] ?? 0), cross: Number(tallies[`${pop}~sn`] ?? 0),
+  });
   return {
     arms: armIds.map((armId) => {
       const arm = { armId } as ExperimentStats['arms'][number];
       for (const [pop, name] of POPULATIONS) arm[name] = tally(pop, armId);
       return arm;
     }),
+    users: { b: userSums('b'), h: userSums('h') },
   };
 }
 

@@ -111,8 +111,23 @@ export interface ArmStats {
   excluded: Tally;
 }
 
+/**
+ * Per-user sums over the users of one population (bandit or holdback), for the user-level
+ * (delta-method) variance: with S_i the reward sum and N_i the reward count of user i,
+ * `sumSq` = sum S_i^2, `countSq` = sum N_i^2, `cross` = sum S_i N_i. (Sum S_i and sum N_i are the
+ * arms' `sum` and `rewards`; the number of users is the arms' `users`.) A decision without a
+ * userId is its own user.
+ */
+export interface UserSums {
+  sumSq: number;
+  countSq: number;
+  cross: number;
+}
+
 export interface ExperimentStats {
   arms: ArmStats[];
+  /** Per-user sums of the bandit (b) and holdback (h) populations; absent: none recorded. */
+  users?: { b: UserSums; h: UserSums };
 }
 
 /**
@@ -187,6 +202,10 @@ export interface RewardInput {
   baseline: boolean;
   /** Milliseconds since the epoch: the time of the reward (and of an automatic disable). */
   nowMs: number;
+  /** The decision's user (12 characters from the decision id); absent without a userId. Keys the per-user sums. */
+  userKey?: string;
+  /** How long the per-user sums must be kept after this reward (stickyTtlSeconds + rewardWindowSeconds). */
+  userSumsTtlSeconds?: number;
 }
 
 export type RewardResult =
