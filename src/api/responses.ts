@@ -58,7 +58,31 @@ export const ReportResponse = z.object({
   totals: z.object({ decisions: z.number(), rewards: z.number() }),
   arms: z.array(z.object({ armId: z.string(), posterior: z.object({ kind: z.string() }) })),
   regret: z.object({ estimatedCumulative: z.number().nullable(), estimatedPerDecision: z.number().nullable() }),
-  holdback: z.object({ armId: z.string(), percent: z.number() }),
+  holdback: z.object({
+    armId: z.string(),
+    percent: z.number(),
+    users: z.number().describe('Distinct users in the holdback (first exposures).'),
+    banditUsers: z.number().describe('Distinct users in the bandit population (first exposures).'),
+    lift: z.number().nullable().describe('Bandit minus holdback mean reward per rewarded decision.'),
+    liftInterval95: z.array(z.number().nullable()).nullable().describe('Fixed-horizon interval (valid for one look), user-level (delta-method variance over users).'),
+    pValue: z.number().nullable().describe('Fixed-horizon two-sided p-value, user-level.'),
+    liftNote: z.string().nullable().describe('Why the interval and p-values are null, in words.'),
+    alwaysValid: z.object({
+      interval95: z.array(z.number().nullable()).nullable(),
+      pValue: z.number().nullable(),
+      tuningUsers: z.number(),
+    }).describe('Holds under continuous monitoring: the asymptotic confidence sequence of Waudby-Smith et al.'),
+    srm: z.object({
+      expectedShare: z.number().nullable(),
+      observedShare: z.number().nullable(),
+      pValue: z.number().nullable().describe('Sequential (always-valid) split check over users: 1 / Dirichlet-multinomial Bayes factor.'),
+    }),
+  }),
+  recommendation: z.object({
+    action: z.enum(['continue', 'ship', 'stop_no_difference', 'check_split']),
+    armId: z.string().nullable(),
+    reason: z.string(),
+  }).describe('From the experiment decisionRule (documented defaults).'),
 });
 
 /** The standard error responses of a route, for the document. */

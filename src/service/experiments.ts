@@ -2,7 +2,7 @@
 import type { CreateExperimentBody, PatchExperimentBody } from '../api/schemas.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
 import { ApiError } from '../errors.js';
-import type { DisabledInfo, ExperimentConfig, ExperimentState } from '../store/store.js';
+import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 
 export interface ArmView {
@@ -57,7 +57,7 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     policy: body.policy, holdbackPercent: body.holdbackPercent, trafficPercent: body.trafficPercent,
     stickiness: body.stickiness, stickyTtlSeconds: body.stickyTtlSeconds, rewardWindowSeconds: body.rewardWindowSeconds,
     guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
-    status: 'active', createdAt: now, updatedAt: now,
+    status: 'active', createdAt: now, updatedAt: now, startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
   };
 }
 
@@ -70,7 +70,9 @@ export async function listExperiments(ctx: ServiceContext): Promise<ExperimentVi
 }
 
 export async function patchExperiment(ctx: ServiceContext, id: string, body: PatchExperimentBody): Promise<ExperimentView> {
-  const state = await ctx.store.updateExperiment(id, { ...body, updatedAt: new Date(ctx.clock.now()).toISOString() });
+  const now = new Date(ctx.clock.now()).toISOString();
+  const periods = body.holdbackPercent === undefined ? undefined : await closeHoldbackPeriod(ctx, id, body.holdbackPercent, now);
+  const state = await ctx.store.updateExperiment(id, { ...body, updatedAt: now, ...(periods && { holdbackPeriods: periods }) });
   return view(stored(ctx, id, state));
 }
 
@@ -82,6 +84,19 @@ export async function setArmEnabled(ctx: ServiceContext, id: string, armId: stri
   }
   const info: DisabledInfo | null = enabled ? null : { source: 'manual', reason: reason ?? 'disabled by hand', at: new Date(ctx.clock.now()).toISOString() };
   return view(stored(ctx, id, await ctx.store.setArmState(id, armId, info)));
+}
+
+/**
+ * A change of holdbackPercent closes the current period: its share and the user counts so far are
+ * kept, so the split check tests each period's new users against that period's share. (The counts
+ * are read just before the change; decisions in between land in the new period: a few users at most.)
+ */
+async function closeHoldbackPeriod(ctx: ServiceContext, id: string, percent: number, now: string): Promise<HoldbackPeriod[] | undefined> {
+  const [state, stats] = await Promise.all([ctx.store.getExperiment(id), ctx.store.getStats(id)]);
+  if (!state || !stats || state.config.holdbackPercent === percent) return undefined;
+  const users = (pop: 'bandit' | 'holdback') => stats.arms.reduce((s, a) => s + a[pop].users, 0);
+  return [...(state.config.holdbackPeriods ?? []),
+    { percent: state.config.holdbackPercent, until: now, holdbackUsers: users('holdback'), banditUsers: users('bandit') }];
 }
 
 async function mustGet(ctx: ServiceContext, id: string): Promise<ExperimentState> {

@@ -2,11 +2,12 @@
 import { credibleInterval, posteriorMean, type Posterior } from '../bandit/posterior.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
-import { chiSquareGof, sampleFromSums, welch } from '../bandit/stats.js';
+import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';
 import { ApiError } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../store/guardrail-check.js';
 import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { holdbackReport, pooled } from './holdback-report.js';
 import { posteriorOf } from './snapshot.js';
 
 const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
@@ -41,14 +42,16 @@ export async function report(ctx: ServiceContext, experimentId: string) {
     guardrails: guardrailView(windows[a.armId], config.guardrails, disabled[a.armId]),
   }));
 
+  const rule = decisionRuleOf(config.decisionRule);
+  const holdback = holdbackReport(config, stats, rule);
   const bandit = pooled(stats.arms.map((a) => a.bandit));
   const hold = pooled(stats.arms.map((a) => a.holdback));
-  const w = hold.rewards > 1 && bandit.rewards > 1
-    ? welch(sampleFromSums(bandit.rewards, bandit.sum, bandit.sumSq), sampleFromSums(hold.rewards, hold.sum, hold.sumSq))
-    : null;
-  const expectedShare = config.holdbackPercent / 100;
   const inExperiment = hold.decisions + bandit.decisions;
-  const srm = inExperiment > 0 ? chiSquareGof([hold.decisions, bandit.decisions], [expectedShare, 1 - expectedShare]) : null;
+  const recommendation = recommend(stats.arms.map((a, i) => ({
+    armId: a.armId, enabled: enabled[i], baseline: a.armId === config.baselineArmId,
+    users: a.bandit.users + (a.armId === config.baselineArmId ? a.holdback.users : 0),
+    probabilityBest: pBest[i], expectedLoss: loss[i],
+  })), holdback.srm.pValue, rule);
 
   return {
     experimentId: config.id,
@@ -59,18 +62,8 @@ export async function report(ctx: ServiceContext, experimentId: string) {
     totals: { decisions: inExperiment, rewards: hold.rewards + bandit.rewards, excludedDecisions: pooled(stats.arms.map((a) => a.excluded)).decisions },
     arms,
     regret: { estimatedCumulative: round(regret.cumulative), estimatedPerDecision: round(regret.perDecision) },
-    holdback: {
-      armId: config.baselineArmId,
-      percent: config.holdbackPercent,
-      decisions: hold.decisions,
-      rewards: hold.rewards,
-      meanReward: round(meanOf(hold)),
-      banditMeanReward: round(meanOf(bandit)),
-      lift: round(w?.diff ?? null),
-      liftInterval95: w?.interval ? w.interval.map((x) => round(x)) : null,
-      pValue: round(w?.pValue ?? null),
-      srm: { expectedShare, observedShare: inExperiment > 0 ? round(hold.decisions / inExperiment) : null, pValue: round(srm?.pValue ?? null) },
-    },
+    holdback,
+    recommendation,
   };
 }
 
@@ -82,11 +75,6 @@ function overEnabled(posteriors: Posterior[], enabled: boolean[]): { probability
   const expectedLoss: (number | null)[] = enabled.map(() => null);
   idx.forEach((i, j) => { probabilityBest[i] = best.probabilityBest[j]; expectedLoss[i] = best.expectedLoss[j]; });
   return { probabilityBest, expectedLoss };
-}
-
-function pooled(ts: Tally[]): Tally {
-  return ts.reduce((s, t) => ({ decisions: s.decisions + t.decisions, rewards: s.rewards + t.rewards, sum: s.sum + t.sum, sumSq: s.sumSq + t.sumSq, users: s.users + t.users }),
-    { decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
 }
 
 /** The window's observed values; `breach` is set when a limit is exceeded (shown for the baseline, which is never disabled). */

@@ -10,6 +10,7 @@
  * assignments, the dedupe set, the guardrail windows and the arm states, and it answers with
  * plain values. Validation of inputs happens before the store is called.
  */
+import type { DecisionRule } from '../bandit/decision-rule.js';
 import type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
 
 /** The priors are the math's own types; the store keeps them inside the config. */
@@ -57,6 +58,39 @@ export interface ExperimentConfig {
   status: ExperimentStatus;
   createdAt: string;
   updatedAt: string;
+  /** Issue 8 (absent on experiments stored before it: defaults apply). Before it, the baseline is served as excluded. */
+  startsAt?: string | null;
+  /** Thresholds of the report's recommendation and analysis; absent fields take DEFAULT_DECISION_RULE's. */
+  decisionRule?: Partial<DecisionRule> | null;
+  /** The holdback shares of past periods, each with the cumulative user counts when it closed (a PATCH of holdbackPercent). */
+  holdbackPeriods?: HoldbackPeriod[];
+  /** A staged rollout of one arm (POST .../promote). */
+  promotion?: Promotion | null;
+  /** Set by DELETE: /select answers 404, the report stays readable. */
+  archivedAt?: string | null;
+}
+
+export interface HoldbackPeriod {
+  percent: number;
+  /** When the period closed (ISO). */
+  until: string;
+  /** Users in the holdback and in the bandit population, cumulative, when it closed. */
+  holdbackUsers: number;
+  banditUsers: number;
+}
+
+export interface PromotionStage {
+  /** Share of the bandit population served the promoted arm, in percent. */
+  percent: number;
+  /** Seconds after the promotion started at which this stage begins. */
+  afterSeconds: number;
+}
+
+export interface Promotion {
+  armId: string;
+  stages: PromotionStage[];
+  /** ISO time of the POST. */
+  startedAt: string;
 }
 
 /** Why an arm is disabled. `source` says who did it; `guardrail` is set when a guardrail did. */
@@ -214,7 +248,8 @@ export type RewardResult =
   | { kind: 'not_found' };
 
 export type ExperimentPatch = Partial<
-  Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'>
+  Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'
+    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt'>
 >;
 
 /**
