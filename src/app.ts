@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decisionRoutes } from './api/decisions.js';
 import { experimentRoutes } from './api/experiments.js';
+import { lifecycleRoutes } from './api/lifecycle.js';
 import { operationRoutes } from './api/operations.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
 import { ServiceContext, type Clock } from './service/context.js';
@@ -84,6 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(decisionRoutes(ctx));
   await app.register(experimentRoutes(ctx));
+  await app.register(lifecycleRoutes(ctx));
   await app.register(operationRoutes(ctx));
   return app;
 }

@@ -27,6 +27,13 @@ export const ExperimentResponse = z.object({
   holdbackPercent: z.number(),
   trafficPercent: z.number(),
   version: z.number(),
+  startsAt: z.string().nullable().optional(),
+  archivedAt: z.string().nullable().optional().describe('Set by DELETE: archived experiments answer /select with 404.'),
+  decisionRule: z.record(z.string(), z.number()).nullable().optional(),
+  promotion: z.object({
+    armId: z.string(), startedAt: z.string(),
+    stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),
+  }).nullable().optional(),
 });
 
 export const SelectResponse = z.object({
@@ -83,6 +90,15 @@ export const ReportResponse = z.object({
     armId: z.string().nullable(),
     reason: z.string(),
   }).describe('From the experiment decisionRule (documented defaults).'),
+  promotion: z.object({
+    armId: z.string(),
+    state: z.enum(['scheduled', 'rolling_out', 'complete', 'rolled_back']),
+    percent: z.number().describe('Share of the bandit population served the promoted arm now.'),
+    startedAt: z.string(),
+    stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),
+    rolledBack: DisabledInfoSchema.nullable().describe('Why it was rolled back: the promoted arm was disabled (a guardrail trip, or by hand).'),
+  }).nullable(),
+  archivedAt: z.string().nullable(),
 });
 
 /** The standard error responses of a route, for the document. */

@@ -14,6 +14,7 @@ import murmur from 'murmurhash3js-revisited';
 export const BUCKETS = 10_000;
 const TWO_POW_32 = 2 ** 32;
 const HOLDBACK_SEED = 2;
+const PROMOTION_SEED = 3;
 
 export interface UserBuckets {
   /** In the experiment when below trafficPercent * 100. */
@@ -22,6 +23,8 @@ export interface UserBuckets {
   holdback: number;
   /** A uniform number in [0,1) for the fixed split, from a second seed of the same hash. */
   unit: number;
+  /** A uniform number in [0,1) for a staged rollout (seed 3): in the rollout when below its share. Absent without a userId (drawn when needed). */
+  promotion?: number;
 }
 
 /** The bucket of a 32-bit hash value: multiply-shift, unbiased to 2^-32 for every prefix of buckets. */
@@ -33,6 +36,7 @@ export function userBuckets(experimentId: string, userId: string): UserBuckets {
     traffic: bucketOf(murmur.x86.hash32(bytes)),
     holdback: bucketOf(murmur.x86.hash32(bytes, HOLDBACK_SEED)),
     unit: murmur.x86.hash32(bytes, 1) / TWO_POW_32,
+    promotion: murmur.x86.hash32(bytes, PROMOTION_SEED) / TWO_POW_32,
   };
 }
 

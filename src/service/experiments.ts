@@ -2,7 +2,8 @@
 import type { CreateExperimentBody, PatchExperimentBody } from '../api/schemas.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
 import { ApiError } from '../errors.js';
-import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod } from '../store/store.js';
+import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, Promotion } from '../store/store.js';
+import type { PromoteBody } from '../api/lifecycle-schemas.js';
 import type { ServiceContext } from './context.js';
 
 export interface ArmView {
@@ -97,6 +98,25 @@ async function closeHoldbackPeriod(ctx: ServiceContext, id: string, percent: num
   const users = (pop: 'bandit' | 'holdback') => stats.arms.reduce((s, a) => s + a[pop].users, 0);
   return [...(state.config.holdbackPeriods ?? []),
     { percent: state.config.holdbackPercent, until: now, holdbackUsers: users('holdback'), banditUsers: users('bandit') }];
+}
+
+/** DELETE: archive. /select answers 404 from then on; the report (and the events) stay readable. Idempotent. */
+export async function archiveExperiment(ctx: ServiceContext, id: string): Promise<ExperimentView> {
+  const { config } = await mustGet(ctx, id);
+  if (config.archivedAt) return view(await mustGet(ctx, id));
+  const now = new Date(ctx.clock.now()).toISOString();
+  return view(stored(ctx, id, await ctx.store.updateExperiment(id, { archivedAt: now, updatedAt: now })));
+}
+
+/** POST .../promote: store a staged rollout of an enabled arm; every replica follows it from the stored config. */
+export async function promoteArm(ctx: ServiceContext, id: string, body: PromoteBody): Promise<ExperimentView> {
+  const { config, disabled } = await mustGet(ctx, id);
+  if (config.archivedAt) throw new ApiError('invalid_request', `experiment '${id}' is archived`);
+  if (!config.arms.some((a) => a.id === body.armId)) throw new ApiError('arm_not_found', `experiment '${id}' has no arm '${body.armId}'`);
+  if (disabled[body.armId]) throw new ApiError('invalid_request', `arm '${body.armId}' is disabled (${disabled[body.armId].reason}); enable it before promoting it`);
+  const now = new Date(ctx.clock.now()).toISOString();
+  const promotion: Promotion = { armId: body.armId, stages: body.stages, startedAt: now };
+  return view(stored(ctx, id, await ctx.store.updateExperiment(id, { promotion, updatedAt: now })));
 }
 
 async function mustGet(ctx: ServiceContext, id: string): Promise<ExperimentState> {

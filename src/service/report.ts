@@ -8,6 +8,7 @@ import { checkGuardrails, p95, type Breach } from '../store/guardrail-check.js';
 import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { holdbackReport, pooled } from './holdback-report.js';
+import { promotionStatus } from './promotion.js';
 import { posteriorOf } from './snapshot.js';
 
 const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
@@ -64,6 +65,8 @@ export async function report(ctx: ServiceContext, experimentId: string) {
     regret: { estimatedCumulative: round(regret.cumulative), estimatedPerDecision: round(regret.perDecision) },
     holdback,
     recommendation,
+    promotion: promotionStatus(config.promotion, disabled, ctx.clock.now()),
+    archivedAt: config.archivedAt ?? null,
   };
 }
 

@@ -30,11 +30,12 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       let snap = attempt === 0 ? await ctx.cache.get(experimentId, nowMs) : await ctx.cache.load(experimentId, nowMs);
       if (snap?.statsRefresh(nowMs) === 'before-deciding') snap = await ctx.cache.load(experimentId, nowMs);
       if (!snap) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
+      if (snap.config.archivedAt) throw new ApiError('experiment_not_found', `experiment '${experimentId}' was archived at ${snap.config.archivedAt}`);
       const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded);
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
-        propensity: d.propensity, userId, sticky: snap.config.stickiness, stickyTtlSeconds: snap.config.stickyTtlSeconds,
+        propensity: d.propensity, userId, sticky: snap.config.stickiness && !d.promoted, stickyTtlSeconds: snap.config.stickyTtlSeconds,
         now: Math.floor(nowMs / 1000), withStats,
       });
       if (res.kind === 'not_found') throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
