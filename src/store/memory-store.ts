@@ -24,6 +24,8 @@ interface ExperimentData {
   dedupe: Map<string, number>;
   /** Per-user reward sums (issue 8): `<pop><userKey>` -> S, N; and their sums over users per population. */
   userSums: Map<string, { s: number; n: number }>;
+  /** Unix seconds when userSums expires as a whole (as the Redis hash does, its TTL renewed by each reward with a user). */
+  userSumsUntil: number;
   users: { b: UserSums; h: UserSums };
 }
 
@@ -47,7 +49,7 @@ export class MemoryStore implements Store {
     const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow(), atOrBelow: 0, countedFor: undefined }]));
     this.experiments.set(config.id, {
       state: { config: structuredClone(config), disabled: {}, version: 1 },
-      arms, sticky: new Map(), dedupe: new Map(), userSums: new Map(), users: { b: emptyUserSums(), h: emptyUserSums() },
+      arms, sticky: new Map(), dedupe: new Map(), userSums: new Map(), userSumsUntil: 0, users: { b: emptyUserSums(), h: emptyUserSums() },
     });
     return true;
   }
@@ -149,6 +151,9 @@ export class MemoryStore implements Store {
       let s = 0;
       let n = 0;
       if (input.userKey !== undefined) {
+        const now = Math.floor(input.nowMs / 1000);
+        if (now >= e.userSumsUntil) e.userSums.clear();
+        e.userSumsUntil = now + (input.userSumsTtlSeconds ?? input.rewardWindowSeconds);
         const key = input.population + input.userKey;
         const prev = e.userSums.get(key);
         if (prev) ({ s, n } = prev);
