@@ -89,6 +89,7 @@ export const ReportResponse = z.object({
     action: z.enum(['continue', 'ship', 'stop_no_difference', 'check_split']),
     armId: z.string().nullable(),
     reason: z.string(),
+    designEffect: z.number().nullable().describe('Variance inflation from returning users; the rule divides each arm\'s evidence by it.'),
   }).describe('From the experiment decisionRule (documented defaults).'),
   promotion: z.object({
     armId: z.string(),

@@ -35,6 +35,19 @@ function tooFew(config: ExperimentConfig, b: Tally, h: Tally, rule: DecisionRule
   return null;
 }
 
+/**
+ * The bandit population's design effect: the user-level (delta-method) variance of its mean over
+ * the variance the decisions would have if independent (s^2 / n). Returning users make it > 1;
+ * the recommendation divides the arms' evidence by it (Kish's effective sample size).
+ */
+export function designEffect(stats: ExperimentStats): number {
+  const b = pooled(stats.arms.map((a) => a.bandit));
+  const m = userLevelMean(sumsOf(b, stats.users?.b ?? NO_USER_SUMS));
+  if (!m || b.rewards < 2) return 1;
+  const naive = Math.max(0, (b.sumSq - (b.sum * b.sum) / b.rewards) / (b.rewards - 1)) / b.rewards;
+  return naive > 0 ? Math.max(1, m.variance / naive) : 1;
+}
+
 /** The split check's periods: each closed holdback period's users, then the current one's. */
 export function srmPeriods(config: ExperimentConfig, holdbackUsers: number, banditUsers: number): SrmPeriod[] {
   const out: SrmPeriod[] = [];

@@ -7,7 +7,7 @@ import { ApiError } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../store/guardrail-check.js';
 import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/store.js';
 import type { ServiceContext } from './context.js';
-import { holdbackReport, pooled } from './holdback-report.js';
+import { designEffect, holdbackReport, pooled } from './holdback-report.js';
 import { promotionStatus } from './promotion.js';
 import { posteriorOf } from './snapshot.js';
 
@@ -48,11 +48,19 @@ export async function report(ctx: ServiceContext, experimentId: string) {
   const bandit = pooled(stats.arms.map((a) => a.bandit));
   const hold = pooled(stats.arms.map((a) => a.holdback));
   const inExperiment = hold.decisions + bandit.decisions;
-  const recommendation = recommend(stats.arms.map((a, i) => ({
-    armId: a.armId, enabled: enabled[i], baseline: a.armId === config.baselineArmId,
-    users: a.bandit.users + (a.armId === config.baselineArmId ? a.holdback.users : 0),
-    probabilityBest: pBest[i], expectedLoss: loss[i],
-  })), holdback.srm.pValue, rule);
+  // The rule weighs the arms' evidence at the user level: each arm's sums shrunk by the design effect.
+  const deff = designEffect(stats);
+  const ruleBest = deff > 1
+    ? overEnabled(stats.arms.map((a) => posteriorOf(config, shrink(a.bandit, deff))), enabled)
+    : { probabilityBest: pBest, expectedLoss: loss };
+  const recommendation = {
+    ...recommend(stats.arms.map((a, i) => ({
+      armId: a.armId, enabled: enabled[i], baseline: a.armId === config.baselineArmId,
+      users: a.bandit.users + (a.armId === config.baselineArmId ? a.holdback.users : 0),
+      probabilityBest: ruleBest.probabilityBest[i], expectedLoss: ruleBest.expectedLoss[i],
+    })), holdback.srm.pValue, rule),
+    designEffect: round(deff, 3),
+  };
 
   return {
     experimentId: config.id,
@@ -69,6 +77,9 @@ export async function report(ctx: ServiceContext, experimentId: string) {
     archivedAt: config.archivedAt ?? null,
   };
 }
+
+/** A tally worth 1/deff as many independent rewards (same mean and variance): Kish's effective sample size. */
+const shrink = (t: Tally, deff: number): Tally => ({ ...t, rewards: t.rewards / deff, sum: t.sum / deff, sumSq: t.sumSq / deff });
 
 /** P(best) and expected loss among the enabled arms (what /select chooses from); null for a disabled arm. */
 function overEnabled(posteriors: Posterior[], enabled: boolean[]): { probabilityBest: (number | null)[]; expectedLoss: (number | null)[] } {
