@@ -3,16 +3,20 @@
  * service's own select / reward / patch / report on the embedded store (and a smaller run on Redis
  * with REDIS_URL), each figure with its Monte-Carlo standard error.
  *
- *   flock /tmp/heavy.lock npm run bench:validity        (SCALE=0.1 for a quick look)
+ *   flock /tmp/heavy.lock npm run bench:validity        (SCALE=0.1 for a quick look; ONLY=aa,srm-power,... for some parts)
  */
 import { execSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { alwaysValidPlan, fixedHorizonPlan } from '../src/bandit/power.js';
+import { makeRng } from '../src/bandit/random.js';
+import { sequentialSrm } from '../src/bandit/srm.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
 import { excludes, rate, runScenario, type Look, type Scenario } from './validity/scenario.js';
 import { regretRun } from './validity/regret-bias.js';
 
 const SCALE = Number(process.env.SCALE ?? 1);
+const ONLY = process.env.ONLY ? new Set(process.env.ONLY.split(',')) : null;
+const part = (name: string): boolean => ONLY === null || ONLY.has(name);
 const runs = (n: number): number => Math.max(10, Math.round(n * SCALE));
 const lines: string[] = [];
 const say = (s: string): void => { console.log(s); lines.push(s); };
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
   say(`bench:validity at ${commit}, ${new Date().toISOString()}, SCALE=${SCALE}`);
 
   // A/A with returning users (1-10 visits, each user with their own rate), 10% holdback, 10 looks.
+  if (part('aa')) {
   const n1 = runs(1000);
   const aa = await many('aa', AA, n1);
   say(`A/A, 2000 users x 1-10 visits, own rates (mean 0.2), 10% holdback, 10 looks, ${n1} runs:`);
@@ -50,7 +55,10 @@ async function main(): Promise<void> {
   say(`  decision-level Welch p < 0.05 at the last look (the old method): ${rate(count(aa, lastLook((l) => l.naiveP !== null && l.naiveP < 0.05)), n1).text}`);
   say(`  recommendation 'ship' at any look: ${rate(count(aa, anyLook((l) => l.action === 'ship')), n1).text}; 'check_split': ${rate(count(aa, anyLook((l) => l.action === 'check_split')), n1).text}`);
 
+  }
+
   // Low rates: 2%, 30-100 holdback users.
+  if (part('low')) {
   const n2 = runs(2000);
   const low: Look[][] = [];
   for (let r = 0; r < n2; r++) {
@@ -63,21 +71,30 @@ async function main(): Promise<void> {
   say(`  lift withheld (too few successes) at the last look: ${rate(count(low, lastLook((l) => l.fixedP === null)), n2).text}`);
   say(`  decision-level Welch p < 0.05 at the last look (the old method): ${rate(count(low, lastLook((l) => l.naiveP !== null && l.naiveP < 0.05)), n2).text}`);
 
+  }
+
   // Holdback change mid-run: 10% -> 30% after half the visits.
+  if (part('change')) {
   const n3 = runs(1000);
   const ch = await many('change', { ...AA, holdbackChange: { atFraction: 0.5, percent: 30 } }, n3);
   say(`A/A with holdbackPercent 10 -> 30 after half the visits, ${n3} runs:`);
   say(`  sequential SRM p <= 0.05 at any look: ${rate(count(ch, anyLook((l) => l.srmP !== null && l.srmP <= 0.05)), n3).text}   (bound 5%)`);
   say(`  always-valid excludes 0 at any look:  ${rate(count(ch, anyLook((l) => excludes(l.alwaysValid, 0))), n3).text}   (bound 5%)`);
 
+  }
+
   // A true lift: control 0.10, treatment 0.12; Thompson; 10% holdback.
+  if (part('lift')) {
   const n4 = runs(400);
   const lift = await many('lift', { users: 5000, visits: [1, 10], holdbackPercent: 10, rates: [0.1, 0.12], policy: 'thompson', looks: 10 }, n4);
   say(`True lift (arms 0.10 / 0.12, Thompson, 10% holdback, 5000 users x 1-10 visits, 10 looks), ${n4} runs:`);
   say(`  always-valid interval covers the policy's true lift at every look: ${rate(count(lift, (ls) => ls.every((l) => l.alwaysValid === null || !excludes(l.alwaysValid, l.trueLift))), n4).text}   (target >= 95%)`);
   say(`  fixed-horizon interval covers it at the last look: ${rate(count(lift, lastLook((l) => l.fixed !== null && !excludes(l.fixed, l.trueLift))), n4).text}   (target 95%)`);
 
+  }
+
   // Power at the planned sample size: the bandit population serves the treatment (fixed weights 1e-6 : 1), one visit per user.
+  if (part('power')) {
   const planIn = { rewardModel: 'bernoulli' as const, baselineMean: 0.1, effect: 0.02, holdbackShare: 0.1, alpha: 0.05, power: 0.8 };
   const fh = fixedHorizonPlan(planIn);
   const av = alwaysValidPlan(planIn);
@@ -89,7 +106,27 @@ async function main(): Promise<void> {
   say(`  fixed horizon at its plan (${fh.totalUsers} users): ${rate(count(fhRuns, lastLook((l) => l.fixedP !== null && l.fixedP < 0.05)), n5).text}`);
   say(`  always valid at its plan (${av.totalUsers} users), excluding 0 at the last look: ${rate(count(avRuns, lastLook((l) => excludes(l.alwaysValid, 0))), n5).text}; at any of 10 looks: ${rate(count(avRuns, anyLook((l) => excludes(l.alwaysValid, 0))), n5).text}`);
 
+  }
+
+  // The split check's power: a holdback that gets 11% or 12% of users instead of 10% (pure math on binomial counts).
+  if (part('srm-power')) {
+    const rng = makeRng('srm-power');
+    for (const [share, n] of [[0.11, 20_000], [0.12, 5000], [0.12, 20_000]] as const) {
+      const reps = runs(1000);
+      let alarms = 0;
+      for (let r = 0; r < reps; r++) {
+        let h = 0;
+        for (let u = 1; u <= n; u++) {
+          if (rng() < share) h++;
+          if (u % (n / 10) === 0 && sequentialSrm([{ counts: [h, u - h], shares: [10, 90] }]).pValue <= 0.001) { alarms++; break; }
+        }
+      }
+      say(`Split check power: holdback really ${100 * share}% of users (configured 10%), ${n} users, 10 looks, alarm at p <= 0.001 (srmAlpha): ${rate(alarms, reps).text}`);
+    }
+  }
+
   // The plug-in regret's bias.
+  if (part('regret')) {
   const n6 = runs(200);
   const cps = [100, 1000, 10_000];
   const sums = cps.map(() => ({ est: 0, truth: 0, rel: [] as number[] }));
@@ -103,8 +140,10 @@ async function main(): Promise<void> {
     say(`  T=${t}: mean estimate ${(sums[i].est / n6).toFixed(2)}, mean truth ${(sums[i].truth / n6).toFixed(2)}, bias ${m.toFixed(2)} +- ${(sd / Math.sqrt(n6)).toFixed(2)} (${(100 * m / (sums[i].truth / n6)).toFixed(0)}%)`);
   });
 
+  }
+
   // The store matters: a smaller A/A run on Redis.
-  if (process.env.REDIS_URL) {
+  if (process.env.REDIS_URL && part('redis')) {
     const n7 = runs(60);
     let k = 0;
     const redis = await many('aa-redis', { ...AA, users: 1000 }, n7, async () => {
