@@ -30,6 +30,8 @@ export const ExperimentResponse = z.object({
   startsAt: z.string().nullable().optional(),
   archivedAt: z.string().nullable().optional().describe('Set by DELETE: archived experiments answer /select with 404.'),
   decisionRule: z.record(z.string(), z.number()).nullable().optional(),
+  holdbackPeriods: z.array(z.object({ percent: z.number(), until: z.string(), holdbackUsers: z.number(), banditUsers: z.number() })).optional()
+    .describe('Past holdback shares (a PATCH of holdbackPercent closes a period), with the cumulative users when each closed.'),
   promotion: z.object({
     armId: z.string(), startedAt: z.string(),
     stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),

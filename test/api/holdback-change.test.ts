@@ -24,5 +24,12 @@ describe.each(storeKinds)('holdbackPercent changes ($name store)', (kind) => {
     // New users follow the new share: with 95% almost all are in the holdback.
     const fresh = await populations(Array.from({ length: 40 }, (_, i) => `new-${i}`));
     expect(fresh.filter((p) => p === 'holdback').length).toBeGreaterThan(30);
+    // The split check tests each period's new users against that period's share: 60 at 50%, 40 at 95%.
+    const srm = (await t.get('/arms?experimentId=exp-1')).body.holdback.srm;
+    expect(srm.periods).toBe(2); // the 5% period had no new user
+    expect(srm.expectedShare).toBeCloseTo((60 * 0.5 + 40 * 0.95) / 100, 6);
+    expect(srm.pValue).toBeGreaterThan(0.05);
+    const exp = (await t.get('/experiments/exp-1')).body;
+    expect(exp.holdbackPeriods.map((p: { percent: number; holdbackUsers: number; banditUsers: number }) => [p.percent, p.holdbackUsers + p.banditUsers])).toEqual([[50, 60], [5, 60]]);
   });
 });
