@@ -22,7 +22,7 @@ export interface Scenario {
   holdbackPercent: number;
   /** Arm rates; the first arm is the baseline. With `ownRates`, each user's rate is rate * f_u. */
   rates: number[];
-  /** Each user has their own rate multiplier f_u ~ 5 Beta(a, b) / ... (mean 1), the same for every arm. */
+  /** Each user has their own rate multiplier f_u = Beta(a, b) * (a + b) / a (mean 1), the same for every arm. */
   ownRates?: { a: number; b: number };
   policy: 'fixed' | 'thompson';
   weights?: number[];
