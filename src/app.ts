@@ -10,6 +10,7 @@ import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypePro
 import { decisionRoutes } from './api/decisions.js';
 import { experimentRoutes } from './api/experiments.js';
 import { keyRoutes } from './api/keys.js';
+import { lifecycleRoutes } from './api/lifecycle.js';
 import { ofrepRoutes } from './api/ofrep.js';
 import { operationRoutes } from './api/operations.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
@@ -138,6 +139,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(decisionRoutes(ctx));
   await app.register(experimentRoutes(ctx));
+  await app.register(lifecycleRoutes(ctx));
   await app.register(operationRoutes(ctx));
   await app.register(keyRoutes(ring));
   await app.register(ofrepRoutes(ctx));

@@ -46,6 +46,15 @@ export const ExperimentResponse = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number(),
+  startsAt: z.string().nullable().optional(),
+  archivedAt: z.string().nullable().optional().describe('Set by DELETE: archived experiments answer /select with 404.'),
+  decisionRule: z.record(z.string(), z.number()).nullable().optional(),
+  holdbackPeriods: z.array(z.object({ percent: z.number(), until: z.string(), holdbackUsers: z.number(), banditUsers: z.number() })).optional()
+    .describe('Past holdback shares (a PATCH of holdbackPercent closes a period), with the cumulative users when each closed.'),
+  promotion: z.object({
+    armId: z.string(), startedAt: z.string(),
+    stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),
+  }).nullable().optional(),
 });
 
 export const SelectResponse = z.object({
@@ -101,16 +110,53 @@ export const ReportResponse = z.object({
     ]),
     posteriorMean: num,
     credibleInterval95: interval,
-    probabilityBest: num,
-    expectedLoss: num,
+    probabilityBest: num.describe('Over the enabled arms (what /select chooses among); null for a disabled arm.'),
+    expectedLoss: num.describe('Over the enabled arms; null for a disabled arm.'),
     guardrails: ArmGuardrailView,
   })),
   regret: z.object({ estimatedCumulative: num, estimatedPerDecision: num }),
   holdback: z.object({
-    armId: z.string(), percent: z.number(), decisions: z.number(), rewards: z.number(), meanReward: num, banditMeanReward: num,
-    lift: num, liftInterval95: interval, pValue: num,
-    srm: z.object({ expectedShare: z.number(), observedShare: num, pValue: num }),
+    armId: z.string(),
+    percent: z.number(),
+    decisions: z.number(),
+    rewards: z.number(),
+    users: z.number().describe('Distinct users in the holdback (first exposures).'),
+    banditUsers: z.number().describe('Distinct users in the bandit population (first exposures).'),
+    meanReward: num,
+    banditMeanReward: num,
+    lift: num.describe('Bandit minus holdback mean reward per rewarded decision.'),
+    liftInterval95: interval.describe('Fixed-horizon interval (valid for one look), user-level (delta-method variance over users).'),
+    pValue: num.describe('Fixed-horizon two-sided p-value, user-level.'),
+    liftStandardError: num,
+    liftNote: z.string().nullable().describe('Why the interval and p-values are null, in words.'),
+    alwaysValid: z.object({
+      interval95: interval,
+      pValue: num,
+      tuningUsers: z.number(),
+    }).describe('Holds under continuous monitoring: the asymptotic confidence sequence of Waudby-Smith et al.'),
+    srm: z.object({
+      expectedShare: num,
+      observedShare: num,
+      pValue: num.describe('Sequential (always-valid) split check over users: 1 / Dirichlet-multinomial Bayes factor.'),
+      bayesFactor: num,
+      periods: z.number(),
+    }),
   }),
+  recommendation: z.object({
+    action: z.enum(['continue', 'ship', 'stop_no_difference', 'check_split']),
+    armId: z.string().nullable(),
+    reason: z.string(),
+    designEffect: num.describe('Variance inflation from returning users; the rule divides each arm\'s evidence by it.'),
+  }).describe('From the experiment decisionRule (documented defaults).'),
+  promotion: z.object({
+    armId: z.string(),
+    state: z.enum(['scheduled', 'rolling_out', 'complete', 'rolled_back']),
+    percent: z.number().describe('Share of the bandit population served the promoted arm now.'),
+    startedAt: z.string(),
+    stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),
+    rolledBack: DisabledInfoSchema.nullable().describe('Why it was rolled back: the promoted arm was disabled (a guardrail trip, or by hand).'),
+  }).nullable(),
+  archivedAt: z.string().nullable(),
 });
 
 /** The standard error responses of a route, for the document. */

@@ -39,6 +39,17 @@ export const PriorSchema = z.union([
   z.strictObject({ mu: priorParam(-1e9, 1e9), lambda: priorParam(1e-6, 1e6), alpha: priorParam(0.1, 1e6), beta: priorParam(1e-6, 1e12) }),
 ]).describe('Beta prior {alpha, beta} for bernoulli (default Beta(1,1)); Normal-Gamma {mu, lambda, alpha, beta} for gaussian (default {0, 0.01, 1, 1}).');
 
+export const DecisionRuleSchema = z.strictObject({
+  expectedLoss: z.number().min(0).optional().describe('Expected loss per decision (reward units) at or below which stopping is acceptable. Default 0.001.'),
+  probabilityBest: z.number().min(0.5).max(1).optional().describe('P(best) the leader needs before "ship". Default 0.95.'),
+  minUsers: z.int().min(0).max(1e9).optional().describe('Users the leader and the baseline each need before a verdict. Default 100.'),
+  srmAlpha: z.number().gt(0).lt(1).optional().describe('Sequential SRM p-value at or below which the split is called broken. Default 0.001.'),
+  alpha: z.number().gt(0).lt(0.5).optional().describe('1 - level of the holdback intervals. Default 0.05.'),
+  sequentialTuningUsers: z.int().min(1).max(1e9).optional().describe('Users at which the always-valid interval is tightest (Waudby-Smith et al.). Default 5000.'),
+  minSuccesses: z.int().min(0).max(1e6).optional().describe('Successes and failures each side needs (bernoulli) before the lift has an interval. Default 10.'),
+  srmConcentration: z.number().positive().max(1e9).optional().describe('Concentration of the SRM Dirichlet prior (Lindon & Malek). Default 10000.'),
+}).describe('Thresholds of the recommendation and the holdback analysis; each has a documented default (docs/statistics.md).');
+
 export const CreateExperimentSchema = z.strictObject({
   id: id('experiment id'),
   arms: z.array(ArmSchema).min(2, 'an experiment needs at least 2 arms').max(100, 'an experiment has at most 100 arms'),
@@ -54,6 +65,8 @@ export const CreateExperimentSchema = z.strictObject({
   guardrails: GuardrailsSchema.nullable().optional(),
   endsAt: isoDate.nullable().optional(),
   seed: z.string().min(1).max(256).nullable().optional().describe('Makes the selection sequence reproducible.'),
+  startsAt: isoDate.nullable().optional().describe('Before it, the experiment serves the baseline as excluded.'),
+  decisionRule: DecisionRuleSchema.nullable().optional(),
 });
 export type CreateExperimentBody = z.infer<typeof CreateExperimentSchema>;
 
@@ -73,7 +86,9 @@ export const PatchExperimentSchema = z.strictObject({
   holdbackPercent: percent.optional(),
   guardrails: PatchGuardrailsSchema.nullable().optional(),
   endsAt: isoDate.nullable().optional(),
-}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt' });
+  startsAt: isoDate.nullable().optional(),
+  decisionRule: DecisionRuleSchema.nullable().optional(),
+}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt, startsAt, decisionRule' });
 export type PatchExperimentBody = z.infer<typeof PatchExperimentSchema>;
 
 export const ExperimentParams = z.object({ id: z.string().min(1).max(256) });

@@ -45,6 +45,7 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     event: { latencyMs: body.latencyMs, cost: body.cost, error: body.error ?? false },
     guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
     baseline: claims.a === config.baselineArmId, nowMs, version: snap.version,
+    userKey: claims.u, userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds,
   });
   if (res.kind === 'stale') return null;
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);

@@ -23,6 +23,8 @@ export class Snapshot {
   readonly hasBanditArm: boolean;
   /** `config.endsAt` in epoch milliseconds, parsed once (null: no end). */
   readonly endsAtMs: number | null;
+  /** `config.startsAt` in epoch milliseconds (null: no start date). */
+  readonly startsAtMs: number | null;
   /**
    * The posteriors of the cached tallies, one per arm. A new array at every refresh, never
    * changed in place (a decision keeps the one it sampled from, see `propensityFor`); the
@@ -42,6 +44,7 @@ export class Snapshot {
     this.eligible = this.armIds.map((a) => !state.disabled[a]);
     this.hasBanditArm = this.eligible.some((e, i) => e && i !== this.baselineIndex);
     this.endsAtMs = this.config.endsAt === null ? null : Date.parse(this.config.endsAt);
+    this.startsAtMs = this.config.startsAt ? Date.parse(this.config.startsAt) : null;
     this.setStats(stats, now);
   }
 

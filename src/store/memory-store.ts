@@ -9,7 +9,7 @@ import { MemoryApiKeys } from './memory-api-keys.js';
 import { nullProto } from './null-proto.js';
 import type {
   ApiKeyRecord, ApiKeyWatch, AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
-  ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally,
+  ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally, UserSums,
 } from './store.js';
 
 type GuardrailEventRow = GuardrailEvent;
@@ -25,9 +25,15 @@ interface ExperimentData {
   sticky: Map<string, StickyAssignment & { expiresAt: number }>;
   /** decisionKey -> unix seconds after which the entry may be forgotten. */
   dedupe: Map<string, number>;
+  /** Per-user reward sums (issue 8): `<pop><userKey>` -> S, N; and their sums over users per population. */
+  userSums: Map<string, { s: number; n: number }>;
+  /** Unix seconds when userSums expires as a whole (as the Redis hash does, its TTL renewed by each reward with a user). */
+  userSumsUntil: number;
+  users: { b: UserSums; h: UserSums };
 }
 
-const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+const emptyUserSums = (): UserSums => ({ sumSq: 0, countSq: 0, cross: 0 });
+const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
 /**
  * Every write checks this many sticky and dedupe entries for expiry, resuming where the last one
  * stopped. A whole sweep at once (every 4096 writes, as before) stalled the event loop for 13-22 ms
@@ -52,7 +58,7 @@ export class MemoryStore implements Store {
     const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow(), atOrBelow: 0, countedFor: undefined }]));
     this.experiments.set(config.id, {
       state: { config: structuredClone(config), disabled: nullProto(), version: 1 },
-      arms, sticky: new BoundedMap(this.stickyMaxUsers), dedupe: new Map(),
+      arms, sticky: new BoundedMap(this.stickyMaxUsers), dedupe: new Map(), userSums: new Map(), userSumsUntil: 0, users: { b: emptyUserSums(), h: emptyUserSums() },
     });
     return true;
   }
@@ -105,19 +111,35 @@ export class MemoryStore implements Store {
     const { state } = e;
     if (state.version !== input.version || state.disabled[input.armId] || !e.arms.has(input.armId)) return { kind: 'stale' };
     this.maybeSweep(input.now);
-    let served: AssignResult = { kind: 'served', armId: input.armId, propensity: input.propensity, sticky: false };
-    if (input.population === 'b' && input.sticky && input.userId !== undefined) {
-      const prev = e.sticky.get(input.userId);
-      if (prev && prev.expiresAt > input.now && !state.disabled[prev.armId]) {
-        served = { kind: 'served', armId: prev.armId, propensity: prev.propensity, sticky: true };
-      } else {
+    let served: AssignResult = { kind: 'served', armId: input.armId, propensity: input.propensity, sticky: false, firstExposure: true };
+    // The user record (mirrors assign.lua's block of the same name).
+    if (input.userId !== undefined) {
+      const pop = input.population;
+      const live = e.sticky.get(input.userId);
+      const prev = live && live.expiresAt > input.now ? live : undefined;
+      let write = true;
+      if (prev && pop === 'x') {
+        served.firstExposure = false;
+        write = false;
+      } else if (prev && prev.population !== 'x') {
+        if (prev.population !== pop) return { kind: 'moved', population: prev.population as 'b' | 'h' };
+        served.firstExposure = false;
+        write = false;
+        if (pop === 'b' && input.sticky) {
+          if (!state.disabled[prev.armId]) served = { ...served, armId: prev.armId, propensity: prev.propensity, sticky: true };
+          else write = true; // the sticky arm was disabled: the replacement becomes the user's arm
+        }
+      }
+      if (write) {
         e.sticky.set(input.userId, {
-          armId: input.armId, propensity: input.propensity, assignedAt: input.now,
+          armId: input.armId, propensity: input.propensity, assignedAt: input.now, population: pop,
           expiresAt: input.now + input.stickyTtlSeconds,
         });
       }
     }
-    e.arms.get(served.armId)![input.population].decisions += 1;
+    const tally = e.arms.get(served.armId)![input.population];
+    tally.decisions += 1;
+    if (served.firstExposure) tally.users += 1;
     if (input.withStats) served.stats = statsOf(e);
     return served;
   }
@@ -136,6 +158,25 @@ export class MemoryStore implements Store {
       t.rewards += 1;
       t.sum += input.reward;
       t.sumSq += input.reward * input.reward;
+    }
+    // Per-user sums (mirrors reward.lua's block of the same name).
+    if (input.reward !== undefined && input.population !== 'x') {
+      const r = input.reward;
+      let s = 0;
+      let n = 0;
+      if (input.userKey !== undefined) {
+        const now = Math.floor(input.nowMs / 1000);
+        if (now >= e.userSumsUntil) e.userSums.clear();
+        e.userSumsUntil = now + (input.userSumsTtlSeconds ?? input.rewardWindowSeconds);
+        const key = input.population + input.userKey;
+        const prev = e.userSums.get(key);
+        if (prev) ({ s, n } = prev);
+        e.userSums.set(key, { s: s + r, n: n + 1 });
+      }
+      const u = e.users[input.population];
+      u.sumSq = u.sumSq + (2 * s * r + r * r);
+      u.countSq = u.countSq + (2 * n + 1);
+      u.cross = u.cross + (s + r * n + r);
     }
     const limit = input.guardrails?.latencyP95Ms;
     if (arm.countedFor !== limit) {
@@ -200,6 +241,7 @@ function statsOf(e: ExperimentData): ExperimentStats {
       const d = e.arms.get(a.id)!;
       return { armId: a.id, bandit: { ...d.b }, holdback: { ...d.h }, excluded: { ...d.x } };
     }),
+    users: { b: { ...e.users.b }, h: { ...e.users.h } },
   };
 }
 

@@ -13,7 +13,7 @@ import { breachReason, type Breach } from './guardrail-check.js';
 import { nullProto } from './null-proto.js';
 import { RedisApiKeys } from './redis-api-keys.js';
 import {
-  ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
+  EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
 import {
   StoreUnavailableError,
@@ -37,7 +37,7 @@ const SCRIPTS = {
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 5],
-  banditReward: ['reward', 5],
+  banditReward: ['reward', 6],
   banditSecret: ['get-or-create-secret', 1],
   banditApiKeyChange: ['api-key-change', 3],
 } as const;
@@ -153,15 +153,15 @@ export class RedisStore implements Store {
   async assign(input: AssignInput): Promise<AssignResult> {
     const k = this.keys(input.experimentId);
     const { epoch, keyTtl } = stickyEpochs(input.now, input.stickyTtlSeconds);
-    const sticky = input.population === 'b' && input.sticky && input.userId !== undefined;
     const reply = await this.script('banditAssign',
       [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1)],
-      [input.version, input.armId, String(input.propensity), input.population, sticky ? stickyField(input.userId!) : '',
-        input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0']);
+      [input.version, input.armId, String(input.propensity), input.population, input.userId !== undefined ? stickyField(input.userId) : '',
+        input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0', input.sticky ? '1' : '0']);
+    if (reply === -5 || reply === -6) return { kind: 'moved', population: reply === -5 ? 'b' : 'h' };
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'stale') return { kind };
-    const [armId, propensity, stickyFlag, arms, tallies] = reply as [string, string, number, string?, string[]?];
-    const served: AssignResult = { kind: 'served', armId, propensity: Number(propensity), sticky: stickyFlag === 1 };
+    const [armId, propensity, stickyFlag, first, arms, tallies] = reply as [string, string, number, number, string?, string[]?];
+    const served: AssignResult = { kind: 'served', armId, propensity: Number(propensity), sticky: stickyFlag === 1, firstExposure: first === 1 };
     if (arms !== undefined) served.stats = decodeStats(JSON.parse(arms) as string[], pairsToRecord(tallies!));
     return served;
   }
@@ -173,11 +173,11 @@ export class RedisStore implements Store {
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
     const reply = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows()],
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
-        nowIso, input.version ?? '']);
+        nowIso, input.version ?? '', input.userKey ?? '', Math.ceil((input.userSumsTtlSeconds ?? input.rewardWindowSeconds) + EXPIRY_MARGIN_SECONDS)]);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
@@ -269,6 +269,10 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
     rewards: Number(tallies[`${pop}r:${armId}`] ?? 0),
     sum: Number(tallies[`${pop}s:${armId}`] ?? 0),
     sumSq: Number(tallies[`${pop}q:${armId}`] ?? 0),
+    users: Number(tallies[`${pop}u:${armId}`] ?? 0),
+  });
+  const userSums = (pop: 'b' | 'h') => ({
+    sumSq: Number(tallies[`${pop}~ss`] ?? 0), countSq: Number(tallies[`${pop}~nn`] ?? 0), cross: Number(tallies[`${pop}~sn`] ?? 0),
   });
   return {
     arms: armIds.map((armId) => {
@@ -276,6 +280,7 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
       for (const [pop, name] of POPULATIONS) arm[name] = tally(pop, armId);
       return arm;
     }),
+    users: { b: userSums('b'), h: userSums('h') },
   };
 }
 
