@@ -47,6 +47,7 @@ export const ExperimentResponse = z.object({
   updatedAt: z.string(),
   version: z.number(),
   startsAt: z.string().nullable().optional(),
+  bucketing: z.literal('multiply-shift').optional().describe('The unbiased user-to-bucket mapping; absent on experiments created before it (they keep the older one).'),
   archivedAt: z.string().nullable().optional().describe('Set by DELETE: archived experiments answer /select with 404.'),
   decisionRule: z.record(z.string(), z.number()).nullable().optional(),
   holdbackPeriods: z.array(z.object({ percent: z.number(), until: z.string(), holdbackUsers: z.number(), banditUsers: z.number() })).optional()

@@ -40,6 +40,22 @@ export function userBuckets(experimentId: string, userId: string): UserBuckets {
   };
 }
 
+/**
+ * The mapping of experiments created before multiply-shift (their config has no `bucketing`):
+ * traffic h mod 10^4, holdback floor(h / 10^4) mod 10^4 (biased by 1.2e-4, see above), kept so
+ * that a running experiment's users are not reshuffled by an upgrade.
+ */
+export function legacyUserBuckets(experimentId: string, userId: string): UserBuckets {
+  const bytes = Buffer.from(`${experimentId}\0${userId}`);
+  const h = murmur.x86.hash32(bytes);
+  return {
+    traffic: h % BUCKETS,
+    holdback: Math.floor(h / BUCKETS) % BUCKETS,
+    unit: murmur.x86.hash32(bytes, 1) / TWO_POW_32,
+    promotion: murmur.x86.hash32(bytes, PROMOTION_SEED) / TWO_POW_32,
+  };
+}
+
 /** Buckets for a request without a userId: drawn from the random source instead of a hash. */
 export function randomBuckets(rng: () => number): UserBuckets {
   return { traffic: Math.floor(rng() * BUCKETS), holdback: Math.floor(rng() * BUCKETS), unit: rng() };

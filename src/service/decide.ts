@@ -8,7 +8,7 @@ import type { Posterior } from '../bandit/posterior.js';
 import type { Rng } from '../bandit/random.js';
 import { thompsonChoose } from '../bandit/thompson.js';
 import { ucbChoose } from '../bandit/ucb.js';
-import { inPercent, randomBuckets, userBuckets } from '../assignment/buckets.js';
+import { inPercent, legacyUserBuckets, randomBuckets, userBuckets } from '../assignment/buckets.js';
 import type { Population } from '../store/store.js';
 import { promotionStatus } from './promotion.js';
 import type { Snapshot } from './snapshot.js';
@@ -85,7 +85,8 @@ export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, now
   if (snap.startsAtMs !== null && nowMs < snap.startsAtMs) return excluded(snap, 'not_started');
   if (!snap.hasBanditArm) return excluded(snap, 'no_eligible_arm');
 
-  const buckets = userId === undefined ? randomBuckets(rng) : userBuckets(config.id, userId);
+  const buckets = userId === undefined ? randomBuckets(rng)
+    : config.bucketing === 'multiply-shift' ? userBuckets(config.id, userId) : legacyUserBuckets(config.id, userId);
   if (!inPercent(buckets.traffic, config.trafficPercent)) return excluded(snap, 'traffic');
   if (recorded ? recorded === 'h' : inPercent(buckets.holdback, config.holdbackPercent)) return { population: 'h', armIndex: snap.baselineIndex, propensity: 1 };
 

@@ -68,6 +68,8 @@ export interface ExperimentConfig {
   promotion?: Promotion | null;
   /** Set by DELETE: /select answers 404, the report stays readable. */
   archivedAt?: string | null;
+  /** The user-to-bucket mapping: 'multiply-shift' for experiments created since issue 8; absent: the older modulo mapping (kept for them). */
+  bucketing?: 'multiply-shift';
 }
 
 export interface HoldbackPeriod {

@@ -5,8 +5,9 @@
  * 0..k-1 are exactly h < c_k where c_k is the first h with bucketOf(h) >= k. The test finds c_k at
  * the boundary (bucketOf(c_k - 1) < k <= bucketOf(c_k)) for every k, and bounds |c_k / 2^32 - k / 10^4|.
  */
+import murmur from 'murmurhash3js-revisited';
 import { describe, expect, it } from 'vitest';
-import { BUCKETS, bucketOf, inPercent, userBuckets } from '../../src/assignment/buckets.js';
+import { BUCKETS, bucketOf, inPercent, legacyUserBuckets, userBuckets } from '../../src/assignment/buckets.js';
 import { chiSquareGof } from '../../src/bandit/stats.js';
 
 const N = 2 ** 32;
@@ -50,5 +51,15 @@ describe('bucket mapping', () => {
     }
     expect(chiSquareGof(deciles, new Array(10).fill(0.1)).pValue).toBeGreaterThan(0.001);
     expect(chiSquareGof(joint, [0.45, 0.05, 0.45, 0.05]).pValue).toBeGreaterThan(0.001);
+  });
+
+  it('keeps the older mapping for experiments created before it, so an upgrade reshuffles nobody', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => `u${i}`);
+    for (const u of ids.slice(0, 50)) {
+      const h = murmur.x86.hash32(Buffer.from(`exp\0${u}`));
+      expect(legacyUserBuckets('exp', u)).toMatchObject({ traffic: h % BUCKETS, holdback: Math.floor(h / BUCKETS) % BUCKETS });
+    }
+    const same = ids.filter((u) => legacyUserBuckets('exp', u).holdback === userBuckets('exp', u).holdback).length;
+    expect(same).toBeLessThan(20); // the two mappings differ: which one an experiment uses matters
   });
 });
