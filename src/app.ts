@@ -8,9 +8,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decisionRoutes } from './api/decisions.js';
 import { experimentRoutes } from './api/experiments.js';
+import { historyRoutes } from './api/history.js';
 import { operationRoutes } from './api/operations.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
 import { ServiceContext, type Clock } from './service/context.js';
+import { HistoryWriter } from './service/history-writer.js';
+import type { HistorySettings } from './service/history.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
 
 export interface AppOptions {
@@ -20,6 +24,8 @@ export interface AppOptions {
   /** A pino logger (main.ts), or false for none (tests). */
   logger?: FastifyBaseLogger | false;
   clock?: Clock;
+  /** History interval and retention (defaults: 60 s, 7 days); `writer` runs the history writer (main.ts: on; default off, for tests). */
+  history?: Partial<HistorySettings> & { writer?: boolean };
 }
 
 export const API_VERSION = '0.1.0';
@@ -82,9 +88,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
+  await app.register(metricsPlugin(ctx));
   await app.register(decisionRoutes(ctx));
   await app.register(experimentRoutes(ctx));
   await app.register(operationRoutes(ctx));
+  const history: HistorySettings = { intervalSeconds: opts.history?.intervalSeconds ?? 60, retentionSeconds: opts.history?.retentionSeconds ?? 7 * 86_400 };
+  await app.register(historyRoutes(ctx, history));
+  if (opts.history?.writer) {
+    const writer = new HistoryWriter(ctx, history, (err) => app.log.warn({ err }, 'history: could not write this interval\'s points'));
+    app.addHook('onReady', async () => writer.start());
+    app.addHook('onClose', async () => writer.stop());
+  }
   return app;
 }
 

@@ -12,6 +12,10 @@ const schema = z.object({
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Decision-signing secret. Unset: created once and shared through the store (Redis), or per process (embedded). */
   DECISION_SECRET: z.string().min(16).optional(),
+  /** One history point per experiment per this many seconds (GET /experiments/:id/history). */
+  HISTORY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** History points older than this are dropped (default 7 days: 10,080 points at 60 s). */
+  HISTORY_RETENTION_SECONDS: z.coerce.number().int().min(60).max(400 * 86_400).default(7 * 86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -11,7 +11,10 @@ const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL });
 const store = await createStore(config);
 const secret = await decisionSecret(store);
-const app = await buildApp({ store, secret, logger: log });
+const app = await buildApp({
+  store, secret, logger: log,
+  history: { intervalSeconds: config.HISTORY_INTERVAL_SECONDS, retentionSeconds: config.HISTORY_RETENTION_SECONDS, writer: true },
+});
 
 /**
  * A configured secret wins; otherwise the store keeps one (Redis: shared by every replica and

@@ -9,8 +9,8 @@ import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/
 import type { ServiceContext } from './context.js';
 import { posteriorOf } from './snapshot.js';
 
-const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
-const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
+export const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
+export const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
 
 export async function report(ctx: ServiceContext, experimentId: string) {
   const [state, stats, windows] = await Promise.all([
@@ -73,7 +73,7 @@ export async function report(ctx: ServiceContext, experimentId: string) {
   };
 }
 
-function pooled(ts: Tally[]): Tally {
+export function pooled(ts: Tally[]): Tally {
   return ts.reduce((s, t) => ({ decisions: s.decisions + t.decisions, rewards: s.rewards + t.rewards, sum: s.sum + t.sum, sumSq: s.sumSq + t.sumSq }),
     { decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
 }

@@ -8,6 +8,7 @@
  */
 import { betaPosterior, normalGammaPosterior, type Posterior } from '../bandit/posterior.js';
 import { probabilityBest } from '../bandit/prob-best.js';
+import type { Metrics } from './metrics.js';
 import type { BetaPrior, ExperimentConfig, ExperimentState, ExperimentStats, NormalGammaPrior, Store, Tally } from '../store/store.js';
 
 /** How old the cached tallies (and so the posteriors and propensities) may be. */
@@ -120,7 +121,7 @@ export function posteriorOf(config: ExperimentConfig, t: Tally): Posterior {
 export class SnapshotCache {
   private readonly byId = new Map<string, Snapshot>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly metrics?: Metrics) {}
 
   /** The cached snapshot, loading it when absent. Null when the experiment does not exist. */
   async get(id: string, now: number): Promise<Snapshot | null> {
@@ -128,6 +129,7 @@ export class SnapshotCache {
   }
 
   async load(id: string, now: number): Promise<Snapshot | null> {
+    this.metrics?.snapshotReload(id);
     const [state, stats] = await Promise.all([this.store.getExperiment(id), this.store.getStats(id)]);
     if (!state || !stats) {
       this.byId.delete(id);

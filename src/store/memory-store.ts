@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
+import { MemoryHistory } from './memory-history.js';
 import type {
   AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
-  ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally,
+  ExperimentStats, GuardrailEvent, GuardrailWindow, HistoryPoint, RewardInput, RewardResult, Store, StickyAssignment, Tally,
 } from './store.js';
 
 type GuardrailEventRow = GuardrailEvent;
@@ -35,6 +36,7 @@ const SWEEP_PER_WRITE = 8;
 export class MemoryStore implements Store {
   private readonly experiments = new Map<string, ExperimentData>();
   private secret: string | null = null;
+  private readonly history = new MemoryHistory();
   private sweepNow = 0;
   private readonly sweeper = this.sweepForever();
 
@@ -137,6 +139,16 @@ export class MemoryStore implements Store {
     e.state.disabled[input.armId] = info;
     e.state.version += 1;
     return { kind: 'accepted', autoDisabled: structuredClone(info) };
+  }
+
+  async writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean> {
+    return this.history.write(experimentId, point, retentionSeconds);
+  }
+  async readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]> {
+    return this.history.read(experimentId, fromTs, toTs);
+  }
+  async lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null> {
+    return this.history.last(experimentId, atOrBeforeTs);
   }
 
   async getOrCreateSecret(candidate: string): Promise<string> {

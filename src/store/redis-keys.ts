@@ -16,6 +16,7 @@
  *   <prefix>{exp:<id>}:e:<armId>    LIST   the arm's window events "seq|latency|cost|error", oldest first
  *   <prefix>{exp:<id>}:s:<epoch>    HASH   sticky users of one TTL epoch: hashed userId -> packed (arm index, expiresAt, propensity)
  *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
+ *   <prefix>{exp:<id>}:h            ZSET   history points: score ts (unix seconds), member the point's JSON
  */
 import { createHash } from 'node:crypto';
 
@@ -37,6 +38,7 @@ export class ExperimentKeys {
   events(armId: string): string { return `${this.base}e:${armId}`; }
   sticky(epoch: number): string { return `${this.base}s:${epoch}`; }
   dedupe(bucket: number): string { return `${this.base}d:${bucket}`; }
+  history(): string { return `${this.base}h`; }
 }
 
 export const indexKey = (prefix: string): string => `${prefix}experiments`;

@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { breachReason, type Breach } from './guardrail-check.js';
 import {
-  ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
+  EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
 import {
   StoreUnavailableError,
   type AssignInput, type AssignResult, type DisabledInfo, type ExperimentConfig, type ExperimentPatch,
-  type ExperimentState, type ExperimentStats, type GuardrailWindow, type Population, type RewardInput,
+  type ExperimentState, type ExperimentStats, type GuardrailWindow, type HistoryPoint, type Population, type RewardInput,
   type RewardResult, type Store, type Tally,
 } from './store.js';
 
@@ -37,6 +37,7 @@ const SCRIPTS = {
   banditAssign: ['assign', 5],
   banditReward: ['reward', 5],
   banditSecret: ['get-or-create-secret', 1],
+  banditHistoryPoint: ['history-point', 1],
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 type ScriptArg = string | number;
@@ -175,6 +176,22 @@ export class RedisStore implements Store {
     const [name, observed] = reply as [Breach['guardrail'], string];
     const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };
     return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: nowIso, guardrail } };
+  }
+
+  async writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean> {
+    const reply = await this.script('banditHistoryPoint', [this.keys(experimentId).history()],
+      [point.ts, JSON.stringify(point), point.ts - retentionSeconds, retentionSeconds + EXPIRY_MARGIN_SECONDS]);
+    return reply === 1;
+  }
+
+  async readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]> {
+    const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).history(), fromTs, toTs));
+    return members.map((m) => JSON.parse(m) as HistoryPoint);
+  }
+
+  async lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null> {
+    const [member] = await this.io(() => this.client.zrevrangebyscore(this.keys(experimentId).history(), atOrBeforeTs, '-inf', 'LIMIT', 0, 1));
+    return member === undefined ? null : (JSON.parse(member) as HistoryPoint);
   }
 
   async getOrCreateSecret(candidate: string): Promise<string> {

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_EXPERIMENT_LABELS, Metrics } from '../../src/service/metrics.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { StoreUnavailableError, type AssignInput, type AssignResult } from '../../src/store/store.js';
+import { experimentBody, makeTestApp, type TestApp } from '../helpers/app.js';
+import { storeKinds } from '../helpers/stores.js';
+import { useTestApp } from '../helpers/use-test-app.js';
+
+/** The samples of /metrics as `name{labels}` -> value. */
+async function scrape(t: TestApp): Promise<{ text: string; value: (series: string) => number | undefined }> {
+  const res = await t.app.inject({ url: '/metrics' });
+  expect(res.statusCode).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+  const samples = new Map<string, number>();
+  for (const line of res.body.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return { text: res.body, value: (series) => samples.get(series) };
+}
+
+describe.each(storeKinds)('/metrics ($name store)', (kind) => {
+  const t = useTestApp(kind);
+
+  it('counts decisions and rewards by experiment, arm and population, never by user', async () => {
+    await t.post('/experiments', experimentBody({ policy: 'fixed', holdbackPercent: 30 }));
+    const served: Record<string, number> = {};
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const d = (await t.post('/select', { experimentId: 'exp-1', userId: `secret-user-${i}` })).body;
+      served[`${d.armId}/${d.population}`] = (served[`${d.armId}/${d.population}`] ?? 0) + 1;
+      ids.push(d.decisionId);
+      await t.post('/reward', { decisionId: d.decisionId, reward: 1 });
+    }
+    await t.post('/reward', { decisionId: ids[0], reward: 1 }); // a duplicate: not a reward
+    const m = await scrape(t);
+    expect(m.text).not.toContain('secret-user');
+    for (const [key, n] of Object.entries(served)) {
+      const [arm, population] = key.split('/');
+      expect(m.value(`bandit_decisions_total{experiment="exp-1",arm="${arm}",population="${population}"}`)).toBe(n);
+      expect(m.value(`bandit_rewards_total{experiment="exp-1",arm="${arm}",population="${population}"}`)).toBe(n);
+    }
+    expect(m.value('bandit_reward_duplicates_total{experiment="exp-1"}')).toBe(1);
+    expect(m.value('bandit_store_duration_seconds_count{operation="assign"}')).toBe(40);
+    expect(m.value('bandit_store_duration_seconds_count{operation="recordReward"}')).toBe(41);
+    // Buckets below a millisecond, by route pattern.
+    expect(m.value('http_request_duration_seconds_count{method="POST",route="/select",status_code="200"}')).toBe(40);
+    expect(m.value('http_request_duration_seconds_bucket{le="0.0002",method="POST",route="/select",status_code="200"}')).toBeDefined();
+    await t.get('/experiments/exp-1');
+    await t.get('/no/such/route');
+    const again = await scrape(t);
+    expect(again.value('http_request_duration_seconds_count{method="GET",route="/experiments/:id",status_code="200"}')).toBe(1);
+    expect(again.value('http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"}')).toBe(1);
+  });
+
+  it('counts guardrail disables by arm and guardrail, and shows the arm disabled', async () => {
+    await t.post('/experiments', experimentBody({ policy: 'fixed', guardrails: { errorRate: 0.1, minSamples: 5 } }));
+    let fed = 0;
+    while (fed < 5) {
+      const d = (await t.post('/select', { experimentId: 'exp-1' })).body;
+      if (d.armId !== 'large') continue;
+      await t.post('/reward', { decisionId: d.decisionId, error: true });
+      fed++;
+    }
+    const m = await scrape(t);
+    expect(m.value('bandit_guardrail_disables_total{experiment="exp-1",arm="large",guardrail="errorRate"}')).toBe(1);
+    expect(m.value('bandit_arm_disabled{experiment="exp-1",arm="large"}')).toBe(1);
+    expect(m.value('bandit_arm_disabled{experiment="exp-1",arm="control"}')).toBe(0);
+    expect(m.value('bandit_arm_probability_best{experiment="exp-1",arm="large"}')).toBeUndefined();
+  });
+
+  it('exports P(best) as /arms reports it, the allocation and its entropy', async () => {
+    await t.post('/experiments', experimentBody());
+    for (let i = 0; i < 30; i++) {
+      const d = (await t.post('/select', { experimentId: 'exp-1' })).body;
+      await t.post('/reward', { decisionId: d.decisionId, reward: d.armId === 'structured' ? 1 : 0 });
+    }
+    const report = (await t.get('/arms?experimentId=exp-1')).body;
+    const m = await scrape(t);
+    let shareSum = 0;
+    let entropy = 0;
+    for (const a of report.arms) {
+      expect(m.value(`bandit_arm_probability_best{experiment="exp-1",arm="${a.armId}"}`)).toBeCloseTo(a.probabilityBest, 5);
+      const share = m.value(`bandit_arm_allocation_ratio{experiment="exp-1",arm="${a.armId}"}`)!;
+      expect(share).toBeCloseTo(a.decisions / report.totals.decisions, 9);
+      shareSum += share;
+      if (share > 0) entropy -= share * Math.log2(share);
+    }
+    expect(shareSum).toBeCloseTo(1, 9);
+    expect(m.value('bandit_allocation_entropy_bits{experiment="exp-1"}')).toBeCloseTo(entropy, 9);
+  });
+
+  it('counts stale-decision retries and snapshot reloads when another replica changes the experiment', async () => {
+    await t.post('/experiments', experimentBody());
+    await t.post('/select', { experimentId: 'exp-1' });
+    const other = await makeTestApp(t.store, t.clock);
+    try {
+      await other.post('/experiments/exp-1/arms/large/disable', {});
+      await t.post('/select', { experimentId: 'exp-1' });
+    } finally {
+      await other.app.close();
+    }
+    const m = await scrape(t);
+    expect(m.value('bandit_stale_retries_total{experiment="exp-1"}')).toBe(1);
+    expect(m.value('bandit_snapshot_reloads_total{experiment="exp-1"}')).toBe(2);
+  });
+});
+
+/** The embedded store, with a switch that makes assign time out the way an unreachable Redis does. */
+class FlakyStore extends MemoryStore {
+  down = false;
+  override async assign(input: AssignInput): Promise<AssignResult> {
+    if (this.down) throw new StoreUnavailableError('Redis unavailable: Command timed out');
+    return super.assign(input);
+  }
+}
+
+describe('/metrics when the store is unavailable', () => {
+  it('counts fallbacks (as excluded decisions of the baseline) and store errors', async () => {
+    const store = new FlakyStore();
+    const t = await makeTestApp(store);
+    try {
+      await t.post('/experiments', experimentBody());
+      await t.post('/select', { experimentId: 'exp-1' });
+      store.down = true;
+      for (let i = 0; i < 3; i++) expect((await t.post('/select', { experimentId: 'exp-1' })).body.fallback).toBe(true);
+      const m = await scrape(t);
+      expect(m.value('bandit_select_fallbacks_total{experiment="exp-1"}')).toBe(3);
+      expect(m.value('bandit_decisions_total{experiment="exp-1",arm="control",population="excluded"}')).toBe(3);
+      expect(m.value('bandit_store_errors_total{operation="assign"}')).toBe(3);
+      expect(m.value('bandit_store_duration_seconds_count{operation="assign"}')).toBe(4);
+    } finally {
+      await t.app.close();
+    }
+  });
+});
+
+describe('Metrics labels', () => {
+  it(`keeps at most ${MAX_EXPERIMENT_LABELS} experiment label values; the rest are summed under _other`, async () => {
+    const m = new Metrics();
+    for (let i = 0; i < MAX_EXPERIMENT_LABELS + 50; i++) m.decision(`e${i}`, 'a', 'b');
+    const text = await m.registry.metrics();
+    const lines = text.split('\n').filter((l) => l.startsWith('bandit_decisions_total{'));
+    expect(lines).toHaveLength(MAX_EXPERIMENT_LABELS + 1);
+    expect(lines).toContain('bandit_decisions_total{experiment="_other",arm="a",population="bandit"} 50');
+  });
+});
