@@ -5,14 +5,18 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decisionRoutes } from './api/decisions.js';
 import { experimentRoutes } from './api/experiments.js';
 import { historyRoutes } from './api/history.js';
+import { keyRoutes } from './api/keys.js';
 import { operationRoutes } from './api/operations.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
-import { ServiceContext, type Clock } from './service/context.js';
+import { authPlugin, type AuthMode } from './plugins/auth.js';
+import { secureTransform, security, securitySchemes } from './plugins/openapi-security.js';
+import { ServiceContext, systemClock, type Clock } from './service/context.js';
+import { KeyRing } from './service/keys.js';
 import { HistoryWriter } from './service/history-writer.js';
 import type { HistorySettings } from './service/history.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
@@ -26,6 +30,15 @@ export interface AppOptions {
   clock?: Clock;
   /** History interval and retention (defaults: 60 s, 7 days); `writer` runs the history writer (main.ts: on; default off, for tests). */
   history?: Partial<HistorySettings> & { writer?: boolean };
+  /** API keys and scopes; default: no configured keys, open while none exists (the loopback quick start). */
+  auth?: AuthOptions;
+}
+
+export interface AuthOptions {
+  /** API_KEYS: `<scope>:<key>,...` (scopes decide, read, admin). */
+  apiKeys?: string;
+  /** 'keys': always require a key; 'open-when-empty' (default): serve without one while no key exists; 'off': AUTH=off. */
+  mode?: AuthMode;
 }
 
 export const API_VERSION = '0.1.0';
@@ -42,6 +55,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 8 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   const ctx = new ServiceContext(opts.store, opts.secret, opts.clock);
+  const ring = new KeyRing(opts.store, opts.auth?.apiKeys, opts.clock ?? systemClock);
+  await ring.start();
+  app.addHook('onClose', async () => ring.close());
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are plain JSON.stringify: the response schemas document the contract, and validating
@@ -52,11 +68,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Bandit decision service', version: API_VERSION, description: 'Multi-armed bandit decisions: select, reward, report. See README.md.' },
-      tags: [{ name: 'decisions' }, { name: 'experiments' }, { name: 'report' }, { name: 'operations' }],
+      tags: [{ name: 'decisions' }, { name: 'experiments' }, { name: 'report' }, { name: 'operations' }, { name: 'keys' }],
+      components: { securitySchemes },
+      security,
     },
-    transform: jsonSchemaTransform,
+    transform: secureTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+  await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty' });
 
   // Callback-style hooks: an async hook costs a promise and a microtask on every request.
   app.addHook('onSend', (req, reply, payload, done) => {
@@ -92,6 +111,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(decisionRoutes(ctx));
   await app.register(experimentRoutes(ctx));
   await app.register(operationRoutes(ctx));
+  await app.register(keyRoutes(ring));
   const history: HistorySettings = { intervalSeconds: opts.history?.intervalSeconds ?? 60, retentionSeconds: opts.history?.retentionSeconds ?? 7 * 86_400 };
   await app.register(historyRoutes(ctx, history));
   if (opts.history?.writer) {

@@ -16,6 +16,10 @@ const schema = z.object({
   HISTORY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** History points older than this are dropped (default 7 days: 10,080 points at 60 s). */
   HISTORY_RETENTION_SECONDS: z.coerce.number().int().min(60).max(400 * 86_400).default(7 * 86_400),
+  /** `<scope>:<key>,...` (scopes decide, read, admin; keys 24+ characters of A-Z a-z 0-9 _ -). More keys: POST /keys. */
+  API_KEYS: z.string().optional(),
+  /** `off` serves without any key check on any address (warned at every start). */
+  AUTH: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

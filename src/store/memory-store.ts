@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
+import { MemoryApiKeys } from './memory-api-keys.js';
 import { MemoryHistory } from './memory-history.js';
 import type {
-  AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
+  ApiKeyRecord, ApiKeyWatch, AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
   ExperimentStats, GuardrailEvent, GuardrailWindow, HistoryPoint, RewardInput, RewardResult, Store, StickyAssignment, Tally,
 } from './store.js';
 
@@ -39,6 +40,7 @@ export class MemoryStore implements Store {
   private readonly history = new MemoryHistory();
   private sweepNow = 0;
   private readonly sweeper = this.sweepForever();
+  private readonly apiKeys = new MemoryApiKeys();
 
   async createExperiment(config: ExperimentConfig): Promise<boolean> {
     if (this.experiments.has(config.id)) return false;
@@ -150,6 +152,13 @@ export class MemoryStore implements Store {
   async lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null> {
     return this.history.last(experimentId, atOrBeforeTs);
   }
+  createApiKey(key: ApiKeyRecord): Promise<void> { return this.apiKeys.create(key); }
+  listApiKeys(): Promise<ApiKeyRecord[]> { return this.apiKeys.list(); }
+  revokeApiKey(id: string): Promise<{ found: boolean; unconfirmed: number }> { return this.apiKeys.revoke(id); }
+  touchApiKeys(lastUsed: Record<string, string>): Promise<void> { return this.apiKeys.touch(lastUsed); }
+  apiKeysLastUsed(): Promise<Record<string, string>> { return this.apiKeys.lastUsed(); }
+  apiKeysVersion(): Promise<number> { return this.apiKeys.currentVersion(); }
+  watchApiKeys(onChange: () => Promise<void>): ApiKeyWatch { return this.apiKeys.watch(onChange); }
 
   async getOrCreateSecret(candidate: string): Promise<string> {
     this.secret ??= candidate;

@@ -71,3 +71,19 @@ export function dedupeBucket(issuedAt: number, rewardWindowSeconds: number, now:
   const end = (bucket + 1) * DEDUPE_BUCKET_SECONDS + rewardWindowSeconds + EXPIRY_MARGIN_SECONDS;
   return { bucket, keyTtl: Math.max(EXPIRY_MARGIN_SECONDS, Math.ceil(end - now)) };
 }
+
+/**
+ * Run-time API keys (issue 10), in one hash tag so each MULTI touches one slot:
+ *   <prefix>{keys}:all      HASH   id -> ApiKeyRecord JSON (the key's SHA-256, never the key)
+ *   <prefix>{keys}:used     HASH   id -> lastUsedAt (ISO), written by each replica's periodic flush
+ *   <prefix>{keys}:v        STRING version of the key set, bumped by every create and revoke
+ *   <prefix>{keys}:ack:<v>  STRING replicas that applied version v (expires after a minute)
+ *   channel <prefix>keys:changed   the new version, published by every create and revoke
+ */
+export const apiKeyKeys = (prefix: string) => ({
+  all: `${prefix}{keys}:all`,
+  used: `${prefix}{keys}:used`,
+  version: `${prefix}{keys}:v`,
+  ack: (v: number | string) => `${prefix}{keys}:ack:${v}`,
+  channel: `${prefix}keys:changed`,
+});

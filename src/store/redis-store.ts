@@ -10,12 +10,13 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { breachReason, type Breach } from './guardrail-check.js';
+import { RedisApiKeys } from './redis-api-keys.js';
 import {
   EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
 import {
   StoreUnavailableError,
-  type AssignInput, type AssignResult, type DisabledInfo, type ExperimentConfig, type ExperimentPatch,
+  type ApiKeyRecord, type ApiKeyWatch, type AssignInput, type AssignResult, type DisabledInfo, type ExperimentConfig, type ExperimentPatch,
   type ExperimentState, type ExperimentStats, type GuardrailWindow, type HistoryPoint, type Population, type RewardInput,
   type RewardResult, type Store, type Tally,
 } from './store.js';
@@ -38,6 +39,7 @@ const SCRIPTS = {
   banditReward: ['reward', 5],
   banditSecret: ['get-or-create-secret', 1],
   banditHistoryPoint: ['history-point', 1],
+  banditApiKeyChange: ['api-key-change', 3],
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 type ScriptArg = string | number;
@@ -72,6 +74,7 @@ export class RedisStore implements Store {
   protected readonly prefix: string;
   private readonly staleAfterMs: number;
   private lastAnswerAt = Date.now();
+  private readonly apiKeys: RedisApiKeys;
 
   constructor(protected readonly client: RedisClient, opts: RedisStoreOptions) {
     this.prefix = checkPrefix(opts.prefix);
@@ -79,6 +82,7 @@ export class RedisStore implements Store {
     for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
       client.defineCommand(name, { numberOfKeys, lua: readLua(file) });
     }
+    this.apiKeys = new RedisApiKeys(client, this.prefix, (x) => this.io(x), (keys, args) => this.script('banditApiKeyChange', keys, args));
   }
 
   protected keys(experimentId: string): ExperimentKeys {
@@ -193,6 +197,13 @@ export class RedisStore implements Store {
     const [member] = await this.io(() => this.client.zrevrangebyscore(this.keys(experimentId).history(), atOrBeforeTs, '-inf', 'LIMIT', 0, 1));
     return member === undefined ? null : (JSON.parse(member) as HistoryPoint);
   }
+  createApiKey(key: ApiKeyRecord): Promise<void> { return this.apiKeys.create(key); }
+  listApiKeys(): Promise<ApiKeyRecord[]> { return this.apiKeys.list(); }
+  revokeApiKey(id: string): Promise<{ found: boolean; unconfirmed: number }> { return this.apiKeys.revoke(id); }
+  touchApiKeys(lastUsed: Record<string, string>): Promise<void> { return this.apiKeys.touch(lastUsed); }
+  apiKeysLastUsed(): Promise<Record<string, string>> { return this.apiKeys.lastUsed(); }
+  apiKeysVersion(): Promise<number> { return this.apiKeys.currentVersion(); }
+  watchApiKeys(onChange: () => Promise<void>): ApiKeyWatch { return this.apiKeys.watch(onChange); }
 
   async getOrCreateSecret(candidate: string): Promise<string> {
     return (await this.script('banditSecret', [secretKey(this.prefix)], [candidate])) as string;
@@ -203,6 +214,7 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.apiKeys.close();
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
   }

@@ -251,10 +251,46 @@ export interface Store {
   readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]>;
   /** The newest point with `ts <= atOrBeforeTs`, or null. */
   lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null>;
+  /** API keys created at run time (issue 10): stored by id, the secret only as its hash. */
+  createApiKey(key: ApiKeyRecord): Promise<void>;
+  /** Every run-time key with its last flushed `lastUsedAt`, ordered by createdAt. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** Deletes the key and tells every replica (see ApiKeyWatch); found false when there was no such key. */
+  revokeApiKey(id: string): Promise<{ found: boolean; unconfirmed: number }>;
+  /** Records when keys were last used (id -> ISO time, any id, configured keys too), in one write per flush, not per request. */
+  touchApiKeys(lastUsed: Record<string, string>): Promise<void>;
+  /** Every recorded lastUsedAt (id -> ISO time), configured keys included. */
+  apiKeysLastUsed(): Promise<Record<string, string>>;
+  /** The key set's version: bumped by every create and revoke. */
+  apiKeysVersion(): Promise<number>;
+  /** Calls `onChange` (and waits for it) after any key change on any replica; see ApiKeyWatch. */
+  watchApiKeys(onChange: () => Promise<void>): ApiKeyWatch;
 
   /** The decision-signing secret shared by every replica: created once, then always the same. */
   getOrCreateSecret(candidate: string): Promise<string>;
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type ApiKeyScope = 'decide' | 'read' | 'admin';
+
+/** A run-time API key as stored: never the key itself, only its SHA-256 (hex). */
+export interface ApiKeyRecord {
+  id: string;
+  scope: ApiKeyScope;
+  name: string;
+  hash: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/**
+ * A replica's subscription to key changes. While `live()` is true every change made anywhere has
+ * reached `onChange` before the change's revoke call returned (or was reported unconfirmed); while
+ * it is false the caller must check `apiKeysVersion()` itself.
+ */
+export interface ApiKeyWatch {
+  live(): boolean;
   close(): Promise<void>;
 }

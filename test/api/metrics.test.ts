@@ -146,3 +146,26 @@ describe('Metrics labels', () => {
     expect(lines).toContain('bandit_decisions_total{experiment="_other",arm="a",population="bandit"} 50');
   });
 });
+
+describe('/metrics and history with API keys', () => {
+  const keys = { read: 'read-key-0123456789abcdefghij', decide: 'decide-key-0123456789abcdefgh', admin: 'admin-key-0123456789abcdefghi' };
+  const auth = { apiKeys: `read:${keys.read},decide:${keys.decide},admin:${keys.admin}` };
+
+  it('need the read scope: 401 without a key, 403 with a decide key, 200 with read or admin', async () => {
+    const t = await makeTestApp(new MemoryStore(), undefined, { auth, key: keys.admin });
+    try {
+      await t.post('/experiments', experimentBody());
+      for (const url of ['/metrics', '/experiments/exp-1/history']) {
+        const none = await t.app.inject({ url });
+        expect(none.statusCode).toBe(401);
+        expect(none.json().error).toBe('unauthorized');
+        const decide = await t.app.inject({ url, headers: { authorization: `Bearer ${keys.decide}` } });
+        expect(decide.statusCode).toBe(403);
+        expect(decide.json().error).toBe('forbidden');
+        for (const key of [keys.read, keys.admin]) expect((await t.app.inject({ url, headers: { 'x-api-key': key } })).statusCode).toBe(200);
+      }
+    } finally {
+      await t.app.close();
+    }
+  });
+});

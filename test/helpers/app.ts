@@ -1,6 +1,6 @@
 /** Builds the app on a given store with a clock the test moves, and small request helpers. */
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AuthOptions } from '../../src/app.js';
 import type { Clock } from '../../src/service/context.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -25,11 +25,20 @@ export interface TestApp {
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
 
-export async function makeTestApp(store: Store, clock = new TestClock()): Promise<TestApp> {
-  const app = await buildApp({ store, secret: TEST_SECRET, clock });
+export interface TestAppOptions {
+  /** API keys for the app (default: none, so it serves in open mode). */
+  auth?: AuthOptions;
+  /** A key that post/get/patch send as `Authorization: Bearer <key>`. */
+  key?: string;
+}
+
+export async function makeTestApp(store: Store, clock = new TestClock(), opts: TestAppOptions = {}): Promise<TestApp> {
+  const app = await buildApp({ store, secret: TEST_SECRET, clock, auth: opts.auth });
+  const auth = opts.key ? { authorization: `Bearer ${opts.key}` } : {};
   const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => {
     const res = await app.inject({
-      method, url, ...(body !== undefined && { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      method, url, headers: { ...auth, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { payload: JSON.stringify(body) }),
     });
     return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null, headers: res.headers };
   };

@@ -1,0 +1,52 @@
+/**
+ * API keys and scopes on every route (see access.ts for which scope a route needs).
+ *
+ * A key comes as `Authorization: Bearer <key>` or `X-API-Key: <key>`. 401 `unauthorized` without a
+ * key or with an unknown or revoked one, 403 `forbidden` when its scope does not allow the route.
+ * Open mode (`openWhenEmpty`, the loopback quick start): while no key exists at all, every route is
+ * served without one. `off` (AUTH=off) checks nothing.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ApiError } from '../errors.js';
+import { scopeAllows } from '../service/api-key-material.js';
+import type { KeyIdentity, KeyRing } from '../service/keys.js';
+import { requiredAccess, type Access } from './access.js';
+
+export type AuthMode = 'keys' | 'open-when-empty' | 'off';
+
+declare module 'fastify' {
+  interface FastifyRequest { apiKey: KeyIdentity | null }
+  interface FastifyContextConfig { access?: Access }
+}
+
+/** The key a request presents, or null. */
+export function presentedKey(req: FastifyRequest): string | null {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || null;
+  const header = req.headers['x-api-key'];
+  return typeof header === 'string' && header !== '' ? header.trim() : null;
+}
+
+const plugin: FastifyPluginAsync<{ ring: KeyRing; mode: AuthMode }> = async (app, { ring, mode }) => {
+  app.decorateRequest('apiKey', null);
+  if (mode === 'off') return;
+  app.addHook('onRequest', async (req, reply) => {
+    const access = req.routeOptions.config?.access ?? requiredAccess(req.method, req.routeOptions.url);
+    if (access === 'open' || (mode === 'open-when-empty' && ring.empty())) return;
+    const key = presentedKey(req);
+    const identity = key === null ? null : await ring.identify(key);
+    if (!identity) {
+      reply.header('www-authenticate', 'Bearer realm="bandit", charset="UTF-8"');
+      throw new ApiError('unauthorized', key === null
+        ? 'this route needs an API key: send Authorization: Bearer <key> or X-API-Key: <key>'
+        : 'the API key is unknown or revoked');
+    }
+    if (!scopeAllows(identity.scope, access)) {
+      throw new ApiError('forbidden', `a ${identity.scope} key may not ${req.method} ${req.routeOptions.url}: it needs the ${access} scope`);
+    }
+    req.apiKey = identity;
+  });
+};
+
+export const authPlugin = fp(plugin, { name: 'bandit-auth' });

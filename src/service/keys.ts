@@ -1,0 +1,140 @@
+/**
+ * API keys: the key ring every request is checked against, and the /keys use cases.
+ *
+ * The ring holds the configured keys (API_KEYS) and the run-time keys (the store), by SHA-256
+ * digest. Checking a key costs one SHA-256 and a Map lookup, and no store command while the
+ * store's watch is live: every create and revoke reaches every replica's ring before the call that
+ * made it returns (see ApiKeyWatch). While the watch is down the ring reads the key set's version
+ * from the store on each request and reloads when it moved. `lastUsedAt` is noted in memory and
+ * flushed to the store every LAST_USED_FLUSH_MS, one write per replica per interval.
+ */
+import { ApiError } from '../errors.js';
+import { StoreUnavailableError, type ApiKeyRecord, type ApiKeyScope, type ApiKeyWatch, type Store } from '../store/store.js';
+import { hashKey, newKey, newKeyId, parseApiKeys, sameDigest, type ConfiguredKey } from './api-key-material.js';
+import type { Clock } from './context.js';
+
+export const LAST_USED_FLUSH_MS = 10_000;
+
+export interface KeyIdentity { id: string; scope: ApiKeyScope }
+/** A key as GET /keys lists it: no secret, no hash. Configured keys have no createdAt. */
+export interface ListedKey { id: string; scope: ApiKeyScope; name: string; createdAt: string | null; lastUsedAt: string | null; source: 'environment' | 'api' }
+interface Entry extends KeyIdentity { digest: Buffer }
+
+export class KeyRing {
+  private readonly configured: Entry[];
+  private byDigest = new Map<string, Entry>();
+  private loadedVersion = -1;
+  private watch: ApiKeyWatch | null = null;
+  private readonly used = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private reloading: Promise<void> = Promise.resolve();
+
+  constructor(private readonly store: Store, apiKeys: string | ConfiguredKey[] | undefined, private readonly clock: Clock) {
+    this.configured = (Array.isArray(apiKeys) ? apiKeys : parseApiKeys(apiKeys)).map((k) => ({ ...k }));
+    this.index([]);
+  }
+
+  /** Loads the run-time keys and subscribes to changes; a store that is down leaves them to the next request. */
+  async start(): Promise<void> {
+    this.watch = this.store.watchApiKeys(() => this.reload());
+    await this.reload().catch((err: unknown) => { if (!(err instanceof StoreUnavailableError)) throw err; });
+    this.timer = setInterval(() => void this.flush().catch(() => {}), LAST_USED_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.watch?.close();
+    await this.flush().catch(() => {});
+  }
+
+  /** True when no key is configured and none is known at run time (the store unread counts as none). */
+  empty(): boolean {
+    return this.byDigest.size === 0;
+  }
+
+  /** True when the run-time keys have never been read (the store was down since start). */
+  unknown(): boolean {
+    return this.loadedVersion < 0;
+  }
+
+  /** The key's identity, or null for an unknown or revoked key. Rechecks the store only while the watch is down. */
+  async identify(presented: string): Promise<KeyIdentity | null> {
+    if (!this.watch?.live()) await this.catchUp();
+    const digest = hashKey(presented);
+    const entry = this.byDigest.get(digest.toString('hex'));
+    if (!entry || !sameDigest(entry.digest, digest)) return null;
+    this.used.set(entry.id, this.clock.now());
+    return { id: entry.id, scope: entry.scope };
+  }
+
+  async create(scope: ApiKeyScope, name: string): Promise<ApiKeyRecord & { key: string }> {
+    const key = newKey();
+    const record: ApiKeyRecord = { id: newKeyId(), scope, name, hash: hashKey(key).toString('hex'), createdAt: new Date(this.clock.now()).toISOString(), lastUsedAt: null };
+    await this.store.createApiKey(record);
+    return { ...record, key };
+  }
+
+  /** Configured keys first, then run-time keys, with this replica's unflushed lastUsedAt laid over. */
+  async list(): Promise<ListedKey[]> {
+    const [stored, flushed] = await Promise.all([this.store.listApiKeys(), this.store.apiKeysLastUsed()]);
+    const latest = (id: string): string | null => {
+      const mine = this.used.get(id);
+      const iso = mine === undefined ? null : new Date(mine).toISOString();
+      const theirs = flushed[id] ?? null;
+      return iso !== null && (theirs === null || iso > theirs) ? iso : theirs;
+    };
+    return [
+      ...this.configured.map((k): ListedKey => ({ id: k.id, scope: k.scope, name: 'API_KEYS', createdAt: null, lastUsedAt: latest(k.id), source: 'environment' })),
+      ...stored.map((k): ListedKey => ({ id: k.id, scope: k.scope, name: k.name, createdAt: k.createdAt, lastUsedAt: latest(k.id), source: 'api' })),
+    ];
+  }
+
+  /** Answers how many replicas did not confirm in time (0 normally). */
+  async revoke(id: string): Promise<number> {
+    if (this.configured.some((k) => k.id === id)) throw new ApiError('key_from_environment', `key ${id} comes from API_KEYS: remove it there and restart`);
+    const { found, unconfirmed } = await this.store.revokeApiKey(id);
+    if (!found) throw new ApiError('key_not_found', `no API key with id ${id}`);
+    this.used.delete(id);
+    return unconfirmed;
+  }
+
+  /** Writes the lastUsedAt noted since the last flush, in one store call. */
+  async flush(): Promise<void> {
+    if (this.used.size === 0) return;
+    const batch = Object.fromEntries([...this.used].map(([id, ms]) => [id, new Date(ms).toISOString()]));
+    this.used.clear();
+    await this.store.touchApiKeys(batch);
+  }
+
+  private async catchUp(): Promise<void> {
+    try {
+      if ((await this.store.apiKeysVersion()) !== this.loadedVersion) await this.reload();
+    } catch (err) {
+      // Cut off from the store, the last loaded set stays: a revocation needs the store, and so does
+      // everything a key allows here except the fallback decision.
+      if (!(err instanceof StoreUnavailableError)) throw err;
+    }
+  }
+
+  /** Reloads one at a time, so an older answer never overwrites a newer one. */
+  private reload(): Promise<void> {
+    const next = this.reloading.then(() => this.load());
+    this.reloading = next.catch(() => {});
+    return next;
+  }
+
+  private async load(): Promise<void> {
+    const version = await this.store.apiKeysVersion();
+    const keys = await this.store.listApiKeys();
+    this.index(keys);
+    this.loadedVersion = version;
+  }
+
+  private index(stored: ApiKeyRecord[]): void {
+    const next = new Map<string, Entry>();
+    for (const k of this.configured) next.set(k.digest.toString('hex'), k);
+    for (const k of stored) next.set(k.hash, { id: k.id, scope: k.scope, digest: Buffer.from(k.hash, 'hex') });
+    this.byDigest = next;
+  }
+}
