@@ -11,6 +11,7 @@ import { experimentRoutes } from './api/experiments.js';
 import { historyRoutes } from './api/history.js';
 import { keyRoutes } from './api/keys.js';
 import { operationRoutes } from './api/operations.js';
+import { dashboardPlugin } from './plugins/dashboard.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
@@ -114,6 +115,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(keyRoutes(ring));
   const history: HistorySettings = { intervalSeconds: opts.history?.intervalSeconds ?? 60, retentionSeconds: opts.history?.retentionSeconds ?? 7 * 86_400 };
   await app.register(historyRoutes(ctx, history));
+  await app.register(dashboardPlugin);
   if (opts.history?.writer) {
     const writer = new HistoryWriter(ctx, history, (err) => app.log.warn({ err }, 'history: could not write this interval\'s points'));
     app.addHook('onReady', async () => writer.start());
