@@ -4,12 +4,13 @@
  *
  * The hot path only bumps plain numbers in Maps (a string key and an increment, ~50 ns); the
  * prom-client series are filled from them when /metrics is scraped (each metric's `collect`), so
- * counting costs no label hashing per request; the two histograms keep one prom-client child per
- * label set (~0.2 µs an observation, measured). Labels are bounded: experiment and arm ids only
+ * counting costs no label hashing per request; the two histograms are BucketHistograms, whose
+ * series the callers' lookups find in nested Maps. Labels are bounded: experiment and arm ids only
  * (never a user), at most MAX_EXPERIMENT_LABELS experiments (the rest are summed under `_other`).
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import type { Population } from '../store/store.js';
+import { BucketHistogram, type HistogramSeries } from './histogram.js';
 
 /** Distinct experiment label values before new ones go to `_other` (arms are capped at 100 per experiment). */
 export const MAX_EXPERIMENT_LABELS = 200;
@@ -32,11 +33,11 @@ export class Metrics {
   private readonly reloads: Counts = new Map();
   private readonly disables: Counts = new Map();
   private readonly storeErrors: Counts = new Map();
-  private readonly storeDuration: Histogram<'operation'>;
-  /** One histogram child per store method and per (method, route, status): prom-client hashes labels on every observe otherwise. */
-  private readonly storeChildren = new Map<string, Histogram.Internal<'operation'>>();
-  private readonly httpChildren = new Map<string, Histogram.Internal<'method' | 'route' | 'status_code'>>();
-  private readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly storeDuration: BucketHistogram<'operation'>;
+  private readonly httpDuration: BucketHistogram<'method' | 'route' | 'status_code'>;
+  /** The histogram series found so far: by store method; by route, then method, then status. */
+  private readonly storeSeries = new Map<string, HistogramSeries>();
+  private readonly httpSeries = new Map<string, Map<string, Map<number, HistogramSeries>>>();
 
   constructor() {
     const r = this.registry;
@@ -48,14 +49,10 @@ export class Metrics {
     this.counter('bandit_snapshot_reloads_total', 'Experiment snapshots (state and tallies) read from the store into this replica\'s cache.', ['experiment'], this.reloads);
     this.counter('bandit_guardrail_disables_total', 'Arms disabled automatically by a guardrail.', ['experiment', 'arm', 'guardrail'], this.disables);
     this.counter('bandit_store_errors_total', 'Store calls that failed (unavailable or timed out).', ['operation'], this.storeErrors);
-    this.storeDuration = new Histogram({
-      name: 'bandit_store_duration_seconds', help: 'Duration of store calls (failed ones included), by store method.',
-      labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers: [r],
-    });
-    this.httpDuration = new Histogram({
-      name: 'http_request_duration_seconds', help: 'HTTP request duration, by route pattern (never by user).',
-      labelNames: ['method', 'route', 'status_code'], buckets: LATENCY_BUCKETS, registers: [r],
-    });
+    this.storeDuration = new BucketHistogram('bandit_store_duration_seconds', 'Duration of store calls (failed ones included), by store method.',
+      ['operation'], LATENCY_BUCKETS, r);
+    this.httpDuration = new BucketHistogram('http_request_duration_seconds', 'HTTP request duration, by route pattern (never by user).',
+      ['method', 'route', 'status_code'], LATENCY_BUCKETS, r);
   }
 
   /** The experiment's label value: its id, or `_other` past MAX_EXPERIMENT_LABELS distinct ones. */
@@ -82,18 +79,21 @@ export class Metrics {
 
   /** One store call of `seconds`; `failed` when it threw StoreUnavailableError. */
   storeCall(operation: string, seconds: number, failed: boolean): void {
-    let child = this.storeChildren.get(operation);
-    if (!child) this.storeChildren.set(operation, (child = this.storeDuration.labels(operation)));
-    child.observe(seconds);
+    let series = this.storeSeries.get(operation);
+    if (!series) this.storeSeries.set(operation, (series = this.storeDuration.series(operation)));
+    series.observe(seconds);
     if (failed) bump(this.storeErrors, operation);
   }
 
   /** One HTTP request; `route` is the route's pattern (`/experiments/:id`), never the raw URL. */
   httpRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    const key = `${method} ${route} ${statusCode}`;
-    let child = this.httpChildren.get(key);
-    if (!child) this.httpChildren.set(key, (child = this.httpDuration.labels(method, route, String(statusCode))));
-    child.observe(seconds);
+    let byMethod = this.httpSeries.get(route);
+    if (!byMethod) this.httpSeries.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let series = byStatus.get(statusCode);
+    if (!series) byStatus.set(statusCode, (series = this.httpDuration.series(method, route, String(statusCode))));
+    series.observe(seconds);
   }
 
   /** A prom-client counter filled from `counts` (keys: label values joined by NUL) at each scrape. */

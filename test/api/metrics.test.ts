@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_EXPERIMENT_LABELS, Metrics } from '../../src/service/metrics.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -163,6 +164,42 @@ describe('/metrics and history with API keys', () => {
         expect(decide.statusCode).toBe(403);
         expect(decide.json().error).toBe('forbidden');
         for (const key of [keys.read, keys.admin]) expect((await t.app.inject({ url, headers: { 'x-api-key': key } })).statusCode).toBe(200);
+      }
+    } finally {
+      await t.app.close();
+    }
+  });
+});
+
+describe('the example alerts (docs/prometheus, pasted in the README)', () => {
+  const alerts = readFileSync('docs/prometheus/bandit-alerts.yml', 'utf8');
+  const readme = readFileSync('README.md', 'utf8');
+
+  it('are in the README as they are in docs/prometheus', () => {
+    expect(readme).toContain(alerts.trim());
+    expect(readme).toContain(readFileSync('docs/prometheus/prometheus.yml', 'utf8').trim());
+  });
+
+  it('use only series and labels that /metrics exports', async () => {
+    const store = new FlakyStore();
+    const t = await makeTestApp(store);
+    try {
+      await t.post('/experiments', experimentBody({ policy: 'fixed', guardrails: { errorRate: 0.1, minSamples: 3 } }));
+      for (let fed = 0; fed < 3;) {
+        const d = (await t.post('/select', { experimentId: 'exp-1' })).body;
+        if (d.armId === 'large') fed++;
+        await t.post('/reward', { decisionId: d.decisionId, ...(d.armId === 'large' ? { error: true } : { reward: 1 }) });
+      }
+      store.down = true;
+      await t.post('/select', { experimentId: 'exp-1' });
+      const { text } = await scrape(t);
+      // Each `by (labels) (rate|increase(series[...]))` of the alerts: the series exists and carries those labels.
+      const uses = [...alerts.matchAll(/by \(([^)]+)\) \((?:increase|rate)\((\w+)\[/g)].map((m) => ({ labels: m[1].split(',').map((l) => l.trim()), series: m[2] }));
+      expect(uses.map((u) => u.series).sort()).toEqual(['bandit_decisions_total', 'bandit_guardrail_disables_total', 'bandit_select_fallbacks_total', 'bandit_store_duration_seconds_bucket']);
+      for (const { series, labels } of uses) {
+        const samples = text.split('\n').filter((l) => l.startsWith(`${series}{`));
+        expect(samples.length, series).toBeGreaterThan(0);
+        for (const s of samples) for (const l of labels) expect(s, `${series} has ${l}`).toContain(`${l}="`);
       }
     } finally {
       await t.app.close();
