@@ -15,6 +15,7 @@ const charts = {
   density: new LineChart($('chart-density'), { time: false, yLabel: 'density' }),
 };
 let last = null; // the latest { report, history } drawn, for resizes
+let kept = null; // { id, intervalSeconds, points }: the history read so far; a refresh asks only for newer points
 let alertFrom = null; // 'refresh' or 'action': a refresh clears only its own message
 
 const selected = () => decodeURIComponent(location.hash.replace(/^#e=/, '')) || null;
@@ -146,6 +147,16 @@ function renderCharts(report, history) {
   drawLift($('chart-lift'), h.lift, always ?? h.liftInterval95, label);
 }
 
+/** The history of the last HISTORY_SPAN_MS: read once, then only the points after the newest one kept. */
+async function newHistory(id) {
+  const since = Date.now() - HISTORY_SPAN_MS;
+  const newest = kept?.id === id ? kept.points.at(-1) : undefined;
+  const res = await api.history(id, newest ? Date.parse(newest.ts) + 1000 : since);
+  const points = newest ? [...kept.points, ...res.points] : res.points;
+  kept = { id, intervalSeconds: res.intervalSeconds, points: points.filter((p) => Date.parse(p.ts) >= since) };
+  return kept;
+}
+
 async function refresh() {
   try {
     const { experiments } = await api.experiments();
@@ -154,7 +165,7 @@ async function refresh() {
     $('experiment').hidden = !id;
     $('empty').hidden = Boolean(id);
     if (id) {
-      const [report, experiment, history] = await Promise.all([api.report(id), api.experiment(id), api.history(id, Date.now() - HISTORY_SPAN_MS)]);
+      const [report, experiment, history] = await Promise.all([api.report(id), api.experiment(id), newHistory(id)]);
       $('exp-title').textContent = id;
       const t = report.totals;
       $('exp-meta').textContent = `${report.policy} · ${report.rewardModel} · ${report.status}${report.ended ? ' (ended)' : ''} · `
