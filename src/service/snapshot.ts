@@ -129,12 +129,12 @@ export class SnapshotCache {
   }
 
   async load(id: string, now: number): Promise<Snapshot | null> {
-    this.metrics?.snapshotReload(id);
     const [state, stats] = await Promise.all([this.store.getExperiment(id), this.store.getStats(id)]);
     if (!state || !stats) {
       this.byId.delete(id);
       return null;
     }
+    this.metrics?.snapshotReload(id); // only for experiments that exist: an unknown id is never a label
     const snap = new Snapshot(state, stats, now);
     this.byId.set(id, snap);
     return snap;

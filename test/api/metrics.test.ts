@@ -37,6 +37,8 @@ describe.each(storeKinds)('/metrics ($name store)', (kind) => {
     await t.post('/reward', { decisionId: ids[0], reward: 1 }); // a duplicate: not a reward
     const m = await scrape(t);
     expect(m.text).not.toContain('secret-user');
+    await t.post('/select', { experimentId: 'no-such-experiment' });
+    expect((await scrape(t)).text).not.toContain('no-such-experiment');
     for (const [key, n] of Object.entries(served)) {
       const [arm, population] = key.split('/');
       expect(m.value(`bandit_decisions_total{experiment="exp-1",arm="${arm}",population="${population}"}`)).toBe(n);
