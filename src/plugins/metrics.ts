@@ -51,6 +51,7 @@ export const metricsPlugin = (ctx: ServiceContext) => fp<object>((async (app) =>
     r.get('/metrics', {
       schema: {
         tags: ['operations'], summary: 'Prometheus metrics (text format)',
+        produces: ['text/plain'],
         response: { 200: z.string().describe('Prometheus text exposition format 0.0.4') },
       },
     }, async (_req, reply) => {
