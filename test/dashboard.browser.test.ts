@@ -188,6 +188,25 @@ describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y ch
     expect(Number(await page.locator('body').getAttribute('data-refreshed'))).toBeGreaterThan(before);
   });
 
+  it('shows a new gaussian experiment with no history yet: densities drawn, the lift waiting for rewards', async () => {
+    expect((await call('POST', '/experiments', { id: 'latency-model', rewardModel: 'gaussian', arms: [{ id: 'a' }, { id: 'b' }] })).status).toBe(201);
+    for (let i = 0; i < 30; i++) {
+      const d = (await call('POST', '/select', { experimentId: 'latency-model' })).body;
+      await call('POST', '/reward', { decisionId: d.decisionId, reward: (d.armId === 'a' ? 3 : 5) + (i % 5) / 5 });
+    }
+    await page.getByRole('link', { name: 'latency-model' }).click();
+    await page.locator('#exp-title').filter({ hasText: 'latency-model' }).waitFor();
+    await page.locator('#leaderboard tr[data-arm="b"] td.decisions').filter({ hasText: /^[1-9]/ }).waitFor();
+    expect(await page.locator('#alert').isHidden()).toBe(true);
+    expect(await page.locator('#chart-lift').textContent()).toContain('No holdback: holdbackPercent is 0');
+    const canvases = await page.evaluate(() => ['chart-pbest', 'chart-allocation', 'chart-mean', 'chart-density']
+      .map((id) => (document.querySelector(`#${id} canvas`) as HTMLCanvasElement | null)?.width ?? 0));
+    expect(canvases.every((w) => w > 0)).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-gaussian-no-history.png`, fullPage: true });
+    await page.getByRole('link', { name: EXP }).click();
+    await page.locator('#exp-title').filter({ hasText: EXP }).waitFor();
+  });
+
   it('fits a phone width without sideways scrolling of the page', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(400); // the charts resize after 150 ms

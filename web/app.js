@@ -8,10 +8,11 @@ const REFRESH_MS = 5000;
 const HISTORY_SPAN_MS = 6 * 3600 * 1000;
 const $ = (id) => document.getElementById(id);
 
+const NO_HISTORY = 'No history points yet: one is written every interval';
 const charts = {
-  pbest: new LineChart($('chart-pbest'), { yRange: [0, 1], yLabel: 'P(best)' }),
-  allocation: new LineChart($('chart-allocation'), { yRange: [0, 1], yLabel: 'share' }),
-  mean: new LineChart($('chart-mean'), { yLabel: 'mean reward' }),
+  pbest: new LineChart($('chart-pbest'), { yRange: [0, 1], yLabel: 'P(best)', emptyText: NO_HISTORY }),
+  allocation: new LineChart($('chart-allocation'), { yRange: [0, 1], yLabel: 'share', emptyText: NO_HISTORY }),
+  mean: new LineChart($('chart-mean'), { yLabel: 'mean reward', emptyText: NO_HISTORY }),
   density: new LineChart($('chart-density'), { time: false, yLabel: 'density' }),
 };
 let last = null; // the latest { report, history } drawn, for resizes
@@ -144,7 +145,7 @@ function renderCharts(report, history) {
   const always = h.alwaysValid?.interval95;
   const label = always ? 'always-valid 95% (holds under continuous monitoring)' : 'fixed-horizon 95% (valid for one look only)';
   $('lift-caption').textContent = `Holdback lift: bandit minus holdback mean reward (${h.percent}% holdback)`;
-  drawLift($('chart-lift'), h.lift, always ?? h.liftInterval95, label);
+  drawLift($('chart-lift'), h.lift, always ?? h.liftInterval95, label, h.percent);
 }
 
 /** The history of the last HISTORY_SPAN_MS: read once, then only the points after the newest one kept. */

@@ -6,7 +6,13 @@ export const colorOf = (i) => COLORS[i % COLORS.length];
 const HEIGHT = 220;
 
 /** A range that is never empty (one point, or none, still gets an axis). */
-const widen = (min, max) => (min === null || max === null ? [0, 1] : max > min ? [min, max] : [min - 60, max + 60]);
+const widen = (min, max) => {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) {
+    const now = Date.now() / 1000;
+    return [now - 3600, now]; // no data: the last hour
+  }
+  return max > min ? [min, max] : [min - 60, max + 60];
+};
 const width = (el) => Math.max(260, el.clientWidth || el.parentElement.clientWidth || 600);
 
 /**
@@ -14,7 +20,8 @@ const width = (el) => Math.max(260, el.clientWidth || el.parentElement.clientWid
  * other arms), otherwise given new data. `marks` are vertical lines: {x, color, label}.
  */
 export class LineChart {
-  constructor(el, { time = true, yRange = null, yLabel = '' } = {}) {
+  constructor(el, { time = true, yRange = null, yLabel = '', emptyText = 'No data yet' } = {}) {
+    this.emptyText = emptyText;
     this.el = el;
     this.time = time;
     this.yRange = yRange;
@@ -56,6 +63,12 @@ export class LineChart {
     const { ctx, bbox } = u;
     ctx.save();
     ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+    if (u.data[0].length === 0) {
+      ctx.fillStyle = '#6b7280';
+      ctx.textAlign = 'center';
+      ctx.fillText(this.emptyText, bbox.left + bbox.width / 2, bbox.top + bbox.height / 2);
+      ctx.textAlign = 'start';
+    }
     for (const m of this.marks) {
       const x = u.valToPos(m.x, 'x', true);
       if (!(x >= bbox.left && x <= bbox.left + bbox.width)) continue;
@@ -86,13 +99,14 @@ function svgEl(name, attrs, text) {
 }
 
 /** The lift (bandit minus holdback mean reward) with its 95% band, on an axis through zero. */
-export function drawLift(el, lift, interval, bandLabel) {
+export function drawLift(el, lift, interval, bandLabel, holdbackPercent) {
   el.replaceChildren();
   const w = width(el);
   const h = 96;
   const svg = svgEl('svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, class: 'lift' });
   if (lift === null || lift === undefined || !interval) {
-    svg.append(svgEl('text', { x: w / 2, y: h / 2, 'text-anchor': 'middle', class: 'muted-text' }, 'Not enough rewards in both the bandit and the holdback yet'));
+    const why = holdbackPercent > 0 ? 'Not enough rewards in both the bandit and the holdback yet' : 'No holdback: holdbackPercent is 0';
+    svg.append(svgEl('text', { x: w / 2, y: h / 2, 'text-anchor': 'middle', class: 'muted-text' }, why));
     el.append(svg);
     return;
   }
