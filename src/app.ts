@@ -10,6 +10,7 @@ import { decisionRoutes } from './api/decisions.js';
 import { experimentRoutes } from './api/experiments.js';
 import { historyRoutes } from './api/history.js';
 import { keyRoutes } from './api/keys.js';
+import { ofrepRoutes } from './api/ofrep.js';
 import { operationRoutes } from './api/operations.js';
 import { dashboardPlugin } from './plugins/dashboard.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -69,7 +70,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Bandit decision service', version: API_VERSION, description: 'Multi-armed bandit decisions: select, reward, report. See README.md.' },
-      tags: [{ name: 'decisions' }, { name: 'experiments' }, { name: 'report' }, { name: 'operations' }, { name: 'keys' }],
+      tags: [{ name: 'decisions' }, { name: 'experiments' }, { name: 'report' }, { name: 'operations' }, { name: 'keys' },
+        { name: 'openfeature', description: 'OpenFeature remote evaluation (OFREP): any OpenFeature SDK with the OFREP provider is a client.' }],
       components: { securitySchemes },
       security,
     },
@@ -113,6 +115,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(experimentRoutes(ctx));
   await app.register(operationRoutes(ctx));
   await app.register(keyRoutes(ring));
+  await app.register(ofrepRoutes(ctx));
   const history: HistorySettings = { intervalSeconds: opts.history?.intervalSeconds ?? 60, retentionSeconds: opts.history?.retentionSeconds ?? 7 * 86_400 };
   await app.register(historyRoutes(ctx, history));
   await app.register(dashboardPlugin);

@@ -19,7 +19,8 @@ describe('OpenAPI document', () => {
     const spec = (await currentSpec()) as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(spec.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     for (const r of ['POST /select', 'POST /reward', 'POST /rewards', 'GET /arms', 'POST /experiments', 'GET /experiments', 'GET /experiments/{id}',
-      'PATCH /experiments/{id}', 'POST /experiments/{id}/arms/{armId}/disable', 'POST /experiments/{id}/arms/{armId}/enable', 'GET /health', 'GET /ready']) {
+      'PATCH /experiments/{id}', 'POST /experiments/{id}/arms/{armId}/disable', 'POST /experiments/{id}/arms/{armId}/enable', 'GET /health', 'GET /ready',
+      'POST /ofrep/v1/evaluate/flags/{experimentId}', 'POST /ofrep/v1/evaluate/flags']) {
       expect(routes).toContain(r);
     }
   });

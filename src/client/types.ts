@@ -1,0 +1,30 @@
+/**
+ * The client's types, derived from the service's own zod schemas (type-only imports: the client
+ * carries no zod at run time), so the client and the server cannot disagree on a field.
+ */
+import type { z } from 'zod';
+import type { ExperimentResponse, ReportResponse, RewardBatchResponse, RewardResponse, SelectResponse } from '../api/responses.js';
+import type { CreateExperimentSchema, PatchExperimentSchema, RewardSchema, SelectSchema } from '../api/schemas.js';
+
+/** What POST /select answers. */
+export type ServedDecision = z.infer<typeof SelectResponse>;
+/** The client could not get a decision in time: the caller's default arm, with nothing to reward. */
+export interface FallbackDecision extends Omit<ServedDecision, 'decisionId' | 'fallback'> {
+  decisionId: null;
+  fallback: true;
+  /** Why: no answer within the timeout, a network error, a 5xx, or a 429. */
+  fallbackReason: 'timeout' | 'network' | 'server_error' | 'rate_limited';
+  error: string;
+}
+export type Decision = ServedDecision | FallbackDecision;
+
+export type SelectRequest = z.input<typeof SelectSchema>;
+export type RewardEvent = z.input<typeof RewardSchema>;
+export type RewardResult = z.infer<typeof RewardResponse>;
+/** One result of POST /rewards: `{status: 200, accepted, duplicate}` or `{status, error, message}`. */
+export type RewardBatchResult = z.infer<typeof RewardBatchResponse>['results'][number] & { accepted?: true; duplicate?: boolean; error?: string; message?: string };
+
+export type CreateExperimentRequest = z.input<typeof CreateExperimentSchema>;
+export type PatchExperimentRequest = z.input<typeof PatchExperimentSchema>;
+export type Experiment = z.infer<typeof ExperimentResponse>;
+export type Report = z.infer<typeof ReportResponse> & Record<string, unknown>;
