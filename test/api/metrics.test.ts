@@ -57,6 +57,15 @@ describe.each(storeKinds)('/metrics ($name store)', (kind) => {
     expect(again.value('http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"}')).toBe(1);
   });
 
+  it('counts OFREP evaluations as the decisions they are', async () => {
+    await t.post('/experiments', experimentBody());
+    for (let i = 0; i < 3; i++) expect((await t.post('/ofrep/v1/evaluate/flags/exp-1', { context: { targetingKey: `u${i}` } })).status).toBe(200);
+    const m = await scrape(t);
+    const total = ['control', 'structured', 'large'].reduce((s, arm) => s + (m.value(`bandit_decisions_total{experiment="exp-1",arm="${arm}",population="bandit"}`) ?? 0), 0);
+    expect(total).toBe(3);
+    expect(m.value('http_request_duration_seconds_count{method="POST",route="/ofrep/v1/evaluate/flags/:experimentId",status_code="200"}')).toBe(3);
+  });
+
   it('counts guardrail disables by arm and guardrail, and shows the arm disabled', async () => {
     await t.post('/experiments', experimentBody({ policy: 'fixed', guardrails: { errorRate: 0.1, minSamples: 5 } }));
     let fed = 0;
