@@ -16,6 +16,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY web ./web
 USER node
 EXPOSE 3000
 # Healthy = live (/health) and ready (/ready: Redis answers, the secret agrees, not draining).

@@ -9,10 +9,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decisionRoutes } from './api/decisions.js';
 import { experimentRoutes } from './api/experiments.js';
+import { historyRoutes } from './api/history.js';
 import { keyRoutes } from './api/keys.js';
 import { lifecycleRoutes } from './api/lifecycle.js';
 import { ofrepRoutes } from './api/ofrep.js';
 import { operationRoutes } from './api/operations.js';
+import { dashboardPlugin } from './plugins/dashboard.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
 import { drainingPlugin } from './plugins/draining.js';
@@ -25,6 +28,8 @@ import { ServiceContext, systemClock, type Clock } from './service/context.js';
 import { KeyRing } from './service/keys.js';
 import { SecretKeeper, type SecretState } from './service/secret-keeper.js';
 import { secretGatePlugin } from './plugins/secret-gate.js';
+import { HistoryWriter } from './service/history-writer.js';
+import type { HistorySettings } from './service/history.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
 
 export interface AppOptions {
@@ -34,6 +39,8 @@ export interface AppOptions {
   /** A pino logger (main.ts), or false for none (tests). */
   logger?: FastifyBaseLogger | false;
   clock?: Clock;
+  /** History interval and retention (defaults: 60 s, 7 days); `writer` runs the history writer (main.ts: on; default off, for tests). */
+  history?: Partial<HistorySettings> & { writer?: boolean };
   /** API keys and scopes; default: no configured keys, open while none exists (the loopback quick start). */
   auth?: AuthOptions;
   /** Per-key (or, in open mode, per-address) requests per second; default: off. */
@@ -137,12 +144,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
+  await app.register(metricsPlugin(ctx));
   await app.register(decisionRoutes(ctx));
   await app.register(experimentRoutes(ctx));
   await app.register(lifecycleRoutes(ctx));
   await app.register(operationRoutes(ctx));
   await app.register(keyRoutes(ring));
   await app.register(ofrepRoutes(ctx));
+  const history: HistorySettings = { intervalSeconds: opts.history?.intervalSeconds ?? 60, retentionSeconds: opts.history?.retentionSeconds ?? 7 * 86_400 };
+  await app.register(historyRoutes(ctx, history));
+  await app.register(dashboardPlugin);
+  if (opts.history?.writer) {
+    // A store that is down is logged once per change by main.ts; here only the missed interval, at debug.
+    const writer = new HistoryWriter(ctx, history, (err) => (err instanceof StoreUnavailableError
+      ? app.log.debug({ err: err.message }, 'history: store unavailable, this interval stays a gap')
+      : app.log.warn({ err }, 'history: could not write this interval\'s points')));
+    app.addHook('onReady', async () => writer.start());
+    app.addHook('onClose', async () => writer.stop());
+  }
   return app;
 }
 

@@ -12,6 +12,10 @@ const schema = z.object({
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Decision-signing secret. Unset: created once and shared through the store (Redis), or per process (embedded). */
   DECISION_SECRET: z.string().min(16).regex(/^[^<>\s]+$/, 'replace the placeholder with a random secret (e.g. openssl rand -hex 32)').optional(),
+  /** One history point per experiment per this many seconds (GET /experiments/:id/history). */
+  HISTORY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** History points older than this are dropped (default 7 days: 10,080 points at 60 s). */
+  HISTORY_RETENTION_SECONDS: z.coerce.number().int().min(60).max(400 * 86_400).default(7 * 86_400),
   /** `<scope>:<key>,...` (scopes decide, read, admin; keys 24+ characters of A-Z a-z 0-9 _ -). More keys: POST /keys. */
   API_KEYS: z.string().optional(),
   /** `off` serves without any key check on any address (warned at every start). */

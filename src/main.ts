@@ -21,6 +21,7 @@ const app = await buildApp({
   store, secret: config.DECISION_SECRET, logger: log, auth: { apiKeys: config.API_KEYS, mode: authMode }, corsOrigins: config.CORS_ORIGINS,
   bodyLimitBytes: config.BODY_LIMIT_BYTES, maxExperiments: config.MAX_EXPERIMENTS,
   rateLimit: { perSecond: config.RATE_LIMIT, prefix: config.REDIS_PREFIX, redis: rateLimitRedis },
+  history: { intervalSeconds: config.HISTORY_INTERVAL_SECONDS, retentionSeconds: config.HISTORY_RETENTION_SECONDS, writer: true },
 });
 
 /** Once per change of the Redis connection: where it dials and why it fails (ECONNREFUSED, ENOTFOUND...). */

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { breachReason } from '../src/store/guardrail-check.js';
 import type {
-  AssignInput, DisabledInfo, ExperimentConfig, GuardrailEvent, Guardrails, RewardInput, RewardResult, Store,
+  AssignInput, DisabledInfo, ExperimentConfig, GuardrailEvent, Guardrails, HistoryPoint, RewardInput, RewardResult, Store,
 } from '../src/store/store.js';
 
 export interface StoreHandle {
@@ -616,6 +616,53 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
           store.assign(assignInput({ userId: 'u-race', armId: i % 2 ? 'treat' : 'control', sticky: i % 3 === 0 }))));
         expect(results.filter((r) => r.kind === 'served' && r.firstExposure)).toHaveLength(1);
         expect((await usersOf('bandit')).reduce((a, b) => a + b, 0)).toBe(1);
+      });
+    });
+
+    describe('history', () => {
+      const point = (ts: number, decisions = 1): HistoryPoint => ({
+        ts,
+        arms: [
+          { armId: 'control', decisions, rewards: 1, meanReward: 1, probabilityBest: 0.25, allocation: 0.5, status: 'active' },
+          { armId: 'treat', decisions, rewards: 0, meanReward: null, probabilityBest: null, allocation: null, status: 'disabled' },
+        ],
+        holdback: { users: null, decisions: 0, rewards: 0, meanReward: null },
+      });
+      const DAY = 86_400;
+
+      it('writes one point per ts: the first writer wins, on every instance of the backend', async () => {
+        const other = handle.another ? await handle.another() : store;
+        try {
+          const results = await Promise.all([store, other, store, other].map((s, i) => s.writeHistoryPoint('exp-1', point(T0, i + 1), DAY)));
+          expect(results.filter(Boolean)).toHaveLength(1);
+          const [stored] = await other.readHistory('exp-1', T0, T0);
+          expect(stored).toEqual(point(T0, results.indexOf(true) + 1));
+          expect(await store.writeHistoryPoint('exp-1', point(T0, 9), DAY)).toBe(false);
+          expect(await store.readHistory('exp-1', 0, T0 + DAY)).toEqual([stored]);
+        } finally {
+          if (other !== store) await other.close();
+        }
+      });
+
+      it('reads a range oldest first, the last point at or before a time, and keeps experiments apart', async () => {
+        for (const ts of [T0 + 120, T0, T0 + 60, T0 + 180]) await store.writeHistoryPoint('exp-1', point(ts), DAY);
+        await store.writeHistoryPoint('exp-2', point(T0 + 30), DAY);
+        expect((await store.readHistory('exp-1', T0 + 60, T0 + 120)).map((p) => p.ts)).toEqual([T0 + 60, T0 + 120]);
+        expect((await store.readHistory('exp-1', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0, T0 + 60, T0 + 120, T0 + 180]);
+        expect((await store.lastHistoryPoint('exp-1', T0 + 179))?.ts).toBe(T0 + 120);
+        expect((await store.lastHistoryPoint('exp-1', T0 + 180))?.ts).toBe(T0 + 180);
+        expect(await store.lastHistoryPoint('exp-1', T0 - 1)).toBeNull();
+        expect((await store.readHistory('exp-2', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0 + 30]);
+        expect(await store.readHistory('nope', 0, T0 + DAY)).toEqual([]);
+        expect(await store.lastHistoryPoint('nope', T0 + DAY)).toBeNull();
+      });
+
+      it('drops points older than the retention when a newer one is written', async () => {
+        await store.writeHistoryPoint('exp-1', point(T0), 3600);
+        await store.writeHistoryPoint('exp-1', point(T0 + 3600), 3600);
+        expect((await store.readHistory('exp-1', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0, T0 + 3600]);
+        await store.writeHistoryPoint('exp-1', point(T0 + 3660), 3600);
+        expect((await store.readHistory('exp-1', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0 + 3600, T0 + 3660]);
       });
     });
   });

@@ -53,6 +53,7 @@ export function documentTransform(input: TransformInput): ReturnType<typeof json
     ...(['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) && WITH_BODY), // Fastify parses a DELETE body too
   };
   const response: Record<string, unknown> = { ...schema.response };
-  for (const [status, description] of Object.entries(extra)) response[status] ??= errorBody(description);
+  // As a `content` map, so an error is declared application/json even on a route that produces text (/metrics).
+  for (const [status, description] of Object.entries(extra)) response[status] ??= { description, content: { 'application/json': { schema: errorBody(description) } } };
   return { ...out, schema: { ...schema, response, ...(access === 'open' && { security: [] }) } };
 }

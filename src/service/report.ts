@@ -11,8 +11,8 @@ import { designEffect, holdbackReport, pooled } from './holdback-report.js';
 import { promotionStatus } from './promotion.js';
 import { posteriorOf } from './snapshot.js';
 
-const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
-const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
+export const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
+export const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
 
 export async function report(ctx: ServiceContext, experimentId: string) {
   const [state, stats, windows] = await Promise.all([

@@ -49,8 +49,13 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
   });
   if (res.kind === 'stale') return null;
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
-  if (res.kind === 'duplicate') return { accepted: true, duplicate: true };
+  if (res.kind === 'duplicate') {
+    ctx.metrics.duplicate(config.id);
+    return { accepted: true, duplicate: true };
+  }
+  ctx.metrics.reward(config.id, claims.a, claims.p);
   if (!res.autoDisabled) return { accepted: true, duplicate: false };
+  ctx.metrics.guardrailDisable(config.id, claims.a, res.autoDisabled.guardrail?.guardrail ?? 'unknown');
   ctx.cache.invalidate(config.id);
   return { accepted: true, duplicate: false, autoDisabled: { armId: claims.a, ...res.autoDisabled } };
 }

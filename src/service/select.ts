@@ -39,9 +39,13 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
         now: Math.floor(nowMs / 1000), withStats,
       });
       if (res.kind === 'not_found') throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
-      if (res.kind === 'stale') continue;
+      if (res.kind === 'stale') {
+        ctx.metrics.staleRetry(experimentId);
+        continue;
+      }
       if (res.kind === 'moved') { recorded = res.population; continue; }
       if (res.stats) snap.setStats(res.stats, nowMs);
+      ctx.metrics.decision(experimentId, res.armId, d.population);
       return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userId);
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
@@ -56,6 +60,8 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
   const snap = ctx.cache.lastKnown(experimentId);
   // Never seen this experiment: there is no baseline to serve, so the caller gets a 503.
   if (!snap) throw new ApiError('store_unavailable', `the store is unavailable and experiment '${experimentId}' is not cached: ${cause.message}`);
+  ctx.metrics.fallback(experimentId);
+  ctx.metrics.decision(experimentId, snap.config.baselineArmId, 'x');
   return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs), fallback: true };
 }
 

@@ -8,6 +8,7 @@
  */
 import { betaPosterior, normalGammaPosterior, type Posterior } from '../bandit/posterior.js';
 import { probabilityBest } from '../bandit/prob-best.js';
+import type { Metrics } from './metrics.js';
 import type { BetaPrior, ExperimentConfig, ExperimentState, ExperimentStats, NormalGammaPrior, Store, Tally } from '../store/store.js';
 
 /** How old the cached tallies (and so the posteriors and propensities) may be. */
@@ -123,7 +124,7 @@ export function posteriorOf(config: ExperimentConfig, t: Tally): Posterior {
 export class SnapshotCache {
   private readonly byId = new Map<string, Snapshot>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly metrics?: Metrics) {}
 
   /** The cached snapshot, loading it when absent. Null when the experiment does not exist. */
   async get(id: string, now: number): Promise<Snapshot | null> {
@@ -136,6 +137,7 @@ export class SnapshotCache {
       this.byId.delete(id);
       return null;
     }
+    this.metrics?.snapshotReload(id); // only for experiments that exist: an unknown id is never a label
     const snap = new Snapshot(state, stats, now);
     this.byId.set(id, snap);
     return snap;

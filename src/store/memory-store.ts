@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { BoundedMap } from './bounded-map.js';
 import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
+import { MemoryHistory } from './memory-history.js';
 import { nullProto } from './null-proto.js';
 import type {
   ApiKeyRecord, ApiKeyWatch, AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
-  ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally, UserSums,
+  ExperimentStats, GuardrailEvent, GuardrailWindow, HistoryPoint, RewardInput, RewardResult, Store, StickyAssignment, Tally, UserSums,
 } from './store.js';
 
 type GuardrailEventRow = GuardrailEvent;
@@ -46,6 +47,7 @@ export const DEFAULT_STICKY_MAX_USERS = 500_000;
 export class MemoryStore implements Store {
   private readonly experiments = new Map<string, ExperimentData>();
   private secret: string | null = null;
+  private readonly history = new MemoryHistory();
   private sweepNow = 0;
   private readonly sweeper = this.sweepForever();
   private readonly apiKeys = new MemoryApiKeys();
@@ -194,6 +196,15 @@ export class MemoryStore implements Store {
     return { kind: 'accepted', autoDisabled: structuredClone(info) };
   }
 
+  async writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean> {
+    return this.history.write(experimentId, point, retentionSeconds);
+  }
+  async readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]> {
+    return this.history.read(experimentId, fromTs, toTs);
+  }
+  async lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null> {
+    return this.history.last(experimentId, atOrBeforeTs);
+  }
   createApiKey(key: ApiKeyRecord): Promise<void> { return this.apiKeys.create(key); }
   listApiKeys(): Promise<ApiKeyRecord[]> { return this.apiKeys.list(); }
   revokeApiKey(id: string): Promise<{ found: boolean; unconfirmed: number }> { return this.apiKeys.revoke(id); }

@@ -17,6 +17,7 @@
  *   <prefix>{exp:<id>}:s:<epoch>    HASH   sticky users of one TTL epoch: hashed userId -> packed (arm index, expiresAt, propensity, population)
  *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
  *   <prefix>{exp:<id>}:u            HASH   per-user reward sums <pop><userKey> -> packed (S, N); tallies <pop>~ss|~nn|~sn sum over users
+ *   <prefix>{exp:<id>}:h            ZSET   history points: score ts (unix seconds), member the point's JSON
  */
 import { createHash } from 'node:crypto';
 
@@ -39,6 +40,7 @@ export class ExperimentKeys {
   sticky(epoch: number): string { return `${this.base}s:${epoch}`; }
   dedupe(bucket: number): string { return `${this.base}d:${bucket}`; }
   userSums(): string { return `${this.base}u`; }
+  history(): string { return `${this.base}h`; }
 }
 
 export const indexKey = (prefix: string): string => `${prefix}experiments`;

@@ -18,7 +18,7 @@ import {
 import {
   StoreUnavailableError,
   type ApiKeyRecord, type ApiKeyWatch, type AssignInput, type AssignResult, type DisabledInfo, type ExperimentConfig, type ExperimentPatch,
-  type ExperimentState, type ExperimentStats, type GuardrailWindow, type Population, type RewardInput,
+  type ExperimentState, type ExperimentStats, type GuardrailWindow, type HistoryPoint, type Population, type RewardInput,
   type RewardResult, type Store, type Tally,
 } from './store.js';
 
@@ -39,6 +39,7 @@ const SCRIPTS = {
   banditAssign: ['assign', 5],
   banditReward: ['reward', 6],
   banditSecret: ['get-or-create-secret', 1],
+  banditHistoryPoint: ['history-point', 1],
   banditApiKeyChange: ['api-key-change', 3],
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
@@ -186,6 +187,21 @@ export class RedisStore implements Store {
     return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: nowIso, guardrail } };
   }
 
+  async writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean> {
+    const reply = await this.script('banditHistoryPoint', [this.keys(experimentId).history()],
+      [point.ts, JSON.stringify(point), point.ts - retentionSeconds, retentionSeconds + EXPIRY_MARGIN_SECONDS]);
+    return reply === 1;
+  }
+
+  async readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]> {
+    const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).history(), fromTs, toTs));
+    return members.map((m) => JSON.parse(m) as HistoryPoint);
+  }
+
+  async lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null> {
+    const [member] = await this.io(() => this.client.zrevrangebyscore(this.keys(experimentId).history(), atOrBeforeTs, '-inf', 'LIMIT', 0, 1));
+    return member === undefined ? null : (JSON.parse(member) as HistoryPoint);
+  }
   createApiKey(key: ApiKeyRecord): Promise<void> { return this.apiKeys.create(key); }
   listApiKeys(): Promise<ApiKeyRecord[]> { return this.apiKeys.list(); }
   revokeApiKey(id: string): Promise<{ found: boolean; unconfirmed: number }> { return this.apiKeys.revoke(id); }

@@ -258,6 +258,28 @@ export type ExperimentPatch = Partial<
     | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt'>
 >;
 
+/** One arm in a history point: cumulative bandit figures as of the point, and its share of the interval's bandit decisions. */
+export interface HistoryArm {
+  armId: string;
+  decisions: number;
+  rewards: number;
+  meanReward: number | null;
+  /** Over the enabled arms; null for a disabled arm. */
+  probabilityBest: number | null;
+  /** Share of the bandit decisions made since the previous point; null when none were made. */
+  allocation: number | null;
+  status: 'active' | 'disabled';
+}
+
+/** One point of an experiment's history, written once per interval (see writeHistoryPoint). */
+export interface HistoryPoint {
+  /** Unix seconds: the start of the interval (a multiple of the interval length). */
+  ts: number;
+  arms: HistoryArm[];
+  /** `users`: distinct holdback users (first exposures); null in points written before users were counted. */
+  holdback: { users: number | null; decisions: number; rewards: number; meanReward: number | null };
+}
+
 /**
  * Thrown by a store that cannot be reached in time (connection down, command timeout). The service
  * turns it into the contract's fallback decision or a 503; any other error is a bug (500).
@@ -303,6 +325,16 @@ export interface Store {
    */
   recordReward(input: RewardInput): Promise<RewardResult>;
 
+  /**
+   * Adds the point unless one with the same `ts` exists (SET NX semantics: of any number of
+   * replicas writing the same interval, one wins); true when this call wrote it. Points older than
+   * `ts - retentionSeconds` are dropped in the same step.
+   */
+  writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean>;
+  /** The points with `fromTs <= ts <= toTs` (unix seconds), oldest first. */
+  readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]>;
+  /** The newest point with `ts <= atOrBeforeTs`, or null. */
+  lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null>;
   /** API keys created at run time (issue 10): stored by id, the secret only as its hash. */
   createApiKey(key: ApiKeyRecord): Promise<void>;
   /** Every run-time key with its last flushed `lastUsedAt`, ordered by createdAt. */
