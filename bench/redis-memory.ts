@@ -26,6 +26,7 @@ const NOW = 1_750_000_000;
 const TTL = 30 * 86_400;
 const WINDOW = 7 * 86_400;
 const WINDOW_EVENTS = 1000;
+const RETENTION = 30 * 86_400;
 
 const server = process.env.REDIS_URL ? null : await startRedisServer();
 const url = process.env.REDIS_URL ?? server!.url;
@@ -62,11 +63,12 @@ async function keyBytes(pattern: string): Promise<{ keys: number; bytes: number;
 const assign = (userId: string) => store.assign({
   experimentId: 'mem', version: 1, population: 'b', armId: 'treat', propensity: 0.3333333333333333, userId, sticky: true,
   stickyTtlSeconds: TTL, now: NOW, withStats: false,
+  log: { nonce: randomBytes(12).toString('base64url'), nowMs: NOW * 1000, disabledArms: '', retentionSeconds: RETENTION },
 });
 const reward = (i: number) => store.recordReward({
   experimentId: 'mem', armId: 'treat', population: 'b', decisionKey: randomBytes(12).toString('base64url'),
   issuedAt: NOW + Math.floor((i * 3600) / N), rewardWindowSeconds: WINDOW, reward: 1, event: { error: false },
-  guardrails: null, windowSize: 10, baseline: false, nowMs: NOW * 1000,
+  guardrails: null, windowSize: 10, baseline: false, nowMs: NOW * 1000, log: { propensity: 0.3333333333333333, retentionSeconds: RETENTION },
 });
 
 try {
@@ -85,6 +87,7 @@ try {
     experimentId: 'mem', armId: 'large', population: 'b', decisionKey: `window-${i}`, issuedAt: NOW, rewardWindowSeconds: WINDOW,
     reward: 1, event: { latencyMs: 100 + (i % 1400), cost: 0.001, error: false },
     guardrails: { latencyP95Ms: 5000, minSamples: 50, windowSize: WINDOW_EVENTS }, windowSize: WINDOW_EVENTS, baseline: false, nowMs: NOW * 1000,
+    log: { propensity: 0.5, retentionSeconds: RETENTION },
   }));
   const window = await keyBytes(`${prefix}{exp:mem}:e:large`);
 

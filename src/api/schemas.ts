@@ -3,9 +3,13 @@
  * TypeScript types of request bodies, and (through @fastify/swagger) of openapi/openapi.json.
  */
 import { z } from 'zod';
+import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
 
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_PAYLOAD_BYTES = 16 * 1024;
+/** The bounds of what the event log stores per request. */
+export const MAX_CONTEXT_BYTES = 1024;
+export const MAX_METADATA_BYTES = 4 * 1024;
 const id = (what: string) => z.string().regex(ID_PATTERN, `${what} must be 1-64 characters of A-Z a-z 0-9 _ . : -`);
 
 export const ArmSchema = z.strictObject({
@@ -47,6 +51,8 @@ export const CreateExperimentSchema = z.strictObject({
   guardrails: GuardrailsSchema.nullable().optional(),
   endsAt: isoDate.nullable().optional(),
   seed: z.string().min(1).max(256).nullable().optional().describe('Makes the selection sequence reproducible.'),
+  eventRetentionSeconds: z.int().min(60).max(10 * 365 * 86400).default(DEFAULT_EVENT_RETENTION_SECONDS)
+    .describe('How long the event log keeps each event (seconds; default 30 days). Older events are trimmed.'),
 });
 export type CreateExperimentBody = z.infer<typeof CreateExperimentSchema>;
 
@@ -66,7 +72,9 @@ export const DisableArmSchema = z.strictObject({ reason: z.string().min(1).max(1
 export const SelectSchema = z.object({
   experimentId: z.string().min(1).max(256),
   userId: z.string().min(1).max(256).optional().describe('Stable user id: stickiness and the holdback follow it. Without it the holdback is drawn at random.'),
-  context: z.record(z.string(), z.unknown()).optional().describe('Request attributes; accepted and ignored by the non-contextual policies.'),
+  context: z.record(z.string(), z.unknown()).optional().refine((c) => c === undefined || Buffer.byteLength(JSON.stringify(c)) <= MAX_CONTEXT_BYTES, {
+    message: 'context must be at most 1 KiB of JSON',
+  }).describe('Request attributes (at most 1 KiB of JSON), stored on the decision event; ignored by the non-contextual policies.'),
 });
 export type SelectBody = z.infer<typeof SelectSchema>;
 
@@ -77,6 +85,9 @@ export const RewardSchema = z.object({
   latencyMs: z.number().min(0).max(86_400_000).optional(),
   cost: z.number().min(0).max(1e12).optional(),
   error: z.boolean().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional().refine((m) => m === undefined || Buffer.byteLength(JSON.stringify(m)) <= MAX_METADATA_BYTES, {
+    message: 'metadata must be at most 4 KiB of JSON',
+  }).describe('Any JSON object (at most 4 KiB) stored on the reward event, for later analysis.'),
 });
 export type RewardBody = z.infer<typeof RewardSchema>;
 

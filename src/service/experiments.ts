@@ -57,7 +57,7 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     policy: body.policy, holdbackPercent: body.holdbackPercent, trafficPercent: body.trafficPercent,
     stickiness: body.stickiness, stickyTtlSeconds: body.stickyTtlSeconds, rewardWindowSeconds: body.rewardWindowSeconds,
     guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
-    status: 'active', createdAt: now, updatedAt: now,
+    status: 'active', createdAt: now, updatedAt: now, eventRetentionSeconds: body.eventRetentionSeconds,
   };
 }
 

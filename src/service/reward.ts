@@ -1,6 +1,7 @@
 /** POST /reward and /rewards: check the decision id and the value, then record it exactly once. */
 import { RewardSchema, type RewardBody } from '../api/schemas.js';
 import { ApiError, type ErrorBody } from '../errors.js';
+import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
 import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
 import type { ServiceContext } from './context.js';
@@ -30,6 +31,10 @@ export async function reward(ctx: ServiceContext, body: RewardBody): Promise<Rew
     event: { latencyMs: body.latencyMs, cost: body.cost, error: body.error ?? false },
     guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
     baseline: claims.a === config.baselineArmId, nowMs,
+    log: {
+      propensity: claims.q, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS,
+      ...(body.metadata !== undefined && { metadata: JSON.stringify(body.metadata) }),
+    },
   });
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   if (res.kind === 'duplicate') return { accepted: true, duplicate: true };

@@ -1,5 +1,7 @@
 /** POST /select: choose an arm for one request, record the decision, sign the decision id. */
+import { newNonce } from '../assignment/decision-token.js';
 import { ApiError } from '../errors.js';
+import { decisionLog, type SelectExtras } from './decision-log.js';
 import { StoreUnavailableError, type Population } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
@@ -21,8 +23,10 @@ export interface SelectResult {
 /** A decision made with an old version is refused by the store; reload and decide again, this many times. */
 const MAX_ATTEMPTS = 3;
 
-export async function select(ctx: ServiceContext, experimentId: string, userId?: string): Promise<SelectResult> {
+export async function select(ctx: ServiceContext, experimentId: string, userId?: string, extras: SelectExtras = {}): Promise<SelectResult> {
   const nowMs = ctx.clock.now();
+  // Chosen before the store records the decision, so the event holds the token's nonce (decision-log.ts).
+  const nonce = newNonce();
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       let snap = attempt === 0 ? await ctx.cache.get(experimentId, nowMs) : await ctx.cache.load(experimentId, nowMs);
@@ -33,12 +37,12 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
         propensity: d.propensity, userId, sticky: snap.config.stickiness, stickyTtlSeconds: snap.config.stickyTtlSeconds,
-        now: Math.floor(nowMs / 1000), withStats,
+        now: Math.floor(nowMs / 1000), withStats, log: decisionLog(snap, nonce, nowMs, extras),
       });
       if (res.kind === 'not_found') throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
       if (res.kind === 'stale') continue;
       if (res.stats) snap.setStats(res.stats, nowMs);
-      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs);
+      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, nonce);
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {
@@ -55,9 +59,11 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
   return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs), fallback: true };
 }
 
-function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number): SelectResult {
+function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, nonce?: string): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
-  const decisionId = ctx.signer.sign({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity });
+  const claims = { e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity };
+  // A recorded decision's id is the one its event re-signs; a fallback (nothing recorded) gets a fresh nonce.
+  const decisionId = nonce === undefined ? ctx.signer.sign(claims) : ctx.signer.signWith({ ...claims, k: nonce });
   return {
     decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
     population: POPULATION_NAMES[population], sticky, propensity,

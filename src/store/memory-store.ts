@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
+import type { StoredEvent } from './event-log.js';
+import { MemoryEventLog } from './memory-event-log.js';
 import type {
   AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
   ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally,
@@ -22,6 +24,7 @@ interface ExperimentData {
   sticky: Map<string, StickyAssignment & { expiresAt: number }>;
   /** decisionKey -> unix seconds after which the entry may be forgotten. */
   dedupe: Map<string, number>;
+  log: MemoryEventLog;
 }
 
 const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
@@ -38,12 +41,15 @@ export class MemoryStore implements Store {
   private sweepNow = 0;
   private readonly sweeper = this.sweepForever();
 
+  /** `maxEvents`: the most events each experiment's log keeps (the oldest go first). */
+  constructor(private readonly maxEvents?: number) {}
+
   async createExperiment(config: ExperimentConfig): Promise<boolean> {
     if (this.experiments.has(config.id)) return false;
     const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow(), atOrBelow: 0, countedFor: undefined }]));
     this.experiments.set(config.id, {
       state: { config: structuredClone(config), disabled: {}, version: 1 },
-      arms, sticky: new Map(), dedupe: new Map(),
+      arms, sticky: new Map(), dedupe: new Map(), log: new MemoryEventLog(config.arms.map((a) => a.id), this.maxEvents),
     });
     return true;
   }
@@ -105,6 +111,8 @@ export class MemoryStore implements Store {
       }
     }
     e.arms.get(served.armId)![input.population].decisions += 1;
+    // Event log: the decision, in the same step that counts it (assign.lua's XADD block).
+    e.log.appendDecision(input, served.armId, served.propensity, null);
     if (input.withStats) served.stats = statsOf(e);
     return served;
   }
@@ -129,6 +137,8 @@ export class MemoryStore implements Store {
       arm.atOrBelow = limit === undefined ? 0 : countAtOrBelow(arm.window.latencies, limit);
     }
     pushEvent(arm, input.event, input.windowSize);
+    // Event log: the accepted reward, in the same step that counts it (reward.lua's XADD block).
+    e.log.appendReward(input);
 
     if (!input.guardrails || input.baseline || e.state.disabled[input.armId]) return { kind: 'accepted' };
     const breach = checkGuardrails(arm.window, input.guardrails, arm.atOrBelow);
@@ -137,6 +147,10 @@ export class MemoryStore implements Store {
     e.state.disabled[input.armId] = info;
     e.state.version += 1;
     return { kind: 'accepted', autoDisabled: structuredClone(info) };
+  }
+
+  async readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null> {
+    return this.experiments.get(id)?.log.read(after, limit) ?? null;
   }
 
   async getOrCreateSecret(candidate: string): Promise<string> {

@@ -16,6 +16,8 @@
  *   <prefix>{exp:<id>}:e:<armId>    LIST   the arm's window events "seq|latency|cost|error", oldest first
  *   <prefix>{exp:<id>}:s:<epoch>    HASH   sticky users of one TTL epoch: hashed userId -> packed (arm index, expiresAt, propensity)
  *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
+ *   <prefix>{exp:<id>}:l            STREAM the event log: every decision (first field `d`) and accepted reward
+ *                                          (first field `r`), appended by assign.lua and reward.lua (see them)
  */
 import { createHash } from 'node:crypto';
 
@@ -37,6 +39,7 @@ export class ExperimentKeys {
   events(armId: string): string { return `${this.base}e:${armId}`; }
   sticky(epoch: number): string { return `${this.base}s:${epoch}`; }
   dedupe(bucket: number): string { return `${this.base}d:${bucket}`; }
+  log(): string { return `${this.base}l`; }
 }
 
 export const indexKey = (prefix: string): string => `${prefix}experiments`;

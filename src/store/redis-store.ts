@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { breachReason, type Breach } from './guardrail-check.js';
+import type { StoredEvent } from './event-log.js';
+import { decodeStreamEntries } from './redis-event-log.js';
 import {
   ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
@@ -34,8 +36,8 @@ const SCRIPTS = {
   banditCreateExperiment: ['create-experiment', 1],
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
-  banditAssign: ['assign', 5],
-  banditReward: ['reward', 5],
+  banditAssign: ['assign', 6],
+  banditReward: ['reward', 6],
   banditSecret: ['get-or-create-secret', 1],
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
@@ -146,9 +148,11 @@ export class RedisStore implements Store {
     const { epoch, keyTtl } = stickyEpochs(input.now, input.stickyTtlSeconds);
     const sticky = input.population === 'b' && input.sticky && input.userId !== undefined;
     const reply = await this.script('banditAssign',
-      [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1)],
+      [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1), k.log()],
       [input.version, input.armId, String(input.propensity), input.population, sticky ? stickyField(input.userId!) : '',
-        input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0']);
+        input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0',
+        input.log.nonce, input.userId ?? '', input.log.context ?? '', input.log.disabledArms, input.log.traceparent ?? '',
+        input.log.retentionSeconds]);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'stale') return { kind };
     const [armId, propensity, stickyFlag, arms, tallies] = reply as [string, string, number, string?, string[]?];
@@ -164,17 +168,27 @@ export class RedisStore implements Store {
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
     const reply = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows()],
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.log()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
-        nowIso]);
+        nowIso,
+        input.issuedAt, String(input.log.propensity), input.log.metadata ?? '', input.log.retentionSeconds]);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
     const [name, observed] = reply as [Breach['guardrail'], string];
     const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };
     return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: nowIso, guardrail } };
+  }
+
+  async readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null> {
+    const k = this.keys(id);
+    const [arms, entries] = await Promise.all([
+      this.io(() => this.client.hget(k.meta(), 'arms')),
+      this.io(() => this.client.xrange(k.log(), after === null ? '-' : `(${after}`, '+', 'COUNT', limit)),
+    ]);
+    return arms === null ? null : decodeStreamEntries(JSON.parse(arms) as string[], entries);
   }
 
   async getOrCreateSecret(candidate: string): Promise<string> {

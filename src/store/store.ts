@@ -11,6 +11,7 @@
  * plain values. Validation of inputs happens before the store is called.
  */
 import type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
+import type { DecisionLog, RewardLog, StoredEvent } from './event-log.js';
 
 /** The priors are the math's own types; the store keeps them inside the config. */
 export type { BetaPrior, NormalGammaPrior };
@@ -57,6 +58,8 @@ export interface ExperimentConfig {
   status: ExperimentStatus;
   createdAt: string;
   updatedAt: string;
+  /** How long the event log keeps events (seconds); absent in configs stored before the log: the default. */
+  eventRetentionSeconds?: number;
 }
 
 /** Why an arm is disabled. `source` says who did it; `guardrail` is set when a guardrail did. */
@@ -134,6 +137,8 @@ export interface AssignInput {
   now: number;
   /** Also return every arm's tallies (after this decision), so a caller refreshes its cache in the same round trip. */
   withStats: boolean;
+  /** The decision event's own fields (the event log). */
+  log: DecisionLog;
 }
 
 export type AssignResult =
@@ -168,6 +173,8 @@ export interface RewardInput {
   baseline: boolean;
   /** Milliseconds since the epoch: the time of the reward (and of an automatic disable). */
   nowMs: number;
+  /** The reward event's own fields (the event log). */
+  log: RewardLog;
 }
 
 export type RewardResult =
@@ -218,6 +225,13 @@ export interface Store {
    * population, guardrail window, and the automatic disable when a limit is breached.
    */
   recordReward(input: RewardInput): Promise<RewardResult>;
+
+  /**
+   * The experiment's event log: up to `limit` events after the cursor `after` (null: from the oldest
+   * kept), oldest first. Each decision and each accepted reward is appended by `assign` and
+   * `recordReward` in the same atomic step that counts it. Null when the experiment does not exist.
+   */
+  readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null>;
 
   /** The decision-signing secret shared by every replica: created once, then always the same. */
   getOrCreateSecret(candidate: string): Promise<string>;

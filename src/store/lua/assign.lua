@@ -14,6 +14,7 @@
   KEYS[3]  sticky hash, next epoch        <prefix>{exp:<id>}:s:<epoch+1>   (clock skew between replicas)
   KEYS[4]  sticky hash, current epoch     <prefix>{exp:<id>}:s:<epoch>     (new entries go here)
   KEYS[5]  sticky hash, previous epoch    <prefix>{exp:<id>}:s:<epoch-1>
+  KEYS[6]  event log stream               <prefix>{exp:<id>}:l
 
   ARGV[1]  version the caller chose with
   ARGV[2]  chosen armId
@@ -24,6 +25,12 @@
   ARGV[7]  stickyTtlSeconds
   ARGV[8]  seconds KEYS[4] must live
   ARGV[9]  '1' to return the tallies
+  ARGV[10] event log: the decision token's nonce (base64url)
+  ARGV[11] event log: userId, '' when absent
+  ARGV[12] event log: context JSON, '' when absent
+  ARGV[13] event log: indexes of the disabled arms at this version, comma-separated ('' none)
+  ARGV[14] event log: traceparent, '' when absent
+  ARGV[15] event log: eventRetentionSeconds (entries older than Redis TIME minus this are trimmed)
 
   Returns
     {armId, propensity, sticky 0|1}                        served
@@ -62,6 +69,17 @@ if field ~= '' then
 end
 
 redis.call('HINCRBY', tallies, ARGV[4] .. 'd:' .. served, 1)
+
+-- Event log: the decision, in the same step that counts it. Fields: d nonce, a served arm index (the
+-- meta hash's, from 1),-- p population, t issuedAt (= now), q propensity, v version, f firstExposure ('' unknown),
+-- u userId, c context, e disabled arm indexes, w traceparent. Entry ids are Redis's clock (*), and so
+-- is the trim by age (MINID ~: whole nodes of entries older than the retention).
+local clock = redis.call('TIME')
+local minId = math.max(0, clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[15]) * 1000)
+local servedIndex = index
+if sticky == 1 then servedIndex = redis.call('HGET', meta, 'a:' .. served) end
+redis.call('XADD', KEYS[6], 'MINID', '~', string.format('%d', minId), '*', 'd', ARGV[10], 'a', servedIndex, 'p', ARGV[4], 't', ARGV[6],
+  'q', propensity, 'v', ARGV[1], 'f', '', 'u', ARGV[11], 'c', ARGV[12], 'e', ARGV[13], 'w', ARGV[14])
 if ARGV[9] == '1' then
   return {served, propensity, sticky, redis.call('HGET', meta, 'arms'), redis.call('HGETALL', tallies)}
 end

@@ -11,6 +11,7 @@
   KEYS[3]  dedupe set of the decision's issuedAt bucket   <prefix>{exp:<id>}:d:<bucket>
   KEYS[4]  the arm's window events list   <prefix>{exp:<id>}:e:<armId>
   KEYS[5]  window counters hash           <prefix>{exp:<id>}:w
+  KEYS[6]  event log stream               <prefix>{exp:<id>}:l
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -27,6 +28,10 @@
   ARGV[13] meanCost limit, '' when off
   ARGV[14] errorRate limit, '' when off
   ARGV[15] now, ISO time written into an automatic disable
+  ARGV[16] event log: the decision's issuedAt, unix seconds
+  ARGV[17] event log: the decision's propensity
+  ARGV[18] event log: metadata JSON, '' when absent
+  ARGV[19] event log: eventRetentionSeconds (entries older than Redis TIME minus this are trimmed)
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -102,6 +107,15 @@ while length > size do
 end
 redis.call('HSET', counters, 'c:' .. arm, costSamples, 's:' .. arm, num(costSum), 'e:' .. arm, errors,
   'n:' .. arm, latencies, 'u:' .. arm, atOrBelow, 'ul:' .. arm, limitText)
+
+-- Event log: the accepted reward, in the same step that counts it (before the guardrails, which may
+-- return early). Fields: r nonce (the decision key), a arm index (from 1), p population, t the decision's
+-- issuedAt, q its propensity, x reward, l latencyMs, c cost ('' when absent), z error 1|0, m metadata.
+-- Entry ids and the trim by age are Redis's clock, as in assign.lua.
+local clock = redis.call('TIME')
+local minId = math.max(0, clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[19]) * 1000)
+redis.call('XADD', KEYS[6], 'MINID', '~', string.format('%d', minId), '*', 'r', ARGV[3], 'a', redis.call('HGET', meta, 'a:' .. arm),
+  'p', ARGV[2], 't', ARGV[16], 'q', ARGV[17], 'x', ARGV[5], 'l', ARGV[6], 'c', ARGV[7], 'z', ARGV[8], 'm', ARGV[18])
 
 -- Guardrails: never the baseline, never an arm already disabled.
 if ARGV[10] ~= '1' or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return 1 end
