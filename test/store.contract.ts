@@ -139,16 +139,16 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       });
 
       it('serves the chosen arm and counts the decision in its population', async () => {
-        expect(await store.assign(assignInput())).toEqual({ kind: 'served', armId: 'treat', propensity: 0.25, sticky: false });
+        expect(await store.assign(assignInput())).toEqual({ kind: 'served', armId: 'treat', propensity: 0.25, sticky: false, firstExposure: true });
         await store.assign(assignInput({ population: 'h', armId: 'control', propensity: 1 }));
         await store.assign(assignInput({ population: 'x', armId: 'control', propensity: 1 }));
         await store.assign(assignInput({ population: 'x', armId: 'control', propensity: 1 }));
         const stats = await store.getStats('exp-1');
-        const zero = { decisions: 0, rewards: 0, sum: 0, sumSq: 0 };
+        const zero = { decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 };
         expect(stats).toEqual({
           arms: [
-            { armId: 'control', bandit: zero, holdback: { ...zero, decisions: 1 }, excluded: { ...zero, decisions: 2 } },
-            { armId: 'treat', bandit: { ...zero, decisions: 1 }, holdback: zero, excluded: zero },
+            { armId: 'control', bandit: zero, holdback: { ...zero, decisions: 1, users: 1 }, excluded: { ...zero, decisions: 2, users: 2 } },
+            { armId: 'treat', bandit: { ...zero, decisions: 1, users: 1 }, holdback: zero, excluded: zero },
             { armId: 'other:3', bandit: zero, holdback: zero, excluded: zero },
           ],
         });
@@ -174,22 +174,23 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
 
       it('keeps a bandit user on the first arm, with its first propensity, counting the served arm', async () => {
         const first = await store.assign(assignInput({ userId: 'u1', armId: 'treat', propensity: 1 / 3 }));
-        expect(first).toEqual({ kind: 'served', armId: 'treat', propensity: 1 / 3, sticky: false });
+        expect(first).toEqual({ kind: 'served', armId: 'treat', propensity: 1 / 3, sticky: false, firstExposure: true });
         const again = await store.assign(assignInput({ userId: 'u1', armId: 'control', propensity: 0.6, now: T0 + 10 }));
-        expect(again).toEqual({ kind: 'served', armId: 'treat', propensity: 1 / 3, sticky: true });
+        expect(again).toEqual({ kind: 'served', armId: 'treat', propensity: 1 / 3, sticky: true, firstExposure: false });
         const other = await store.assign(assignInput({ userId: 'u2', armId: 'control', propensity: 0.6 }));
-        expect(other).toEqual({ kind: 'served', armId: 'control', propensity: 0.6, sticky: false });
+        expect(other).toEqual({ kind: 'served', armId: 'control', propensity: 0.6, sticky: false, firstExposure: true });
         const stats = (await store.getStats('exp-1'))!;
         expect(stats.arms.map((a) => a.bandit.decisions)).toEqual([1, 2, 0]);
       });
 
       it('is not sticky outside the bandit population, without a userId, or with stickiness off', async () => {
-        for (const over of [{ population: 'h' as const }, { population: 'x' as const }, { userId: undefined }, { sticky: false }]) {
-          await store.assign(assignInput({ userId: 'u1', armId: 'treat', ...over }));
-          const res = await store.assign(assignInput({ userId: 'u1', armId: 'control', propensity: 0.5, ...over }));
-          expect(res).toEqual({ kind: 'served', armId: 'control', propensity: 0.5, sticky: false });
+        const cases = [{ population: 'h' as const }, { population: 'x' as const }, { userId: undefined }, { sticky: false }];
+        for (const [i, over] of cases.entries()) {
+          await store.assign(assignInput({ userId: `u${i}`, armId: 'treat', ...over }));
+          const res = await store.assign(assignInput({ userId: `u${i}`, armId: 'control', propensity: 0.5, ...over }));
+          expect(res).toMatchObject({ kind: 'served', armId: 'control', propensity: 0.5, sticky: false });
         }
-        // None of those stored an assignment for u1.
+        // None of those stored a sticky arm: the x record is replaced when the user enters.
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'other:3' }))).toMatchObject({ armId: 'other:3', sticky: false });
       });
 
@@ -199,9 +200,9 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'control', now: T0 + 149 }))).toMatchObject({ armId: 'treat', sticky: true });
         // Expired at assignedAt + ttl: the new choice is served and becomes the sticky arm.
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'control', propensity: 0.7, now: T0 + 150 })))
-          .toEqual({ kind: 'served', armId: 'control', propensity: 0.7, sticky: false });
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.7, sticky: false, firstExposure: true });
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'treat', now: T0 + 151 })))
-          .toEqual({ kind: 'served', armId: 'control', propensity: 0.7, sticky: true });
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.7, sticky: true, firstExposure: false });
         // Long after: expired again.
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'other:3', now: T0 + 10 * TTL })))
           .toMatchObject({ armId: 'other:3', sticky: false });
@@ -211,10 +212,10 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         await store.assign(assignInput({ userId: 'u1', armId: 'treat' }));
         await store.setArmState('exp-1', 'treat', { source: 'manual', reason: 'off', at: ISO0 });
         expect(await store.assign(assignInput({ version: 2, userId: 'u1', armId: 'control', propensity: 0.9, now: T0 + 1 })))
-          .toEqual({ kind: 'served', armId: 'control', propensity: 0.9, sticky: false });
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.9, sticky: false, firstExposure: false });
         await store.setArmState('exp-1', 'treat', null);
         expect(await store.assign(assignInput({ version: 3, userId: 'u1', armId: 'treat', now: T0 + 2 })))
-          .toEqual({ kind: 'served', armId: 'control', propensity: 0.9, sticky: true });
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.9, sticky: true, firstExposure: false });
       });
 
       it('gives concurrent first decisions of one user one arm', async () => {
@@ -241,10 +242,10 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         let sumSq = 0;
         for (const r of values) { sum += r; sumSq += r * r; }
         const stats = (await store.getStats('exp-1'))!;
-        expect(stats.arms[1].bandit).toEqual({ decisions: 0, rewards: values.length, sum, sumSq });
-        expect(stats.arms[0].holdback).toEqual({ decisions: 0, rewards: 1, sum: 2, sumSq: 4 });
-        expect(stats.arms[0].excluded).toEqual({ decisions: 0, rewards: 1, sum: 3, sumSq: 9 });
-        expect(stats.arms[0].bandit).toEqual({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+        expect(stats.arms[1].bandit).toEqual({ decisions: 0, rewards: values.length, sum, sumSq, users: 0 });
+        expect(stats.arms[0].holdback).toEqual({ decisions: 0, rewards: 1, sum: 2, sumSq: 4, users: 0 });
+        expect(stats.arms[0].excluded).toEqual({ decisions: 0, rewards: 1, sum: 3, sumSq: 9, users: 0 });
+        expect(stats.arms[0].bandit).toEqual({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
         expect(await store.getStats('nope')).toBeNull();
       });
 
@@ -267,7 +268,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
 
       it('without a reward adds only the guardrail event', async () => {
         await store.recordReward(rewardInput({ reward: undefined, event: { error: true, latencyMs: 30 } }));
-        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
         expect((await store.getGuardrailWindows('exp-1')).treat).toEqual({ samples: 1, latencies: [30], costSamples: 0, costSum: 0, errors: 1 });
       });
 
@@ -282,7 +283,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         const results = await Promise.all(repeat(50, input).map((r) => store.recordReward(r)));
         expect(results.filter((r) => r.kind === 'accepted')).toHaveLength(1);
         expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(49);
-        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 3, sumSq: 9 });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 3, sumSq: 9, users: 0 });
         expect((await store.getGuardrailWindows('exp-1')).treat.samples).toBe(1);
       });
 
@@ -291,7 +292,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect(results.every((r) => r.kind === 'accepted')).toBe(true);
         const sum = Array.from({ length: 50 }, (_, i) => i % 4).reduce((a, b) => a + b, 0);
         const sumSq = Array.from({ length: 50 }, (_, i) => (i % 4) ** 2).reduce((a, b) => a + b, 0);
-        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 50, sum, sumSq });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 50, sum, sumSq, users: 0 });
         expect((await store.getGuardrailWindows('exp-1')).treat.samples).toBe(50);
       });
     });
@@ -457,7 +458,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect(await store.assign(assignInput({ version: 1, armId: 'control' }))).toEqual({ kind: 'stale' });
         expect(await store.assign(assignInput({ version: 2, armId: 'treat' }))).toEqual({ kind: 'stale' });
         expect(await store.assign(assignInput({ version: 2, userId: 'u1', armId: 'control', propensity: 0.5 })))
-          .toEqual({ kind: 'served', armId: 'control', propensity: 0.5, sticky: false });
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.5, sticky: false, firstExposure: false });
       });
     });
 
@@ -493,9 +494,9 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect(await store.assign(assignInput({ experimentId: 'nope' }))).toEqual({ kind: 'not_found' });
         const evs = await all();
         expect(evs.map(({ eventId: _, ts: __, ...e }) => e)).toEqual([
-          { type: 'decision', nonce: 'n-1', armId: 'treat', population: 'b', issuedAt: T0, propensity: 0.25, version: 1, firstExposure: null,
+          { type: 'decision', nonce: 'n-1', armId: 'treat', population: 'b', issuedAt: T0, propensity: 0.25, version: 1, firstExposure: true,
             userId: 'u1', context: '{"plan":"pro"}', eligibleArms: ['control', 'treat', 'other:3'], traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` },
-          { type: 'decision', nonce: 'n-2', armId: 'control', population: 'h', issuedAt: T0, propensity: 1, version: 1, firstExposure: null,
+          { type: 'decision', nonce: 'n-2', armId: 'control', population: 'h', issuedAt: T0, propensity: 1, version: 1, firstExposure: true,
             eligibleArms: ['control', 'treat'] },
         ]);
         expect(evs[0].ts).toBeGreaterThan(0);
@@ -505,7 +506,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       it('logs the arm a sticky user is served, with its first propensity', async () => {
         await store.assign(assignInput({ userId: 'u1', armId: 'treat', propensity: 0.3 }));
         await store.assign(assignInput({ userId: 'u1', armId: 'other:3', propensity: 0.6 }));
-        expect((await all()).map((e) => [e.armId, e.propensity])).toEqual([['treat', 0.3], ['treat', 0.3]]);
+        expect((await all()).map((e) => e.type === 'decision' && [e.armId, e.propensity, e.firstExposure])).toEqual([['treat', 0.3, true], ['treat', 0.3, false]]);
       });
 
       it('appends one reward event per accepted reward; a duplicate or an unknown arm appends nothing', async () => {
@@ -557,6 +558,79 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect(evs[evs.length - 1].nonce).toBe('new');
         // Redis trims whole stream nodes (MINID ~, at most 100 entries each): what is left of the old ones is one node's worth.
         expect(evs.length).toBeLessThanOrEqual(101);
+      });
+    });
+
+    describe('the user record (issue 8)', () => {
+      beforeEach(async () => {
+        await store.createExperiment(config());
+      });
+      const usersOf = async (pop: 'bandit' | 'holdback' | 'excluded') =>
+        (await store.getStats('exp-1'))!.arms.map((a) => a[pop].users);
+
+      it('counts a first exposure once per user and population, on the served arm; every decision without a userId', async () => {
+        const r = [
+          await store.assign(assignInput({ userId: 'u1', armId: 'treat' })),
+          await store.assign(assignInput({ userId: 'u1', armId: 'control', now: T0 + 1 })),
+          await store.assign(assignInput({ userId: 'u2', armId: 'other:3', sticky: false })),
+          await store.assign(assignInput({ userId: 'u2', armId: 'treat', sticky: false, now: T0 + 1 })),
+          await store.assign(assignInput({ armId: 'treat' })),
+          await store.assign(assignInput({ armId: 'treat' })),
+          await store.assign(assignInput({ userId: 'h1', population: 'h', armId: 'control', propensity: 1 })),
+          await store.assign(assignInput({ userId: 'h1', population: 'h', armId: 'control', propensity: 1 })),
+        ];
+        expect(r.map((x) => x.kind === 'served' && x.firstExposure)).toEqual([true, false, true, false, true, true, true, false]);
+        expect(await usersOf('bandit')).toEqual([0, 3, 1]);
+        expect(await usersOf('holdback')).toEqual([1, 0, 0]);
+        expect((await store.getStats('exp-1'))!.arms.map((a) => a.bandit.decisions)).toEqual([0, 5, 1]);
+      });
+
+      it('keeps a user in the population of their record: the other one answers moved', async () => {
+        await store.assign(assignInput({ userId: 'ub', armId: 'treat' }));
+        await store.assign(assignInput({ userId: 'uh', population: 'h', armId: 'control', propensity: 1 }));
+        // As after a change of holdbackPercent: the caller now computes the other population.
+        expect(await store.assign(assignInput({ userId: 'ub', population: 'h', armId: 'control', propensity: 1, now: T0 + 1 })))
+          .toEqual({ kind: 'moved', population: 'b' });
+        expect(await store.assign(assignInput({ userId: 'uh', armId: 'treat', now: T0 + 1 }))).toEqual({ kind: 'moved', population: 'h' });
+        expect(await store.assign(assignInput({ userId: 'uh', armId: 'treat', sticky: false, now: T0 + 1 }))).toEqual({ kind: 'moved', population: 'h' });
+        // Nothing was counted by the refused decisions.
+        expect((await store.getStats('exp-1'))!.arms.map((a) => a.holdback.decisions + a.bandit.decisions)).toEqual([1, 1, 0]);
+        // Choosing again in the recorded population is served, not a first exposure.
+        expect(await store.assign(assignInput({ userId: 'uh', population: 'h', armId: 'control', propensity: 1, now: T0 + 2 })))
+          .toEqual({ kind: 'served', armId: 'control', propensity: 1, sticky: false, firstExposure: false });
+        // Stickiness off: the record's population still holds, the arm is the caller's.
+        await store.updateExperiment('exp-1', { holdbackPercent: 50 });
+        expect(await store.assign(assignInput({ version: 2, userId: 'ub', sticky: false, armId: 'other:3', now: T0 + 2 })))
+          .toEqual({ kind: 'served', armId: 'other:3', propensity: 0.25, sticky: false, firstExposure: false });
+      });
+
+      it('leaves the record alone on an excluded decision, and counts an excluded user once when they enter', async () => {
+        await store.assign(assignInput({ userId: 'u1', armId: 'treat' }));
+        expect(await store.assign(assignInput({ userId: 'u1', population: 'x', armId: 'control', propensity: 1, now: T0 + 1 })))
+          .toMatchObject({ armId: 'control', firstExposure: false });
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'control', now: T0 + 2 }))).toMatchObject({ armId: 'treat', sticky: true });
+        // Excluded first (traffic, paused): one excluded user; entering later is their first exposure in the bandit.
+        expect(await store.assign(assignInput({ userId: 'u2', population: 'x', armId: 'control', propensity: 1 }))).toMatchObject({ firstExposure: true });
+        expect(await store.assign(assignInput({ userId: 'u2', population: 'x', armId: 'control', propensity: 1 }))).toMatchObject({ firstExposure: false });
+        expect(await store.assign(assignInput({ userId: 'u2', population: 'h', armId: 'control', propensity: 1, now: T0 + 3 }))).toMatchObject({ firstExposure: true });
+        expect(await store.assign(assignInput({ userId: 'u2', armId: 'treat', now: T0 + 4 }))).toEqual({ kind: 'moved', population: 'h' });
+        expect(await usersOf('excluded')).toEqual([1, 0, 0]);
+        expect(await usersOf('holdback')).toEqual([1, 0, 0]);
+        expect(await usersOf('bandit')).toEqual([0, 1, 0]);
+      });
+
+      it('forgets the record stickyTtlSeconds after it was written: the user is exposed anew', async () => {
+        await store.assign(assignInput({ userId: 'u1', population: 'h', armId: 'control', propensity: 1, now: T0 + 50 }));
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'treat', now: T0 + 149 }))).toEqual({ kind: 'moved', population: 'h' });
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'treat', now: T0 + 150 }))).toMatchObject({ armId: 'treat', firstExposure: true });
+        expect(await usersOf('bandit')).toEqual([0, 1, 0]);
+      });
+
+      it('counts concurrent first decisions of one user once', async () => {
+        const results = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+          store.assign(assignInput({ userId: 'u-race', armId: i % 2 ? 'treat' : 'control', sticky: i % 3 === 0 }))));
+        expect(results.filter((r) => r.kind === 'served' && r.firstExposure)).toHaveLength(1);
+        expect((await usersOf('bandit')).reduce((a, b) => a + b, 0)).toBe(1);
       });
     });
   });

@@ -43,7 +43,11 @@ function excluded(snap: Snapshot, excludedBy: Decision['excludedBy']): Decision 
   return { population: 'x', armIndex: snap.baselineIndex, propensity: 1, excludedBy };
 }
 
-export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, nowMs: number): Decision {
+/**
+ * `recorded`: the population of the user's record (the store answered `moved`): a user already in
+ * the experiment keeps it whatever `holdbackPercent` says now.
+ */
+export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, nowMs: number, recorded?: 'b' | 'h'): Decision {
   const { config } = snap;
   if (config.status === 'paused') return excluded(snap, 'paused');
   if (snap.endsAtMs !== null && snap.endsAtMs <= nowMs) return excluded(snap, 'ended');
@@ -51,7 +55,7 @@ export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, now
 
   const buckets = userId === undefined ? randomBuckets(rng) : userBuckets(config.id, userId);
   if (!inPercent(buckets.traffic, config.trafficPercent)) return excluded(snap, 'traffic');
-  if (inPercent(buckets.holdback, config.holdbackPercent)) return { population: 'h', armIndex: snap.baselineIndex, propensity: 1 };
+  if (recorded ? recorded === 'h' : inPercent(buckets.holdback, config.holdbackPercent)) return { population: 'h', armIndex: snap.baselineIndex, propensity: 1 };
 
   switch (config.policy) {
     case 'thompson': {

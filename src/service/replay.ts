@@ -8,7 +8,7 @@ import { MAX_EVENTS_PER_READ } from '../store/event-log.js';
 import type { ExperimentStats, Store, Tally } from '../store/store.js';
 
 const POPULATION_FIELD = { b: 'bandit', h: 'holdback', x: 'excluded' } as const;
-const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
 
 /** Folds events (oldest first) into per-arm tallies, the way assign and recordReward count them. */
 export class TallyReplay {
@@ -22,7 +22,10 @@ export class TallyReplay {
 
   add(ev: StoredEvent): void {
     const t = this.byId.get(ev.armId)![POPULATION_FIELD[ev.population]];
-    if (ev.type === 'decision') t.decisions += 1;
+    if (ev.type === 'decision') {
+      t.decisions += 1;
+      if (ev.firstExposure) t.users += 1;
+    }
     else if (ev.reward !== undefined) {
       t.rewards += 1;
       t.sum += ev.reward;

@@ -74,8 +74,8 @@ export async function report(ctx: ServiceContext, experimentId: string) {
 }
 
 function pooled(ts: Tally[]): Tally {
-  return ts.reduce((s, t) => ({ decisions: s.decisions + t.decisions, rewards: s.rewards + t.rewards, sum: s.sum + t.sum, sumSq: s.sumSq + t.sumSq }),
-    { decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+  return ts.reduce((s, t) => ({ decisions: s.decisions + t.decisions, rewards: s.rewards + t.rewards, sum: s.sum + t.sum, sumSq: s.sumSq + t.sumSq, users: s.users + t.users }),
+    { decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
 }
 
 /** The window's observed values; `breach` is set when a limit is exceeded (shown for the baseline, which is never disabled). */

@@ -28,11 +28,12 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
   // Chosen before the store records the decision, so the event holds the token's nonce (decision-log.ts).
   const nonce = newNonce();
   try {
+    let recorded: 'b' | 'h' | undefined; // the population of the user's record, once the store said `moved`
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       let snap = attempt === 0 ? await ctx.cache.get(experimentId, nowMs) : await ctx.cache.load(experimentId, nowMs);
       if (snap?.statsRefresh(nowMs) === 'before-deciding') snap = await ctx.cache.load(experimentId, nowMs);
       if (!snap) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
-      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs);
+      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded);
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
@@ -41,6 +42,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       });
       if (res.kind === 'not_found') throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
       if (res.kind === 'stale') continue;
+      if (res.kind === 'moved') { recorded = res.population; continue; }
       if (res.stats) snap.setStats(res.stats, nowMs);
       return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, nonce);
     }

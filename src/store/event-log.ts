@@ -50,8 +50,8 @@ interface EventBase {
 export interface StoredDecisionEvent extends EventBase {
   type: 'decision';
   version: number;
-  /** Null until the store keeps a per-user record to tell. */
-  firstExposure: boolean | null;
+  /** A user's first decision in the experiment (and every decision without a userId): the store's user record says. */
+  firstExposure: boolean;
   userId?: string;
   context?: string;
   /** Arm ids that could be served at the decision's version (not disabled). */

@@ -16,7 +16,7 @@ class DecisionRow {
   readonly type = 'decision';
   constructor(
     readonly ms: number, readonly seq: number, readonly arm: number, readonly population: Population, readonly nonce: string,
-    readonly issuedAt: number, readonly propensity: number, readonly version: number, readonly firstExposure: boolean | null,
+    readonly issuedAt: number, readonly propensity: number, readonly version: number, readonly firstExposure: boolean,
     readonly userId: string | undefined, readonly context: string | undefined, readonly disabledArms: string, readonly traceparent: string | undefined,
   ) {}
 }
@@ -39,7 +39,7 @@ export class MemoryEventLog {
 
   constructor(private readonly armIds: readonly string[], private readonly maxEvents = MEMORY_LOG_MAX_EVENTS) {}
 
-  appendDecision(input: AssignInput, armId: string, propensity: number, firstExposure: boolean | null): void {
+  appendDecision(input: AssignInput, armId: string, propensity: number, firstExposure: boolean): void {
     const { log } = input;
     const [ms, seq] = this.nextId(log.nowMs);
     this.push(new DecisionRow(ms, seq, this.armIds.indexOf(armId), input.population, log.nonce, input.now, propensity, input.version,

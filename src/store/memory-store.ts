@@ -27,7 +27,7 @@ interface ExperimentData {
   log: MemoryEventLog;
 }
 
-const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
 /**
  * Every write checks this many sticky and dedupe entries for expiry, resuming where the last one
  * stopped. A whole sweep at once (every 4096 writes, as before) stalled the event loop for 13-22 ms
@@ -98,21 +98,37 @@ export class MemoryStore implements Store {
     const { state } = e;
     if (state.version !== input.version || state.disabled[input.armId] || !e.arms.has(input.armId)) return { kind: 'stale' };
     this.maybeSweep(input.now);
-    let served: AssignResult = { kind: 'served', armId: input.armId, propensity: input.propensity, sticky: false };
-    if (input.population === 'b' && input.sticky && input.userId !== undefined) {
-      const prev = e.sticky.get(input.userId);
-      if (prev && prev.expiresAt > input.now && !state.disabled[prev.armId]) {
-        served = { kind: 'served', armId: prev.armId, propensity: prev.propensity, sticky: true };
-      } else {
+    let served: AssignResult = { kind: 'served', armId: input.armId, propensity: input.propensity, sticky: false, firstExposure: true };
+    // The user record (mirrors assign.lua's block of the same name).
+    if (input.userId !== undefined) {
+      const pop = input.population;
+      const live = e.sticky.get(input.userId);
+      const prev = live && live.expiresAt > input.now ? live : undefined;
+      let write = true;
+      if (prev && pop === 'x') {
+        served.firstExposure = false;
+        write = false;
+      } else if (prev && prev.population !== 'x') {
+        if (prev.population !== pop) return { kind: 'moved', population: prev.population as 'b' | 'h' };
+        served.firstExposure = false;
+        write = false;
+        if (pop === 'b' && input.sticky) {
+          if (!state.disabled[prev.armId]) served = { ...served, armId: prev.armId, propensity: prev.propensity, sticky: true };
+          else write = true; // the sticky arm was disabled: the replacement becomes the user's arm
+        }
+      }
+      if (write) {
         e.sticky.set(input.userId, {
-          armId: input.armId, propensity: input.propensity, assignedAt: input.now,
+          armId: input.armId, propensity: input.propensity, assignedAt: input.now, population: pop,
           expiresAt: input.now + input.stickyTtlSeconds,
         });
       }
     }
-    e.arms.get(served.armId)![input.population].decisions += 1;
+    const tally = e.arms.get(served.armId)![input.population];
+    tally.decisions += 1;
+    if (served.firstExposure) tally.users += 1;
     // Event log: the decision, in the same step that counts it (assign.lua's XADD block).
-    e.log.appendDecision(input, served.armId, served.propensity, null);
+    e.log.appendDecision(input, served.armId, served.propensity, served.firstExposure);
     if (input.withStats) served.stats = statsOf(e);
     return served;
   }

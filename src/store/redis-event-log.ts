@@ -21,7 +21,7 @@ export function decodeStreamEntries(armIds: readonly string[], entries: [string,
     if (f.d !== undefined) {
       const userId = opt(f.u), context = opt(f.c), traceparent = opt(f.w);
       return {
-        ...base, type: 'decision', nonce: f.d, version: Number(f.v), firstExposure: f.f === '' ? null : f.f === '1',
+        ...base, type: 'decision', nonce: f.d, version: Number(f.v), firstExposure: f.f === '1',
         eligibleArms: eligibleFrom(armIds, f.e), ...(userId !== undefined && { userId }),
         ...(context !== undefined && { context }), ...(traceparent !== undefined && { traceparent }),
       };

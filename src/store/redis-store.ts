@@ -146,17 +146,17 @@ export class RedisStore implements Store {
   async assign(input: AssignInput): Promise<AssignResult> {
     const k = this.keys(input.experimentId);
     const { epoch, keyTtl } = stickyEpochs(input.now, input.stickyTtlSeconds);
-    const sticky = input.population === 'b' && input.sticky && input.userId !== undefined;
     const reply = await this.script('banditAssign',
       [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1), k.log()],
-      [input.version, input.armId, String(input.propensity), input.population, sticky ? stickyField(input.userId!) : '',
-        input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0',
+      [input.version, input.armId, String(input.propensity), input.population, input.userId !== undefined ? stickyField(input.userId) : '',
+        input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0', input.sticky ? '1' : '0',
         input.log.nonce, input.userId ?? '', input.log.context ?? '', input.log.disabledArms, input.log.traceparent ?? '',
         input.log.retentionSeconds]);
+    if (reply === -5 || reply === -6) return { kind: 'moved', population: reply === -5 ? 'b' : 'h' };
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'stale') return { kind };
-    const [armId, propensity, stickyFlag, arms, tallies] = reply as [string, string, number, string?, string[]?];
-    const served: AssignResult = { kind: 'served', armId, propensity: Number(propensity), sticky: stickyFlag === 1 };
+    const [armId, propensity, stickyFlag, first, arms, tallies] = reply as [string, string, number, number, string?, string[]?];
+    const served: AssignResult = { kind: 'served', armId, propensity: Number(propensity), sticky: stickyFlag === 1, firstExposure: first === 1 };
     if (arms !== undefined) served.stats = decodeStats(JSON.parse(arms) as string[], pairsToRecord(tallies!));
     return served;
   }
@@ -265,6 +265,7 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
     rewards: Number(tallies[`${pop}r:${armId}`] ?? 0),
     sum: Number(tallies[`${pop}s:${armId}`] ?? 0),
     sumSq: Number(tallies[`${pop}q:${armId}`] ?? 0),
+    users: Number(tallies[`${pop}u:${armId}`] ?? 0),
   });
   return {
     arms: armIds.map((armId) => {

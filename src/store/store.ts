@@ -89,6 +89,11 @@ export interface Tally {
   sum: number;
   /** Sum of squared reward values. */
   sumSq: number;
+  /**
+   * Distinct users whose first exposure in this population was to this arm (the user record;
+   * every decision without a userId counts as one user). Counted atomically with the decision.
+   */
+  users: number;
 }
 
 /** Counters over the rolling guardrail window of one arm (all populations). */
@@ -113,12 +118,20 @@ export interface ExperimentStats {
   arms: ArmStats[];
 }
 
+/**
+ * The per-user record (one per experiment and user, every population): the population and arm the
+ * user got first. Its arm is the sticky arm (bandit population, stickiness on); its population wins
+ * over the one computed from today's settings (a holdback change never moves a user already in).
+ * It lives stickyTtlSeconds from when it was written, like the sticky arm it also is.
+ */
 export interface StickyAssignment {
   armId: string;
   /** The propensity with which the arm was first chosen. */
   propensity: number;
   /** Unix seconds when it was assigned. */
   assignedAt: number;
+  /** The population of the user's first decision (`x` is replaced by `b`/`h` when the user enters). */
+  population: Population;
 }
 
 export interface AssignInput {
@@ -129,7 +142,10 @@ export interface AssignInput {
   /** The arm the caller chose. Must be enabled (the store re-checks). */
   armId: string;
   propensity: number;
-  /** With a userId and stickiness on (bandit population only), an existing sticky arm wins. */
+  /**
+   * With a userId the store keeps the user record: an existing record's population wins (else
+   * `moved`), and with stickiness on (bandit population) its arm wins too.
+   */
   userId?: string;
   sticky: boolean;
   stickyTtlSeconds: number;
@@ -142,7 +158,10 @@ export interface AssignInput {
 }
 
 export type AssignResult =
-  | { kind: 'served'; armId: string; propensity: number; sticky: boolean; stats?: ExperimentStats }
+  /** `firstExposure`: the user's first decision in the experiment (or first after an `x` record); always true without a userId. */
+  | { kind: 'served'; armId: string; propensity: number; sticky: boolean; firstExposure: boolean; stats?: ExperimentStats }
+  /** The user's record puts them in another population than the caller computed: choose again in `population`. */
+  | { kind: 'moved'; population: 'b' | 'h' }
   /** The experiment changed since `version` (or the chosen arm is disabled): reload and choose again. */
   | { kind: 'stale' }
   | { kind: 'not_found' };
@@ -217,6 +236,9 @@ export interface Store {
    * Records one decision atomically: checks the version and that the arm is enabled, resolves the
    * sticky arm (bandit population with a userId and sticky on), stores a new sticky assignment when
    * there was none (or it pointed at a disabled arm, or expired), and counts the decision.
+   * With a userId it keeps the user record (`StickyAssignment`, every population): no live record
+   * (or an `x` one and a `b`/`h` decision) is a first exposure, counted in `users`; a live `b`/`h`
+   * record of the other population answers `moved`; an `x` decision leaves the record as it is.
    */
   assign(input: AssignInput): Promise<AssignResult>;
 
