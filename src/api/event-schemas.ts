@@ -44,3 +44,31 @@ export const RewardEventSchema = z.object({
 
 export const EventLine = z.union([DecisionEventSchema, RewardEventSchema])
   .describe('One line of the application/x-ndjson answer (format=dsjson: one DSJSON object per line instead).');
+
+export const EvaluateSchema = z.strictObject({
+  policy: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('arm'), armId: z.string().min(1).max(64) }).describe('Always this arm.'),
+    z.strictObject({ kind: z.literal('split'), weights: z.record(z.string().min(1).max(64), z.number().min(0).max(1e6)) })
+      .describe('Each arm with its share of the weights.'),
+    z.strictObject({ kind: z.literal('greedy') }).describe('Always the enabled arm with the highest posterior mean now.'),
+  ]),
+});
+
+const shown = z.object({
+  value: z.number().nullable(),
+  interval95: z.tuple([z.number(), z.number()]).nullable(),
+  standardError: z.number().nullable(),
+});
+
+export const EvaluateResponse = z.object({
+  policy: z.object({ kind: z.enum(['arm', 'split', 'greedy']), probabilities: z.record(z.string(), z.number()) }).loose(),
+  decisions: z.number().int().describe('Units used: rewarded first exposures of the bandit population.'),
+  effectiveSampleSize: z.number().nullable(),
+  logged: shown.describe("The logging policy's own mean reward over the same units."),
+  estimates: z.object({ ips: shown, snips: shown, dr: shown }),
+  clipping: z.object({ method: z.string(), threshold: z.number().nullable(), clipped: z.number().int() }),
+  unit: z.string(),
+  left: z.object({ laterExposures: z.number().int(), unrewarded: z.number().int() }).describe('Bandit decisions not used, and why.'),
+  reason: z.string().nullable().describe('Why the estimates are null (e.g. UCB leaves no overlap); null when they are given.'),
+  warning: z.string().nullable().describe('Set when the estimates are given but the effective sample size is too small to trust their intervals.'),
+});

@@ -2,8 +2,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ServiceContext } from '../service/context.js';
+import { evaluate } from '../service/evaluate.js';
 import { exportEvents } from '../service/events.js';
-import { EventLine, EventsQuery } from './event-schemas.js';
+import { EvaluateResponse, EvaluateSchema, EventLine, EventsQuery } from './event-schemas.js';
 import { errors } from './responses.js';
 import { ExperimentParams } from './schemas.js';
 
@@ -22,4 +23,11 @@ export const eventRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async
     // The 200 schema documents one line; the body is the stream of them (the type provider cannot say that).
     return reply.type('application/x-ndjson; charset=utf-8').send(body as never);
   });
+
+  app.post('/experiments/:id/evaluate', {
+    schema: {
+      tags, summary: "Off-policy estimate of another policy's mean reward per decision (IPS, SNIPS, DR)", params: ExperimentParams,
+      body: EvaluateSchema, response: { 200: EvaluateResponse, ...errors(400, 404, 503) },
+    },
+  }, async (req) => evaluate(ctx, req.params.id, req.body.policy));
 };
