@@ -10,7 +10,9 @@
  * Measures INFO memory `used_memory` before and after 100,000 sticky users (assign, bandit
  * population, random UUID user ids) and 100,000 dedupe entries (recordReward with keys like the
  * service's decision tokens, issued over one hour), and cross-checks with MEMORY USAGE of the keys;
- * then fills one arm's guardrail window (1,000 events) and reports its MEMORY USAGE.
+ * then fills one arm's guardrail window (1,000 events) and reports its MEMORY USAGE. Every assign
+ * and reward also appends an event to the experiment's log stream: its MEMORY USAGE is reported per
+ * event and taken out of the sticky and dedupe figures.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { execSync } from 'node:child_process';
@@ -77,10 +79,14 @@ try {
   await reward(0);
 
   const before = await usedMemory();
+  const logBefore = (await keyBytes(`${prefix}{exp:mem}:l`)).bytes;
   await inBatches(N, () => assign(randomUUID()));
   const afterSticky = await usedMemory();
+  // Each assign and each reward also appends to the event log: measured apart, and taken out of the others.
+  const logAfterSticky = (await keyBytes(`${prefix}{exp:mem}:l`)).bytes;
   await inBatches(N, reward);
   const afterDedupe = await usedMemory();
+  const logAfterDedupe = (await keyBytes(`${prefix}{exp:mem}:l`)).bytes;
 
   // One arm's guardrail window, full (twice as many events as it keeps: the oldest were evicted).
   await inBatches(2 * WINDOW_EVENTS, (i) => store.recordReward({
@@ -99,8 +105,10 @@ try {
   const per = (bytes: number): string => (bytes / N).toFixed(1);
 
   console.log(`Redis memory, ${N.toLocaleString('en')} entries each (${new Date().toISOString().slice(0, 10)}, commit ${commit}, Redis ${redisVersion}, Node ${process.version}, ${cpus()[0]?.model ?? 'cpu?'} x${cpus().length}, host ${hostname()})`);
-  console.log(`  sticky user:  ${per(afterSticky - before)} bytes (used_memory)  ${per(sticky.bytes)} bytes (MEMORY USAGE of ${sticky.keys} key(s), ${sticky.encodings.join('/')})`);
-  console.log(`  dedupe entry: ${per(afterDedupe - afterSticky)} bytes (used_memory)  ${per(dedupe.bytes)} bytes (MEMORY USAGE of ${dedupe.keys} key(s), ${dedupe.encodings.join('/')})`);
+  console.log(`  sticky user:  ${per(afterSticky - before - (logAfterSticky - logBefore))} bytes (used_memory, less the event log)  ${per(sticky.bytes)} bytes (MEMORY USAGE of ${sticky.keys} key(s), ${sticky.encodings.join('/')})`);
+  console.log(`  dedupe entry: ${per(afterDedupe - afterSticky - (logAfterDedupe - logAfterSticky))} bytes (used_memory, less the event log)  ${per(dedupe.bytes)} bytes (MEMORY USAGE of ${dedupe.keys} key(s), ${dedupe.encodings.join('/')})`);
+  console.log(`  decision event: ${per(logAfterSticky - logBefore)} bytes (MEMORY USAGE of the event log stream; a 36-character userId, no context)`);
+  console.log(`  reward event:   ${per(logAfterDedupe - logAfterSticky)} bytes (MEMORY USAGE of the event log stream; reward, no latency, cost or metadata)`);
   console.log(`  guardrail window: ${window.bytes} bytes for one arm's ${WINDOW_EVENTS} events with a latency and a cost (MEMORY USAGE of ${window.keys} key(s), ${window.encodings.join('/')}; plus 7 small fields of the counters hash)`);
   console.log(`  reproduce: npx tsx bench/redis-memory.ts${process.env.REDIS_URL ? `  (REDIS_URL=${process.env.REDIS_URL})` : ''}`);
 } finally {
