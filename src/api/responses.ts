@@ -27,6 +27,7 @@ export const ExperimentResponse = z.object({
   holdbackPercent: z.number(),
   trafficPercent: z.number(),
   version: z.number(),
+  eventRetentionSeconds: z.number().optional().describe('How long the event log keeps events (seconds).'),
 });
 
 export const SelectResponse = z.object({
