@@ -73,6 +73,7 @@ export class RedisStore implements Store {
   protected readonly prefix: string;
   private readonly staleAfterMs: number;
   private lastAnswerAt = Date.now();
+  private lastTrimAt = 0;
 
   constructor(protected readonly client: RedisClient, opts: RedisStoreOptions) {
     this.prefix = checkPrefix(opts.prefix);
@@ -151,7 +152,7 @@ export class RedisStore implements Store {
       [input.version, input.armId, String(input.propensity), input.population, input.userId !== undefined ? stickyField(input.userId) : '',
         input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0', input.sticky ? '1' : '0',
         input.log.nonce, input.userId ?? '', input.log.context ?? '', input.log.disabledArms, input.log.traceparent ?? '',
-        input.log.retentionSeconds]);
+        this.trimNow(input.log.retentionSeconds)]);
     if (reply === -5 || reply === -6) return { kind: 'moved', population: reply === -5 ? 'b' : 'h' };
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'stale') return { kind };
@@ -173,7 +174,7 @@ export class RedisStore implements Store {
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
         nowIso,
-        input.issuedAt, String(input.log.propensity), input.log.metadata ?? '', input.log.retentionSeconds]);
+        input.issuedAt, String(input.log.propensity), input.log.metadata ?? '', this.trimNow(input.log.retentionSeconds)]);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
@@ -202,6 +203,18 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
+  }
+
+  /**
+   * The event log's trim argument: the retention at most once a second per store instance, '' (no
+   * trim) otherwise. Trimming on every append cost 0.7 µs of Redis time per call; once a second
+   * keeps the log within a second (and one stream node) of its retention.
+   */
+  private trimNow(retentionSeconds: number): number | '' {
+    const now = Date.now();
+    if (now - this.lastTrimAt < 1000) return '';
+    this.lastTrimAt = now;
+    return retentionSeconds;
   }
 
   /** Runs one script (one round trip). */

@@ -34,7 +34,7 @@
   ARGV[13] event log: context JSON, '' when absent
   ARGV[14] event log: indexes of the disabled arms at this version, comma-separated ('' none)
   ARGV[15] event log: traceparent, '' when absent
-  ARGV[16] event log: eventRetentionSeconds (entries older than Redis TIME minus this are trimmed)
+  ARGV[16] event log: eventRetentionSeconds to trim entries older than Redis TIME minus it; '' not this time
 
   Returns
     {armId, propensity, sticky 0|1, firstExposure 0|1}                     served
@@ -98,16 +98,22 @@ end
 redis.call('HINCRBY', tallies, pop .. 'd:' .. served, 1)
 if first == 1 then redis.call('HINCRBY', tallies, pop .. 'u:' .. served, 1) end
 
--- Event log: the decision, in the same step that counts it. Fields: d nonce, a served arm index (the
--- meta hash's, from 1), p population, t issuedAt (= now), q propensity, v version, f firstExposure
--- 1|0, u userId, c context, e disabled arm indexes, w traceparent. Entry ids are Redis's clock (*),
--- and so is the trim by age (MINID ~: whole nodes of entries older than the retention).
-local clock = redis.call('TIME')
-local minId = math.max(0, clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[16]) * 1000)
+-- Event log: the decision, in the same step that counts it. Field d packs, space-separated: the
+-- nonce, the served arm index (the meta hash's, from 1), population, issuedAt (= now), propensity,
+-- version, firstExposure 1|0, disabled arm indexes; then u userId, c context, w traceparent, each
+-- only when present (few fields: XADD's cost grows with them). Entry ids are Redis's clock (*), and
+-- so is the trim by age, when ARGV[16] asks for it (MINID ~: whole nodes older than the retention).
 local servedIndex = index
 if sticky == 1 then servedIndex = redis.call('HGET', meta, 'a:' .. served) end
-redis.call('XADD', KEYS[6], 'MINID', '~', string.format('%d', minId), '*', 'd', ARGV[11], 'a', servedIndex, 'p', pop, 't', ARGV[6],
-  'q', propensity, 'v', ARGV[1], 'f', first, 'u', ARGV[12], 'c', ARGV[13], 'e', ARGV[14], 'w', ARGV[15])
+local entry = {KEYS[6], '*', 'd', table.concat({ARGV[11], servedIndex, pop, ARGV[6], propensity, ARGV[1], first, ARGV[14]}, ' ')}
+if ARGV[12] ~= '' then entry[#entry + 1] = 'u'; entry[#entry + 1] = ARGV[12] end
+if ARGV[13] ~= '' then entry[#entry + 1] = 'c'; entry[#entry + 1] = ARGV[13] end
+if ARGV[15] ~= '' then entry[#entry + 1] = 'w'; entry[#entry + 1] = ARGV[15] end
+redis.call('XADD', unpack(entry))
+if ARGV[16] ~= '' then
+  local clock = redis.call('TIME')
+  redis.call('XTRIM', KEYS[6], 'MINID', '~', string.format('%d', clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[16]) * 1000))
+end
 if ARGV[9] == '1' then
   return {served, propensity, sticky, first, redis.call('HGET', meta, 'arms'), redis.call('HGETALL', tallies)}
 end

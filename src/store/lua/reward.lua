@@ -31,7 +31,7 @@
   ARGV[16] event log: the decision's issuedAt, unix seconds
   ARGV[17] event log: the decision's propensity
   ARGV[18] event log: metadata JSON, '' when absent
-  ARGV[19] event log: eventRetentionSeconds (entries older than Redis TIME minus this are trimmed)
+  ARGV[19] event log: eventRetentionSeconds to trim entries older than Redis TIME minus it; '' not this time
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -109,13 +109,18 @@ redis.call('HSET', counters, 'c:' .. arm, costSamples, 's:' .. arm, num(costSum)
   'n:' .. arm, latencies, 'u:' .. arm, atOrBelow, 'ul:' .. arm, limitText)
 
 -- Event log: the accepted reward, in the same step that counts it (before the guardrails, which may
--- return early). Fields: r nonce (the decision key), a arm index (from 1), p population, t the decision's
--- issuedAt, q its propensity, x reward, l latencyMs, c cost ('' when absent), z error 1|0, m metadata.
--- Entry ids and the trim by age are Redis's clock, as in assign.lua.
-local clock = redis.call('TIME')
-local minId = math.max(0, clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[19]) * 1000)
-redis.call('XADD', KEYS[6], 'MINID', '~', string.format('%d', minId), '*', 'r', ARGV[3], 'a', redis.call('HGET', meta, 'a:' .. arm),
-  'p', ARGV[2], 't', ARGV[16], 'q', ARGV[17], 'x', ARGV[5], 'l', ARGV[6], 'c', ARGV[7], 'z', ARGV[8], 'm', ARGV[18])
+-- return early). Field r packs, space-separated: the nonce (the decision key), the arm index (from
+-- 1), population, the decision's issuedAt, its propensity, reward, latencyMs, cost ('' when
+-- absent), error 1|0; then m metadata when present. Entry ids and the trim by age are Redis's
+-- clock, as in assign.lua.
+local entry = {KEYS[6], '*', 'r', table.concat({ARGV[3], redis.call('HGET', meta, 'a:' .. arm), ARGV[2], ARGV[16], ARGV[17],
+  ARGV[5], ARGV[6], ARGV[7], ARGV[8]}, ' ')}
+if ARGV[18] ~= '' then entry[#entry + 1] = 'm'; entry[#entry + 1] = ARGV[18] end
+redis.call('XADD', unpack(entry))
+if ARGV[19] ~= '' then
+  local clock = redis.call('TIME')
+  redis.call('XTRIM', KEYS[6], 'MINID', '~', string.format('%d', clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[19]) * 1000))
+end
 
 -- Guardrails: never the baseline, never an arm already disabled.
 if ARGV[10] ~= '1' or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return 1 end
