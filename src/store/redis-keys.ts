@@ -16,8 +16,8 @@
  *   <prefix>{exp:<id>}:e:<armId>    LIST   the arm's window events "seq|latency|cost|error", oldest first
  *   <prefix>{exp:<id>}:s:<epoch>    HASH   sticky users of one TTL epoch: hashed userId -> packed (arm index, expiresAt, propensity, population)
  *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
- *   <prefix>{exp:<id>}:l            STREAM the event log: every decision (first field `d`) and accepted reward
- *                                          (first field `r`), appended by assign.lua and reward.lua (see them)
+ *   <prefix>{exp:<id>}:l            STREAM the event log: every decision (packed field `d`) and accepted reward
+ *                                          (packed field `r`), appended by assign.lua and reward.lua (see them)
  */
 import { createHash } from 'node:crypto';
 
