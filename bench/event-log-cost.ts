@@ -101,6 +101,7 @@ try {
   clearInterval(sampler);
   const seconds = (Date.now() - started) / 1000;
   await app.close();
+  await store.close();
 
   // 3. The embedded log's heap per event.
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -136,3 +137,5 @@ try {
   await admin.quit();
   await server.destroy();
 }
+// Exit even if a client was left open: this runs under the shared CPU lock.
+process.exit(0);
