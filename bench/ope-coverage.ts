@@ -29,7 +29,7 @@ console.log(`\n## Off-policy coverage (bench:ope)\n\ncommit ${git('rev-parse', '
 console.log(`Command: RUNS=${RUNS} USERS=${USERS} POLICY=${POLICY} RATE_LOW=${RATE_LOW} RATE_SPAN=${RATE_SPAN} npm run bench:ope`);
 console.log(`${RUNS} runs, ${POLICY} logging, 3-5 Bernoulli arms with rates in [${RATE_LOW}, ${RATE_LOW + RATE_SPAN}], ${USERS} users each returning 1-5 times; `
   + `${results.reduce((a, r) => a + r.decisions, 0) / RUNS} decisions per run on average; ${s.undefinedEstimates} undefined estimates (no overlap); `
-  + `${pct(s.clippedShare)} of IPS/DR weights truncated\n`);
+  + `${pct(s.clippedShare)} of IPS weights truncated\n`);
 console.log('Coverage of the 95% intervals for "always arm k" (± one Monte-Carlo standard error), by the arm\'s rank in its run (1 = best):\n');
 console.log(`| estimator | all | ${perRank.map((_, i) => `rank ${i + 1} (${perRank[i]} runs)`).join(' | ')} |`);
 console.log(`|---|--:|${perRank.map(() => '--:').join('|')}|`);

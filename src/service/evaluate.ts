@@ -41,7 +41,7 @@ export interface EvaluateResult {
 export const MIN_TRUSTED_ESS = 100;
 
 const UNIT = 'first exposures of the bandit population with a reward, at the propensity of that first decision (one per user)';
-const CLIPPING = 'IPS and DR weights truncated at sqrt(n) x their mean (Ionides 2008); SNIPS self-normalised, untruncated';
+const CLIPPING = 'IPS weights truncated at sqrt(n) x their mean (Ionides 2008); SNIPS self-normalised and DR (Dudik et al. 2011) untruncated';
 const none: Shown = { value: null, interval95: null, standardError: null };
 const shown = (e: Estimate): Shown => ({ value: e.value, interval95: e.interval95, standardError: e.standardError });
 

@@ -31,7 +31,7 @@ describe('off-policy estimators', () => {
     expect(r.snips.value).toBeCloseTo(0.5, 12); // (0 + 4) / 8
     expect(r.clipping.threshold).toBeCloseTo(4, 12); // sqrt(4) * mean weight 2
     expect(r.ips.value).toBeCloseTo(1, 12); // (0 + 0 + 0 + 4) / 4
-    expect(r.dr.value).toBeCloseTo(0.5 + (4 * (0 - 0.5) + 4 * (1 - 0.5)) / 4, 12); // q(1) = 0.5
+    expect(r.dr.value).toBeCloseTo(0.5 + (4 * (0 - 0.5) + 4 * (1 - 0.5)) / 4, 12); // q(1) = 0.5, untruncated weights
     expect(r.effectiveSampleSize).toBeCloseTo(64 / 32, 12);
     expect(unsupportedArms(units, [0.5, 0, 0.5])).toEqual([2]);
   });
