@@ -19,7 +19,10 @@ const ADMIN = 'fuzz-admin-key-0123456789abcdef';
 /** The long run makes two passes, for the RSS check. */
 const PASSES = RUNS >= 10_000 ? 2 : 1;
 
-describe.each(storeKinds)('fuzz ($name store)', (kind) => {
+// FUZZ_STORE=memory|redis runs one store only (for a long run).
+const kinds = storeKinds.filter((k) => !process.env.FUZZ_STORE || k.name === process.env.FUZZ_STORE);
+
+describe.each(kinds)('fuzz ($name store)', (kind) => {
   it(`answers ${RUNS} requests per operation (${OPS.length} operations), half mutated, within the contract`, async () => {
     const made = await kind.make();
     const t = await makeTestApp(made.store, undefined, { auth: { apiKeys: `admin:${ADMIN}` } });
