@@ -100,8 +100,9 @@ describe.each(kinds)('fuzz ($name store)', (kind) => {
     }
     expect(tallied).toBe(acceptedWithReward);
     expect(mutatedCount / (PASSES * RUNS * OPS.length)).toBeGreaterThanOrEqual(0.3);
+    const kept = { experiments: (await made.store.experimentIds()).length, keys: (await made.store.listApiKeys()).length };
+    console.log(`[fuzz ${kind.name}] ${PASSES * RUNS * OPS.length} requests, ${mutatedCount} mutated, statuses ${JSON.stringify(statuses)}, rewards counted ${tallied}, kept ${JSON.stringify(kept)}, RSS ${(rssAfterWarmup / 2 ** 20).toFixed(0)} -> peak ${(rssPeak / 2 ** 20).toFixed(0)} MiB`);
     if (RUNS >= 10_000) expect(rssPeak / rssAfterWarmup, 'RSS growth').toBeLessThan(1.1);
-    console.log(`[fuzz ${kind.name}] ${PASSES * RUNS * OPS.length} requests, ${mutatedCount} mutated, statuses ${JSON.stringify(statuses)}, rewards counted ${tallied}, RSS ${(rssAfterWarmup / 2 ** 20).toFixed(0)} -> peak ${(rssPeak / 2 ** 20).toFixed(0)} MiB`);
     await t.app.close();
     await made.cleanup();
   }, 600_000);
