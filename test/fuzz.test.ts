@@ -14,6 +14,12 @@ import { storeKinds } from './helpers/stores.js';
 import { buildRequest, fuzzCase, OPS, type FuzzState, type Req } from './fuzz/requests.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+/** With --expose-gc (fuzz:long passes it) memory is read after a full collection, so garbage not yet collected is not counted. */
+const memory = (): { rss: number; heap: number } => {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed };
+};
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const ADMIN = 'fuzz-admin-key-0123456789abcdef';
 /**
@@ -37,6 +43,8 @@ describe.each(kinds)('fuzz ($name store)', (kind) => {
     const statuses: Record<number, number> = {};
     let rssAfterWarmup = 0;
     let rssPeak = 0;
+    let heapAfterWarmup = 0;
+    let heapEnd = 0;
 
     const send = async (r: Req) => {
       const payload = r.raw ?? (r.body === undefined ? undefined : JSON.stringify(r.body));
@@ -93,8 +101,9 @@ describe.each(kinds)('fuzz ($name store)', (kind) => {
       }), { seed: SEED + pass * 104_729 + opIndex * 7919 + (kind.name === 'redis' ? 1 : 0), numRuns: RUNS, endOnFailure: true });
       // RSS is compared between the end of the next-to-last pass (the store full) and the peak of the
       // last, so state the run rightly keeps is not counted as growth.
-      if (pass === Math.max(0, PASSES - 2) && opIndex === OPS.length - 1) rssAfterWarmup = process.memoryUsage().rss;
-      if (pass === PASSES - 1) rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      const m = memory();
+      if (pass === Math.max(0, PASSES - 2) && opIndex === OPS.length - 1) { rssAfterWarmup = m.rss; heapAfterWarmup = m.heap; }
+      if (pass === PASSES - 1) { rssPeak = Math.max(rssPeak, m.rss); heapEnd = m.heap; }
     }
 
     // Every accepted non-duplicate reward with a value is in the tallies exactly once.
@@ -105,7 +114,7 @@ describe.each(kinds)('fuzz ($name store)', (kind) => {
     expect(tallied).toBe(acceptedWithReward);
     expect(mutatedCount / (PASSES * RUNS * OPS.length)).toBeGreaterThanOrEqual(0.3);
     const kept = { experiments: (await made.store.experimentIds()).length, keys: (await made.store.listApiKeys()).length };
-    console.log(`[fuzz ${kind.name}] ${PASSES * RUNS * OPS.length} requests, ${mutatedCount} mutated, statuses ${JSON.stringify(statuses)}, rewards counted ${tallied}, kept ${JSON.stringify(kept)}, RSS ${(rssAfterWarmup / 2 ** 20).toFixed(0)} -> peak ${(rssPeak / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`[fuzz ${kind.name}] ${PASSES * RUNS * OPS.length} requests, ${mutatedCount} mutated, statuses ${JSON.stringify(statuses)}, rewards counted ${tallied}, kept ${JSON.stringify(kept)}, RSS ${(rssAfterWarmup / 2 ** 20).toFixed(0)} -> peak ${(rssPeak / 2 ** 20).toFixed(0)} MiB, heap ${(heapAfterWarmup / 2 ** 20).toFixed(0)} -> ${(heapEnd / 2 ** 20).toFixed(0)} MiB${(globalThis as { gc?: unknown }).gc ? ' (after full GCs)' : ''}`);
     if (RUNS >= 10_000) expect(rssPeak / rssAfterWarmup, 'RSS growth').toBeLessThan(1.1);
     await t.app.close();
     await made.cleanup();
