@@ -28,7 +28,7 @@ interface ExperimentData {
   sticky: Map<string, StickyAssignment & { expiresAt: number }>;
   /** decisionKey -> unix seconds after which the entry may be forgotten. */
   dedupe: Map<string, number>;
-  /** Per-user reward sums (issue 8): `<pop><userKey>` -> S, N; and their sums over users per population. */
+  /** Per-user reward sums (issue 8): `<pop><userKey>` -> S, N (an LRU of 2 x STICKY_MAX_USERS: a user forgotten early counts as new); their sums over users per population. */
   userSums: Map<string, { s: number; n: number }>;
   /** Unix seconds when userSums expires as a whole (as the Redis hash does, its TTL renewed by each reward with a user). */
   userSumsUntil: number;
@@ -66,7 +66,7 @@ export class MemoryStore implements Store {
     const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow(), atOrBelow: 0, countedFor: undefined }]));
     this.experiments.set(config.id, {
       state: { config: structuredClone(config), disabled: nullProto(), version: 1 },
-      arms, sticky: new BoundedMap(this.stickyMaxUsers), dedupe: new Map(), userSums: new Map(), userSumsUntil: 0, users: { b: emptyUserSums(), h: emptyUserSums() }, log: new MemoryEventLog(config.arms.map((a) => a.id), this.maxEvents),
+      arms, sticky: new BoundedMap(this.stickyMaxUsers), dedupe: new Map(), userSums: new BoundedMap(2 * this.stickyMaxUsers), userSumsUntil: 0, users: { b: emptyUserSums(), h: emptyUserSums() }, log: new MemoryEventLog(config.arms.map((a) => a.id), this.maxEvents),
     });
     return true;
   }
