@@ -4,7 +4,12 @@
  * made the change returns once every subscriber that Redis delivered the message to has
  * acknowledged (or after ACK_WAIT_MS, reporting how many did not), so a revoked key is refused from
  * the next request on, on every replica, with no Redis command per request.
+ *
+ * On Redis Cluster a PUBLISH is delivered cluster-wide but answers only its own node's subscriber
+ * count, so each live watcher also registers itself (a heartbeat in `{keys}:watchers`), and a change
+ * waits for the larger of the two counts.
  */
+import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { apiKeyKeys } from './redis-keys.js';
 import type { ApiKeyRecord, ApiKeyWatch } from './store.js';
@@ -17,6 +22,9 @@ type ChangeScript = (keys: string[], args: string[]) => Promise<unknown>;
 /** How long a change waits for the other replicas to acknowledge it. */
 export const ACK_WAIT_MS = 2000;
 const ACK_TTL_SECONDS = 60;
+/** A watcher refreshes its registration this often; an entry not refreshed for WATCHER_TTL_MS (a dead replica) no longer counts. */
+const WATCHER_HEARTBEAT_MS = 10_000;
+const WATCHER_TTL_MS = 3 * WATCHER_HEARTBEAT_MS;
 
 export class RedisApiKeys {
   private readonly k: ReturnType<typeof apiKeyKeys>;
@@ -61,11 +69,15 @@ export class RedisApiKeys {
     const sub = this.client.duplicate() as Client;
     sub.on('error', () => {});
     let live = false;
+    const id = randomUUID();
+    const register = (): Promise<unknown> => this.io(() => this.client.hset(this.k.watchers, id, String(Date.now() + WATCHER_TTL_MS))).catch(() => {});
+    const heartbeat = setInterval(() => { if (live) void register(); }, WATCHER_HEARTBEAT_MS).unref();
     const catchUp = async (): Promise<void> => {
       try {
         await sub.subscribe(this.k.channel);
         await onChange(); // changes missed while not subscribed
         live = true;
+        await register();
       } catch { /* retried on the next 'ready' */ }
     };
     sub.on('ready', () => void catchUp());
@@ -77,13 +89,28 @@ export class RedisApiKeys {
     this.watches.add(sub);
     return {
       live: () => live,
-      close: async () => { this.watches.delete(sub); live = false; sub.disconnect(); },
+      close: async () => {
+        clearInterval(heartbeat);
+        this.watches.delete(sub);
+        live = false;
+        sub.disconnect();
+        await this.io(() => this.client.hdel(this.k.watchers, id)).catch(() => {});
+      },
     };
   }
 
   close(): void {
     for (const sub of this.watches) sub.disconnect();
     this.watches.clear();
+  }
+
+  /** Registered watchers whose heartbeat is fresh (expired entries are dropped on the way). */
+  private async liveWatchers(): Promise<number> {
+    const all = await this.io(() => this.client.hgetall(this.k.watchers)).catch(() => ({} as Record<string, string>));
+    const now = Date.now();
+    const stale = Object.keys(all).filter((w) => Number(all[w]) <= now);
+    if (stale.length > 0) await this.io(() => this.client.hdel(this.k.watchers, ...stale)).catch(() => {});
+    return Object.keys(all).length - stale.length;
   }
 
   private async acknowledge(version: string): Promise<void> {
@@ -95,7 +122,8 @@ export class RedisApiKeys {
   private async change(op: 'create' | 'revoke', id: string, json: string): Promise<number | null> {
     const reply = await this.changeScript([this.k.all, this.k.used, this.k.version], [op, id, json, this.k.channel]);
     if (reply === -1) return null;
-    const [version, receivers] = reply as [number, number];
+    const [version, published] = reply as [number, number];
+    const receivers = Math.max(published, await this.liveWatchers());
     const deadline = Date.now() + ACK_WAIT_MS;
     for (;;) {
       const acks = Number((await this.io(() => this.client.get(this.k.ack(version)))) ?? 0);

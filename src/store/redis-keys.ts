@@ -90,5 +90,7 @@ export const apiKeyKeys = (prefix: string) => ({
   used: `${prefix}{keys}:used`,
   version: `${prefix}{keys}:v`,
   ack: (v: number | string) => `${prefix}{keys}:ack:${v}`,
+  /** The live watchers (watcher id -> expiry, ms): on Redis Cluster PUBLISH counts only its own node's subscribers. */
+  watchers: `${prefix}{keys}:watchers`,
   channel: `${prefix}keys:changed`,
 });
