@@ -476,5 +476,47 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         await expect(store.ping()).resolves.toBeUndefined();
       });
     });
+
+    describe('engine sums (issue 11: costs and discounted sums)', () => {
+      const H = 600;
+      beforeEach(async () => {
+        await store.createExperiment(config({ discount: { halfLifeSeconds: H }, objective: { costWeight: 2 } }));
+      });
+      const at = (s: number) => Date.parse(ISO0) + s * 1000;
+
+      it('keeps no engine sums for a reward without the engine input', async () => {
+        await store.recordReward(rewardInput({ event: { error: false, cost: 0.5 } }));
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 1, sumSq: 1 });
+      });
+
+      it('keeps the cost sums per population, only for events that carried a cost', async () => {
+        const engine = { halfLifeSeconds: null, costs: true };
+        await store.recordReward(rewardInput({ engine, event: { error: false, cost: 0.5 } }));
+        await store.recordReward(rewardInput({ engine, event: { error: false, cost: 0.25 }, reward: 0 }));
+        await store.recordReward(rewardInput({ engine, event: { error: false } }));
+        await store.recordReward(rewardInput({ engine, armId: 'control', event: { error: false } }));
+        const stats = (await store.getStats('exp-1'))!;
+        expect(stats.arms[1].bandit).toEqual({ decisions: 0, rewards: 3, sum: 2, sumSq: 2, engine: { costs: 2, costSum: 0.75, costSumSq: 0.3125 } });
+        expect(stats.arms[1].holdback.engine).toBeUndefined();
+        expect(stats.arms[0].bandit.engine).toBeUndefined();
+      });
+
+      it('keeps the discounted sums valued at the latest write, equal to the sums by hand whatever the order of the times', async () => {
+        const engine = { halfLifeSeconds: H, costs: true };
+        const log = [{ t: 0, r: 1, c: 0.2 }, { t: 600, r: 0, c: 0.4 }, { t: 300, r: 1, c: 0.1 }, { t: 1200, r: 1 }];
+        for (const o of log) {
+          await store.recordReward(rewardInput({ engine, reward: o.r, event: { error: false, ...(o.c !== undefined && { cost: o.c }) }, nowMs: at(o.t) }));
+        }
+        const e = (await store.getStats('exp-1'))!.arms[1].bandit.engine!;
+        const w = (t: number) => 2 ** (-(1200 - t) / H);
+        expect(e.decayed!.at).toBe(T0 + 1200);
+        const byHand = {
+          rewards: w(0) + w(600) + w(300) + w(1200), sum: w(0) + w(300) + w(1200), sumSq: w(0) + w(300) + w(1200),
+          costs: w(0) + w(600) + w(300), costSum: 0.2 * w(0) + 0.4 * w(600) + 0.1 * w(300), costSumSq: 0.04 * w(0) + 0.16 * w(600) + 0.01 * w(300),
+        };
+        for (const [k, v] of Object.entries(byHand)) expect(e.decayed![k as keyof typeof byHand]).toBeCloseTo(v, 12);
+        expect(e).toMatchObject({ costs: 3, costSum: expect.closeTo(0.7, 12) });
+      });
+    });
   });
 }

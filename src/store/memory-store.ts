@@ -3,6 +3,7 @@
  * atomic the way each Lua script is in Redis, and it follows those scripts branch for branch.
  */
 import { randomUUID } from 'node:crypto';
+import { addEngineSums } from './engine-sums.js';
 import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
 import type {
@@ -124,6 +125,12 @@ export class MemoryStore implements Store {
       t.rewards += 1;
       t.sum += input.reward;
       t.sumSq += input.reward * input.reward;
+    }
+    // Engine sums (issue 11): costs and discounted sums, as reward.lua's block of the same name.
+    if (input.engine) {
+      const t = arm[input.population];
+      const engine = addEngineSums(t.engine, input.engine, input.nowMs / 1000, input.reward, input.event.cost);
+      if (engine) t.engine = engine;
     }
     const limit = input.guardrails?.latencyP95Ms;
     if (arm.countedFor !== limit) {

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
+import type { EngineSums } from './engine-sums.js';
 import { breachReason, type Breach } from './guardrail-check.js';
 import { RedisApiKeys } from './redis-api-keys.js';
 import {
@@ -172,7 +173,9 @@ export class RedisStore implements Store {
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
-        nowIso]);
+        nowIso,
+        // engine sums (issue 11): ARGV[16..18] of reward.lua
+        opt(input.engine?.halfLifeSeconds ?? undefined), input.engine?.costs ? '1' : '0', String(input.nowMs / 1000)]);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
@@ -264,6 +267,7 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
     rewards: Number(tallies[`${pop}r:${armId}`] ?? 0),
     sum: Number(tallies[`${pop}s:${armId}`] ?? 0),
     sumSq: Number(tallies[`${pop}q:${armId}`] ?? 0),
+    ...decodeEngineSums(tallies, pop, armId),
   });
   return {
     arms: armIds.map((armId) => {
@@ -272,6 +276,19 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
       return arm;
     }),
   };
+}
+
+/** reward.lua's engine-sum fields of one arm and population, when it has any (see its header). */
+function decodeEngineSums(tallies: Record<string, string>, pop: Population, armId: string): { engine?: EngineSums } {
+  const f = (name: string): number => Number(tallies[`${pop}${name}:${armId}`] ?? 0);
+  const hasCost = tallies[`${pop}cn:${armId}`] !== undefined;
+  const at = tallies[`${pop}Dt:${armId}`];
+  if (!hasCost && at === undefined) return {};
+  const engine: EngineSums = { costs: f('cn'), costSum: f('cs'), costSumSq: f('cq') };
+  if (at !== undefined) {
+    engine.decayed = { rewards: f('Dr'), sum: f('Ds'), sumSq: f('Dq'), costs: f('Dcn'), costSum: f('Dcs'), costSumSq: f('Dcq'), at: Number(at) };
+  }
+  return { engine };
 }
 
 function decodeWindow(armId: string, events: string[], counters: Record<string, string>): GuardrailWindow {

@@ -11,12 +11,14 @@
  * plain values. Validation of inputs happens before the store is called.
  */
 import type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
+import type { EngineSums, EngineSumsInput } from './engine-sums.js';
 
 /** The priors are the math's own types; the store keeps them inside the config. */
 export type { BetaPrior, NormalGammaPrior };
 
 export type RewardModel = 'bernoulli' | 'gaussian';
-export type Policy = 'thompson' | 'ucb' | 'fixed';
+export type { PolicyName as Policy } from '../bandit/policies.js';
+import type { PolicyName as Policy } from '../bandit/policies.js';
 export type ExperimentStatus = 'active' | 'paused';
 /** `b` bandit, `h` holdback, `x` excluded: one letter because it is written into keys and tokens. */
 export type Population = 'b' | 'h' | 'x';
@@ -57,6 +59,13 @@ export interface ExperimentConfig {
   status: ExperimentStatus;
   createdAt: string;
   updatedAt: string;
+  // Engine settings (issue 11); absent: off.
+  /** Discounted posteriors: evidence halves in weight every halfLifeSeconds. */
+  discount?: { halfLifeSeconds: number } | null;
+  /** Optimise reward - costWeight * cost. */
+  objective?: { costWeight: number } | null;
+  /** Every enabled arm keeps at least this share of bandit decisions. */
+  minArmShare?: number;
 }
 
 /** Why an arm is disabled. `source` says who did it; `guardrail` is set when a guardrail did. */
@@ -86,6 +95,8 @@ export interface Tally {
   sum: number;
   /** Sum of squared reward values. */
   sumSq: number;
+  /** Cost and discounted sums, only for an experiment with an objective or a discount (engine-sums.ts). */
+  engine?: EngineSums;
 }
 
 /** Counters over the rolling guardrail window of one arm (all populations). */
@@ -168,6 +179,8 @@ export interface RewardInput {
   baseline: boolean;
   /** Milliseconds since the epoch: the time of the reward (and of an automatic disable). */
   nowMs: number;
+  /** The engine's extra sums to keep (cost, discount); absent: none. */
+  engine?: EngineSumsInput;
 }
 
 export type RewardResult =

@@ -27,6 +27,10 @@
   ARGV[13] meanCost limit, '' when off
   ARGV[14] errorRate limit, '' when off
   ARGV[15] now, ISO time written into an automatic disable
+  -- engine sums (issue 11); the block below reads them from ARGV[E] on
+  ARGV[16] discount half-life in seconds, '' when off
+  ARGV[17] '1' to keep the cost sums of the population (objective or discount), else '0'
+  ARGV[18] now in unix seconds (fractional), the time the discounted sums are valued at
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -63,6 +67,39 @@ if ARGV[5] ~= '' then
   redis.call('HINCRBY', tallies, pop .. 'r:' .. arm, 1)
   redis.call('HSET', tallies, pop .. 's:' .. arm, num(hnum(tallies, pop .. 's:' .. arm) + r),
     pop .. 'q:' .. arm, num(hnum(tallies, pop .. 'q:' .. arm) + r * r))
+end
+
+-- Engine sums (issue 11): costs and discounted sums of the population, as MemoryStore's
+-- addEngineSums (engine-sums.ts, discount.ts): fields <pop>cn/cs/cq:<arm> (cost count, sum, sum
+-- of squares) and <pop>Dr/Ds/Dq/Dcn/Dcs/Dcq/Dt:<arm> (the same decayed, valued at time Dt).
+local E = 16
+local halfLife, keepCost, nowS = tonumber(ARGV[E]), ARGV[E + 1] == '1', tonumber(ARGV[E + 2])
+if halfLife or keepCost then
+  local p, r = ARGV[2], tonumber(ARGV[5])
+  local c = keepCost and tonumber(ARGV[7]) or nil
+  if c then
+    redis.call('HINCRBY', tallies, p .. 'cn:' .. arm, 1)
+    redis.call('HSET', tallies, p .. 'cs:' .. arm, num(hnum(tallies, p .. 'cs:' .. arm) + c),
+      p .. 'cq:' .. arm, num(hnum(tallies, p .. 'cq:' .. arm) + c * c))
+  end
+  if halfLife then
+    local names = {'Dr:', 'Ds:', 'Dq:', 'Dcn:', 'Dcs:', 'Dcq:', 'Dt:'}
+    local fields = {}
+    for i, n in ipairs(names) do fields[i] = p .. n .. arm end
+    local d = redis.call('HMGET', tallies, unpack(fields))
+    local v = {}
+    for i = 1, 6 do v[i] = tonumber(d[i] or '0') end
+    local at = tonumber(d[7]) or nowS
+    -- decayTo: bring the sums to max(at, now); an observation older than `at` gets its own decay.
+    local f, w = 1, 1
+    if nowS > at then f = math.pow(2, -(nowS - at) / halfLife); at = nowS end
+    if at > nowS then w = math.pow(2, -(at - nowS) / halfLife) end
+    for i = 1, 6 do v[i] = v[i] * f end
+    if r then v[1] = v[1] + w; v[2] = v[2] + w * r; v[3] = v[3] + w * r * r end
+    if c then v[4] = v[4] + w; v[5] = v[5] + w * c; v[6] = v[6] + w * c * c end
+    redis.call('HSET', tallies, fields[1], num(v[1]), fields[2], num(v[2]), fields[3], num(v[3]),
+      fields[4], num(v[4]), fields[5], num(v[5]), fields[6], num(v[6]), fields[7], num(at))
+  end
 end
 
 -- Window counters; the latency counts are recounted from the list when the limit changed.
