@@ -3,6 +3,8 @@
  * (see app.ts), so these describe the contract without costing a validation per response.
  */
 import { z } from 'zod';
+import { POLICY_NAMES } from '../bandit/policies.js';
+import { ENGINE_SETTINGS } from './engine-schemas.js';
 
 export const ErrorResponse = z.object({
   error: z.string().describe('Machine-readable code, e.g. experiment_not_found'),
@@ -22,11 +24,12 @@ export const ExperimentResponse = z.object({
   arms: z.array(z.object({ id: z.string(), payload: z.unknown(), baseline: z.boolean(), status: z.enum(['active', 'disabled']), disabled: DisabledInfoSchema.nullable() })),
   baselineArmId: z.string(),
   rewardModel: z.enum(['bernoulli', 'gaussian']),
-  policy: z.enum(['thompson', 'ucb', 'fixed']),
+  policy: z.enum(POLICY_NAMES),
   status: z.enum(['active', 'paused']),
   holdbackPercent: z.number(),
   trafficPercent: z.number(),
   version: z.number(),
+  ...ENGINE_SETTINGS,
 });
 
 export const SelectResponse = z.object({
@@ -56,7 +59,14 @@ export const ReportResponse = z.object({
   rewardModel: z.string(),
   status: z.string(),
   totals: z.object({ decisions: z.number(), rewards: z.number() }),
-  arms: z.array(z.object({ armId: z.string(), posterior: z.object({ kind: z.string() }) })),
+  arms: z.array(z.object({
+    armId: z.string(), posterior: z.object({ kind: z.string() }),
+    effectiveSampleSize: z.number().nullable().optional().describe('With discount: the decayed number of rewards the posterior is worth.'),
+    netValue: z.object({
+      costWeight: z.number(), meanCost: z.number().nullable(), mean: z.number().nullable(),
+      probabilityBest: z.number().nullable().describe('P(best) of the net value among the enabled arms; null for a disabled arm.'),
+    }).optional().describe('With objective.costWeight: the arm\'s estimated mean cost and its net value reward - costWeight * cost.'),
+  })),
   regret: z.object({ estimatedCumulative: z.number().nullable(), estimatedPerDecision: z.number().nullable() }),
   holdback: z.object({ armId: z.string(), percent: z.number() }),
 });

@@ -3,6 +3,8 @@
  * TypeScript types of request bodies, and (through @fastify/swagger) of openapi/openapi.json.
  */
 import { z } from 'zod';
+import { POLICY_NAMES } from '../bandit/policies.js';
+import { ENGINE_SETTINGS } from './engine-schemas.js';
 
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -38,7 +40,7 @@ export const CreateExperimentSchema = z.strictObject({
   baselineArmId: id('baselineArmId').optional().describe('Default: the first arm.'),
   rewardModel: z.enum(['bernoulli', 'gaussian']),
   prior: PriorSchema.optional(),
-  policy: z.enum(['thompson', 'ucb', 'fixed']).default('thompson'),
+  policy: z.enum(POLICY_NAMES).default('thompson'),
   holdbackPercent: percent.default(0),
   trafficPercent: percent.default(100),
   stickiness: z.boolean().default(true),
@@ -47,6 +49,7 @@ export const CreateExperimentSchema = z.strictObject({
   guardrails: GuardrailsSchema.nullable().optional(),
   endsAt: isoDate.nullable().optional(),
   seed: z.string().min(1).max(256).nullable().optional().describe('Makes the selection sequence reproducible.'),
+  ...ENGINE_SETTINGS,
 });
 export type CreateExperimentBody = z.infer<typeof CreateExperimentSchema>;
 

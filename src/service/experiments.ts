@@ -4,6 +4,7 @@ import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/poster
 import { ApiError } from '../errors.js';
 import type { DisabledInfo, ExperimentConfig, ExperimentState } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { engineConfigOf } from './engine-config.js';
 
 export interface ArmView {
   id: string;
@@ -58,6 +59,7 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     stickiness: body.stickiness, stickyTtlSeconds: body.stickyTtlSeconds, rewardWindowSeconds: body.rewardWindowSeconds,
     guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
     status: 'active', createdAt: now, updatedAt: now,
+    ...engineConfigOf(body),
   };
 }
 

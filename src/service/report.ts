@@ -7,7 +7,7 @@ import { ApiError } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../store/guardrail-check.js';
 import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/store.js';
 import type { ServiceContext } from './context.js';
-import { posteriorOf } from './snapshot.js';
+import { engineArmFields, reportPosteriors } from './engine-report.js';
 
 const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
 const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
@@ -18,7 +18,10 @@ export async function report(ctx: ServiceContext, experimentId: string) {
   ]);
   if (!state || !stats) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
   const { config, disabled } = state;
-  const posteriors = stats.arms.map((a) => posteriorOf(config, a.bandit));
+  const nowS = ctx.clock.now() / 1000;
+  // Discounted to now when the experiment has a half-life (the posteriors the policy draws from).
+  const posteriors = reportPosteriors(config, stats, nowS);
+  const engineFields = engineArmFields(config, stats, stats.arms.map((a) => !disabled[a.armId]), nowS);
   const means = posteriors.map(posteriorMean);
   const { probabilityBest: pBest, expectedLoss: loss } = bestArm(posteriors);
   const regret = plugInRegret(means, stats.arms.map((a) => a.bandit.decisions));
@@ -38,6 +41,7 @@ export async function report(ctx: ServiceContext, experimentId: string) {
     probabilityBest: round(pBest[i]),
     expectedLoss: round(loss[i]),
     guardrails: guardrailView(windows[a.armId], config.guardrails, disabled[a.armId]),
+    ...engineFields[i],
   }));
 
   const bandit = pooled(stats.arms.map((a) => a.bandit));

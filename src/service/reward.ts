@@ -4,6 +4,7 @@ import { ApiError, type ErrorBody } from '../errors.js';
 import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { engineSumsInput } from './engine-config.js';
 
 export interface RewardResult {
   accepted: true;
@@ -29,7 +30,7 @@ export async function reward(ctx: ServiceContext, body: RewardBody): Promise<Rew
     rewardWindowSeconds: config.rewardWindowSeconds, reward: value,
     event: { latencyMs: body.latencyMs, cost: body.cost, error: body.error ?? false },
     guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
-    baseline: claims.a === config.baselineArmId, nowMs,
+    baseline: claims.a === config.baselineArmId, nowMs, engine: engineSumsInput(config),
   });
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   if (res.kind === 'duplicate') return { accepted: true, duplicate: true };
