@@ -14,6 +14,7 @@ import { operationRoutes } from './api/operations.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
 import { secureTransform, security, securitySchemes } from './plugins/openapi-security.js';
+import { DefaultRewardSweeper } from './service/default-rewards.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
 import { KeyRing } from './service/keys.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
@@ -53,6 +54,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const ring = new KeyRing(opts.store, opts.auth?.apiKeys, opts.clock ?? systemClock);
   await ring.start();
   app.addHook('onClose', async () => ring.close());
+  // Default rewards (issue 11): every replica sweeps the store's due set; the state is the store's.
+  const defaults = new DefaultRewardSweeper(ctx, (err) => app.log.warn({ err }, 'default rewards: sweep failed; the next one retries'));
+  defaults.start();
+  app.addHook('onClose', async () => defaults.stop());
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are plain JSON.stringify: the response schemas document the contract, and validating

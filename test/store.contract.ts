@@ -518,5 +518,56 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect(e).toMatchObject({ costs: 3, costSum: expect.closeTo(0.7, 12) });
       });
     });
+
+    describe('default rewards (issue 11: the due set)', () => {
+      beforeEach(async () => {
+        await store.createExperiment(config({ defaultReward: { afterSeconds: 60, value: 0 } }));
+      });
+      const due = (key: string, dueAt: number, armId = 'treat') => ({ decisionKey: key, armId, population: 'b' as const, issuedAt: T0, dueAt });
+      const apply = (key: string, armId = 'treat') => store.recordReward(rewardInput({ decisionKey: key, armId, reward: 0, defaults: { apply: true }, nowMs: (T0 + 100) * 1000 }));
+      const real = (key: string, reward = 1) => store.recordReward(rewardInput({ decisionKey: key, reward, defaults: { apply: false }, nowMs: (T0 + 100) * 1000 }));
+
+      it('lists the due decisions oldest first, up to the limit, and not those due later', async () => {
+        await store.scheduleDefaultReward('exp-1', due('k2', T0 + 70));
+        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60, 'other:3'));
+        await store.scheduleDefaultReward('exp-1', due('k3', T0 + 500));
+        expect(await store.dueDefaultRewards('exp-1', T0 + 100, 10)).toEqual([due('k1', T0 + 60, 'other:3'), due('k2', T0 + 70)]);
+        expect(await store.dueDefaultRewards('exp-1', T0 + 100, 1)).toEqual([due('k1', T0 + 60, 'other:3')]);
+        expect(await store.dueDefaultRewards('nope', T0 + 100, 10)).toEqual([]);
+      });
+
+      it('applies a default once: counted in the tally, not in the guardrail window, off the due set; a later reward is expired', async () => {
+        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+        const windowBefore = (await store.getGuardrailWindows('exp-1')).treat;
+        expect(await apply('k1')).toEqual({ kind: 'accepted' });
+        expect(await apply('k1')).toEqual({ kind: 'duplicate' });
+        expect(await store.dueDefaultRewards('exp-1', T0 + 100, 10)).toEqual([]);
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 0, sumSq: 0 });
+        expect((await store.getGuardrailWindows('exp-1')).treat).toEqual(windowBefore);
+        expect(await real('k1')).toEqual({ kind: 'expired' });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.rewards).toBe(1);
+      });
+
+      it('a reward before the default takes the decision off the due set, and the default is then a duplicate', async () => {
+        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+        expect(await real('k1')).toEqual({ kind: 'accepted' });
+        expect(await store.dueDefaultRewards('exp-1', T0 + 100, 10)).toEqual([]);
+        expect(await apply('k1')).toEqual({ kind: 'duplicate' });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 1, sumSq: 1 });
+      });
+
+      it('counts a default exactly once when two instances apply it at the same time', async () => {
+        const other = handle.another ? await handle.another() : store;
+        try {
+          await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+          const input = rewardInput({ decisionKey: 'k1', reward: 0, defaults: { apply: true }, nowMs: (T0 + 100) * 1000 });
+          const results = await Promise.all([store.recordReward(input), other.recordReward(input), store.recordReward(input)]);
+          expect(results.filter((r) => r.kind === 'accepted')).toHaveLength(1);
+          expect((await store.getStats('exp-1'))!.arms[1].bandit.rewards).toBe(1);
+        } finally {
+          if (other !== store) await other.close();
+        }
+      });
+    });
   });
 }

@@ -7,12 +7,16 @@ import { ApiError } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../store/guardrail-check.js';
 import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { applyDueDefaults } from './default-rewards.js';
 import { engineArmFields, reportPosteriors } from './engine-report.js';
 
 const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
 const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
 
 export async function report(ctx: ServiceContext, experimentId: string) {
+  // Defaults due now are counted before the figures are read (default-rewards.ts).
+  const cached = await ctx.cache.get(experimentId, ctx.clock.now());
+  if (cached?.config.defaultReward) await applyDueDefaults(ctx, cached.config);
   const [state, stats, windows] = await Promise.all([
     ctx.store.getExperiment(experimentId), ctx.store.getStats(experimentId), ctx.store.getGuardrailWindows(experimentId),
   ]);

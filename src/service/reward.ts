@@ -31,9 +31,13 @@ export async function reward(ctx: ServiceContext, body: RewardBody): Promise<Rew
     event: { latencyMs: body.latencyMs, cost: body.cost, error: body.error ?? false },
     guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
     baseline: claims.a === config.baselineArmId, nowMs, engine: engineSumsInput(config),
+    ...(config.defaultReward && { defaults: { apply: false } }),
   });
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   if (res.kind === 'duplicate') return { accepted: true, duplicate: true };
+  if (res.kind === 'expired') {
+    throw new ApiError('decision_expired', `no reward came within defaultReward.afterSeconds (${config.defaultReward?.afterSeconds} s), so the default was counted for this decision`);
+  }
   if (!res.autoDisabled) return { accepted: true, duplicate: false };
   ctx.cache.invalidate(config.id);
   return { accepted: true, duplicate: false, autoDisabled: { armId: claims.a, ...res.autoDisabled } };

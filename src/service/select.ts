@@ -3,6 +3,7 @@ import { ApiError } from '../errors.js';
 import { StoreUnavailableError, type Population } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
+import { scheduleDefault } from './default-rewards.js';
 import type { Snapshot } from './snapshot.js';
 
 export const POPULATION_NAMES = { b: 'bandit', h: 'holdback', x: 'excluded' } as const satisfies Record<Population, string>;
@@ -38,12 +39,23 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.kind === 'not_found') throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
       if (res.kind === 'stale') continue;
       if (res.stats) snap.setStats(res.stats, nowMs);
-      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs);
+      const out = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs);
+      if (snap.config.defaultReward) await scheduleDefaultFor(ctx, snap, out, d.population, nowMs);
+      return out;
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {
     if (!(err instanceof StoreUnavailableError)) throw err;
     return fallback(ctx, experimentId, nowMs, err);
+  }
+}
+
+/** Puts the decision on the default-reward due set; if the store fails here the decision is served without a default (as before the setting). */
+async function scheduleDefaultFor(ctx: ServiceContext, snap: Snapshot, out: SelectResult, population: Population, nowMs: number): Promise<void> {
+  try {
+    await scheduleDefault(ctx, snap.config, ctx.signer.verify(out.decisionId)!.k, out.armId, population, Math.floor(nowMs / 1000));
+  } catch (err) {
+    if (!(err instanceof StoreUnavailableError)) throw err;
   }
 }
 

@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { addEngineSums } from './engine-sums.js';
+import { MemoryDefaults } from './memory-defaults.js';
+import type { DueDefault } from './store.js';
 import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
 import type {
@@ -40,6 +42,7 @@ export class MemoryStore implements Store {
   private sweepNow = 0;
   private readonly sweeper = this.sweepForever();
   private readonly apiKeys = new MemoryApiKeys();
+  private readonly defaults = new MemoryDefaults();
 
   async createExperiment(config: ExperimentConfig): Promise<boolean> {
     if (this.experiments.has(config.id)) return false;
@@ -117,8 +120,12 @@ export class MemoryStore implements Store {
     const arm = e?.arms.get(input.armId);
     if (!e || !arm) return { kind: 'not_found' };
     this.maybeSweep(Math.floor(input.nowMs / 1000));
+    const nowS = Math.floor(input.nowMs / 1000);
+    // Default rewards (issue 11): a reward after the default was applied is expired.
+    if (input.defaults && !input.defaults.apply && this.defaults.isDefaulted(input.experimentId, input.decisionKey)) return { kind: 'expired' };
     if (e.dedupe.has(input.decisionKey)) return { kind: 'duplicate' };
     e.dedupe.set(input.decisionKey, input.issuedAt + input.rewardWindowSeconds);
+    if (input.defaults) this.defaults.settle(input.experimentId, input.decisionKey, input.defaults.apply, input.issuedAt + input.rewardWindowSeconds, nowS);
 
     if (input.reward !== undefined) {
       const t = arm[input.population];
@@ -132,6 +139,8 @@ export class MemoryStore implements Store {
       const engine = addEngineSums(t.engine, input.engine, input.nowMs / 1000, input.reward, input.event.cost);
       if (engine) t.engine = engine;
     }
+    // A default reward is counted, but it is no event of the arm's guardrail window.
+    if (input.defaults?.apply) return { kind: 'accepted' };
     const limit = input.guardrails?.latencyP95Ms;
     if (arm.countedFor !== limit) {
       arm.countedFor = limit;
@@ -146,6 +155,14 @@ export class MemoryStore implements Store {
     e.state.disabled[input.armId] = info;
     e.state.version += 1;
     return { kind: 'accepted', autoDisabled: structuredClone(info) };
+  }
+
+  async scheduleDefaultReward(experimentId: string, due: DueDefault): Promise<void> {
+    if (this.experiments.has(experimentId)) this.defaults.schedule(experimentId, due);
+  }
+
+  async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {
+    return this.defaults.due(experimentId, now, limit);
   }
 
   createApiKey(key: ApiKeyRecord): Promise<void> { return this.apiKeys.create(key); }

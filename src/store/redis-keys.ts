@@ -37,6 +37,9 @@ export class ExperimentKeys {
   events(armId: string): string { return `${this.base}e:${armId}`; }
   sticky(epoch: number): string { return `${this.base}s:${epoch}`; }
   dedupe(bucket: number): string { return `${this.base}d:${bucket}`; }
+  /** Default rewards (issue 11): decisions waiting for theirs (score: due time), and those that got it (score: forget after). */
+  due(): string { return `${this.base}dd`; }
+  defaulted(): string { return `${this.base}df`; }
 }
 
 export const indexKey = (prefix: string): string => `${prefix}experiments`;

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import type { EngineSums } from './engine-sums.js';
+import type { DueDefault } from './store.js';
 import { breachReason, type Breach } from './guardrail-check.js';
 import { RedisApiKeys } from './redis-api-keys.js';
 import {
@@ -37,7 +38,7 @@ const SCRIPTS = {
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 5],
-  banditReward: ['reward', 5],
+  banditReward: ['reward', 7],
   banditSecret: ['get-or-create-secret', 1],
   banditApiKeyChange: ['api-key-change', 3],
 } as const;
@@ -48,7 +49,7 @@ type ScriptArg = string | number;
 export const readLua = (file: string): string => readFileSync(new URL(`./lua/${file}.lua`, import.meta.url), 'utf8');
 
 /** The negative codes of the scripts (see each script's header). */
-const FAILURES = { [-1]: 'not_found', [-2]: 'stale', [-3]: 'duplicate', [-4]: 'exists' } as const;
+const FAILURES = { [-1]: 'not_found', [-2]: 'stale', [-3]: 'duplicate', [-4]: 'exists', [-5]: 'expired' } as const;
 type Failure = (typeof FAILURES)[keyof typeof FAILURES];
 
 function failure(reply: unknown): Failure | null {
@@ -169,19 +170,35 @@ export class RedisStore implements Store {
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
     const reply = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows()],
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.due(), k.defaulted()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
         nowIso,
         // engine sums (issue 11): ARGV[16..18] of reward.lua
-        opt(input.engine?.halfLifeSeconds ?? undefined), input.engine?.costs ? '1' : '0', String(input.nowMs / 1000)]);
+        opt(input.engine?.halfLifeSeconds ?? undefined), input.engine?.costs ? '1' : '0', String(input.nowMs / 1000),
+        // default rewards (issue 11): ARGV[19..21]
+        input.defaults ? (input.defaults.apply ? '1' : '0') : '', dueMember(input), input.issuedAt + input.rewardWindowSeconds]);
     const kind = failure(reply);
-    if (kind === 'not_found' || kind === 'duplicate') return { kind };
+    if (kind === 'not_found' || kind === 'duplicate' || kind === 'expired') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
     const [name, observed] = reply as [Breach['guardrail'], string];
     const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };
     return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: nowIso, guardrail } };
+  }
+
+  async scheduleDefaultReward(experimentId: string, due: DueDefault): Promise<void> {
+    await this.io(() => this.client.zadd(this.keys(experimentId).due(), due.dueAt, dueMember(due)));
+  }
+
+  async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {
+    const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).due(), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit));
+    const out: DueDefault[] = [];
+    for (let i = 0; i + 1 < members.length; i += 2) {
+      const [decisionKey, population, issuedAt, armId] = members[i].split('|');
+      out.push({ decisionKey, armId, population: population as Population, issuedAt: Number(issuedAt), dueAt: Number(members[i + 1]) });
+    }
+    return out;
   }
 
   createApiKey(key: ApiKeyRecord): Promise<void> { return this.apiKeys.create(key); }
@@ -277,6 +294,10 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
     }),
   };
 }
+
+/** A decision's member of the due set (arm ids have no '|'): what reward.lua removes when a reward is recorded. */
+const dueMember = (d: { decisionKey: string; population: Population; issuedAt: number; armId: string }): string =>
+  `${d.decisionKey}|${d.population}|${d.issuedAt}|${d.armId}`;
 
 /** reward.lua's engine-sum fields of one arm and population, when it has any (see its header). */
 function decodeEngineSums(tallies: Record<string, string>, pop: Population, armId: string): { engine?: EngineSums } {

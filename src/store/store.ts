@@ -66,6 +66,8 @@ export interface ExperimentConfig {
   objective?: { costWeight: number } | null;
   /** Every enabled arm keeps at least this share of bandit decisions. */
   minArmShare?: number;
+  /** A decision with no reward after afterSeconds counts as value, once. */
+  defaultReward?: { afterSeconds: number; value: number } | null;
 }
 
 /** Why an arm is disabled. `source` says who did it; `guardrail` is set when a guardrail did. */
@@ -181,11 +183,29 @@ export interface RewardInput {
   nowMs: number;
   /** The engine's extra sums to keep (cost, discount); absent: none. */
   engine?: EngineSumsInput;
+  /**
+   * The experiment has `defaultReward` (issue 11): the reward takes the decision off the due set,
+   * and one after its default was applied is `expired`. `apply`: this call IS the default (counted
+   * in the tally and engine sums, not in the guardrail window).
+   */
+  defaults?: { apply: boolean };
+}
+
+/** A decision waiting for its default reward (issue 11). */
+export interface DueDefault {
+  decisionKey: string;
+  armId: string;
+  population: Population;
+  /** Unix seconds of the decision, and when its default is due. */
+  issuedAt: number;
+  dueAt: number;
 }
 
 export type RewardResult =
   | { kind: 'accepted'; autoDisabled?: DisabledInfo }
   | { kind: 'duplicate' }
+  /** The decision's default reward was applied already (issue 11). */
+  | { kind: 'expired' }
   | { kind: 'not_found' };
 
 export type ExperimentPatch = Partial<
@@ -231,6 +251,11 @@ export interface Store {
    * population, guardrail window, and the automatic disable when a limit is breached.
    */
   recordReward(input: RewardInput): Promise<RewardResult>;
+
+  /** Puts a decision on the experiment's due set for its default reward (issue 11). */
+  scheduleDefaultReward(experimentId: string, due: DueDefault): Promise<void>;
+  /** Up to `limit` decisions whose default is due at `now` (unix seconds), oldest first; applying one is `recordReward` with `defaults.apply`. */
+  dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]>;
 
   /** API keys created at run time (issue 10): stored by id, the secret only as its hash. */
   createApiKey(key: ApiKeyRecord): Promise<void>;

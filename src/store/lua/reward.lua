@@ -11,6 +11,8 @@
   KEYS[3]  dedupe set of the decision's issuedAt bucket   <prefix>{exp:<id>}:d:<bucket>
   KEYS[4]  the arm's window events list   <prefix>{exp:<id>}:e:<armId>
   KEYS[5]  window counters hash           <prefix>{exp:<id>}:w
+  KEYS[6]  default rewards: due set       <prefix>{exp:<id>}:dd   (issue 11)
+  KEYS[7]  default rewards: defaulted set <prefix>{exp:<id>}:df
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -31,6 +33,10 @@
   ARGV[16] discount half-life in seconds, '' when off
   ARGV[17] '1' to keep the cost sums of the population (objective or discount), else '0'
   ARGV[18] now in unix seconds (fractional), the time the discounted sums are valued at
+  -- default rewards (issue 11)
+  ARGV[19] '' the experiment has no defaultReward; '0' it has one; '1' this call applies it
+  ARGV[20] the due-set member of this decision (key|population|issuedAt|armId)
+  ARGV[21] unix seconds until which an applied default is remembered (issuedAt + rewardWindowSeconds)
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -42,6 +48,7 @@
     {guardrail, observed} accepted, and the arm was disabled (observed as a decimal string)
     -1  no such experiment or arm
     -3  duplicate: this decision key was already recorded
+    -5  expired: this decision's default reward was applied already (issue 11)
 ]]
 local meta, tallies, dedupe, events, counters = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local arm = ARGV[1]
@@ -58,8 +65,20 @@ local function windowLatencies()
 end
 
 if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
+-- Default rewards (issue 11): a reward after the default is expired; any recorded one leaves the due set.
+local D = 19
+local defaults, applyDefault = ARGV[D], ARGV[D] == '1'
+if defaults == '0' and redis.call('ZSCORE', KEYS[7], ARGV[3]) then return -5 end
 if redis.call('SADD', dedupe, ARGV[3]) == 0 then return -3 end
 redis.call('EXPIRE', dedupe, ARGV[4])
+if defaults ~= '' then
+  redis.call('ZREM', KEYS[6], ARGV[D + 1])
+  if applyDefault then
+    -- Forget the defaults whose reward window is over (ARGV[18] is now, in seconds).
+    redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', '(' .. string.format('%d', math.floor(tonumber(ARGV[18]))))
+    redis.call('ZADD', KEYS[7], ARGV[D + 2], ARGV[3])
+  end
+end
 
 -- Tally (only an event that carried a reward).
 if ARGV[5] ~= '' then
@@ -101,6 +120,9 @@ if halfLife or keepCost then
       fields[4], num(v[4]), fields[5], num(v[5]), fields[6], num(v[6]), fields[7], num(at))
   end
 end
+
+-- A default reward is counted, but it is no event of the arm's guardrail window.
+if applyDefault then return 1 end
 
 -- Window counters; the latency counts are recounted from the list when the limit changed.
 local limitText = ARGV[12]
