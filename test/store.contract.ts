@@ -556,6 +556,17 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 1, sumSq: 1 });
       });
 
+      it('a late reward (after afterSeconds) is expired and records nothing, unless it repeats one already recorded', async () => {
+        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+        await store.scheduleDefaultReward('exp-1', due('k2', T0 + 60));
+        expect(await real('k2')).toEqual({ kind: 'accepted' });
+        const late = (key: string) => store.recordReward(rewardInput({ decisionKey: key, reward: 1, defaults: { apply: false, late: true }, nowMs: (T0 + 100) * 1000 }));
+        expect(await late('k1')).toEqual({ kind: 'expired' });
+        expect(await late('k2')).toEqual({ kind: 'duplicate' });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.rewards).toBe(1);
+        expect((await store.dueDefaultRewards('exp-1', T0 + 100, 10)).map((d) => d.decisionKey)).toEqual(['k1']);
+      });
+
       it('counts a default exactly once when two instances apply it at the same time', async () => {
         const other = handle.another ? await handle.another() : store;
         try {

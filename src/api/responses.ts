@@ -3,7 +3,7 @@
  * (see app.ts), so these describe the contract without costing a validation per response.
  */
 import { z } from 'zod';
-import { POLICY_NAMES } from '../bandit/policies.js';
+import { POLICY_NAMES } from '../bandit/policy-names.js';
 import { ENGINE_SETTINGS } from './engine-schemas.js';
 
 export const ErrorResponse = z.object({

@@ -3,7 +3,7 @@
  * TypeScript types of request bodies, and (through @fastify/swagger) of openapi/openapi.json.
  */
 import { z } from 'zod';
-import { POLICY_NAMES } from '../bandit/policies.js';
+import { POLICY_NAMES } from '../bandit/policy-names.js';
 import { ENGINE_SETTINGS } from './engine-schemas.js';
 
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;

@@ -1,15 +1,15 @@
 /**
- * The policy registry: the one list of policies. Adding one is its own file plus a line here
- * (the request schema's enum is derived from POLICY_NAMES).
+ * The policy registry: the one list of policies. Adding one is its own file, a line here and its
+ * name in policy-names.ts (the request schema's enum and the store's type come from there).
  */
 import { fixedPolicy } from './fixed.js';
 import { withFloor } from './floor.js';
+import { POLICY_NAMES, type PolicyName } from './policy-names.js';
 import type { Policy } from './policy.js';
 import { thompsonPolicy } from './thompson.js';
 import { ucbPolicy } from './ucb.js';
 
-export const POLICY_NAMES = ['thompson', 'ucb', 'fixed'] as const;
-export type PolicyName = (typeof POLICY_NAMES)[number];
+export { POLICY_NAMES, type PolicyName };
 
 const POLICIES: { readonly [P in PolicyName]: Policy<unknown> } = {
   thompson: thompsonPolicy,

@@ -31,12 +31,13 @@ export async function reward(ctx: ServiceContext, body: RewardBody): Promise<Rew
     event: { latencyMs: body.latencyMs, cost: body.cost, error: body.error ?? false },
     guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
     baseline: claims.a === config.baselineArmId, nowMs, engine: engineSumsInput(config),
-    ...(config.defaultReward && { defaults: { apply: false } }),
+    // Default rewards (issue 11): past afterSeconds the default is what counts (default-rewards.ts); a repeat is still a duplicate.
+    ...(config.defaultReward && { defaults: { apply: false, late: now - claims.t > config.defaultReward.afterSeconds } }),
   });
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   if (res.kind === 'duplicate') return { accepted: true, duplicate: true };
   if (res.kind === 'expired') {
-    throw new ApiError('decision_expired', `no reward came within defaultReward.afterSeconds (${config.defaultReward?.afterSeconds} s), so the default was counted for this decision`);
+    throw new ApiError('decision_expired', `no reward came within defaultReward.afterSeconds (${config.defaultReward?.afterSeconds} s): the default (${config.defaultReward?.value}) counts for this decision`, { issuedAt: new Date(claims.t * 1000).toISOString() });
   }
   if (!res.autoDisabled) return { accepted: true, duplicate: false };
   ctx.cache.invalidate(config.id);

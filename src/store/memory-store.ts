@@ -124,6 +124,7 @@ export class MemoryStore implements Store {
     // Default rewards (issue 11): a reward after the default was applied is expired.
     if (input.defaults && !input.defaults.apply && this.defaults.isDefaulted(input.experimentId, input.decisionKey)) return { kind: 'expired' };
     if (e.dedupe.has(input.decisionKey)) return { kind: 'duplicate' };
+    if (input.defaults?.late) return { kind: 'expired' };
     e.dedupe.set(input.decisionKey, input.issuedAt + input.rewardWindowSeconds);
     if (input.defaults) this.defaults.settle(input.experimentId, input.decisionKey, input.defaults.apply, input.issuedAt + input.rewardWindowSeconds, nowS);
 

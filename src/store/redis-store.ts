@@ -178,7 +178,7 @@ export class RedisStore implements Store {
         // engine sums (issue 11): ARGV[16..18] of reward.lua
         opt(input.engine?.halfLifeSeconds ?? undefined), input.engine?.costs ? '1' : '0', String(input.nowMs / 1000),
         // default rewards (issue 11): ARGV[19..21]
-        input.defaults ? (input.defaults.apply ? '1' : '0') : '', dueMember(input), input.issuedAt + input.rewardWindowSeconds]);
+        input.defaults ? (input.defaults.apply ? '1' : input.defaults.late ? '2' : '0') : '', dueMember(input), input.issuedAt + input.rewardWindowSeconds]);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate' || kind === 'expired') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };

@@ -17,8 +17,8 @@ import type { EngineSums, EngineSumsInput } from './engine-sums.js';
 export type { BetaPrior, NormalGammaPrior };
 
 export type RewardModel = 'bernoulli' | 'gaussian';
-export type { PolicyName as Policy } from '../bandit/policies.js';
-import type { PolicyName as Policy } from '../bandit/policies.js';
+export type { PolicyName as Policy } from '../bandit/policy-names.js';
+import type { PolicyName as Policy } from '../bandit/policy-names.js';
 export type ExperimentStatus = 'active' | 'paused';
 /** `b` bandit, `h` holdback, `x` excluded: one letter because it is written into keys and tokens. */
 export type Population = 'b' | 'h' | 'x';
@@ -186,9 +186,10 @@ export interface RewardInput {
   /**
    * The experiment has `defaultReward` (issue 11): the reward takes the decision off the due set,
    * and one after its default was applied is `expired`. `apply`: this call IS the default (counted
-   * in the tally and engine sums, not in the guardrail window).
+   * in the tally and engine sums, not in the guardrail window). `late`: the reward came after
+   * afterSeconds: `expired` unless it is a duplicate (nothing is recorded).
    */
-  defaults?: { apply: boolean };
+  defaults?: { apply: boolean; late?: boolean };
 }
 
 /** A decision waiting for its default reward (issue 11). */

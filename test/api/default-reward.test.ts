@@ -52,6 +52,10 @@ describe.each(storeKinds)('defaultReward ($name store)', (kind) => {
       const res = await t.post('/reward', { decisionId: late.decisionId, reward: 1 });
       expect(res.status).toBe(410);
       expect(res.body.error).toBe('decision_expired');
+      // Past afterSeconds a reward is refused even before any replica applied the default.
+      const fresh = (await t.post('/select', { experimentId: 'dr' })).body;
+      t.clock.advance(61_000);
+      expect((await t.post('/reward', { decisionId: fresh.decisionId, reward: 1 })).status).toBe(410);
       const onTime = log.find((e) => e.reward !== null)!;
       expect((await t.post('/reward', { decisionId: onTime.decisionId, reward: 1 })).body).toEqual({ accepted: true, duplicate: true });
     } finally {

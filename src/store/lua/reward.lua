@@ -34,7 +34,8 @@
   ARGV[17] '1' to keep the cost sums of the population (objective or discount), else '0'
   ARGV[18] now in unix seconds (fractional), the time the discounted sums are valued at
   -- default rewards (issue 11)
-  ARGV[19] '' the experiment has no defaultReward; '0' it has one; '1' this call applies it
+  ARGV[19] '' the experiment has no defaultReward; '0' it has one; '1' this call applies it;
+           '2' the reward came after afterSeconds (expired unless a duplicate; nothing recorded)
   ARGV[20] the due-set member of this decision (key|population|issuedAt|armId)
   ARGV[21] unix seconds until which an applied default is remembered (issuedAt + rewardWindowSeconds)
 
@@ -68,7 +69,8 @@ if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
 -- Default rewards (issue 11): a reward after the default is expired; any recorded one leaves the due set.
 local D = 19
 local defaults, applyDefault = ARGV[D], ARGV[D] == '1'
-if defaults == '0' and redis.call('ZSCORE', KEYS[7], ARGV[3]) then return -5 end
+if (defaults == '0' or defaults == '2') and redis.call('ZSCORE', KEYS[7], ARGV[3]) then return -5 end
+if defaults == '2' then return redis.call('SISMEMBER', dedupe, ARGV[3]) == 1 and -3 or -5 end
 if redis.call('SADD', dedupe, ARGV[3]) == 0 then return -3 end
 redis.call('EXPIRE', dedupe, ARGV[4])
 if defaults ~= '' then
