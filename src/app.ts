@@ -11,7 +11,7 @@ import { experimentRoutes } from './api/experiments.js';
 import { keyRoutes } from './api/keys.js';
 import { ofrepRoutes } from './api/ofrep.js';
 import { operationRoutes } from './api/operations.js';
-import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
+import { ApiError, RETRY_AFTER_SECONDS, storeUnavailable, type ErrorCode } from './errors.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
 import { secureTransform, security, securitySchemes } from './plugins/openapi-security.js';
 import { DefaultRewardSweeper } from './service/default-rewards.js';
@@ -96,7 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (err instanceof StoreUnavailableError) {
       req.log.warn({ err: err.message }, 'store unavailable');
       return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS))
-        .send({ error: 'store_unavailable', message: 'the store could not be reached in time; retry later (retries are safe)' });
+        .send(storeUnavailable().toBody());
     }
     const api = toApiError(err, req.url);
     if (api) {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { POLICY_NAMES } from '../bandit/policy-names.js';
+import { POPULATION_NAME_LIST } from '../store/population.js';
 import { ENGINE_SETTINGS } from './engine-schemas.js';
 
 export const ErrorResponse = z.object({
@@ -37,7 +38,7 @@ export const SelectResponse = z.object({
   experimentId: z.string(),
   armId: z.string(),
   payload: z.unknown(),
-  population: z.enum(['bandit', 'holdback', 'excluded']),
+  population: z.enum(POPULATION_NAME_LIST),
   sticky: z.boolean(),
   propensity: z.number().describe('Probability that this arm was chosen for this request, given the population (1 for holdback and excluded).'),
   fallback: z.literal(true).optional().describe('Present when the store could not be reached and the baseline was served.'),

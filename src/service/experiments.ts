@@ -1,7 +1,7 @@
 /** The admin use cases: create, read, list, patch experiments, and the per-arm kill switch. */
 import type { CreateExperimentBody, PatchExperimentBody } from '../api/schemas.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
-import { ApiError } from '../errors.js';
+import { ApiError, experimentNotFound } from '../errors.js';
 import type { DisabledInfo, ExperimentConfig, ExperimentState } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { engineConfigOf } from './engine-config.js';
@@ -92,7 +92,7 @@ async function mustGet(ctx: ServiceContext, id: string): Promise<ExperimentState
 
 /** Throws 404 for a missing experiment; otherwise refreshes this replica's cache with the new state. */
 function stored(ctx: ServiceContext, id: string, state: ExperimentState | null): ExperimentState {
-  if (!state) throw new ApiError('experiment_not_found', `experiment '${id}' does not exist`);
+  if (!state) throw experimentNotFound(id);
   ctx.cache.putState(state);
   return state;
 }

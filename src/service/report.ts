@@ -3,7 +3,7 @@ import { credibleInterval, posteriorMean } from '../bandit/posterior.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
 import { chiSquareGof, sampleFromSums, welch } from '../bandit/stats.js';
-import { ApiError } from '../errors.js';
+import { experimentNotFound } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../store/guardrail-check.js';
 import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/store.js';
 import type { ServiceContext } from './context.js';
@@ -20,7 +20,7 @@ export async function report(ctx: ServiceContext, experimentId: string) {
   const [state, stats, windows] = await Promise.all([
     ctx.store.getExperiment(experimentId), ctx.store.getStats(experimentId), ctx.store.getGuardrailWindows(experimentId),
   ]);
-  if (!state || !stats) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
+  if (!state || !stats) throw experimentNotFound(experimentId);
   const { config, disabled } = state;
   const nowS = ctx.clock.now() / 1000;
   // Discounted to now when the experiment has a half-life (the posteriors the policy draws from).

@@ -1,6 +1,6 @@
 /** POST /reward and /rewards: check the decision id and the value, then record it exactly once. */
 import { RewardSchema, type RewardBody } from '../api/schemas.js';
-import { ApiError, type ErrorBody } from '../errors.js';
+import { ApiError, storeUnavailable, type ErrorBody } from '../errors.js';
 import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
 import type { ServiceContext } from './context.js';
@@ -76,7 +76,7 @@ export async function rewardBatch(ctx: ServiceContext, events: unknown[]): Promi
       return { status: 200, ...(await reward(ctx, parsed.data)) };
     } catch (err) {
       if (err instanceof ApiError) return { status: err.status, ...err.toBody() };
-      if (err instanceof StoreUnavailableError) return { status: 503, error: 'store_unavailable', message: 'the reward could not be stored; retry it (retries are safe)' };
+      if (err instanceof StoreUnavailableError) return { status: 503, ...storeUnavailable('the reward could not be stored; retry it (retries are safe)').toBody() };
       throw err;
     }
   }));

@@ -1,12 +1,13 @@
 /** POST /select: choose an arm for one request, record the decision, sign the decision id. */
-import { ApiError } from '../errors.js';
+import { experimentNotFound, storeUnavailable } from '../errors.js';
 import { StoreUnavailableError, type Population } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
 import { scheduleDefault } from './default-rewards.js';
 import type { Snapshot } from './snapshot.js';
+import { POPULATION_NAMES } from '../store/population.js';
 
-export const POPULATION_NAMES = { b: 'bandit', h: 'holdback', x: 'excluded' } as const satisfies Record<Population, string>;
+export { POPULATION_NAMES };
 
 export interface SelectResult {
   decisionId: string;
@@ -28,7 +29,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       let snap = attempt === 0 ? await ctx.cache.get(experimentId, nowMs) : await ctx.cache.load(experimentId, nowMs);
       if (snap?.statsRefresh(nowMs) === 'before-deciding') snap = await ctx.cache.load(experimentId, nowMs);
-      if (!snap) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
+      if (!snap) throw experimentNotFound(experimentId);
       const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs);
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
       const res = await ctx.store.assign({
@@ -36,7 +37,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
         propensity: d.propensity, userId, sticky: snap.config.stickiness, stickyTtlSeconds: snap.config.stickyTtlSeconds,
         now: Math.floor(nowMs / 1000), withStats,
       });
-      if (res.kind === 'not_found') throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
+      if (res.kind === 'not_found') throw experimentNotFound(experimentId);
       if (res.kind === 'stale') continue;
       if (res.stats) snap.setStats(res.stats, nowMs);
       const out = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs);
@@ -63,7 +64,7 @@ async function scheduleDefaultFor(ctx: ServiceContext, snap: Snapshot, out: Sele
 function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, cause: StoreUnavailableError): SelectResult {
   const snap = ctx.cache.lastKnown(experimentId);
   // Never seen this experiment: there is no baseline to serve, so the caller gets a 503.
-  if (!snap) throw new ApiError('store_unavailable', `the store is unavailable and experiment '${experimentId}' is not cached: ${cause.message}`);
+  if (!snap) throw storeUnavailable(`the store is unavailable and experiment '${experimentId}' is not cached: ${cause.message}`);
   return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs), fallback: true };
 }
 

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import type { EngineSums } from './engine-sums.js';
+import { POPULATION_NAMES, POPULATIONS } from './population.js';
 import type { DueDefault } from './store.js';
 import { breachReason, type Breach } from './guardrail-check.js';
 import { RedisApiKeys } from './redis-api-keys.js';
@@ -69,7 +70,7 @@ export function isUnavailable(err: unknown): boolean {
   return !(err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError || err instanceof ReferenceError);
 }
 
-const POPULATIONS: [Population, keyof Omit<ExperimentStats['arms'][number], 'armId'>][] = [['b', 'bandit'], ['h', 'holdback'], ['x', 'excluded']];
+const POPULATION_PAIRS = POPULATIONS.map((p) => [p, POPULATION_NAMES[p]] as const);
 
 export class RedisStore implements Store {
   protected readonly prefix: string;
@@ -289,7 +290,7 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
   return {
     arms: armIds.map((armId) => {
       const arm = { armId } as ExperimentStats['arms'][number];
-      for (const [pop, name] of POPULATIONS) arm[name] = tally(pop, armId);
+      for (const [pop, name] of POPULATION_PAIRS) arm[name] = tally(pop, armId);
       return arm;
     }),
   };

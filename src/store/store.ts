@@ -20,8 +20,8 @@ export type RewardModel = 'bernoulli' | 'gaussian';
 export type { PolicyName as Policy } from '../bandit/policy-names.js';
 import type { PolicyName as Policy } from '../bandit/policy-names.js';
 export type ExperimentStatus = 'active' | 'paused';
-/** `b` bandit, `h` holdback, `x` excluded: one letter because it is written into keys and tokens. */
-export type Population = 'b' | 'h' | 'x';
+export type { Population } from './population.js';
+import type { Population } from './population.js';
 
 export interface ArmConfig {
   id: string;
