@@ -3,7 +3,7 @@
  * interface and every branch of its semantics. Run it with `describeStore(name, makeStore)`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { breachReason } from '../src/store/guardrail-check.js';
+import { breachReason } from '../src/bandit/guardrails.js';
 import type {
   AssignInput, DisabledInfo, ExperimentConfig, GuardrailEvent, Guardrails, RewardInput, RewardResult, Store,
 } from '../src/store/store.js';

@@ -9,7 +9,7 @@
  * Every replica runs the sweep (a timer only triggers it: the state is the store's, so nothing is
  * lost with a process); `/arms` applies the due ones before reading.
  */
-import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
+import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import type { DueDefault, ExperimentConfig, Population } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { engineSumsInput } from './engine-config.js';

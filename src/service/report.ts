@@ -4,7 +4,7 @@ import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
 import { chiSquareGof, sampleFromSums, welch } from '../bandit/stats.js';
 import { experimentNotFound } from '../errors.js';
-import { checkGuardrails, p95, type Breach } from '../store/guardrail-check.js';
+import { checkGuardrails, p95, type Breach } from '../bandit/guardrails.js';
 import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { applyDueDefaults } from './default-rewards.js';

@@ -1,7 +1,7 @@
 /** POST /reward and /rewards: check the decision id and the value, then record it exactly once. */
 import { RewardSchema, type RewardBody } from '../api/schemas.js';
 import { ApiError, storeUnavailable, type ErrorBody } from '../errors.js';
-import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
+import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { engineSumsInput } from './engine-config.js';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { addEngineSums } from './engine-sums.js';
 import { MemoryDefaults } from './memory-defaults.js';
 import type { DueDefault } from './store.js';
-import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
+import { breachReason, checkGuardrails, countAtOrBelow } from '../bandit/guardrails.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
 import type {
   ApiKeyRecord, ApiKeyWatch, AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,

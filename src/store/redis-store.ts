@@ -12,7 +12,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { EngineSums } from './engine-sums.js';
 import { POPULATION_NAMES, POPULATIONS } from './population.js';
 import type { DueDefault } from './store.js';
-import { breachReason, type Breach } from './guardrail-check.js';
+import { breachReason, type Breach } from '../bandit/guardrails.js';
 import { RedisApiKeys } from './redis-api-keys.js';
 import {
   ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,

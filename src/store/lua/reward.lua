@@ -1,7 +1,7 @@
 --[[
   Records one reward event exactly once per decision key: dedupe, tally of the population, the
   arm's rolling guardrail window, and the automatic disable when a limit is breached (with a
-  version bump). Mirrors MemoryStore.recordReward and guardrail-check.ts branch for branch.
+  version bump). Mirrors MemoryStore.recordReward and bandit/guardrails.ts branch for branch.
 
   Sums are added as Lua doubles and stored with 17 significant digits, so they round-trip exactly
   and equal the embedded store's sums bit for bit.
@@ -187,7 +187,7 @@ if not name and ARGV[14] ~= '' and length >= minSamples then
 end
 if not name then return 1 end
 
--- The reason text is derived from `guardrail` when read (breachReason in guardrail-check.ts).
+-- The reason text is derived from `guardrail` when read (breachReason in bandit/guardrails.ts).
 redis.call('HSET', meta, 'd:' .. arm, '{"source":"guardrail","at":' .. cjson.encode(ARGV[15])
   .. ',"guardrail":{"guardrail":"' .. name .. '","observed":' .. observed .. ',"limit":' .. bound .. '}}')
 redis.call('HINCRBY', meta, 'v', 1)
