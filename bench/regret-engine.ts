@@ -4,7 +4,7 @@
  * the 1% exploration floor on the 10-arm instance (its regret cost, and its propensities against
  * the empirical frequencies). Runs bench/sim/seam-engine.ts on worker threads.
  */
-import { COST, ENGINE_RUNS, HALF_LIFE, type EngineInstance } from './sim/engine-instances.js';
+import { COST, ENGINE_RUNS, type EngineInstance } from './sim/engine-instances.js';
 import type { EngineJob, EngineJobResult } from './sim/engine-worker.js';
 import type { EngineResult } from './sim/seam-engine.js';
 import { fmt, pm, runJobs, summarize, type Summary } from './sim/run-jobs.js';
@@ -48,7 +48,7 @@ export async function engineTable(workers: number, repsOverride: number | null):
     decisions += res.results.length * ENGINE_RUNS[job.run].instance.horizon;
   });
   const lines = [
-    `Second-round instances (issue 11): one decision per simulated second; discounted runs use halfLifeSeconds ${HALF_LIFE}. Regret of the net value for the cost instance.`,
+    `Second-round instances (issue 11): one decision per simulated second; discounted runs use the half-life in their label (H, in seconds = decisions). Regret of the net value for the cost instance.`,
     '',
     '| instance | variant | T | reps | regret | reference | ratio to the variant without the setting | target | last 10% on best |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
@@ -81,7 +81,7 @@ export async function engineTable(workers: number, repsOverride: number | null):
   });
   lines.push('', 'Exploration floor (1%): regret cost against the same policy without the floor, and the propensities against the frequencies.',
     'z = (observed count - sum of logged propensities) / sqrt(sum p (1 - p)) per arm, over all repetitions: |z| < 3.3 for every arm is agreement at the 0.1% level (per arm).',
-    '', '| variant | regret cost of the floor | min share of an arm | max abs z over the 10 arms | max relative difference, observed vs propensity |', '| --- | ---: | ---: | ---: | ---: |', ...floorLines);
+    '', '| instance | variant | regret cost of the floor | min share of an arm | max abs z over the 10 arms | max relative difference, observed vs propensity |', '| --- | --- | ---: | ---: | ---: | ---: |', ...floorLines);
   return { lines, decisions, cpuMs };
 }
 
@@ -99,5 +99,5 @@ function floorCheck(inst: EngineInstance, label: string, rs: EngineResult[], s: 
     minShare = Math.min(minShare, o / (rs.length * inst.horizon));
   }
   const cost = { mean: s.mean - base.mean, se: Math.sqrt(s.se ** 2 + base.se ** 2) };
-  return `| ${label} | ${cost.mean >= 0 ? '+' : ''}${pm(cost)} (${fmt((100 * cost.mean) / base.mean, 0)}%) | ${fmt(100 * minShare, 2)}% | ${maxZ.toFixed(2)} | ${fmt(100 * maxRel, 2)}% |`;
+  return `| ${inst.title} | ${label} | ${cost.mean >= 0 ? '+' : ''}${pm(cost)} (${fmt((100 * cost.mean) / base.mean, 0)}%) | ${fmt(100 * minShare, 2)}% | ${maxZ.toFixed(2)} | ${fmt(100 * maxRel, 2)}% |`;
 }

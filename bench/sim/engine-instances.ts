@@ -36,6 +36,8 @@ export interface EngineVariant {
 const T_DRIFT = 20_000;
 /** The half-life of the discounted runs: 5,000 decisions (chosen in RESULTS.md from a sweep on the references). */
 export const HALF_LIFE = 5_000;
+/** A longer half-life, to show the other side of the trade-off (less cost when nothing drifts, slower recovery). */
+export const LONG_HALF_LIFE = 20_000;
 const fixedMeans = (m: number[]) => () => m;
 const repeat = (x: number, n: number): number[] => Array<number>(n).fill(x);
 
@@ -61,6 +63,8 @@ export const COST: EngineInstance = {
 };
 export const COST_WEIGHT = COST.lambda;
 export const FLOOR_INSTANCE: EngineInstance = { ...STATIONARY[0], key: 'floor', reps: 200 };
+/** Where a 1% floor binds: Thompson gives the 0.01 arms of ten-low far less than 1% by T = 10,000. */
+export const FLOOR_BINDING: EngineInstance = { ...STATIONARY[2], key: 'floor-low', reps: 200 };
 
 const v = (label: string, policy: PolicyName, o: Partial<EngineVariant> = {}): EngineVariant => ({
   label, policy, halfLifeSeconds: Infinity, costWeight: 0, minArmShare: 0, batch: 1, ...o,
@@ -69,7 +73,10 @@ const v = (label: string, policy: PolicyName, o: Partial<EngineVariant> = {}): E
 /** Every (instance, variant) the second table runs. */
 export const ENGINE_RUNS: { instance: EngineInstance; variants: EngineVariant[] }[] = [
   ...[ABRUPT, DRIFT, ...STATIONARY].map((instance) => ({
-    instance, variants: [v('Thompson', 'thompson'), v(`discounted Thompson (H ${HALF_LIFE})`, 'thompson', { halfLifeSeconds: HALF_LIFE })],
+    instance, variants: [
+      v('Thompson', 'thompson'), v(`discounted Thompson (H ${HALF_LIFE})`, 'thompson', { halfLifeSeconds: HALF_LIFE }),
+      v(`discounted Thompson (H ${LONG_HALF_LIFE})`, 'thompson', { halfLifeSeconds: LONG_HALF_LIFE }),
+    ],
   })),
   {
     instance: COST, variants: [
@@ -84,6 +91,12 @@ export const ENGINE_RUNS: { instance: EngineInstance; variants: EngineVariant[] 
       v('Thompson + 1% floor, delayed 100', 'thompson', { batch: 100, minArmShare: 0.01, trackPropensities: true }),
       v('UCB1, delayed 100', 'ucb', { batch: 100 }),
       v('UCB1 + 1% floor, delayed 100', 'ucb', { batch: 100, minArmShare: 0.01, trackPropensities: true }),
+    ],
+  },
+  {
+    instance: FLOOR_BINDING, variants: [
+      v('Thompson, delayed 100', 'thompson', { batch: 100 }),
+      v('Thompson + 1% floor, delayed 100', 'thompson', { batch: 100, minArmShare: 0.01, trackPropensities: true }),
     ],
   },
 ];
