@@ -5,8 +5,9 @@
  */
 import type { Choice, DecisionContext } from '../bandit/policy.js';
 import type { Rng } from '../bandit/random.js';
-import { inPercent, randomBuckets, userBuckets } from '../assignment/buckets.js';
+import { inPercent, legacyUserBuckets, randomBuckets, userBuckets } from '../assignment/buckets.js';
 import type { Population } from '../store/store.js';
+import { promotionStatus } from './promotion.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface Decision {
@@ -19,13 +20,37 @@ export interface Decision {
    */
   readonly propensity: number;
   /** Why the user is excluded, for logs and the response. */
-  readonly excludedBy?: 'paused' | 'ended' | 'traffic' | 'no_eligible_arm';
+  readonly excludedBy?: 'paused' | 'ended' | 'traffic' | 'no_eligible_arm' | 'not_started';
+  /** Served the promoted arm by the staged rollout: the store must not put back a sticky arm. */
+  readonly promoted?: boolean;
+}
+
+/** A bandit decision under a promotion at `share`: the promoted arm's share plus the policy's for the rest. */
+class PromotedDecision implements Decision {
+  readonly population = 'b';
+  constructor(private readonly snap: Snapshot, private readonly inner: BanditDecision, readonly armIndex: number, private readonly share: number,
+    private readonly promotedIndex: number, readonly promoted: boolean) {}
+
+  get propensity(): number {
+    if (this.armIndex !== this.promotedIndex) return (1 - this.share) * this.inner.propensity;
+    return this.share + (1 - this.share) * this.policyPropensityOfPromoted();
+  }
+
+  /** The probability that the policy alone would have picked the promoted arm (under the model the choice was made with). */
+  private policyPropensityOfPromoted(): number {
+    if (this.inner.armIndex === this.promotedIndex) return this.inner.propensity;
+    return this.snap.engine.policy.propensity(this.inner.model, this.snap.eligible, this.promotedIndex, this.inner.context);
+  }
+
+  toJSON(): { population: Population; armIndex: number; propensity: number } {
+    return { population: this.population, armIndex: this.armIndex, propensity: this.propensity };
+  }
 }
 
 /** A bandit decision: the policy's choice, whose propensity is that of the model it was made with (even after a refresh). */
 class BanditDecision implements Decision {
   readonly population = 'b';
-  constructor(private readonly choice: Choice) {}
+  constructor(private readonly choice: Choice, readonly model: unknown, readonly context: DecisionContext) {}
 
   get armIndex(): number {
     return this.choice.armIndex;
@@ -44,15 +69,28 @@ function excluded(snap: Snapshot, excludedBy: Decision['excludedBy']): Decision 
   return { population: 'x', armIndex: snap.baselineIndex, propensity: 1, excludedBy };
 }
 
-export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, nowMs: number, context?: DecisionContext): Decision {
+/**
+ * `recorded`: the population of the user's record (the store answered `moved`): a user already in
+ * the experiment keeps it whatever `holdbackPercent` says now.
+ */
+export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, nowMs: number, recorded?: 'b' | 'h', context?: DecisionContext): Decision {
   const { config } = snap;
   if (config.status === 'paused') return excluded(snap, 'paused');
   if (snap.endsAtMs !== null && snap.endsAtMs <= nowMs) return excluded(snap, 'ended');
+  if (snap.startsAtMs !== null && nowMs < snap.startsAtMs) return excluded(snap, 'not_started');
   if (!snap.hasBanditArm) return excluded(snap, 'no_eligible_arm');
 
-  const buckets = userId === undefined ? randomBuckets(rng) : userBuckets(config.id, userId);
+  const buckets = userId === undefined ? randomBuckets(rng)
+    : config.bucketing === 'multiply-shift' ? userBuckets(config.id, userId) : legacyUserBuckets(config.id, userId);
   if (!inPercent(buckets.traffic, config.trafficPercent)) return excluded(snap, 'traffic');
-  if (inPercent(buckets.holdback, config.holdbackPercent)) return { population: 'h', armIndex: snap.baselineIndex, propensity: 1 };
+  if (recorded ? recorded === 'h' : inPercent(buckets.holdback, config.holdbackPercent)) return { population: 'h', armIndex: snap.baselineIndex, propensity: 1 };
 
-  return new BanditDecision(snap.engine.policy.choose(snap.model, snap.eligible, rng, buckets.unit, context));
+  const { model } = snap;
+  const chosen = new BanditDecision(snap.engine.policy.choose(model, snap.eligible, rng, buckets.unit, context), model, context);
+  const promotion = promotionStatus(config.promotion, snap.state.disabled, nowMs);
+  const promotedIndex = promotion ? snap.armIds.indexOf(promotion.armId) : -1;
+  if (!promotion || promotion.percent === 0 || promotedIndex < 0 || !snap.eligible[promotedIndex]) return chosen;
+  const share = promotion.percent / 100;
+  const inRollout = (buckets.promotion ?? rng()) < share;
+  return new PromotedDecision(snap, chosen, inRollout ? promotedIndex : chosen.armIndex, share, promotedIndex, inRollout);
 }

@@ -11,8 +11,9 @@
   KEYS[3]  dedupe set of the decision's issuedAt bucket   <prefix>{exp:<id>}:d:<bucket>
   KEYS[4]  the arm's window events list   <prefix>{exp:<id>}:e:<armId>
   KEYS[5]  window counters hash           <prefix>{exp:<id>}:w
-  KEYS[6]  default rewards: due set       <prefix>{exp:<id>}:dd   (issue 11)
-  KEYS[7]  default rewards: defaulted set <prefix>{exp:<id>}:df
+  KEYS[6]  per-user reward sums hash      <prefix>{exp:<id>}:u   (issue 8: the user-level lift)
+  KEYS[7]  default rewards: due set       <prefix>{exp:<id>}:dd   (issue 11)
+  KEYS[8]  default rewards: defaulted set <prefix>{exp:<id>}:df
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -29,15 +30,19 @@
   ARGV[13] meanCost limit, '' when off
   ARGV[14] errorRate limit, '' when off
   ARGV[15] now, ISO time written into an automatic disable
+  ARGV[16] the experiment version the caller's config is from ('' to skip the check): a
+           reward decided with old limits is refused (-2) before anything is written
+  ARGV[17] user key (12 characters, from the decision id), '' without a userId
+  ARGV[18] seconds KEYS[6] must live (stickyTtlSeconds + rewardWindowSeconds + margin)
   -- engine sums (issue 11); the block below reads them from ARGV[E] on
-  ARGV[16] discount half-life in seconds, '' when off
-  ARGV[17] '1' to keep the cost sums of the population (objective or discount), else '0'
-  ARGV[18] now in unix seconds (fractional), the time the discounted sums are valued at
+  ARGV[19] discount half-life in seconds, '' when off
+  ARGV[20] '1' to keep the cost sums of the population (objective or discount), else '0'
+  ARGV[21] now in unix seconds (fractional), the time the discounted sums are valued at
   -- default rewards (issue 11)
-  ARGV[19] '' the experiment has no defaultReward; '0' it has one; '1' this call applies it;
+  ARGV[22] '' the experiment has no defaultReward; '0' it has one; '1' this call applies it;
            '2' the reward came after afterSeconds (expired unless a duplicate; nothing recorded)
-  ARGV[20] the due-set member of this decision (key|population|issuedAt|armId)
-  ARGV[21] unix seconds until which an applied default is remembered (issuedAt + rewardWindowSeconds)
+  ARGV[23] the due-set member of this decision (key|population|issuedAt|armId)
+  ARGV[24] unix seconds until which an applied default is remembered (issuedAt + rewardWindowSeconds)
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -48,6 +53,7 @@
      1                    accepted
     {guardrail, observed} accepted, and the arm was disabled (observed as a decimal string)
     -1  no such experiment or arm
+    -2  stale: the experiment's version is not ARGV[16]; reload the config and retry
     -3  duplicate: this decision key was already recorded
     -5  expired: this decision's default reward was applied already (issue 11)
 ]]
@@ -66,19 +72,21 @@ local function windowLatencies()
 end
 
 if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
+-- Version check (issue 10): the guardrails were decided with the caller's config.
+if ARGV[16] ~= nil and ARGV[16] ~= '' and redis.call('HGET', meta, 'v') ~= ARGV[16] then return -2 end
 -- Default rewards (issue 11): a reward after the default is expired; any recorded one leaves the due set.
-local D = 19
+local D = 22
 local defaults, applyDefault = ARGV[D], ARGV[D] == '1'
-if (defaults == '0' or defaults == '2') and redis.call('ZSCORE', KEYS[7], ARGV[3]) then return -5 end
+if (defaults == '0' or defaults == '2') and redis.call('ZSCORE', KEYS[8], ARGV[3]) then return -5 end
 if defaults == '2' then return redis.call('SISMEMBER', dedupe, ARGV[3]) == 1 and -3 or -5 end
 if redis.call('SADD', dedupe, ARGV[3]) == 0 then return -3 end
 redis.call('EXPIRE', dedupe, ARGV[4])
 if defaults ~= '' then
-  redis.call('ZREM', KEYS[6], ARGV[D + 1])
+  redis.call('ZREM', KEYS[7], ARGV[D + 1])
   if applyDefault then
-    -- Forget the defaults whose reward window is over (ARGV[18] is now, in seconds).
-    redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', '(' .. string.format('%d', math.floor(tonumber(ARGV[18]))))
-    redis.call('ZADD', KEYS[7], ARGV[D + 2], ARGV[3])
+    -- Forget the defaults whose reward window is over (ARGV[21] is now, in seconds).
+    redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', '(' .. string.format('%d', math.floor(tonumber(ARGV[21]))))
+    redis.call('ZADD', KEYS[8], ARGV[D + 2], ARGV[3])
   end
 end
 
@@ -90,10 +98,29 @@ if ARGV[5] ~= '' then
     pop .. 'q:' .. arm, num(hnum(tallies, pop .. 'q:' .. arm) + r * r))
 end
 
+-- Per-user sums (issue 8): the user's reward sum S and count N in this population (bandit or
+-- holdback), and over users the sums of S^2, N^2 and S*N this reward changes, for the
+-- delta-method variance of the user-level mean. Entry: struct.pack('<dd', S, N), 16 bytes.
+-- Without a userId (ARGV[17] '') each decision is its own user: S^2 += r^2, N^2 += 1, S*N += r.
+if ARGV[5] ~= '' and ARGV[2] ~= 'x' then
+  local pop, r = ARGV[2], tonumber(ARGV[5])
+  local s, n = 0, 0
+  if ARGV[17] ~= '' then
+    local field = pop .. ARGV[17]
+    local prev = redis.call('HGET', KEYS[6], field)
+    if prev then s, n = struct.unpack('<dd', prev) end
+    redis.call('HSET', KEYS[6], field, struct.pack('<dd', s + r, n + 1))
+    redis.call('EXPIRE', KEYS[6], ARGV[18])
+  end
+  redis.call('HSET', tallies, pop .. '~ss', num(hnum(tallies, pop .. '~ss') + (2 * s * r + r * r)),
+    pop .. '~nn', num(hnum(tallies, pop .. '~nn') + (2 * n + 1)),
+    pop .. '~sn', num(hnum(tallies, pop .. '~sn') + (s + r * n + r)))
+end
+
 -- Engine sums (issue 11): costs and discounted sums of the population, as MemoryStore's
 -- addEngineSums (engine-sums.ts, discount.ts): fields <pop>cn/cs/cq:<arm> (cost count, sum, sum
 -- of squares) and <pop>Dr/Ds/Dq/Dcn/Dcs/Dcq/Dt:<arm> (the same decayed, valued at time Dt).
-local E = 16
+local E = 19
 local halfLife, keepCost, nowS = tonumber(ARGV[E]), ARGV[E + 1] == '1', tonumber(ARGV[E + 2])
 if halfLife or keepCost then
   local p, r = ARGV[2], tonumber(ARGV[5])
