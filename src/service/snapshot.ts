@@ -28,9 +28,10 @@ export class Snapshot {
   /** `config.startsAt` in epoch milliseconds (null: no start date). */
   readonly startsAtMs: number | null;
   /**
-   * The posteriors of the cached tallies, one per arm. A new array at every refresh, never
-   * changed in place (a decision keeps the one it sampled from, see `propensityFor`); the
-   * posterior of an arm whose bandit sums did not change is carried over.
+   * The reward posteriors of the cached tallies (discounted to the refresh time with a half-life),
+   * one per arm. A new array at every refresh, never changed in place; without a discount the
+   * posterior of an arm whose bandit sums did not change is carried over. (A decision's propensity
+   * comes from the policy's `model` it chose with, which is also replaced, never changed, per refresh.)
    */
   posteriors!: readonly Posterior[];
   /** The bandit-population tallies of the cached stats, one per arm. */
