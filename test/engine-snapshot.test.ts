@@ -18,7 +18,7 @@ async function setup(extra: Record<string, unknown>) {
   const reward = async (armId: string, i: number, reward: number, cost?: number) => store.recordReward({
     experimentId: 'e', armId, population: 'b', decisionKey: `${armId}-${i}`, issuedAt: Math.floor(clock.now() / 1000), rewardWindowSeconds: 86400,
     reward, event: { error: false, cost }, guardrails: null, windowSize: 1000, baseline: false, nowMs: clock.now(),
-    engine: engineSumsInput((await store.getExperiment('e'))!.config),
+    engine: engineSumsInput((await store.getExperiment('e'))!.config), log: { propensity: 0.5, retentionSeconds: 86400 },
   });
   return { clock, ctx, reward };
 }

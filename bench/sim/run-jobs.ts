@@ -1,6 +1,7 @@
 /** Shared by the regret tables: a pool of worker threads fed one job at a time, and the summary of a sample. */
 import { execSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
+import { meanAndStandardError } from '../../src/bandit/stats.js';
 
 /** Runs every job on `workers` threads started from `bootUrl`, handing out the next job to whichever thread is free. */
 export async function runJobs<J, R extends { id: number }>(bootUrl: URL, workers: number, jobs: J[], onResult: (job: J, res: R) => void): Promise<void> {
@@ -20,15 +21,7 @@ export async function runJobs<J, R extends { id: number }>(bootUrl: URL, workers
 
 export interface Summary { mean: number; se: number }
 
-export function summarize(xs: ArrayLike<number>): Summary {
-  const n = xs.length;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += xs[i];
-  const mean = sum / n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (xs[i] - mean) ** 2;
-  return { mean, se: n > 1 ? Math.sqrt(ss / (n - 1) / n) : NaN };
-}
+export const summarize = (xs: ArrayLike<number>): Summary => meanAndStandardError(xs);
 
 export const fmt = (x: number, digits = 1): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 export const pm = (s: Summary): string => `${fmt(s.mean)} ± ${fmt(s.se, s.se < 1 ? 2 : 1)}`;

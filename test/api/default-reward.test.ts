@@ -47,6 +47,11 @@ describe.each(storeKinds)('defaultReward ($name store)', (kind) => {
         expect(arm.posterior).toEqual({ kind: 'beta', alpha: 1 + s, beta: 1 + mine.length - s });
       }
       expect(rep.holdback.rewards).toBe(log.filter((e) => e.population === 'holdback').length);
+      // Each default is in the event log once, as a reward event of its decision (issue 9's log).
+      const events = await t.app.inject({ method: 'GET', url: '/experiments/dr/events?type=reward&limit=1000' });
+      const lines = events.body.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      expect(lines).toHaveLength(log.length);
+      expect(new Set(lines.map((e: any) => e.decisionId)).size).toBe(log.length);
       // A reward after its default: 410; one whose reward came in time stays a duplicate.
       const late = log.find((e) => e.reward === null)!;
       const res = await t.post('/reward', { decisionId: late.decisionId, reward: 1 });

@@ -12,8 +12,9 @@
   KEYS[4]  the arm's window events list   <prefix>{exp:<id>}:e:<armId>
   KEYS[5]  window counters hash           <prefix>{exp:<id>}:w
   KEYS[6]  per-user reward sums hash      <prefix>{exp:<id>}:u   (issue 8: the user-level lift)
-  KEYS[7]  default rewards: due set       <prefix>{exp:<id>}:dd   (issue 11)
-  KEYS[8]  default rewards: defaulted set <prefix>{exp:<id>}:df
+  KEYS[7]  event log stream               <prefix>{exp:<id>}:l
+  KEYS[8]  default rewards: due set       <prefix>{exp:<id>}:dd   (issue 11)
+  KEYS[9]  default rewards: defaulted set <prefix>{exp:<id>}:df
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -34,15 +35,19 @@
            reward decided with old limits is refused (-2) before anything is written
   ARGV[17] user key (12 characters, from the decision id), '' without a userId
   ARGV[18] seconds KEYS[6] must live (stickyTtlSeconds + rewardWindowSeconds + margin)
+  ARGV[19] event log: the decision's issuedAt, unix seconds
+  ARGV[20] event log: the decision's propensity
+  ARGV[21] event log: metadata JSON, '' when absent
+  ARGV[22] event log: eventRetentionSeconds to trim entries older than Redis TIME minus it; '' not this time
   -- engine sums (issue 11); the block below reads them from ARGV[E] on
-  ARGV[19] discount half-life in seconds, '' when off
-  ARGV[20] '1' to keep the cost sums of the population (objective or discount), else '0'
-  ARGV[21] now in unix seconds (fractional), the time the discounted sums are valued at
+  ARGV[23] discount half-life in seconds, '' when off
+  ARGV[24] '1' to keep the cost sums of the population (objective or discount), else '0'
+  ARGV[25] now in unix seconds (fractional), the time the discounted sums are valued at
   -- default rewards (issue 11)
-  ARGV[22] '' the experiment has no defaultReward; '0' it has one; '1' this call applies it;
+  ARGV[26] '' the experiment has no defaultReward; '0' it has one; '1' this call applies it;
            '2' the reward came after afterSeconds (expired unless a duplicate; nothing recorded)
-  ARGV[23] the due-set member of this decision (key|population|issuedAt|armId)
-  ARGV[24] unix seconds until which an applied default is remembered (issuedAt + rewardWindowSeconds)
+  ARGV[27] the due-set member of this decision (key|population|issuedAt|armId|propensity)
+  ARGV[28] unix seconds until which an applied default is remembered (issuedAt + rewardWindowSeconds)
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -75,18 +80,18 @@ if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
 -- Version check (issue 10): the guardrails were decided with the caller's config.
 if ARGV[16] ~= nil and ARGV[16] ~= '' and redis.call('HGET', meta, 'v') ~= ARGV[16] then return -2 end
 -- Default rewards (issue 11): a reward after the default is expired; any recorded one leaves the due set.
-local D = 22
+local D = 26
 local defaults, applyDefault = ARGV[D], ARGV[D] == '1'
-if (defaults == '0' or defaults == '2') and redis.call('ZSCORE', KEYS[8], ARGV[3]) then return -5 end
+if (defaults == '0' or defaults == '2') and redis.call('ZSCORE', KEYS[9], ARGV[3]) then return -5 end
 if defaults == '2' then return redis.call('SISMEMBER', dedupe, ARGV[3]) == 1 and -3 or -5 end
 if redis.call('SADD', dedupe, ARGV[3]) == 0 then return -3 end
 redis.call('EXPIRE', dedupe, ARGV[4])
 if defaults ~= '' then
-  redis.call('ZREM', KEYS[7], ARGV[D + 1])
+  redis.call('ZREM', KEYS[8], ARGV[D + 1])
   if applyDefault then
-    -- Forget the defaults whose reward window is over (ARGV[21] is now, in seconds).
-    redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', '(' .. string.format('%d', math.floor(tonumber(ARGV[21]))))
-    redis.call('ZADD', KEYS[8], ARGV[D + 2], ARGV[3])
+    -- Forget the defaults whose reward window is over (ARGV[25] is now, in seconds).
+    redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', '(' .. string.format('%d', math.floor(tonumber(ARGV[25]))))
+    redis.call('ZADD', KEYS[9], ARGV[D + 2], ARGV[3])
   end
 end
 
@@ -120,7 +125,7 @@ end
 -- Engine sums (issue 11): costs and discounted sums of the population, as MemoryStore's
 -- addEngineSums (engine-sums.ts, discount.ts): fields <pop>cn/cs/cq:<arm> (cost count, sum, sum
 -- of squares) and <pop>Dr/Ds/Dq/Dcn/Dcs/Dcq/Dt:<arm> (the same decayed, valued at time Dt).
-local E = 19
+local E = 23
 local halfLife, keepCost, nowS = tonumber(ARGV[E]), ARGV[E + 1] == '1', tonumber(ARGV[E + 2])
 if halfLife or keepCost then
   local p, r = ARGV[2], tonumber(ARGV[5])
@@ -150,8 +155,26 @@ if halfLife or keepCost then
   end
 end
 
--- A default reward is counted, but it is no event of the arm's guardrail window.
-if applyDefault then return 1 end
+-- Event log: the accepted reward, in the same step that counts it (before the guardrails, which may
+-- return early). Field r packs, space-separated: the nonce (the decision key), the arm index (from
+-- 1), population, the decision's issuedAt, its propensity, reward, latencyMs, cost ('' when
+-- absent), error 1|0; then m metadata and k the token's user key (issue 8) when present. Entry ids and the trim by age are Redis's
+-- clock, as in assign.lua.
+-- A function, so that a default reward (issue 11) is logged too before it returns early.
+local function logReward()
+  local entry = {KEYS[7], '*', 'r', table.concat({ARGV[3], redis.call('HGET', meta, 'a:' .. arm), ARGV[2], ARGV[19], ARGV[20],
+    ARGV[5], ARGV[6], ARGV[7], ARGV[8]}, ' ')}
+  if ARGV[21] ~= '' then entry[#entry + 1] = 'm'; entry[#entry + 1] = ARGV[21] end
+  if ARGV[17] ~= '' then entry[#entry + 1] = 'k'; entry[#entry + 1] = ARGV[17] end
+  redis.call('XADD', unpack(entry))
+  if ARGV[22] ~= '' then
+    local clock = redis.call('TIME')
+    redis.call('XTRIM', KEYS[7], 'MINID', '~', string.format('%d', clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[22]) * 1000))
+  end
+end
+
+-- A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.
+if applyDefault then logReward(); return 1 end
 
 -- Window counters; the latency counts are recounted from the list when the limit changed.
 local limitText = ARGV[12]
@@ -190,6 +213,8 @@ while length > size do
 end
 redis.call('HSET', counters, 'c:' .. arm, costSamples, 's:' .. arm, num(costSum), 'e:' .. arm, errors,
   'n:' .. arm, latencies, 'u:' .. arm, atOrBelow, 'ul:' .. arm, limitText)
+
+logReward()
 
 -- Guardrails: never the baseline, never an arm already disabled.
 if ARGV[10] ~= '1' or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return 1 end
