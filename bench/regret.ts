@@ -4,18 +4,17 @@
  * with rewards seen at once and with rewards delayed by a batch of 100 decisions, next to the
  * Lai-Robbins constant of each instance and the reference values.
  *
- *   npm run bench:regret            (= npx tsx bench/regret.ts)
+ *   npm run bench:regret            (= npx tsx bench/regret.ts; PART=classic|engine|all, default all)
  *
  * Every decision runs through the service's own code (decide + Snapshot + the embedded store:
  * see bench/sim/engine.ts), on worker threads (WORKERS, default 2). REPS=n runs n repetitions of
  * every instance instead of the standard counts (a quick check; the table says so).
  */
-import { execSync } from 'node:child_process';
 import { availableParallelism, cpus, release } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { INSTANCES, laiRobbins, type Instance, type SimPolicy } from './sim/instances.js';
 import type { Job, JobResult } from './sim/worker.js';
-import { meanAndStandardError } from '../src/bandit/stats.js';
+import { engineTable } from './regret-engine.js';
+import { fmt, gitDescription, pm, runJobs, summarize } from './sim/run-jobs.js';
 
 const POLICIES: SimPolicy[] = ['thompson', 'ucb'];
 const DELAY_BATCH = 100;
@@ -26,6 +25,8 @@ const policyName = (policy: SimPolicy, inst: Instance): string =>
 const TARGET = 0.05;
 
 const WORKERS = Number(process.env.WORKERS ?? Math.min(2, availableParallelism()));
+/** Read at the start: the code that runs is the one checked out now, whatever changes during the run. */
+const COMMIT = gitDescription();
 const REPS = process.env.REPS ? Number(process.env.REPS) : null;
 const repsOf = (inst: Instance): number => REPS ?? inst.reps;
 
@@ -59,46 +60,14 @@ function makeJobs(): { jobs: Job[]; cells: Map<string, Cell> } {
 
 const cellKey = (key: string, policy: SimPolicy, batch: number): string => `${key}/${policy}/${batch}`;
 
-/** Runs every job on `WORKERS` threads, handing out the next job to whichever thread is free. */
-async function runJobs(jobs: Job[], onResult: (job: Job, res: JobResult) => void): Promise<void> {
-  // A worker does not inherit tsx's hooks: this small .mjs registers them and imports worker.ts.
-  const url = new URL('./sim/worker-boot.mjs', import.meta.url);
-  let next = 0;
-  await Promise.all(Array.from({ length: WORKERS }, () => new Promise<void>((resolve, reject) => {
-    const w = new Worker(url);
-    const feed = () => {
-      if (next < jobs.length) w.postMessage(jobs[next++]);
-      else void w.terminate().then(() => resolve());
-    };
-    w.on('message', (res: JobResult) => { onResult(jobs[res.id], res); feed(); });
-    w.on('error', reject);
-    w.on('exit', (code) => { if (code !== 0 && code !== 1) reject(new Error(`worker exited with code ${code}`)); });
-    feed();
-  })));
-}
-
-interface Summary { mean: number; se: number }
-
-const summarize = (xs: ArrayLike<number>): Summary => meanAndStandardError(xs);
+/** A worker does not inherit tsx's hooks: this small .mjs registers them and imports worker.ts. */
+const runClassic = (jobs: Job[], onResult: (job: Job, res: JobResult) => void) => runJobs(new URL('./sim/worker-boot.mjs', import.meta.url), WORKERS, jobs, onResult);
 
 /** Column c of a reps x checkpoints matrix. */
 function column(m: Float64Array, k: number, c: number): Float64Array {
   const out = new Float64Array(m.length / k);
   for (let r = 0; r < out.length; r++) out[r] = m[r * k + c];
   return out;
-}
-
-const fmt = (x: number, digits = 1): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const pm = (s: Summary): string => `${fmt(s.mean)} ± ${fmt(s.se, s.se < 1 ? 2 : 1)}`;
-
-function gitDescription(): string {
-  try {
-    const head = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
-    const dirty = execSync('git status --porcelain', { encoding: 'utf8' }).trim() !== '';
-    return dirty ? `${head} plus uncommitted changes` : head;
-  } catch {
-    return 'unknown (not a git checkout)';
-  }
 }
 
 function table(cells: Map<string, Cell>): string[] {
@@ -134,14 +103,14 @@ function table(cells: Map<string, Cell>): string[] {
   return lines;
 }
 
-async function main(): Promise<void> {
+async function classic(): Promise<string[]> {
   const started = performance.now();
   const { jobs, cells } = makeJobs();
   const total = jobs.reduce((s, j) => s + (j.repTo - j.repFrom) * INSTANCES.find((i) => i.key === j.instanceKey)!.horizon, 0);
   process.stderr.write(`bench:regret: ${jobs.length} jobs, ${(total / 1e6).toFixed(1)}M decisions on ${WORKERS} worker threads\n`);
   let done = 0;
   let lastReport = 0;
-  await runJobs(jobs, (job, res) => {
+  await runClassic(jobs, (job, res) => {
     const cell = cells.get(cellKey(job.instanceKey, job.policy, job.batch))!;
     cell.regret.set(res.regret, job.repFrom * cell.instance.checkpoints.length);
     cell.ms += res.ms;
@@ -165,11 +134,29 @@ async function main(): Promise<void> {
     ...table(cells),
     '',
     `Wall time ${wallS.toFixed(1)} s for ${(total / 1e6).toFixed(1)}M decisions on ${WORKERS} worker threads (${(cpuMs / 1000).toFixed(0)} s of worker time, ${((cpuMs * 1000) / total).toFixed(2)} us per decision).`,
-    `Date ${new Date().toISOString().slice(0, 10)}; commit ${gitDescription()}; Node ${process.version}; ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}; Linux ${release()}.`,
+    `Date ${new Date().toISOString().slice(0, 10)}; commit ${COMMIT}; Node ${process.version}; ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}; Linux ${release()}.`,
     `Reproduce: ${REPS !== null ? `REPS=${REPS} ` : ''}${process.env.WORKERS ? `WORKERS=${WORKERS} ` : ''}npm run bench:regret`,
   ];
   if (REPS !== null) out.unshift(`NOTE: REPS=${REPS} overrides the standard repetition counts; this is a quick check, not the benchmark.`, '');
-  process.stdout.write(`${out.join('\n')}\n`);
+  return out;
 }
 
-await main();
+/** The second-round table (bench/regret-engine.ts), with its own timing line. */
+async function engine(): Promise<string[]> {
+  const started = performance.now();
+  const { lines, decisions, cpuMs } = await engineTable(WORKERS, REPS);
+  const wallS = (performance.now() - started) / 1000;
+  return [
+    ...(REPS !== null ? [`NOTE: REPS=${REPS} overrides the standard repetition counts; this is a quick check, not the benchmark.`, ''] : []),
+    ...lines, '',
+    `Wall time ${wallS.toFixed(1)} s for ${(decisions / 1e6).toFixed(1)}M decisions on ${WORKERS} worker threads (${(cpuMs / 1000).toFixed(0)} s of worker time).`,
+    `Date ${new Date().toISOString().slice(0, 10)}; commit ${COMMIT}; Node ${process.version}.`,
+    `Reproduce: PART=engine ${REPS !== null ? `REPS=${REPS} ` : ''}npm run bench:regret`,
+  ];
+}
+
+/** PART=classic (today's table), engine (the second-round instances) or all (default). */
+const PART = process.env.PART ?? 'all';
+if (!['classic', 'engine', 'all'].includes(PART)) throw new Error(`PART must be classic, engine or all, got ${PART}`);
+const out = [...(PART !== 'engine' ? await classic() : []), ...(PART === 'all' ? [''] : []), ...(PART !== 'classic' ? await engine() : [])];
+process.stdout.write(`${out.join('\n')}\n`);

@@ -17,9 +17,10 @@ import { ofrepRoutes } from './api/ofrep.js';
 import { operationRoutes } from './api/operations.js';
 import { dashboardPlugin } from './plugins/dashboard.js';
 import { metricsPlugin } from './plugins/metrics.js';
-import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
+import { ApiError, RETRY_AFTER_SECONDS, storeUnavailable, type ErrorCode } from './errors.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
 import { drainingPlugin } from './plugins/draining.js';
+import { DefaultRewardSweeper } from './service/default-rewards.js';
 import { registerHardening } from './plugins/http-hardening.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { DEFAULT_BODY_LIMIT_BYTES, frameworkErrors, registerRouteLimits } from './plugins/limits.js';
@@ -84,6 +85,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const ring = new KeyRing(opts.store, opts.auth?.apiKeys, opts.clock ?? systemClock);
   await ring.start();
   app.addHook('onClose', async () => ring.close());
+  // Default rewards (issue 11): every replica sweeps the store's due set; the state is the store's.
+  const defaults = new DefaultRewardSweeper(ctx, (err) => app.log.warn({ err }, 'default rewards: sweep failed; the next one retries'));
+  defaults.start();
+  app.addHook('onClose', async () => defaults.stop());
 
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBody(app);
@@ -133,7 +138,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (err instanceof StoreUnavailableError) {
       req.log.debug({ err: err.message }, 'store unavailable'); // the cause is logged once per change (main.ts)
       return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS))
-        .send({ error: 'store_unavailable', message: 'the store could not be reached in time; retry later (retries are safe)' });
+        .send(storeUnavailable().toBody());
     }
     const api = toApiError(err, req.url);
     if (api) {

@@ -52,5 +52,10 @@ export class ApiError extends Error {
   }
 }
 
+/** The errors raised in more than one place, built in one. */
+export const experimentNotFound = (id: string): ApiError => new ApiError('experiment_not_found', `experiment '${id}' does not exist`);
+export const storeUnavailable = (message = 'the store could not be reached in time; retry later (retries are safe)'): ApiError =>
+  new ApiError('store_unavailable', message);
+
 /** Seconds a client should wait before retrying after a 503. */
 export const RETRY_AFTER_SECONDS = 1;

@@ -92,7 +92,7 @@ describe('the Thompson propensity, computed on first read', () => {
     // A decision on the refreshed snapshot uses the new posteriors; the unchanged arm keeps its posterior object.
     const d2 = decide(snap, undefined, makeRng('lazy'), SIM_NOW_MS);
     expect(d2.propensity).toBeCloseTo(probabilityBest([beta(200, 150), beta(30, 12)])[d2.armIndex], 12);
-    expect(snap.thompsonPropensities()[2]).toBe(0);
+    expect(snap.propensities()[2]).toBe(0);
     expect(JSON.parse(JSON.stringify(d2))).toEqual({ population: 'b', armIndex: d2.armIndex, propensity: d2.propensity });
   });
 

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replayStats } from '../src/service/replay.js';
 import { eventIdBefore, type StoredEvent } from '../src/store/event-log.js';
-import { breachReason } from '../src/store/guardrail-check.js';
+import { breachReason } from '../src/bandit/guardrails.js';
 import type {
   AssignInput, DisabledInfo, ExperimentConfig, GuardrailEvent, Guardrails, HistoryPoint, RewardInput, RewardResult, Store,
 } from '../src/store/store.js';
@@ -746,6 +746,110 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect((await store.readHistory('exp-1', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0, T0 + 3600]);
         await store.writeHistoryPoint('exp-1', point(T0 + 3660), 3600);
         expect((await store.readHistory('exp-1', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0 + 3600, T0 + 3660]);
+      });
+    });
+
+    describe('engine sums (issue 11: costs and discounted sums)', () => {
+      const H = 600;
+      beforeEach(async () => {
+        await store.createExperiment(config({ discount: { halfLifeSeconds: H }, objective: { costWeight: 2 } }));
+      });
+      const at = (s: number) => Date.parse(ISO0) + s * 1000;
+
+      it('keeps no engine sums for a reward without the engine input', async () => {
+        await store.recordReward(rewardInput({ event: { error: false, cost: 0.5 } }));
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 1, sumSq: 1, users: 0 });
+      });
+
+      it('keeps the cost sums per population, only for events that carried a cost', async () => {
+        const engine = { halfLifeSeconds: null, costs: true };
+        await store.recordReward(rewardInput({ engine, event: { error: false, cost: 0.5 } }));
+        await store.recordReward(rewardInput({ engine, event: { error: false, cost: 0.25 }, reward: 0 }));
+        await store.recordReward(rewardInput({ engine, event: { error: false } }));
+        await store.recordReward(rewardInput({ engine, armId: 'control', event: { error: false } }));
+        const stats = (await store.getStats('exp-1'))!;
+        expect(stats.arms[1].bandit).toEqual({ decisions: 0, rewards: 3, sum: 2, sumSq: 2, users: 0, engine: { costs: 2, costSum: 0.75, costSumSq: 0.3125 } });
+        expect(stats.arms[1].holdback.engine).toBeUndefined();
+        expect(stats.arms[0].bandit.engine).toBeUndefined();
+      });
+
+      it('keeps the discounted sums valued at the latest write, equal to the sums by hand whatever the order of the times', async () => {
+        const engine = { halfLifeSeconds: H, costs: true };
+        const log = [{ t: 0, r: 1, c: 0.2 }, { t: 600, r: 0, c: 0.4 }, { t: 300, r: 1, c: 0.1 }, { t: 1200, r: 1 }];
+        for (const o of log) {
+          await store.recordReward(rewardInput({ engine, reward: o.r, event: { error: false, ...(o.c !== undefined && { cost: o.c }) }, nowMs: at(o.t) }));
+        }
+        const e = (await store.getStats('exp-1'))!.arms[1].bandit.engine!;
+        const w = (t: number) => 2 ** (-(1200 - t) / H);
+        expect(e.decayed!.at).toBe(T0 + 1200);
+        const byHand = {
+          rewards: w(0) + w(600) + w(300) + w(1200), sum: w(0) + w(300) + w(1200), sumSq: w(0) + w(300) + w(1200),
+          costs: w(0) + w(600) + w(300), costSum: 0.2 * w(0) + 0.4 * w(600) + 0.1 * w(300), costSumSq: 0.04 * w(0) + 0.16 * w(600) + 0.01 * w(300),
+        };
+        for (const [k, v] of Object.entries(byHand)) expect(e.decayed![k as keyof typeof byHand]).toBeCloseTo(v, 12);
+        expect(e).toMatchObject({ costs: 3, costSum: expect.closeTo(0.7, 12) });
+      });
+    });
+
+    describe('default rewards (issue 11: the due set)', () => {
+      beforeEach(async () => {
+        await store.createExperiment(config({ defaultReward: { afterSeconds: 60, value: 0 } }));
+      });
+      const due = (key: string, dueAt: number, armId = 'treat') => ({ decisionKey: key, armId, population: 'b' as const, issuedAt: T0, dueAt, propensity: 0.5 }); // the decision's propensity, as its rewards' log carries it
+      const apply = (key: string, armId = 'treat') => store.recordReward(rewardInput({ decisionKey: key, armId, reward: 0, defaults: { apply: true }, nowMs: (T0 + 100) * 1000 }));
+      const real = (key: string, reward = 1) => store.recordReward(rewardInput({ decisionKey: key, reward, defaults: { apply: false }, nowMs: (T0 + 100) * 1000 }));
+
+      it('lists the due decisions oldest first, up to the limit, and not those due later', async () => {
+        await store.scheduleDefaultReward('exp-1', due('k2', T0 + 70));
+        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60, 'other:3'));
+        await store.scheduleDefaultReward('exp-1', due('k3', T0 + 500));
+        expect(await store.dueDefaultRewards('exp-1', T0 + 100, 10)).toEqual([due('k1', T0 + 60, 'other:3'), due('k2', T0 + 70)]);
+        expect(await store.dueDefaultRewards('exp-1', T0 + 100, 1)).toEqual([due('k1', T0 + 60, 'other:3')]);
+        expect(await store.dueDefaultRewards('nope', T0 + 100, 10)).toEqual([]);
+      });
+
+      it('applies a default once: counted in the tally, not in the guardrail window, off the due set; a later reward is expired', async () => {
+        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+        const windowBefore = (await store.getGuardrailWindows('exp-1')).treat;
+        expect(await apply('k1')).toEqual({ kind: 'accepted' });
+        expect(await apply('k1')).toEqual({ kind: 'duplicate' });
+        expect(await store.dueDefaultRewards('exp-1', T0 + 100, 10)).toEqual([]);
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 0, sumSq: 0, users: 0 });
+        expect((await store.getGuardrailWindows('exp-1')).treat).toEqual(windowBefore);
+        expect(await real('k1')).toEqual({ kind: 'expired' });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.rewards).toBe(1);
+      });
+
+      it('a reward before the default takes the decision off the due set, and the default is then a duplicate', async () => {
+        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+        expect(await real('k1')).toEqual({ kind: 'accepted' });
+        expect(await store.dueDefaultRewards('exp-1', T0 + 100, 10)).toEqual([]);
+        expect(await apply('k1')).toEqual({ kind: 'duplicate' });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 1, sumSq: 1, users: 0 });
+      });
+
+      it('a late reward (after afterSeconds) is expired and records nothing, unless it repeats one already recorded', async () => {
+        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+        await store.scheduleDefaultReward('exp-1', due('k2', T0 + 60));
+        expect(await real('k2')).toEqual({ kind: 'accepted' });
+        const late = (key: string) => store.recordReward(rewardInput({ decisionKey: key, reward: 1, defaults: { apply: false, late: true }, nowMs: (T0 + 100) * 1000 }));
+        expect(await late('k1')).toEqual({ kind: 'expired' });
+        expect(await late('k2')).toEqual({ kind: 'duplicate' });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.rewards).toBe(1);
+        expect((await store.dueDefaultRewards('exp-1', T0 + 100, 10)).map((d) => d.decisionKey)).toEqual(['k1']);
+      });
+
+      it('counts a default exactly once when two instances apply it at the same time', async () => {
+        const other = handle.another ? await handle.another() : store;
+        try {
+          await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+          const input = rewardInput({ decisionKey: 'k1', reward: 0, defaults: { apply: true }, nowMs: (T0 + 100) * 1000 });
+          const results = await Promise.all([store.recordReward(input), other.recordReward(input), store.recordReward(input)]);
+          expect(results.filter((r) => r.kind === 'accepted')).toHaveLength(1);
+          expect((await store.getStats('exp-1'))!.arms[1].bandit.rewards).toBe(1);
+        } finally {
+          if (other !== store) await other.close();
+        }
       });
     });
   });

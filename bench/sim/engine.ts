@@ -25,7 +25,7 @@ import { makeRng, sampleNormal, type Rng } from '../../src/bandit/random.js';
 import { ServiceContext, type Clock } from '../../src/service/context.js';
 import { decide } from '../../src/service/decide.js';
 import { createExperiment } from '../../src/service/experiments.js';
-import { DEFAULT_WINDOW_SIZE } from '../../src/store/guardrail-check.js';
+import { DEFAULT_WINDOW_SIZE } from '../../src/bandit/guardrails.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../../src/store/event-log.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { GuardrailEvent } from '../../src/store/store.js';

@@ -5,6 +5,7 @@
  * service's usual `{error, message}`.
  */
 import { z } from 'zod';
+import { POPULATION_NAME_LIST } from '../store/population.js';
 
 export const OfrepContext = z.looseObject({
   targetingKey: z.string().min(1).max(256).optional()
@@ -22,7 +23,7 @@ const FlagValue = z.union([z.boolean(), z.string(), z.number(), z.array(z.unknow
 export const OfrepMetadata = z.object({
   decisionId: z.string().describe('Send it to POST /reward with the outcome.'),
   propensity: z.number(),
-  population: z.enum(['bandit', 'holdback', 'excluded']),
+  population: z.enum(POPULATION_NAME_LIST),
   sticky: z.boolean(),
   fallback: z.boolean().optional().describe('True when the store could not be reached and the baseline was served.'),
 });

@@ -3,6 +3,9 @@
  * (see app.ts), so these describe the contract without costing a validation per response.
  */
 import { z } from 'zod';
+import { POLICY_NAMES } from '../bandit/policy-names.js';
+import { POPULATION_NAME_LIST } from '../store/population.js';
+import { ENGINE_SETTINGS } from './engine-schemas.js';
 
 export const ErrorResponse = z.object({
   error: z.string().describe('Machine-readable code, e.g. experiment_not_found'),
@@ -33,7 +36,7 @@ export const ExperimentResponse = z.object({
   baselineArmId: z.string(),
   rewardModel: z.enum(['bernoulli', 'gaussian']),
   prior: PriorView,
-  policy: z.enum(['thompson', 'ucb', 'fixed']),
+  policy: z.enum(POLICY_NAMES),
   status: z.enum(['active', 'paused']),
   holdbackPercent: z.number(),
   trafficPercent: z.number(),
@@ -57,6 +60,7 @@ export const ExperimentResponse = z.object({
     stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),
   }).nullable().optional(),
   eventRetentionSeconds: z.number().optional().describe('How long the event log keeps events (seconds).'),
+  ...ENGINE_SETTINGS,
 });
 
 export const SelectResponse = z.object({
@@ -64,7 +68,7 @@ export const SelectResponse = z.object({
   experimentId: z.string(),
   armId: z.string(),
   payload: z.unknown(),
-  population: z.enum(['bandit', 'holdback', 'excluded']),
+  population: z.enum(POPULATION_NAME_LIST),
   sticky: z.boolean(),
   propensity: z.number().describe('Probability that this arm was chosen for this request, given the population (1 for holdback and excluded).'),
   fallback: z.literal(true).optional().describe('Present when the store could not be reached and the baseline was served.'),
@@ -92,7 +96,7 @@ const ArmGuardrailView = z.object({
 
 export const ReportResponse = z.object({
   experimentId: z.string(),
-  policy: z.enum(['thompson', 'ucb', 'fixed']),
+  policy: z.enum(POLICY_NAMES),
   rewardModel: z.enum(['bernoulli', 'gaussian']),
   status: z.enum(['active', 'paused']),
   ended: z.boolean(),
@@ -115,6 +119,11 @@ export const ReportResponse = z.object({
     probabilityBest: num.describe('Over the enabled arms (what /select chooses among); null for a disabled arm.'),
     expectedLoss: num.describe('Over the enabled arms; null for a disabled arm.'),
     guardrails: ArmGuardrailView,
+    effectiveSampleSize: z.number().nullable().optional().describe('With discount: the decayed number of rewards the posterior is worth.'),
+    netValue: z.object({
+      costWeight: z.number(), meanCost: z.number().nullable(), mean: z.number().nullable(),
+      probabilityBest: z.number().nullable().describe('P(best) of the net value among the enabled arms; null for a disabled arm.'),
+    }).optional().describe('With objective.costWeight: the arm\'s estimated mean cost and its net value reward - costWeight * cost.'),
   })),
   regret: z.object({ estimatedCumulative: num, estimatedPerDecision: num }),
   holdback: z.object({

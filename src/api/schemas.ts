@@ -3,6 +3,8 @@
  * TypeScript types of request bodies, and (through @fastify/swagger) of openapi/openapi.json.
  */
 import { z } from 'zod';
+import { POLICY_NAMES } from '../bandit/policy-names.js';
+import { ENGINE_SETTINGS } from './engine-schemas.js';
 import { jsonBytes } from '../contract/bounded-json.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
 
@@ -59,7 +61,7 @@ export const CreateExperimentSchema = z.strictObject({
   baselineArmId: id('baselineArmId').optional().describe('Default: the first arm.'),
   rewardModel: z.enum(['bernoulli', 'gaussian']),
   prior: PriorSchema.optional(),
-  policy: z.enum(['thompson', 'ucb', 'fixed']).default('thompson'),
+  policy: z.enum(POLICY_NAMES).default('thompson'),
   holdbackPercent: percent.default(0),
   trafficPercent: percent.default(100),
   stickiness: z.boolean().default(true),
@@ -72,6 +74,7 @@ export const CreateExperimentSchema = z.strictObject({
   decisionRule: DecisionRuleSchema.nullable().optional(),
   eventRetentionSeconds: z.int().min(60).max(10 * 365 * 86400).default(DEFAULT_EVENT_RETENTION_SECONDS)
     .describe('How long the event log keeps each event (seconds; default 30 days). Older events are trimmed.'),
+  ...ENGINE_SETTINGS,
 });
 export type CreateExperimentBody = z.infer<typeof CreateExperimentSchema>;
 

@@ -19,7 +19,7 @@
  * Every replica must share the secret (configured, or created once in the store).
  */
 import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
-import type { Population } from '../store/store.js';
+import { POPULATIONS, type Population } from '../store/population.js';
 
 export interface DecisionClaims {
   /** experiment id */
@@ -46,7 +46,6 @@ const NONCE_AT = 14;
 const IDS_AT = NONCE_AT + NONCE_BYTES;
 /** Ids are at most 64 characters (schemas.ts); a length byte holds up to 255 bytes. */
 const MAX_ID_BYTES = 255;
-const POPULATIONS: readonly Population[] = ['b', 'h', 'x'];
 const POPULATION_CODE = Object.fromEntries(POPULATIONS.map((p, i) => [p, i])) as Record<Population, number>;
 
 /**

@@ -66,3 +66,8 @@ export function sampleMean(p: Posterior, rng: Rng): number {
 }
 
 export { credibleInterval, meanCdf, meanPdf, meanSd, studentTMarginal } from './mean-marginal.js';
+
+/** The posterior of an arm's mean reward under the experiment's reward model and prior. */
+export function posteriorFor(model: 'bernoulli' | 'gaussian', prior: BetaPrior | NormalGammaPrior, s: SufficientStats): Posterior {
+  return model === 'bernoulli' ? betaPosterior(prior as BetaPrior, s) : normalGammaPosterior(prior as NormalGammaPrior, s);
+}

@@ -1,5 +1,9 @@
 // Thompson sampling: draw each eligible arm's mean from its posterior, play the largest draw.
-import { sampleMean, type Posterior } from './posterior.js';
+// With a cost weight the draw is of the net value reward - lambda * cost (see cost.ts).
+import { costEstimates, netValuePosterior } from './cost.js';
+import type { ArmEvidence, Choice, Policy, PolicySettings } from './policy.js';
+import { posteriorFor, sampleMean, type Posterior } from './posterior.js';
+import { probabilityBest } from './prob-best.js';
 import type { Rng } from './random.js';
 
 /** Index of the eligible arm with the highest sampled mean. Throws if no arm is eligible. */
@@ -19,3 +23,46 @@ export function thompsonChoose(ps: readonly Posterior[], eligible: readonly bool
   if (best < 0) throw new Error('no eligible arm');
   return best;
 }
+
+/** The distributions Thompson draws from: each arm's reward posterior, or its net value when lambda > 0. */
+export function samplingPosteriors(evidence: readonly ArmEvidence[], settings: PolicySettings): Posterior[] {
+  const rewards = evidence.map((e) => posteriorFor(settings.rewardModel, settings.prior, e));
+  if (!(settings.costWeight > 0)) return rewards;
+  const costs = costEstimates(evidence);
+  return rewards.map((p, i) => netValuePosterior(p, costs[i], settings.costWeight));
+}
+
+/** P(best) among the eligible arms (0 for the others): the exact probability that a draw picks each arm. */
+export function probabilityBestAmong(ps: readonly Posterior[], eligible: readonly boolean[]): number[] {
+  const idx = eligible.flatMap((e, i) => (e ? [i] : []));
+  const pb = probabilityBest(idx.map((i) => ps[i]));
+  const out = ps.map(() => 0);
+  idx.forEach((armIndex, k) => { out[armIndex] = pb[k]; });
+  return out;
+}
+
+export interface ThompsonModel {
+  readonly posteriors: readonly Posterior[];
+  /** P(best) per arm for one set of eligible flags, computed on first need (one quadrature per refresh). */
+  memo: { eligible: readonly boolean[]; probs: number[] } | null;
+}
+
+function propensities(model: ThompsonModel, eligible: readonly boolean[]): number[] {
+  if (model.memo?.eligible !== eligible) model.memo = { eligible, probs: probabilityBestAmong(model.posteriors, eligible) };
+  return model.memo.probs;
+}
+
+/** A Thompson decision: its propensity is that of the model it sampled from, computed when first read. */
+class ThompsonChoice implements Choice {
+  constructor(private readonly model: ThompsonModel, private readonly eligible: readonly boolean[], readonly armIndex: number) {}
+  get propensity(): number {
+    return propensities(this.model, this.eligible)[this.armIndex];
+  }
+}
+
+export const thompsonPolicy: Policy<ThompsonModel> = {
+  name: 'thompson',
+  prepare: (evidence, settings) => ({ posteriors: samplingPosteriors(evidence, settings), memo: null }),
+  choose: (model, eligible, rng) => new ThompsonChoice(model, eligible, thompsonChoose(model.posteriors, eligible, rng)),
+  propensity: (model, eligible, armIndex) => propensities(model, eligible)[armIndex],
+};

@@ -1,4 +1,6 @@
 // Upper-confidence-bound choice: deterministic given the statistics, except for ties.
+import { costEstimates, type CostEstimate } from './cost.js';
+import type { Policy } from './policy.js';
 import type { SufficientStats } from './posterior.js';
 import type { Rng } from './random.js';
 
@@ -32,8 +34,39 @@ let scratch = new Float64Array(16);
  * Ties are broken uniformly at random with `rng`.
  */
 export function ucbChoose(model: 'bernoulli' | 'gaussian', stats: readonly SufficientStats[], eligible: readonly boolean[], rng: Rng): Choice {
+  const c = ucbCandidates({ rewardModel: model, stats, costs: null, costWeight: 0 }, eligible);
+  const index = c.arms[drawIndex(c.count, rng)];
+  return { index, propensity: 1 / c.count };
+}
+
+export interface UcbModel {
+  readonly rewardModel: 'bernoulli' | 'gaussian';
+  readonly stats: readonly SufficientStats[];
+  /** Cost estimates (cost.ts) when the objective is reward - costWeight * cost; null otherwise. */
+  readonly costs: readonly CostEstimate[] | null;
+  readonly costWeight: number;
+}
+
+/** The arms the next call chooses among, uniformly: the untried ones, else those tied at the top index. */
+export interface UcbCandidates {
+  /** Arm indices; only the first `count` are meaningful (a shared scratch array: read it before the next call). */
+  arms: Int32Array;
+  count: number;
+}
+
+let candidates = new Int32Array(16);
+
+/**
+ * With a cost weight lambda the index is optimistic about the net value: the reward's upper
+ * bound minus lambda times the cost's lower bound, m_c - sqrt(2 Var[m_c] ln N) (cost.ts gives
+ * m_c and Var[m_c]); an untried arm still goes first.
+ */
+export function ucbCandidates(m: UcbModel, eligible: readonly boolean[]): UcbCandidates {
+  const { stats, rewardModel: model } = m;
   if (eligible.length !== stats.length) throw new RangeError('eligible must have one flag per arm');
   const k = stats.length;
+  if (candidates.length < k) candidates = new Int32Array(k);
+  const out = candidates;
   const minRewards = model === 'gaussian' ? 2 : 1;
   let nEligible = 0;
   let nUntried = 0;
@@ -41,17 +74,11 @@ export function ucbChoose(model: 'bernoulli' | 'gaussian', stats: readonly Suffi
   for (let i = 0; i < k; i++) {
     if (!eligible[i]) continue;
     nEligible++;
-    if (stats[i].rewards < minRewards) nUntried++;
+    if (stats[i].rewards < minRewards) out[nUntried++] = i;
     total += stats[i].rewards;
   }
   if (nEligible === 0) throw new Error('no eligible arm');
-  if (nUntried > 0) {
-    let pick = drawIndex(nUntried, rng);
-    for (let i = 0; i < k; i++) {
-      if (!eligible[i] || stats[i].rewards >= minRewards) continue;
-      if (pick-- === 0) return { index: i, propensity: 1 / nUntried };
-    }
-  }
+  if (nUntried > 0) return { arms: out, count: nUntried };
 
   const logN = Math.log(total);
   let pooledVariance = 0;
@@ -79,19 +106,34 @@ export function ucbChoose(model: 'bernoulli' | 'gaussian', stats: readonly Suffi
       const variance = (sampleVariance(s) * (n - 1) + 2 * pooledVariance) / (n + 1);
       v = mean + Math.sqrt((2 * variance * logN) / n);
     }
+    if (m.costs) v -= m.costWeight * (m.costs[i].mean - Math.sqrt(2 * m.costs[i].variance * Math.max(0, logN)));
     index[i] = v;
     if (v > top || Number.isNaN(v)) top = v;
   }
   const floor = top - TIE * Math.max(1, Math.abs(top));
   let nTied = 0;
-  for (let i = 0; i < k; i++) if (eligible[i] && index[i] >= floor) nTied++;
-  let pick = drawIndex(nTied, rng);
-  for (let i = 0; i < k; i++) {
-    if (!eligible[i] || !(index[i] >= floor)) continue;
-    if (pick-- === 0) return { index: i, propensity: 1 / nTied };
-  }
-  throw new Error(`no arm has a finite UCB index (top ${top})`);
+  for (let i = 0; i < k; i++) if (eligible[i] && index[i] >= floor) out[nTied++] = i;
+  if (nTied === 0) throw new Error(`no arm has a finite UCB index (top ${top})`);
+  return { arms: out, count: nTied };
 }
+
+/** UCB behind the policy seam: the model is the tallies (and cost estimates); ties are broken with `rng`. */
+export const ucbPolicy: Policy<UcbModel> = {
+  name: 'ucb',
+  prepare: (evidence, settings) => ({
+    rewardModel: settings.rewardModel, stats: evidence,
+    costs: settings.costWeight > 0 ? costEstimates(evidence) : null, costWeight: settings.costWeight,
+  }),
+  choose: (model, eligible, rng) => {
+    const c = ucbCandidates(model, eligible);
+    return { armIndex: c.arms[drawIndex(c.count, rng)], propensity: 1 / c.count };
+  },
+  propensity: (model, eligible, armIndex) => {
+    const c = ucbCandidates(model, eligible);
+    for (let j = 0; j < c.count; j++) if (c.arms[j] === armIndex) return 1 / c.count;
+    return 0;
+  },
+};
 
 /** Uniform in 0..count-1 from one draw of `rng` (ties and untried arms are broken this way). */
 function drawIndex(count: number, rng: Rng): number {

@@ -3,11 +3,12 @@ import type { CreateExperimentBody, PatchExperimentBody } from '../api/schemas.j
 import { mergeGuardrails } from './guardrails-patch.js';
 import { checkExperimentCap } from './experiment-cap.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
-import { ApiError } from '../errors.js';
+import { ApiError, experimentNotFound } from '../errors.js';
 import { nullProto } from '../store/null-proto.js';
 import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, Promotion } from '../store/store.js';
 import type { PromoteBody } from '../api/lifecycle-schemas.js';
 import type { ServiceContext } from './context.js';
+import { engineConfigOf } from './engine-config.js';
 
 export interface ArmView {
   id: string;
@@ -64,6 +65,7 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
     status: 'active', createdAt: now, updatedAt: now, startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
     bucketing: 'multiply-shift', eventRetentionSeconds: body.eventRetentionSeconds,
+    ...engineConfigOf(body),
   };
 }
 
@@ -132,7 +134,7 @@ async function mustGet(ctx: ServiceContext, id: string): Promise<ExperimentState
 
 /** Throws 404 for a missing experiment; otherwise refreshes this replica's cache with the new state. */
 function stored(ctx: ServiceContext, id: string, state: ExperimentState | null): ExperimentState {
-  if (!state) throw new ApiError('experiment_not_found', `experiment '${id}' does not exist`);
+  if (!state) throw experimentNotFound(id);
   ctx.cache.putState(state);
   return state;
 }

@@ -3,10 +3,12 @@ import { credibleInterval, posteriorMean, type Posterior } from '../bandit/poste
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
 import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';
-import { ApiError } from '../errors.js';
-import { checkGuardrails, p95, type Breach } from '../store/guardrail-check.js';
+import { experimentNotFound } from '../errors.js';
+import { checkGuardrails, p95, type Breach } from '../bandit/guardrails.js';
 import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { applyDueDefaults } from './default-rewards.js';
+import { engineArmFields, reportPosteriors } from './engine-report.js';
 import { designEffect, holdbackReport, pooled } from './holdback-report.js';
 import { promotionStatus } from './promotion.js';
 import { posteriorOf } from './snapshot.js';
@@ -15,14 +17,20 @@ export const round = (x: number | null, digits = 6): number | null => (x === nul
 export const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
 
 export async function report(ctx: ServiceContext, experimentId: string) {
+  // Defaults due now are counted before the figures are read (default-rewards.ts).
+  const cached = await ctx.cache.get(experimentId, ctx.clock.now());
+  if (cached?.config.defaultReward) await applyDueDefaults(ctx, cached.config);
   const [state, stats, windows] = await Promise.all([
     ctx.store.getExperiment(experimentId), ctx.store.getStats(experimentId), ctx.store.getGuardrailWindows(experimentId),
   ]);
-  if (!state || !stats) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
+  if (!state || !stats) throw experimentNotFound(experimentId);
   const { config, disabled } = state;
-  const posteriors = stats.arms.map((a) => posteriorOf(config, a.bandit));
+  const nowS = ctx.clock.now() / 1000;
+  // Discounted to now when the experiment has a half-life (the posteriors the policy draws from).
+  const posteriors = reportPosteriors(config, stats, nowS);
   const means = posteriors.map(posteriorMean);
   const enabled = stats.arms.map((a) => !disabled[a.armId]);
+  const engineFields = engineArmFields(config, stats, enabled, nowS);
   const { probabilityBest: pBest, expectedLoss: loss } = overEnabled(posteriors, enabled);
   const regret = plugInRegret(means, stats.arms.map((a) => a.bandit.decisions), enabled);
 
@@ -41,6 +49,7 @@ export async function report(ctx: ServiceContext, experimentId: string) {
     probabilityBest: round(pBest[i]),
     expectedLoss: round(loss[i]),
     guardrails: guardrailView(windows[a.armId], config.guardrails, disabled[a.armId]),
+    ...engineFields[i],
   }));
 
   const rule = decisionRuleOf(config.decisionRule);

@@ -1,13 +1,14 @@
 /** POST /reward and /rewards: check the decision id and the value, then record it exactly once. */
 import { RewardSchema, type RewardBody } from '../api/schemas.js';
 import { preview } from '../contract/bounded-json.js';
-import { ApiError, type ErrorBody } from '../errors.js';
+import { ApiError, storeUnavailable, type ErrorBody } from '../errors.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
-import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
+import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
 import type { DecisionClaims } from '../assignment/decision-token.js';
 import type { ServiceContext } from './context.js';
 import type { Snapshot } from './snapshot.js';
+import { engineSumsInput } from './engine-config.js';
 
 export interface RewardResult {
   accepted: true;
@@ -46,7 +47,9 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     event: { latencyMs: body.latencyMs, cost: body.cost, error: body.error ?? false },
     guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
     baseline: claims.a === config.baselineArmId, nowMs, version: snap.version,
-    userKey: claims.u, userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds,
+    userKey: claims.u, userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds, engine: engineSumsInput(config),
+    // Default rewards (issue 11): past afterSeconds the default is what counts (default-rewards.ts); a repeat is still a duplicate.
+    ...(config.defaultReward && { defaults: { apply: false, late: now - claims.t > config.defaultReward.afterSeconds } }),
     log: {
       propensity: claims.q, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS,
       ...(body.metadata !== undefined && { metadata: JSON.stringify(body.metadata) }),
@@ -57,6 +60,9 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
   if (res.kind === 'duplicate') {
     ctx.metrics.duplicate(config.id);
     return { accepted: true, duplicate: true };
+  }
+  if (res.kind === 'expired') {
+    throw new ApiError('decision_expired', `no reward came within defaultReward.afterSeconds (${config.defaultReward?.afterSeconds} s): the default (${config.defaultReward?.value}) counts for this decision`, { issuedAt: new Date(claims.t * 1000).toISOString() });
   }
   ctx.metrics.reward(config.id, claims.a, claims.p);
   if (!res.autoDisabled) return { accepted: true, duplicate: false };
@@ -97,7 +103,7 @@ export async function rewardBatch(ctx: ServiceContext, events: unknown[]): Promi
       return { status: 200, ...(await reward(ctx, parsed.data)) };
     } catch (err) {
       if (err instanceof ApiError) return { status: err.status, ...err.toBody() };
-      if (err instanceof StoreUnavailableError) return { status: 503, error: 'store_unavailable', message: 'the reward could not be stored; retry it (retries are safe)' };
+      if (err instanceof StoreUnavailableError) return { status: 503, ...storeUnavailable('the reward could not be stored; retry it (retries are safe)').toBody() };
       throw err;
     }
   }));

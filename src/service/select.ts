@@ -1,14 +1,16 @@
 /** POST /select: choose an arm for one request, record the decision, sign the decision id. */
 import { newNonce } from '../assignment/decision-token.js';
-import { ApiError } from '../errors.js';
+import { ApiError, experimentNotFound, storeUnavailable } from '../errors.js';
 import { stickyField } from '../store/redis-keys.js';
 import { StoreUnavailableError, type Population } from '../store/store.js';
 import { decisionLog, type SelectExtras } from './decision-log.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
+import { scheduleDefault } from './default-rewards.js';
 import type { Snapshot } from './snapshot.js';
+import { POPULATION_NAMES } from '../store/population.js';
 
-export const POPULATION_NAMES = { b: 'bandit', h: 'holdback', x: 'excluded' } as const satisfies Record<Population, string>;
+export { POPULATION_NAMES };
 
 export interface SelectResult {
   decisionId: string;
@@ -33,7 +35,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       let snap = attempt === 0 ? await ctx.cache.get(experimentId, nowMs) : await ctx.cache.load(experimentId, nowMs);
       if (snap?.statsRefresh(nowMs) === 'before-deciding') snap = await ctx.cache.load(experimentId, nowMs);
-      if (!snap) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
+      if (!snap) throw experimentNotFound(experimentId);
       if (snap.config.archivedAt) throw new ApiError('experiment_not_found', `experiment '${experimentId}' was archived at ${snap.config.archivedAt}`);
       const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded);
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
@@ -42,7 +44,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
         propensity: d.propensity, userId, sticky: snap.config.stickiness && !d.promoted, stickyTtlSeconds: snap.config.stickyTtlSeconds,
         now: Math.floor(nowMs / 1000), withStats, log: decisionLog(snap, nonce, nowMs, extras),
       });
-      if (res.kind === 'not_found') throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
+      if (res.kind === 'not_found') throw experimentNotFound(experimentId);
       if (res.kind === 'stale') {
         ctx.metrics.staleRetry(experimentId);
         continue;
@@ -50,7 +52,9 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.kind === 'moved') { recorded = res.population; continue; }
       if (res.stats) snap.setStats(res.stats, nowMs);
       ctx.metrics.decision(experimentId, res.armId, d.population);
-      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userId, nonce);
+      const out = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userId, nonce);
+      if (snap.config.defaultReward) await scheduleDefaultFor(ctx, snap, out, nonce, d.population, nowMs);
+      return out;
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {
@@ -59,11 +63,20 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
   }
 }
 
+/** Puts the decision on the default-reward due set; if the store fails here the decision is served without a default (as before the setting). */
+async function scheduleDefaultFor(ctx: ServiceContext, snap: Snapshot, out: SelectResult, nonce: string, population: Population, nowMs: number): Promise<void> {
+  try {
+    await scheduleDefault(ctx, snap.config, nonce, out.armId, population, Math.floor(nowMs / 1000), out.propensity);
+  } catch (err) {
+    if (!(err instanceof StoreUnavailableError)) throw err;
+  }
+}
+
 /** The store did not answer in time: serve the baseline (never a disabled arm) so the caller's request goes on. */
 function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, cause: StoreUnavailableError): SelectResult {
   const snap = ctx.cache.lastKnown(experimentId);
   // Never seen this experiment: there is no baseline to serve, so the caller gets a 503.
-  if (!snap) throw new ApiError('store_unavailable', `the store is unavailable and experiment '${experimentId}' is not cached: ${cause.message}`);
+  if (!snap) throw storeUnavailable(`the store is unavailable and experiment '${experimentId}' is not cached: ${cause.message}`);
   ctx.metrics.fallback(experimentId);
   ctx.metrics.decision(experimentId, snap.config.baselineArmId, 'x');
   return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs), fallback: true };

@@ -1,15 +1,16 @@
 /**
  * What a replica keeps of an experiment between requests: its state (config, disabled arms,
- * version), the tallies at most one second old, and what is derived from them once per refresh
- * (posteriors, the probability of being best used as the Thompson propensity).
+ * version), the tallies at most one second old, and what is derived from them once per refresh:
+ * the posteriors, and the policy's model (one opaque value per refresh, `Policy.prepare`; the
+ * snapshot knows no policy by name).
  *
  * A change made on any replica bumps the version in the store; `assign` refuses a decision made
  * with an old version ("stale"), so the next request reloads: a disabled arm is never served again.
  */
-import { betaPosterior, normalGammaPosterior, type Posterior } from '../bandit/posterior.js';
-import { probabilityBest } from '../bandit/prob-best.js';
+import { posteriorFor, type Posterior } from '../bandit/posterior.js';
+import type { ExperimentConfig, ExperimentState, ExperimentStats, Store, Tally } from '../store/store.js';
+import { engineFor, evidenceAt, type Engine } from './engine.js';
 import type { Metrics } from './metrics.js';
-import type { BetaPrior, ExperimentConfig, ExperimentState, ExperimentStats, NormalGammaPrior, Store, Tally } from '../store/store.js';
 
 /** How old the cached tallies (and so the posteriors and propensities) may be. */
 export const STATS_MAX_AGE_MS = 1000;
@@ -27,16 +28,20 @@ export class Snapshot {
   /** `config.startsAt` in epoch milliseconds (null: no start date). */
   readonly startsAtMs: number | null;
   /**
-   * The posteriors of the cached tallies, one per arm. A new array at every refresh, never
-   * changed in place (a decision keeps the one it sampled from, see `propensityFor`); the
-   * posterior of an arm whose bandit sums did not change is carried over.
+   * The reward posteriors of the cached tallies (discounted to the refresh time with a half-life),
+   * one per arm. A new array at every refresh, never changed in place; without a discount the
+   * posterior of an arm whose bandit sums did not change is carried over. (A decision's propensity
+   * comes from the policy's `model` it chose with, which is also replaced, never changed, per refresh.)
    */
   posteriors!: readonly Posterior[];
-  /** The bandit-population tallies of the cached stats, one per arm (what UCB reads). */
+  /** The bandit-population tallies of the cached stats, one per arm. */
   banditTallies!: readonly Tally[];
   stats!: ExperimentStats;
   statsAt = 0;
-  private probBest: number[] | null = null;
+  /** The policy (with its floor) and the settings it reads, from the config. */
+  readonly engine: Engine;
+  /** The policy's model of the cached tallies (discounted to `statsAt` when the experiment has a half-life). */
+  model: unknown;
 
   constructor(readonly state: ExperimentState, stats: ExperimentStats, now: number) {
     this.config = state.config;
@@ -45,6 +50,7 @@ export class Snapshot {
     this.eligible = this.armIds.map((a) => !state.disabled[a]);
     this.hasBanditArm = this.eligible.some((e, i) => e && i !== this.baselineIndex);
     this.endsAtMs = this.config.endsAt === null ? null : Date.parse(this.config.endsAt);
+    this.engine = engineFor(this.config);
     this.startsAtMs = this.config.startsAt ? Date.parse(this.config.startsAt) : null;
     this.setStats(stats, now);
   }
@@ -59,16 +65,19 @@ export class Snapshot {
     const n = stats.arms.length;
     const posteriors = new Array<Posterior>(n);
     const tallies = new Array<Tally>(n);
+    const { engine } = this;
+    const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, now / 1000));
     for (let i = 0; i < n; i++) {
       const t = stats.arms[i].bandit;
       tallies[i] = t;
-      posteriors[i] = prev !== undefined && sameSums(prevTallies[i], t) ? prev[i] : posteriorOf(this.config, t);
+      posteriors[i] = engine.halfLifeSeconds === null && prev !== undefined && sameSums(prevTallies[i], t)
+        ? prev[i] : posteriorFor(this.config.rewardModel, this.config.prior, evidence[i]);
     }
     this.stats = stats;
     this.statsAt = now;
     this.posteriors = posteriors;
     this.banditTallies = tallies;
-    this.probBest = null;
+    this.model = engine.policy.prepare(evidence, engine.settings);
   }
 
   /**
@@ -81,31 +90,9 @@ export class Snapshot {
     return age >= STATS_MAX_AGE_MS ? 'before-deciding' : age >= STATS_MAX_AGE_MS / 2 ? 'with-assign' : 'none';
   }
 
-  /**
-   * P(best) of each arm among the eligible ones under the cached posteriors: the exact probability
-   * that Thompson Sampling picks it (computed by quadrature once per refresh, not per request,
-   * and only when asked for).
-   */
-  thompsonPropensities(): number[] {
-    this.probBest ??= this.probabilityBestAmongEligible(this.posteriors);
-    return this.probBest;
-  }
-
-  /**
-   * The Thompson propensity of `armIndex` under `posteriors`, the array a decision sampled from:
-   * the cached value while the snapshot has not been refreshed since, else computed afresh.
-   */
-  propensityFor(posteriors: readonly Posterior[], armIndex: number): number {
-    if (posteriors === this.posteriors) return this.thompsonPropensities()[armIndex];
-    return this.probabilityBestAmongEligible(posteriors)[armIndex];
-  }
-
-  private probabilityBestAmongEligible(posteriors: readonly Posterior[]): number[] {
-    const idx = this.eligible.flatMap((e, i) => (e ? [i] : []));
-    const pb = probabilityBest(idx.map((i) => posteriors[i]));
-    const out = this.armIds.map(() => 0);
-    idx.forEach((armIndex, k) => { out[armIndex] = pb[k]; });
-    return out;
+  /** Every arm's propensity under the current model (0 for a disabled arm), floor included. */
+  propensities(): number[] {
+    return this.armIds.map((_, i) => this.engine.policy.propensity(this.model, this.eligible, i, undefined));
   }
 }
 
@@ -114,10 +101,9 @@ function sameSums(a: Tally, b: Tally): boolean {
   return a.rewards === b.rewards && a.sum === b.sum && a.sumSq === b.sumSq;
 }
 
+/** The reward posterior of an undiscounted tally (the report's). */
 export function posteriorOf(config: ExperimentConfig, t: Tally): Posterior {
-  return config.rewardModel === 'bernoulli'
-    ? betaPosterior(config.prior as BetaPrior, t)
-    : normalGammaPosterior(config.prior as NormalGammaPrior, t);
+  return posteriorFor(config.rewardModel, config.prior, t);
 }
 
 /** Snapshots by experiment id. Also keeps the last one seen, for the fallback when the store is down. */

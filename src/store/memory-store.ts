@@ -4,7 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BoundedMap } from './bounded-map.js';
-import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
+import { addEngineSums } from './engine-sums.js';
+import { MemoryDefaults } from './memory-defaults.js';
+import type { DueDefault } from './store.js';
+import { breachReason, checkGuardrails, countAtOrBelow } from '../bandit/guardrails.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
 import { MemoryHistory } from './memory-history.js';
 import { nullProto } from './null-proto.js';
@@ -54,6 +57,7 @@ export class MemoryStore implements Store {
   private sweepNow = 0;
   private readonly sweeper = this.sweepForever();
   private readonly apiKeys = new MemoryApiKeys();
+  private readonly defaults = new MemoryDefaults();
 
   /**
    * @param stickyMaxUsers sticky users kept per experiment, least recently served forgotten first (STICKY_MAX_USERS).
@@ -160,8 +164,13 @@ export class MemoryStore implements Store {
     if (!e || !arm) return { kind: 'not_found' };
     if (input.version !== undefined && e.state.version !== input.version) return { kind: 'stale' };
     this.maybeSweep(Math.floor(input.nowMs / 1000));
+    const nowS = Math.floor(input.nowMs / 1000);
+    // Default rewards (issue 11): a reward after the default was applied is expired.
+    if (input.defaults && !input.defaults.apply && this.defaults.isDefaulted(input.experimentId, input.decisionKey)) return { kind: 'expired' };
     if (e.dedupe.has(input.decisionKey)) return { kind: 'duplicate' };
+    if (input.defaults?.late) return { kind: 'expired' };
     e.dedupe.set(input.decisionKey, input.issuedAt + input.rewardWindowSeconds);
+    if (input.defaults) this.defaults.settle(input.experimentId, input.decisionKey, input.defaults.apply, input.issuedAt + input.rewardWindowSeconds, nowS);
 
     if (input.reward !== undefined) {
       const t = arm[input.population];
@@ -188,14 +197,23 @@ export class MemoryStore implements Store {
       u.countSq = u.countSq + (2 * n + 1);
       u.cross = u.cross + (s + r * n + r);
     }
+    // Engine sums (issue 11): costs and discounted sums, as reward.lua's block of the same name.
+    if (input.engine) {
+      const t = arm[input.population];
+      const engine = addEngineSums(t.engine, input.engine, input.nowMs / 1000, input.reward, input.event.cost);
+      if (engine) t.engine = engine;
+    }
+    // A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.
+    const applyDefault = input.defaults?.apply === true;
     const limit = input.guardrails?.latencyP95Ms;
-    if (arm.countedFor !== limit) {
+    if (!applyDefault && arm.countedFor !== limit) {
       arm.countedFor = limit;
       arm.atOrBelow = limit === undefined ? 0 : countAtOrBelow(arm.window.latencies, limit);
     }
-    pushEvent(arm, input.event, input.windowSize);
+    if (!applyDefault) pushEvent(arm, input.event, input.windowSize);
     // Event log: the accepted reward, in the same step that counts it (reward.lua's XADD block).
     e.log.appendReward(input);
+    if (applyDefault) return { kind: 'accepted' };
 
     if (!input.guardrails || input.baseline || e.state.disabled[input.armId]) return { kind: 'accepted' };
     const breach = checkGuardrails(arm.window, input.guardrails, arm.atOrBelow);
@@ -204,6 +222,14 @@ export class MemoryStore implements Store {
     e.state.disabled[input.armId] = info;
     e.state.version += 1;
     return { kind: 'accepted', autoDisabled: structuredClone(info) };
+  }
+
+  async scheduleDefaultReward(experimentId: string, due: DueDefault): Promise<void> {
+    if (this.experiments.has(experimentId)) this.defaults.schedule(experimentId, due);
+  }
+
+  async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {
+    return this.defaults.due(experimentId, now, limit);
   }
 
   async writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean> {

@@ -41,6 +41,9 @@ export class ExperimentKeys {
   events(armId: string): string { return `${this.base}e:${armId}`; }
   sticky(epoch: number): string { return `${this.base}s:${epoch}`; }
   dedupe(bucket: number): string { return `${this.base}d:${bucket}`; }
+  /** Default rewards (issue 11): decisions waiting for theirs (score: due time), and those that got it (score: forget after). */
+  due(): string { return `${this.base}dd`; }
+  defaulted(): string { return `${this.base}df`; }
   userSums(): string { return `${this.base}u`; }
   history(): string { return `${this.base}h`; }
   log(): string { return `${this.base}l`; }

@@ -9,7 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
-import { breachReason, type Breach } from './guardrail-check.js';
+import type { EngineSums } from './engine-sums.js';
+import { POPULATION_NAMES, POPULATIONS } from './population.js';
+import type { DueDefault } from './store.js';
+import { breachReason, type Breach } from '../bandit/guardrails.js';
 import { nullProto } from './null-proto.js';
 import { RedisApiKeys } from './redis-api-keys.js';
 import type { StoredEvent } from './event-log.js';
@@ -39,7 +42,7 @@ const SCRIPTS = {
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 6],
-  banditReward: ['reward', 7],
+  banditReward: ['reward', 9],
   banditSecret: ['get-or-create-secret', 1],
   banditHistoryPoint: ['history-point', 1],
   banditApiKeyChange: ['api-key-change', 3],
@@ -51,7 +54,7 @@ type ScriptArg = string | number;
 export const readLua = (file: string): string => readFileSync(new URL(`./lua/${file}.lua`, import.meta.url), 'utf8');
 
 /** The negative codes of the scripts (see each script's header). */
-const FAILURES = { [-1]: 'not_found', [-2]: 'stale', [-3]: 'duplicate', [-4]: 'exists' } as const;
+const FAILURES = { [-1]: 'not_found', [-2]: 'stale', [-3]: 'duplicate', [-4]: 'exists', [-5]: 'expired' } as const;
 type Failure = (typeof FAILURES)[keyof typeof FAILURES];
 
 function failure(reply: unknown): Failure | null {
@@ -71,7 +74,7 @@ export function isUnavailable(err: unknown): boolean {
   return !(err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError || err instanceof ReferenceError);
 }
 
-const POPULATIONS: [Population, keyof Omit<ExperimentStats['arms'][number], 'armId'>][] = [['b', 'bandit'], ['h', 'holdback'], ['x', 'excluded']];
+const POPULATION_PAIRS = POPULATIONS.map((p) => [p, POPULATION_NAMES[p]] as const);
 
 export class RedisStore implements Store {
   protected readonly prefix: string;
@@ -179,18 +182,37 @@ export class RedisStore implements Store {
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
     const reply = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log()],
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
         nowIso, input.version ?? '', input.userKey ?? '', Math.ceil((input.userSumsTtlSeconds ?? input.rewardWindowSeconds) + EXPIRY_MARGIN_SECONDS),
-        input.issuedAt, String(input.log.propensity), input.log.metadata ?? '', this.trimNow(input.log.retentionSeconds)]);
+        input.issuedAt, String(input.log.propensity), input.log.metadata ?? '', this.trimNow(input.log.retentionSeconds),
+        // engine sums (issue 11): ARGV[23..25] of reward.lua
+        opt(input.engine?.halfLifeSeconds ?? undefined), input.engine?.costs ? '1' : '0', String(input.nowMs / 1000),
+        // default rewards (issue 11): ARGV[26..28]
+        input.defaults ? (input.defaults.apply ? '1' : input.defaults.late ? '2' : '0') : '',
+        dueMember({ ...input, propensity: input.log.propensity }), input.issuedAt + input.rewardWindowSeconds]);
     const kind = failure(reply);
-    if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale') return { kind };
+    if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale' || kind === 'expired') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
     const [name, observed] = reply as [Breach['guardrail'], string];
     const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };
     return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: nowIso, guardrail } };
+  }
+
+  async scheduleDefaultReward(experimentId: string, due: DueDefault): Promise<void> {
+    await this.io(() => this.client.zadd(this.keys(experimentId).due(), due.dueAt, dueMember(due)));
+  }
+
+  async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {
+    const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).due(), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit));
+    const out: DueDefault[] = [];
+    for (let i = 0; i + 1 < members.length; i += 2) {
+      const [decisionKey, population, issuedAt, armId, propensity] = members[i].split('|');
+      out.push({ decisionKey, armId, population: population as Population, issuedAt: Number(issuedAt), dueAt: Number(members[i + 1]), propensity: Number(propensity) });
+    }
+    return out;
   }
 
   async writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean> {
@@ -313,6 +335,7 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
     sum: Number(tallies[`${pop}s:${armId}`] ?? 0),
     sumSq: Number(tallies[`${pop}q:${armId}`] ?? 0),
     users: Number(tallies[`${pop}u:${armId}`] ?? 0),
+    ...decodeEngineSums(tallies, pop, armId),
   });
   const userSums = (pop: 'b' | 'h') => ({
     sumSq: Number(tallies[`${pop}~ss`] ?? 0), countSq: Number(tallies[`${pop}~nn`] ?? 0), cross: Number(tallies[`${pop}~sn`] ?? 0),
@@ -320,11 +343,28 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
   return {
     arms: armIds.map((armId) => {
       const arm = { armId } as ExperimentStats['arms'][number];
-      for (const [pop, name] of POPULATIONS) arm[name] = tally(pop, armId);
+      for (const [pop, name] of POPULATION_PAIRS) arm[name] = tally(pop, armId);
       return arm;
     }),
     users: { b: userSums('b'), h: userSums('h') },
   };
+}
+
+/** A decision's member of the due set (arm ids have no '|'): what reward.lua removes when a reward is recorded. */
+const dueMember = (d: { decisionKey: string; population: Population; issuedAt: number; armId: string; propensity: number }): string =>
+  `${d.decisionKey}|${d.population}|${d.issuedAt}|${d.armId}|${d.propensity}`;
+
+/** reward.lua's engine-sum fields of one arm and population, when it has any (see its header). */
+function decodeEngineSums(tallies: Record<string, string>, pop: Population, armId: string): { engine?: EngineSums } {
+  const f = (name: string): number => Number(tallies[`${pop}${name}:${armId}`] ?? 0);
+  const hasCost = tallies[`${pop}cn:${armId}`] !== undefined;
+  const at = tallies[`${pop}Dt:${armId}`];
+  if (!hasCost && at === undefined) return {};
+  const engine: EngineSums = { costs: f('cn'), costSum: f('cs'), costSumSq: f('cq') };
+  if (at !== undefined) {
+    engine.decayed = { rewards: f('Dr'), sum: f('Ds'), sumSq: f('Dq'), costs: f('Dcn'), costSum: f('Dcs'), costSumSq: f('Dcq'), at: Number(at) };
+  }
+  return { engine };
 }
 
 function decodeWindow(armId: string, events: string[], counters: Record<string, string>): GuardrailWindow {

@@ -12,16 +12,18 @@
  */
 import type { DecisionRule } from '../bandit/decision-rule.js';
 import type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
+import type { EngineSums, EngineSumsInput } from './engine-sums.js';
 import type { DecisionLog, RewardLog, StoredEvent } from './event-log.js';
 
 /** The priors are the math's own types; the store keeps them inside the config. */
 export type { BetaPrior, NormalGammaPrior };
 
 export type RewardModel = 'bernoulli' | 'gaussian';
-export type Policy = 'thompson' | 'ucb' | 'fixed';
+export type { PolicyName as Policy } from '../bandit/policy-names.js';
+import type { PolicyName as Policy } from '../bandit/policy-names.js';
 export type ExperimentStatus = 'active' | 'paused';
-/** `b` bandit, `h` holdback, `x` excluded: one letter because it is written into keys and tokens. */
-export type Population = 'b' | 'h' | 'x';
+export type { Population } from './population.js';
+import type { Population } from './population.js';
 
 export interface ArmConfig {
   id: string;
@@ -59,6 +61,15 @@ export interface ExperimentConfig {
   status: ExperimentStatus;
   createdAt: string;
   updatedAt: string;
+  // Engine settings (issue 11); absent: off.
+  /** Discounted posteriors: evidence halves in weight every halfLifeSeconds. */
+  discount?: { halfLifeSeconds: number } | null;
+  /** Optimise reward - costWeight * cost. */
+  objective?: { costWeight: number } | null;
+  /** Every enabled arm keeps at least this share of bandit decisions. */
+  minArmShare?: number;
+  /** A decision with no reward after afterSeconds counts as value, once. */
+  defaultReward?: { afterSeconds: number; value: number } | null;
   /** Issue 8 (absent on experiments stored before it: defaults apply). Before it, the baseline is served as excluded. */
   startsAt?: string | null;
   /** Thresholds of the report's recommendation and analysis; absent fields take DEFAULT_DECISION_RULE's. */
@@ -125,6 +136,8 @@ export interface Tally {
   sum: number;
   /** Sum of squared reward values. */
   sumSq: number;
+  /** Cost and discounted sums, only for an experiment with an objective or a discount (engine-sums.ts). */
+  engine?: EngineSums;
   /**
    * Distinct users whose first exposure in this population was to this arm (the user record;
    * every decision without a userId counts as one user). Counted atomically with the decision.
@@ -251,11 +264,34 @@ export interface RewardInput {
   userSumsTtlSeconds?: number;
   /** The reward event's own fields (the event log). */
   log: RewardLog;
+  /** The engine's extra sums to keep (cost, discount); absent: none. */
+  engine?: EngineSumsInput;
+  /**
+   * The experiment has `defaultReward` (issue 11): the reward takes the decision off the due set,
+   * and one after its default was applied is `expired`. `apply`: this call IS the default (counted
+   * in the tally and engine sums, not in the guardrail window). `late`: the reward came after
+   * afterSeconds: `expired` unless it is a duplicate (nothing is recorded).
+   */
+  defaults?: { apply: boolean; late?: boolean };
+}
+
+/** A decision waiting for its default reward (issue 11). */
+export interface DueDefault {
+  decisionKey: string;
+  armId: string;
+  population: Population;
+  /** Unix seconds of the decision, and when its default is due. */
+  issuedAt: number;
+  dueAt: number;
+  /** The decision's propensity (for the default's event in the log). */
+  propensity: number;
 }
 
 export type RewardResult =
   | { kind: 'accepted'; autoDisabled?: DisabledInfo }
   | { kind: 'duplicate' }
+  /** The decision's default reward was applied already (issue 11). */
+  | { kind: 'expired' }
   /** The experiment changed since `version`: reload its config and record again. */
   | { kind: 'stale' }
   | { kind: 'not_found' };
@@ -331,6 +367,11 @@ export interface Store {
    * population, guardrail window, and the automatic disable when a limit is breached.
    */
   recordReward(input: RewardInput): Promise<RewardResult>;
+
+  /** Puts a decision on the experiment's due set for its default reward (issue 11). */
+  scheduleDefaultReward(experimentId: string, due: DueDefault): Promise<void>;
+  /** Up to `limit` decisions whose default is due at `now` (unix seconds), oldest first; applying one is `recordReward` with `defaults.apply`. */
+  dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]>;
 
   /**
    * Adds the point unless one with the same `ts` exists (SET NX semantics: of any number of

@@ -1,7 +1,7 @@
 --[[
   Records one reward event exactly once per decision key: dedupe, tally of the population, the
   arm's rolling guardrail window, and the automatic disable when a limit is breached (with a
-  version bump). Mirrors MemoryStore.recordReward and guardrail-check.ts branch for branch.
+  version bump). Mirrors MemoryStore.recordReward and bandit/guardrails.ts branch for branch.
 
   Sums are added as Lua doubles and stored with 17 significant digits, so they round-trip exactly
   and equal the embedded store's sums bit for bit.
@@ -13,6 +13,8 @@
   KEYS[5]  window counters hash           <prefix>{exp:<id>}:w
   KEYS[6]  per-user reward sums hash      <prefix>{exp:<id>}:u   (issue 8: the user-level lift)
   KEYS[7]  event log stream               <prefix>{exp:<id>}:l
+  KEYS[8]  default rewards: due set       <prefix>{exp:<id>}:dd   (issue 11)
+  KEYS[9]  default rewards: defaulted set <prefix>{exp:<id>}:df
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -37,6 +39,15 @@
   ARGV[20] event log: the decision's propensity
   ARGV[21] event log: metadata JSON, '' when absent
   ARGV[22] event log: eventRetentionSeconds to trim entries older than Redis TIME minus it; '' not this time
+  -- engine sums (issue 11); the block below reads them from ARGV[E] on
+  ARGV[23] discount half-life in seconds, '' when off
+  ARGV[24] '1' to keep the cost sums of the population (objective or discount), else '0'
+  ARGV[25] now in unix seconds (fractional), the time the discounted sums are valued at
+  -- default rewards (issue 11)
+  ARGV[26] '' the experiment has no defaultReward; '0' it has one; '1' this call applies it;
+           '2' the reward came after afterSeconds (expired unless a duplicate; nothing recorded)
+  ARGV[27] the due-set member of this decision (key|population|issuedAt|armId|propensity)
+  ARGV[28] unix seconds until which an applied default is remembered (issuedAt + rewardWindowSeconds)
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -49,6 +60,7 @@
     -1  no such experiment or arm
     -2  stale: the experiment's version is not ARGV[16]; reload the config and retry
     -3  duplicate: this decision key was already recorded
+    -5  expired: this decision's default reward was applied already (issue 11)
 ]]
 local meta, tallies, dedupe, events, counters = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local arm = ARGV[1]
@@ -67,8 +79,21 @@ end
 if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
 -- Version check (issue 10): the guardrails were decided with the caller's config.
 if ARGV[16] ~= nil and ARGV[16] ~= '' and redis.call('HGET', meta, 'v') ~= ARGV[16] then return -2 end
+-- Default rewards (issue 11): a reward after the default is expired; any recorded one leaves the due set.
+local D = 26
+local defaults, applyDefault = ARGV[D], ARGV[D] == '1'
+if (defaults == '0' or defaults == '2') and redis.call('ZSCORE', KEYS[9], ARGV[3]) then return -5 end
+if defaults == '2' then return redis.call('SISMEMBER', dedupe, ARGV[3]) == 1 and -3 or -5 end
 if redis.call('SADD', dedupe, ARGV[3]) == 0 then return -3 end
 redis.call('EXPIRE', dedupe, ARGV[4])
+if defaults ~= '' then
+  redis.call('ZREM', KEYS[8], ARGV[D + 1])
+  if applyDefault then
+    -- Forget the defaults whose reward window is over (ARGV[25] is now, in seconds).
+    redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', '(' .. string.format('%d', math.floor(tonumber(ARGV[25]))))
+    redis.call('ZADD', KEYS[9], ARGV[D + 2], ARGV[3])
+  end
+end
 
 -- Tally (only an event that carried a reward).
 if ARGV[5] ~= '' then
@@ -96,6 +121,60 @@ if ARGV[5] ~= '' and ARGV[2] ~= 'x' then
     pop .. '~nn', num(hnum(tallies, pop .. '~nn') + (2 * n + 1)),
     pop .. '~sn', num(hnum(tallies, pop .. '~sn') + (s + r * n + r)))
 end
+
+-- Engine sums (issue 11): costs and discounted sums of the population, as MemoryStore's
+-- addEngineSums (engine-sums.ts, discount.ts): fields <pop>cn/cs/cq:<arm> (cost count, sum, sum
+-- of squares) and <pop>Dr/Ds/Dq/Dcn/Dcs/Dcq/Dt:<arm> (the same decayed, valued at time Dt).
+local E = 23
+local halfLife, keepCost, nowS = tonumber(ARGV[E]), ARGV[E + 1] == '1', tonumber(ARGV[E + 2])
+if halfLife or keepCost then
+  local p, r = ARGV[2], tonumber(ARGV[5])
+  local c = keepCost and tonumber(ARGV[7]) or nil
+  if c then
+    redis.call('HINCRBY', tallies, p .. 'cn:' .. arm, 1)
+    redis.call('HSET', tallies, p .. 'cs:' .. arm, num(hnum(tallies, p .. 'cs:' .. arm) + c),
+      p .. 'cq:' .. arm, num(hnum(tallies, p .. 'cq:' .. arm) + c * c))
+  end
+  if halfLife then
+    local names = {'Dr:', 'Ds:', 'Dq:', 'Dcn:', 'Dcs:', 'Dcq:', 'Dt:'}
+    local fields = {}
+    for i, n in ipairs(names) do fields[i] = p .. n .. arm end
+    local d = redis.call('HMGET', tallies, unpack(fields))
+    local v = {}
+    for i = 1, 6 do v[i] = tonumber(d[i] or '0') end
+    local at = tonumber(d[7]) or nowS
+    -- decayTo: bring the sums to max(at, now); an observation older than `at` gets its own decay.
+    local f, w = 1, 1
+    if nowS > at then f = math.pow(2, -(nowS - at) / halfLife); at = nowS end
+    if at > nowS then w = math.pow(2, -(at - nowS) / halfLife) end
+    for i = 1, 6 do v[i] = v[i] * f end
+    if r then v[1] = v[1] + w; v[2] = v[2] + w * r; v[3] = v[3] + w * r * r end
+    if c then v[4] = v[4] + w; v[5] = v[5] + w * c; v[6] = v[6] + w * c * c end
+    redis.call('HSET', tallies, fields[1], num(v[1]), fields[2], num(v[2]), fields[3], num(v[3]),
+      fields[4], num(v[4]), fields[5], num(v[5]), fields[6], num(v[6]), fields[7], num(at))
+  end
+end
+
+-- Event log: the accepted reward, in the same step that counts it (before the guardrails, which may
+-- return early). Field r packs, space-separated: the nonce (the decision key), the arm index (from
+-- 1), population, the decision's issuedAt, its propensity, reward, latencyMs, cost ('' when
+-- absent), error 1|0; then m metadata and k the token's user key (issue 8) when present. Entry ids and the trim by age are Redis's
+-- clock, as in assign.lua.
+-- A function, so that a default reward (issue 11) is logged too before it returns early.
+local function logReward()
+  local entry = {KEYS[7], '*', 'r', table.concat({ARGV[3], redis.call('HGET', meta, 'a:' .. arm), ARGV[2], ARGV[19], ARGV[20],
+    ARGV[5], ARGV[6], ARGV[7], ARGV[8]}, ' ')}
+  if ARGV[21] ~= '' then entry[#entry + 1] = 'm'; entry[#entry + 1] = ARGV[21] end
+  if ARGV[17] ~= '' then entry[#entry + 1] = 'k'; entry[#entry + 1] = ARGV[17] end
+  redis.call('XADD', unpack(entry))
+  if ARGV[22] ~= '' then
+    local clock = redis.call('TIME')
+    redis.call('XTRIM', KEYS[7], 'MINID', '~', string.format('%d', clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[22]) * 1000))
+  end
+end
+
+-- A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.
+if applyDefault then logReward(); return 1 end
 
 -- Window counters; the latency counts are recounted from the list when the limit changed.
 local limitText = ARGV[12]
@@ -135,20 +214,7 @@ end
 redis.call('HSET', counters, 'c:' .. arm, costSamples, 's:' .. arm, num(costSum), 'e:' .. arm, errors,
   'n:' .. arm, latencies, 'u:' .. arm, atOrBelow, 'ul:' .. arm, limitText)
 
--- Event log: the accepted reward, in the same step that counts it (before the guardrails, which may
--- return early). Field r packs, space-separated: the nonce (the decision key), the arm index (from
--- 1), population, the decision's issuedAt, its propensity, reward, latencyMs, cost ('' when
--- absent), error 1|0; then m metadata and k the token's user key (issue 8) when present. Entry ids and the trim by age are Redis's
--- clock, as in assign.lua.
-local entry = {KEYS[7], '*', 'r', table.concat({ARGV[3], redis.call('HGET', meta, 'a:' .. arm), ARGV[2], ARGV[19], ARGV[20],
-  ARGV[5], ARGV[6], ARGV[7], ARGV[8]}, ' ')}
-if ARGV[21] ~= '' then entry[#entry + 1] = 'm'; entry[#entry + 1] = ARGV[21] end
-if ARGV[17] ~= '' then entry[#entry + 1] = 'k'; entry[#entry + 1] = ARGV[17] end
-redis.call('XADD', unpack(entry))
-if ARGV[22] ~= '' then
-  local clock = redis.call('TIME')
-  redis.call('XTRIM', KEYS[7], 'MINID', '~', string.format('%d', clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[22]) * 1000))
-end
+logReward()
 
 -- Guardrails: never the baseline, never an arm already disabled.
 if ARGV[10] ~= '1' or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return 1 end
@@ -173,7 +239,7 @@ if not name and ARGV[14] ~= '' and length >= minSamples then
 end
 if not name then return 1 end
 
--- The reason text is derived from `guardrail` when read (breachReason in guardrail-check.ts).
+-- The reason text is derived from `guardrail` when read (breachReason in bandit/guardrails.ts).
 redis.call('HSET', meta, 'd:' .. arm, '{"source":"guardrail","at":' .. cjson.encode(ARGV[15])
   .. ',"guardrail":{"guardrail":"' .. name .. '","observed":' .. observed .. ',"limit":' .. bound .. '}}')
 redis.call('HINCRBY', meta, 'v', 1)

@@ -1,11 +1,12 @@
 /**
- * The guardrail rule, shared by the memory store and mirrored line for line by `lua/reward.lua`.
+ * The guardrail rule (a domain rule, pure): used by the report and the memory store, and mirrored
+ * line for line by `store/lua/reward.lua`.
  *
  * Each limit is checked once its own sample count reaches `minSamples`: latencies for the p95,
  * events with a cost for the mean cost, all events for the error rate. The first breached limit,
  * in that order, is the one reported.
  */
-import type { DisabledInfo, GuardrailWindow, Guardrails } from './store.js';
+import type { DisabledInfo, GuardrailWindow, Guardrails } from '../store/store.js';
 
 export type Breach = NonNullable<DisabledInfo['guardrail']>;
 

@@ -1,0 +1,80 @@
+/**
+ * One seeded repetition of a second-round instance through the engine's pure parts: the policy
+ * registry (`policyFor`, floor included), the settings a policy reads, and the discounted
+ * evidence of `src/bandit/discount.ts` (`addObservation` per reward, `decayTo` before each
+ * prepare: the arithmetic the stores apply). One decision per simulated second.
+ *
+ * Not through the HTTP service or the store: the store-side discount is not wired on this branch
+ * when this benchmark was written (see bench/RESULTS.md "Engine settings"), so this loop keeps
+ * the per-arm evidence itself with the same functions.
+ */
+import { addObservation, decayTo, EMPTY_EVIDENCE, evidenceOf, type DecayedEvidence } from '../../src/bandit/discount.js';
+import { policyFor } from '../../src/bandit/policies.js';
+import type { PolicySettings } from '../../src/bandit/policy.js';
+import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../../src/bandit/posterior.js';
+import { makeRng, sampleNormal } from '../../src/bandit/random.js';
+import type { EngineInstance, EngineVariant } from './engine-instances.js';
+
+export interface EngineResult {
+  /** Cumulative pseudo-regret of the net value at the horizon. */
+  regret: number;
+  /** Share of the last 10% of decisions on the arm best (net) at that time. */
+  lastShareBest: number;
+  /** Decisions per arm, and (trackPropensities) the sum of each arm's propensity over all decisions and of p (1 - p). */
+  counts: number[];
+  expected: number[];
+  variance: number[];
+}
+
+export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep: number): EngineResult {
+  const k = inst.costs.length;
+  const T = inst.horizon;
+  const H = variant.halfLifeSeconds;
+  const policy = policyFor(variant.policy, variant.minArmShare);
+  const settings: PolicySettings = {
+    rewardModel: inst.model, prior: inst.model === 'bernoulli' ? DEFAULT_BETA_PRIOR : DEFAULT_NORMAL_GAMMA_PRIOR,
+    weights: inst.costs.map(() => 1), costWeight: variant.costWeight,
+  };
+  // The same world (rewards) for every variant of a repetition; the policy's own generator apart.
+  const world = makeRng(`engine-world/${inst.key}/${rep}`);
+  const rng = makeRng(`engine-policy/${inst.key}/${variant.label}/${rep}`);
+  const eligible = inst.costs.map(() => true);
+  let ev: DecayedEvidence[] = inst.costs.map(() => ({ ...EMPTY_EVIDENCE, at: 0 }));
+  const counts = inst.costs.map(() => 0);
+  const expected = inst.costs.map(() => 0);
+  const variance = inst.costs.map(() => 0);
+  const tail = Math.floor(T * 0.9);
+  let regret = 0;
+  let tailBest = 0;
+  let model: unknown = null;
+  for (let t = 0; t < T; t++) {
+    if (t % variant.batch === 0) {
+      model = policy.prepare(ev.map((e) => evidenceOf(decayTo(e, t, H))), settings);
+      if (variant.trackPropensities) {
+        const n = Math.min(variant.batch, T - t);
+        for (let a = 0; a < k; a++) {
+          const p = policy.propensity(model, eligible, a, undefined);
+          expected[a] += n * p;
+          variance[a] += n * p * (1 - p);
+        }
+      }
+    }
+    const c = policy.choose(model, eligible, rng, rng(), undefined);
+    const a = c.armIndex;
+    const mu = inst.means(t);
+    let best = -Infinity;
+    let bestArm = 0;
+    for (let j = 0; j < k; j++) {
+      const net = mu[j] - inst.lambda * inst.costs[j];
+      if (net > best) { best = net; bestArm = j; }
+    }
+    regret += best - (mu[a] - inst.lambda * inst.costs[a]);
+    if (t >= tail && a === bestArm) tailBest++;
+    counts[a]++;
+    const reward = inst.model === 'bernoulli' ? (world() < mu[a] ? 1 : 0) : mu[a] + inst.sd * sampleNormal(world);
+    const cost = inst.costs[a] > 0 ? inst.costs[a] * (0.5 + world()) : undefined;
+    ev[a] = addObservation(ev[a], t, H, reward, cost);
+  }
+  ev = [];
+  return { regret, lastShareBest: tailBest / (T - tail), counts, expected, variance };
+}

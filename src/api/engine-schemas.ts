@@ -1,0 +1,25 @@
+/** The engine settings of POST /experiments (issue 11), spread into CreateExperimentSchema. */
+import { z } from 'zod';
+
+export const DiscountSchema = z.strictObject({
+  halfLifeSeconds: z.number().min(1).max(10 * 365 * 86400)
+    .describe('Evidence halves in weight every halfLifeSeconds of wall-clock time (discounted Thompson Sampling, Raj & Kalyani 2017; discounted UCB). Use it when arms drift; it costs regret when they do not.'),
+}).describe('Discounted posteriors for both reward models. Off when absent.');
+
+export const ObjectiveSchema = z.strictObject({
+  costWeight: z.number().min(0).max(1e9)
+    .describe('lambda: the policy maximises reward - lambda * cost, with each arm\'s cost estimated from the `cost` of its rewards.'),
+}).describe('Cost-aware objective. Off when absent.');
+
+export const DefaultRewardSchema = z.strictObject({
+  afterSeconds: z.int().min(1).max(365 * 86400).describe('How long a decision waits for its reward; less than rewardWindowSeconds.'),
+  value: z.number().describe('The reward counted for it: 0 or 1 for bernoulli, a finite number for gaussian.'),
+}).describe('A decision with no reward after afterSeconds counts as value, exactly once (applied by whichever replica is up); a later reward answers 410 decision_expired. Off when absent.');
+
+export const ENGINE_SETTINGS = {
+  discount: DiscountSchema.nullable().optional(),
+  objective: ObjectiveSchema.nullable().optional(),
+  defaultReward: DefaultRewardSchema.nullable().optional(),
+  minArmShare: z.number().min(0).max(0.5).optional()
+    .describe('Every enabled arm keeps at least this share of bandit decisions (e.g. 0.01); propensities include it. Not with the fixed policy. Default 0.'),
+};

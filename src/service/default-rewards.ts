@@ -1,0 +1,91 @@
+/**
+ * Default rewards (issue 11, `defaultReward: {afterSeconds, value}`): a decision with no reward
+ * after `afterSeconds` counts as `value`, exactly once, applied by whichever replica is up.
+ *
+ * The store keeps the to-do list (a due set written when the decision is served); applying an
+ * entry is an ordinary `recordReward` with `defaults.apply`, so the dedupe entry of the decision
+ * makes it exactly once whoever applies it, and however many replicas try at the same time. A real
+ * reward takes the decision off the due set; one after the default answers 410 `decision_expired`.
+ * Every replica runs the sweep (a timer only triggers it: the state is the store's, so nothing is
+ * lost with a process); `/arms` applies the due ones before reading.
+ */
+import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
+import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
+import type { DueDefault, ExperimentConfig, Population } from '../store/store.js';
+import type { ServiceContext } from './context.js';
+import { engineSumsInput } from './engine-config.js';
+
+/** Applied per store call; the sweep goes on while a batch comes back full. */
+const BATCH = 500;
+/** How often each replica looks for due defaults, and how long it keeps the list of experiments that have them. */
+export const DEFAULT_SWEEP_MS = 1000;
+const LIST_MAX_AGE_MS = 10_000;
+
+/** Puts a served decision on the due set when the experiment has a default reward. */
+export async function scheduleDefault(ctx: ServiceContext, config: ExperimentConfig, decisionKey: string, armId: string, population: Population, issuedAt: number, propensity: number): Promise<void> {
+  if (!config.defaultReward) return;
+  await ctx.store.scheduleDefaultReward(config.id, { decisionKey, armId, population, issuedAt, dueAt: issuedAt + config.defaultReward.afterSeconds, propensity });
+}
+
+/** Applies every default of the experiment that is due now; returns how many were counted (0 for ones a reward beat). */
+export async function applyDueDefaults(ctx: ServiceContext, config: ExperimentConfig): Promise<number> {
+  const d = config.defaultReward;
+  if (!d) return 0;
+  const nowMs = ctx.clock.now();
+  let applied = 0;
+  for (;;) {
+    const due = await ctx.store.dueDefaultRewards(config.id, Math.floor(nowMs / 1000), BATCH);
+    for (const entry of due) if (await applyOne(ctx, config, entry, d.value, nowMs)) applied++;
+    if (due.length < BATCH) return applied;
+  }
+}
+
+async function applyOne(ctx: ServiceContext, config: ExperimentConfig, e: DueDefault, value: number, nowMs: number): Promise<boolean> {
+  const res = await ctx.store.recordReward({
+    experimentId: config.id, armId: e.armId, population: e.population, decisionKey: e.decisionKey, issuedAt: e.issuedAt,
+    rewardWindowSeconds: config.rewardWindowSeconds, reward: value, event: { error: false }, guardrails: null,
+    windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE, baseline: e.armId === config.baselineArmId, nowMs,
+    engine: engineSumsInput(config), defaults: { apply: true },
+    log: { propensity: e.propensity, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS },
+  });
+  return res.kind === 'accepted';
+}
+
+/** The per-replica trigger: every DEFAULT_SWEEP_MS, the due defaults of every experiment that has them. */
+export class DefaultRewardSweeper {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private list: { at: number; configs: ExperimentConfig[] } | null = null;
+
+  constructor(private readonly ctx: ServiceContext, private readonly onError: (err: unknown) => void) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.sweep(), DEFAULT_SWEEP_MS);
+    this.timer.unref();
+  }
+
+  /** One pass (also what the timer runs); a pass still running is not started again. */
+  async sweep(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    try {
+      const now = this.ctx.clock.now();
+      if (!this.list || now - this.list.at > LIST_MAX_AGE_MS) {
+        this.list = { at: now, configs: (await this.ctx.store.listExperiments()).map((s) => s.config).filter((c) => c.defaultReward) };
+      }
+      let n = 0;
+      for (const c of this.list.configs) n += await applyDueDefaults(this.ctx, c);
+      return n;
+    } catch (err) {
+      this.onError(err);
+      return 0;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The report's engine figures (issue 11), per arm: the effective sample size of a discounted
+ * experiment, and the net value reward - lambda * cost with its P(best) for a cost-aware one.
+ * Computed from the same evidence the snapshot's policy reads (engine.ts), valued at `nowS`.
+ */
+import { costEstimates } from '../bandit/cost.js';
+import { posteriorFor, posteriorMean, type Posterior } from '../bandit/posterior.js';
+import { probabilityBestAmong, samplingPosteriors } from '../bandit/thompson.js';
+import type { ExperimentConfig, ExperimentStats } from '../store/store.js';
+import { engineFor, evidenceAt } from './engine.js';
+
+const round = (x: number): number | null => (Number.isFinite(x) ? +x.toFixed(6) : null);
+
+export interface EngineArmFields {
+  /** Discount on: the decayed number of rewards the posterior is worth. */
+  effectiveSampleSize?: number | null;
+  /** Objective on: the arm's estimated mean cost, net value and P(best) of the net value among the enabled arms. */
+  netValue?: { costWeight: number; meanCost: number | null; mean: number | null; probabilityBest: number | null };
+}
+
+/** The reward posteriors the report shows: discounted to `nowS` when the experiment has a half-life. */
+export function reportPosteriors(config: ExperimentConfig, stats: ExperimentStats, nowS: number): Posterior[] {
+  const engine = engineFor(config);
+  return stats.arms.map((a) => posteriorFor(config.rewardModel, config.prior, evidenceAt(engine, a.bandit, nowS)));
+}
+
+export function engineArmFields(config: ExperimentConfig, stats: ExperimentStats, enabled: readonly boolean[], nowS: number): EngineArmFields[] {
+  const engine = engineFor(config);
+  const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS));
+  const out: EngineArmFields[] = stats.arms.map(() => ({}));
+  if (engine.halfLifeSeconds !== null) evidence.forEach((e, i) => { out[i].effectiveSampleSize = round(e.rewards); });
+  const lambda = engine.settings.costWeight;
+  if (lambda > 0) {
+    const net = samplingPosteriors(evidence, engine.settings);
+    const costs = costEstimates(evidence);
+    const pBest = enabled.some(Boolean) ? probabilityBestAmong(net, enabled) : net.map(() => 0);
+    net.forEach((p, i) => {
+      out[i].netValue = { costWeight: lambda, meanCost: round(costs[i].mean), mean: round(posteriorMean(p)), probabilityBest: enabled[i] ? round(pBest[i]) : null };
+    });
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * The engine settings of an experiment as the policy seam reads them: which policy (with its
+ * exploration floor), the settings a policy sees, and each arm's evidence valued at a time (the
+ * discounted sums brought to `now`, or the plain tally). Used by the snapshot (decisions) and the
+ * report, so both see the same numbers.
+ */
+import { decayTo, evidenceOf } from '../bandit/discount.js';
+import { policyFor } from '../bandit/policies.js';
+import type { ArmEvidence, Policy, PolicySettings } from '../bandit/policy.js';
+import type { EngineSums } from '../store/engine-sums.js';
+import type { ExperimentConfig, Tally } from '../store/store.js';
+
+export interface Engine {
+  readonly policy: Policy<unknown>;
+  readonly settings: PolicySettings;
+  readonly halfLifeSeconds: number | null;
+}
+
+export function engineFor(config: ExperimentConfig): Engine {
+  return {
+    policy: policyFor(config.policy, config.minArmShare ?? 0),
+    settings: {
+      rewardModel: config.rewardModel, prior: config.prior,
+      weights: config.arms.map((a) => a.weight ?? 1), costWeight: config.objective?.costWeight ?? 0,
+    },
+    halfLifeSeconds: config.discount?.halfLifeSeconds ?? null,
+  };
+}
+
+/** The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life. */
+export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number): ArmEvidence {
+  const e = t.engine;
+  if (engine.halfLifeSeconds !== null) {
+    return e?.decayed ? evidenceOf(decayTo(e.decayed, nowS, engine.halfLifeSeconds)) : { rewards: 0, sum: 0, sumSq: 0, costs: 0, costSum: 0, costSumSq: 0 };
+  }
+  return { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq, costs: e?.costs ?? 0, costSum: e?.costSum ?? 0, costSumSq: e?.costSumSq ?? 0 };
+}

@@ -1,0 +1,41 @@
+/**
+ * The engine's extra sums of one arm and population, kept beside the tally only for experiments
+ * that use them: the costs the rewards carried (for `objective.costWeight`) and the discounted
+ * sums with their timestamp (for `discount.halfLifeSeconds`). The memory store applies
+ * `addEngineSums` inside its reward block; reward.lua does the same arithmetic (see its header).
+ */
+import { addObservation, EMPTY_EVIDENCE, type DecayedEvidence } from '../bandit/discount.js';
+
+export interface EngineSums {
+  /** Rewards that carried a cost, their sum and sum of squares (undiscounted). */
+  costs: number;
+  costSum: number;
+  costSumSq: number;
+  /** The discounted sums valued at `decayed.at` (unix seconds); absent without a discount. */
+  decayed?: DecayedEvidence;
+}
+
+/** What a reward must maintain besides the tally; absent from a RewardInput: nothing. */
+export interface EngineSumsInput {
+  /** null: no discount. */
+  halfLifeSeconds: number | null;
+  /** Keep the cost sums (the objective has a cost weight, or a discount keeps them decayed). */
+  costs: boolean;
+}
+
+/** The sums after one reward event at `nowS` (reward and cost each absent when the event had none). */
+export function addEngineSums(prev: EngineSums | undefined, input: EngineSumsInput, nowS: number, reward?: number, cost?: number): EngineSums | undefined {
+  const keptCost = input.costs ? cost : undefined;
+  // Nothing to keep: no sums are created (reward.lua writes no field either).
+  if (keptCost === undefined && input.halfLifeSeconds === null) return prev;
+  const next: EngineSums = prev ? { ...prev } : { costs: 0, costSum: 0, costSumSq: 0 };
+  if (keptCost !== undefined) {
+    next.costs += 1;
+    next.costSum += keptCost;
+    next.costSumSq += keptCost * keptCost;
+  }
+  if (input.halfLifeSeconds !== null) {
+    next.decayed = addObservation(next.decayed ?? { ...EMPTY_EVIDENCE, at: nowS }, nowS, input.halfLifeSeconds, reward, keptCost);
+  }
+  return next;
+}

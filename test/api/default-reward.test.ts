@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { experimentBody, makeTestApp } from '../helpers/app.js';
+import { storeKinds } from '../helpers/stores.js';
+import { useTestApp } from '../helpers/use-test-app.js';
+import { DefaultRewardSweeper } from '../../src/service/default-rewards.js';
+import { ServiceContext } from '../../src/service/context.js';
+
+describe.each(storeKinds)('defaultReward ($name store)', (kind) => {
+  const t = useTestApp(kind);
+
+  it('refuses a default that cannot hold, with a 400 naming the field', async () => {
+    for (const over of [
+      { defaultReward: { afterSeconds: 3600, value: 0.5 } },
+      { defaultReward: { afterSeconds: 3600, value: 0 }, rewardWindowSeconds: 3600 },
+      { defaultReward: { afterSeconds: 0, value: 0 } },
+    ]) {
+      const res = await t.post('/experiments', experimentBody(over));
+      expect(res.status, JSON.stringify(over)).toBe(400);
+      expect(res.body.message).toContain('defaultReward');
+    }
+  });
+
+  it('with 30% of feedback missing, the posteriors are those computed by hand from the log (defaults counted once, by two replicas)', async () => {
+    await t.post('/experiments', experimentBody({ id: 'dr', defaultReward: { afterSeconds: 60, value: 0 }, stickiness: false, holdbackPercent: 20 }));
+    const replica = await makeTestApp(t.store, t.clock);
+    try {
+      const log: { armId: string; population: string; reward: number | null; decisionId: string }[] = [];
+      for (let i = 0; i < 200; i++) {
+        const app = i % 2 === 0 ? t : replica;
+        const d = (await app.post('/select', { experimentId: 'dr' })).body;
+        const missing = (i * 37) % 10 < 3; // 30% of the decisions get no feedback
+        const reward = missing ? null : (i * 7919) % 5 < 2 ? 1 : 0;
+        if (reward !== null) expect((await app.post('/reward', { decisionId: d.decisionId, reward })).status).toBe(200);
+        log.push({ armId: d.armId, population: d.population, reward, decisionId: d.decisionId });
+      }
+      expect((await t.get('/arms?experimentId=dr')).body.totals.rewards).toBe(log.filter((e) => e.reward !== null).length);
+      t.clock.advance(61_000);
+      // Two replicas sweep at once (the apps' own timers may join in): each default is counted once.
+      const sweeps = await Promise.all([t, replica].map((a) => new DefaultRewardSweeper(new ServiceContext(a.store, 'x'.repeat(32), a.clock), (e) => { throw e; }).sweep()));
+      expect(sweeps[0] + sweeps[1]).toBeLessThanOrEqual(log.filter((e) => e.reward === null).length);
+      expect(sweeps[0] + sweeps[1]).toBeGreaterThan(0);
+      const rep = (await t.get('/arms?experimentId=dr')).body;
+      for (const arm of rep.arms) {
+        const mine = log.filter((e) => e.armId === arm.armId && e.population === 'bandit');
+        const s = mine.reduce((x, e) => x + (e.reward ?? 0), 0);
+        expect(arm.rewards).toBe(mine.length);
+        expect(arm.posterior).toEqual({ kind: 'beta', alpha: 1 + s, beta: 1 + mine.length - s });
+      }
+      expect(rep.holdback.rewards).toBe(log.filter((e) => e.population === 'holdback').length);
+      // Each default is in the event log once, as a reward event of its decision (issue 9's log).
+      const events = await t.app.inject({ method: 'GET', url: '/experiments/dr/events?type=reward&limit=1000' });
+      const lines = events.body.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      expect(lines).toHaveLength(log.length);
+      expect(new Set(lines.map((e: any) => e.decisionId)).size).toBe(log.length);
+      // A reward after its default: 410; one whose reward came in time stays a duplicate.
+      const late = log.find((e) => e.reward === null)!;
+      const res = await t.post('/reward', { decisionId: late.decisionId, reward: 1 });
+      expect(res.status).toBe(410);
+      expect(res.body.error).toBe('decision_expired');
+      // Past afterSeconds a reward is refused even before any replica applied the default.
+      const fresh = (await t.post('/select', { experimentId: 'dr' })).body;
+      t.clock.advance(61_000);
+      expect((await t.post('/reward', { decisionId: fresh.decisionId, reward: 1 })).status).toBe(410);
+      const onTime = log.find((e) => e.reward !== null)!;
+      expect((await t.post('/reward', { decisionId: onTime.decisionId, reward: 1 })).body).toEqual({ accepted: true, duplicate: true });
+    } finally {
+      await replica.app.close();
+    }
+  });
+});
