@@ -44,6 +44,8 @@
  *   SERVER_ENV=K=V,..    environment for the service's servers only (e.g. AUTH=off)
  *   COMPARE_DIST=<dirs>  copies of an earlier dist/ (inside the repository, e.g.
  *                        node_modules/.cache/dist-before) measured in the same rounds: an A/B
+ *   FLOOR=const,token    copies of this dist/ with less of the service's work in the handlers,
+ *                        measured in the same rounds: the floor, piece by piece (bench/http-floor.ts)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -52,6 +54,7 @@ import { basename, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { deleteKeys, startRedisServer, type RedisServer } from '../test/helpers/redis.js';
 import type { LoadResult, LoadSpec } from './http-load.js';
+import { FLOORS, floorBuilds, type Floor } from './http-floor.js';
 import { build, call, CEILING_JS, localRedisPid, logLines, runLoad, startServer, stopServer, type Server } from './http-processes.js';
 import { report, type Target } from './http-report.js';
 import { ARM_IDS, DUPLICATE_SHARE, experimentBody, HOLDBACK_PERCENT, USERS } from './workload.js';
@@ -72,6 +75,8 @@ const SERVER_NODE_FLAGS = (process.env.SERVER_NODE_FLAGS ?? '').split(/\s+/).fil
 const SERVER_ENV = Object.fromEntries((process.env.SERVER_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
 const RATE = process.env.RATE ? Number(process.env.RATE) : undefined;
 const COMPARE_DIRS = process.env.COMPARE_DIST ? process.env.COMPARE_DIST.split(',').map((d) => d.trim()) : [];
+const FLOOR = (process.env.FLOOR ?? '').split(',').map((s) => s.trim()).filter(Boolean) as Floor[];
+for (const f of FLOOR) if (!FLOORS.includes(f)) throw new Error(`FLOOR: unknown floor '${f}' (known: ${FLOORS.join(', ')})`);
 /** Fresh /reward ids minted per load process: enough for this many requests a second. */
 const REWARD_MAX_RATE = Number(env('REWARD_MAX_RATE', '40000'));
 
@@ -87,7 +92,7 @@ const command = [
   ...(STORES.includes('redis') ? [`REDIS_URL=${REDIS_URL}`] : []), `LOG_LEVEL=${LOG_LEVEL}`, `PIN=${PIN ? 1 : 0}`,
   ...(CPU_PROF_DIR ? [`CPU_PROF_DIR=${CPU_PROF_DIR}`] : []), ...(SERVER_NODE_FLAGS.length ? [`SERVER_NODE_FLAGS='${SERVER_NODE_FLAGS.join(' ')}'`] : []),
   ...(process.env.SERVER_ENV ? [`SERVER_ENV=${process.env.SERVER_ENV}`] : []), ...(RATE ? [`RATE=${RATE}`] : []),
-  ...(COMPARE_DIRS.length ? [`COMPARE_DIST=${COMPARE_DIRS.join(',')}`] : []), 'npm run bench:http',
+  ...(COMPARE_DIRS.length ? [`COMPARE_DIST=${COMPARE_DIRS.join(',')}`] : []), ...(FLOOR.length ? [`FLOOR=${FLOOR.join(',')}`] : []), 'npm run bench:http',
 ].join(' ');
 
 async function load(t: Target, warmupSeconds: number, durationSeconds: number): Promise<LoadResult | null> {
@@ -153,10 +158,11 @@ try {
     bareOf.set(path, t);
   }
   const rpid = STORES.includes('redis') ? await localRedisPid(redisUrl) : null;
-  const builds = [{ main: 'dist/main.js', tag: '' }, ...COMPARE_DIRS.map((d) => ({ main: join(d, 'main.js'), tag: ` (${basename(d)})` }))];
+  const otherDirs = [...COMPARE_DIRS, ...floorBuilds(FLOOR, sample.text, rewardSample.text)];
+  const builds = [{ main: 'dist/main.js', tag: '' }, ...otherDirs.map((d) => ({ main: join(d, 'main.js'), tag: ` (${basename(d)})` }))];
   for (const store of STORES) {
     for (const [i, b] of builds.entries()) {
-      const server = await startServer(`service-${store}${i ? `-${basename(COMPARE_DIRS[i - 1])}` : ''}`, b.main, serverOptions(serviceEnv({
+      const server = await startServer(`service-${store}${i ? `-${basename(otherDirs[i - 1])}` : ''}`, b.main, serverOptions(serviceEnv({
         ...(store === 'redis' && { REDIS_URL: redisUrl, REDIS_PREFIX: i ? `${redisPrefix}${i}:` : redisPrefix }),
       })));
       servers.push(server);
