@@ -14,10 +14,12 @@
  *
  * A binary body instead of base64url(JSON): signing is on every /select and verifying on every
  * /reward, and the JSON round trip cost about as much as the HMAC itself (bench/RESULTS.md).
- * Every replica must share the secret (configured, or created once in the store).
+ * Every replica must share the secret (configured, or created once in the store). The HMAC is
+ * computed by hmac-sha256.ts (the same bytes as node:crypto's, without its per-call setup).
  */
-import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import type { Population } from '../store/store.js';
+import { HmacSha256 } from './hmac-sha256.js';
 
 export interface DecisionClaims {
   /** experiment id */
@@ -61,12 +63,14 @@ function takeNonce(into: Buffer, at: number): void {
 }
 
 export class DecisionSigner {
-  private readonly key: Buffer;
+  private readonly hmac: HmacSha256;
   /** One body is built at a time (signing is synchronous), so one scratch buffer serves every call. */
   private readonly scratch = Buffer.alloc(IDS_AT + 2 * (1 + MAX_ID_BYTES) + SIG_BYTES);
+  /** The signature verify computes, compared with the token's. */
+  private readonly expected = Buffer.alloc(SIG_BYTES);
 
   constructor(secret: string) {
-    this.key = Buffer.from(secret, 'utf8');
+    this.hmac = new HmacSha256(Buffer.from(secret, 'utf8'));
   }
 
   sign(claims: Omit<DecisionClaims, 'k'>): string {
@@ -78,7 +82,7 @@ export class DecisionSigner {
     takeNonce(b, NONCE_AT);
     let end = writeId(b, IDS_AT, claims.e);
     end = writeId(b, end, claims.a);
-    this.mac(b.subarray(0, end)).copy(b, end);
+    this.hmac.macInto(b.subarray(0, end), b, end, SIG_BYTES);
     return b.toString('base64url', 0, end + SIG_BYTES);
   }
 
@@ -91,7 +95,8 @@ export class DecisionSigner {
     // Node's decoder skips characters outside the alphabet and ignores spare trailing bits: only the
     // canonical spelling of a token is one (another spelling of the same bytes is refused).
     if (b.toString('base64url') !== token) return null;
-    if (!timingSafeEqual(b.subarray(end), this.mac(b.subarray(0, end)))) return null;
+    this.hmac.macInto(b.subarray(0, end), this.expected, 0, SIG_BYTES);
+    if (!timingSafeEqual(b.subarray(end), this.expected)) return null;
     // Genuine from here on (only this service signs), but checked anyway: a malformed body is null, never a throw.
     const p = POPULATIONS[b[1]];
     const eLength = b[IDS_AT];
@@ -101,11 +106,6 @@ export class DecisionSigner {
       e: b.toString('utf8', IDS_AT + 1, aAt), a: b.toString('utf8', aAt + 1, end), p,
       t: b.readUInt32BE(2), q: b.readDoubleBE(6), k: b.toString('base64url', NONCE_AT, IDS_AT),
     };
-  }
-
-  /** The signature: the first SIG_BYTES of HMAC-SHA256(secret, body). */
-  private mac(body: Buffer): Buffer {
-    return createHmac('sha256', this.key).update(body).digest().subarray(0, SIG_BYTES);
   }
 }
 
