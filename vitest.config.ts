@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Redis-backed files share one server; each uses its own key prefix, so files may run in parallel.
     pool: 'forks',
+    // Fails a test whose app answered outside openapi/openapi.json (test/helpers/contract-check.ts).
+    setupFiles: ['test/helpers/contract-setup.ts'],
   },
 });

@@ -1,5 +1,5 @@
 /**
- * Redis memory per sticky user, per dedupe entry and per arm's guardrail window, written through
+ * Redis memory per sticky user (the user record), per dedupe entry, per user's reward sums and per arm's guardrail window, written through
  * the real RedisStore.
  *
  *   npx tsx bench/redis-memory.ts                         a private redis-server on a free port (needs the binary):
@@ -79,6 +79,13 @@ try {
   const afterSticky = await usedMemory();
   await inBatches(N, reward);
   const afterDedupe = await usedMemory();
+  // Issue 8: a user's reward sums (S, N), one entry per user with a reward (the decision id's user key).
+  await inBatches(N, (i) => store.recordReward({
+    experimentId: 'mem', armId: 'treat', population: 'b', decisionKey: `user-sums-${i}`, issuedAt: NOW, rewardWindowSeconds: WINDOW,
+    reward: 1, event: { error: false }, guardrails: null, windowSize: 10, baseline: false, nowMs: NOW * 1000,
+    userKey: randomBytes(9).toString('base64url'), userSumsTtlSeconds: TTL + WINDOW,
+  }));
+  const afterUserSums = await usedMemory();
 
   // One arm's guardrail window, full (twice as many events as it keeps: the oldest were evicted).
   await inBatches(2 * WINDOW_EVENTS, (i) => store.recordReward({
@@ -90,6 +97,7 @@ try {
 
   const sticky = await keyBytes(`${prefix}{exp:mem}:s:*`);
   const dedupe = await keyBytes(`${prefix}{exp:mem}:d:*`);
+  const userSums = await keyBytes(`${prefix}{exp:mem}:u`);
   const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))![1];
   let commit = 'unknown';
   try { commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* no commit yet */ }
@@ -98,6 +106,7 @@ try {
   console.log(`Redis memory, ${N.toLocaleString('en')} entries each (${new Date().toISOString().slice(0, 10)}, commit ${commit}, Redis ${redisVersion}, Node ${process.version}, ${cpus()[0]?.model ?? 'cpu?'} x${cpus().length}, host ${hostname()})`);
   console.log(`  sticky user:  ${per(afterSticky - before)} bytes (used_memory)  ${per(sticky.bytes)} bytes (MEMORY USAGE of ${sticky.keys} key(s), ${sticky.encodings.join('/')})`);
   console.log(`  dedupe entry: ${per(afterDedupe - afterSticky)} bytes (used_memory)  ${per(dedupe.bytes)} bytes (MEMORY USAGE of ${dedupe.keys} key(s), ${dedupe.encodings.join('/')})`);
+  console.log(`  user reward sums (issue 8): ${per(afterUserSums - afterDedupe)} bytes (used_memory, with a dedupe entry each: subtract the line above)  ${per(userSums.bytes)} bytes (MEMORY USAGE of ${userSums.keys} key(s), ${userSums.encodings.join('/')})`);
   console.log(`  guardrail window: ${window.bytes} bytes for one arm's ${WINDOW_EVENTS} events with a latency and a cost (MEMORY USAGE of ${window.keys} key(s), ${window.encodings.join('/')}; plus 7 small fields of the counters hash)`);
   console.log(`  reproduce: npx tsx bench/redis-memory.ts${process.env.REDIS_URL ? `  (REDIS_URL=${process.env.REDIS_URL})` : ''}`);
 } finally {

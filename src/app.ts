@@ -2,31 +2,55 @@
  * buildApp: plugins, routes and the one error handler. No port is opened here (main.ts does that),
  * so tests drive the app with `app.inject`.
  */
+import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decisionRoutes } from './api/decisions.js';
 import { experimentRoutes } from './api/experiments.js';
+import { historyRoutes } from './api/history.js';
 import { keyRoutes } from './api/keys.js';
+import { lifecycleRoutes } from './api/lifecycle.js';
 import { ofrepRoutes } from './api/ofrep.js';
 import { operationRoutes } from './api/operations.js';
+import { dashboardPlugin } from './plugins/dashboard.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { ApiError, RETRY_AFTER_SECONDS, type ErrorCode } from './errors.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
-import { secureTransform, security, securitySchemes } from './plugins/openapi-security.js';
+import { drainingPlugin } from './plugins/draining.js';
+import { registerHardening } from './plugins/http-hardening.js';
+import { registerJsonBody } from './plugins/json-body.js';
+import { DEFAULT_BODY_LIMIT_BYTES, frameworkErrors, registerRouteLimits } from './plugins/limits.js';
+import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
+import { documentTransform, security, securitySchemes } from './plugins/openapi-transform.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
 import { KeyRing } from './service/keys.js';
+import { SecretKeeper, type SecretState } from './service/secret-keeper.js';
+import { secretGatePlugin } from './plugins/secret-gate.js';
+import { HistoryWriter } from './service/history-writer.js';
+import type { HistorySettings } from './service/history.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
 
 export interface AppOptions {
   store: Store;
-  /** The decision-signing secret every replica shares. */
-  secret: string;
+  /** The decision-signing secret every replica shares; omitted: the one the store keeps (service/secret-keeper.ts). */
+  secret?: string;
   /** A pino logger (main.ts), or false for none (tests). */
   logger?: FastifyBaseLogger | false;
   clock?: Clock;
+  /** History interval and retention (defaults: 60 s, 7 days); `writer` runs the history writer (main.ts: on; default off, for tests). */
+  history?: Partial<HistorySettings> & { writer?: boolean };
   /** API keys and scopes; default: no configured keys, open while none exists (the loopback quick start). */
   auth?: AuthOptions;
+  /** Per-key (or, in open mode, per-address) requests per second; default: off. */
+  rateLimit?: RateLimitOptions;
+  /** Origins allowed by CORS; default: none (CORS off). */
+  corsOrigins?: string[];
+  /** The largest request body accepted (413 above); default 2 MiB. /select and /reward accept less. */
+  bodyLimitBytes?: number;
+  /** The most experiments the store may hold (409 too_many_experiments beyond); default 1000. */
+  maxExperiments?: number;
 }
 
 export interface AuthOptions {
@@ -47,14 +71,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     // Fastify's two lines per request are replaced by one, at debug for successes (see onResponse).
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 8 * 1024 * 1024,
+    bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    frameworkErrors,
+    // Requests on open connections during close are served (with Connection: close), not refused with Fastify's own 503.
+    return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
-  const ctx = new ServiceContext(opts.store, opts.secret, opts.clock);
+  // Without a configured secret, a placeholder that is replaced (and never used: see secret-gate.ts) once the store's is read.
+  const ctx = new ServiceContext(opts.store, opts.secret ?? randomUUID(), opts.clock);
+  const keeper = opts.secret === undefined ? new SecretKeeper(opts.store, ctx, (s) => logSecretState(app.log, s)) : null;
+  if (opts.maxExperiments !== undefined) ctx.maxExperiments = opts.maxExperiments;
   const ring = new KeyRing(opts.store, opts.auth?.apiKeys, opts.clock ?? systemClock);
   await ring.start();
   app.addHook('onClose', async () => ring.close());
 
   app.setValidatorCompiler(validatorCompiler);
+  registerJsonBody(app);
+  registerRouteLimits(app);
   // Responses are plain JSON.stringify: the response schemas document the contract, and validating
   // every response with zod would double the schema work on the hot path.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -68,10 +100,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       components: { securitySchemes },
       security,
     },
-    transform: secureTransform,
+    transform: documentTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true }, staticCSP: true });
+  await app.register(drainingPlugin); // first: every answer while draining closes its connection
   await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty' });
+  await registerRateLimit(app, opts.rateLimit); // after auth: limits are per key
+  await registerHardening(app, { corsOrigins: opts.corsOrigins });
+  if (keeper) {
+    await app.register(secretGatePlugin, { keeper });
+    keeper.start();
+  }
 
   // Callback-style hooks: an async hook costs a promise and a microtask on every request.
   app.addHook('onSend', (req, reply, payload, done) => {
@@ -79,7 +118,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     done(null, payload);
   });
   app.addHook('onResponse', (req, reply, done) => {
-    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
+    // Probes log at debug: a Redis outage is logged once per change (main.ts), not once per probe.
+    const probe = req.routeOptions.url === '/ready' || req.routeOptions.url === '/health';
+    const level = probe ? 'debug' : reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
     // The line is built only when it is written (successes are at debug, below the default level).
     if ((req.log as LevelAware).isLevelEnabled?.(level) !== false) {
       req.log[level]({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: +reply.elapsedTime.toFixed(2) }, 'request completed');
@@ -89,7 +130,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof StoreUnavailableError) {
-      req.log.warn({ err: err.message }, 'store unavailable');
+      req.log.debug({ err: err.message }, 'store unavailable'); // the cause is logged once per change (main.ts)
       return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS))
         .send({ error: 'store_unavailable', message: 'the store could not be reached in time; retry later (retries are safe)' });
     }
@@ -103,12 +144,30 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
+  await app.register(metricsPlugin(ctx));
   await app.register(decisionRoutes(ctx));
   await app.register(experimentRoutes(ctx));
+  await app.register(lifecycleRoutes(ctx));
   await app.register(operationRoutes(ctx));
   await app.register(keyRoutes(ring));
   await app.register(ofrepRoutes(ctx));
+  const history: HistorySettings = { intervalSeconds: opts.history?.intervalSeconds ?? 60, retentionSeconds: opts.history?.retentionSeconds ?? 7 * 86_400 };
+  await app.register(historyRoutes(ctx, history));
+  await app.register(dashboardPlugin);
+  if (opts.history?.writer) {
+    // A store that is down is logged once per change by main.ts; here only the missed interval, at debug.
+    const writer = new HistoryWriter(ctx, history, (err) => (err instanceof StoreUnavailableError
+      ? app.log.debug({ err: err.message }, 'history: store unavailable, this interval stays a gap')
+      : app.log.warn({ err }, 'history: could not write this interval\'s points')));
+    app.addHook('onReady', async () => writer.start());
+    app.addHook('onClose', async () => writer.stop());
+  }
   return app;
+}
+
+function logSecretState(log: FastifyBaseLogger, s: SecretState): void {
+  if (s === 'ok') log.info('decision secret read from the store (shared by every replica)');
+  else if (s === 'mismatch') log.error('the store holds another decision secret than this replica: not ready, decisions refused; restart it or set DECISION_SECRET');
 }
 
 /** Maps what the app or Fastify threw to the contract's errors; null for a real failure (500). */

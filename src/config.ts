@@ -11,11 +11,27 @@ const schema = z.object({
   /** Redis command timeout: past it /select falls back to the baseline and /reward answers 503. */
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Decision-signing secret. Unset: created once and shared through the store (Redis), or per process (embedded). */
-  DECISION_SECRET: z.string().min(16).optional(),
+  DECISION_SECRET: z.string().min(16).regex(/^[^<>\s]+$/, 'replace the placeholder with a random secret (e.g. openssl rand -hex 32)').optional(),
+  /** One history point per experiment per this many seconds (GET /experiments/:id/history). */
+  HISTORY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** History points older than this are dropped (default 7 days: 10,080 points at 60 s). */
+  HISTORY_RETENTION_SECONDS: z.coerce.number().int().min(60).max(400 * 86_400).default(7 * 86_400),
   /** `<scope>:<key>,...` (scopes decide, read, admin; keys 24+ characters of A-Z a-z 0-9 _ -). More keys: POST /keys. */
   API_KEYS: z.string().optional(),
   /** `off` serves without any key check on any address (warned at every start). */
   AUTH: z.enum(['on', 'off']).default('on'),
+  /** Requests per second allowed per API key (in open mode, per client address); 0 turns limiting off. */
+  RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  /** Comma-separated origins allowed by CORS (e.g. https://admin.example.com); unset: CORS off. */
+  CORS_ORIGINS: z.string().optional().transform((v) => (v ? v.split(',').map((o) => o.trim()).filter(Boolean) : [])),
+  /** The largest request body accepted (413 above); /select and /reward accept 64 KiB and 16 KiB. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(16 * 1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** The most experiments the store may hold. */
+  MAX_EXPERIMENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** The embedded store keeps at most this many sticky users per experiment (least recently served evicted first). */
+  STICKY_MAX_USERS: z.coerce.number().int().min(1).max(100_000_000).default(500_000),
+  /** SIGTERM: drain and exit within this many ms (keep it below the orchestrator's stop timeout; compose: 15 s). */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -18,12 +18,16 @@ export const ERROR_STATUS = {
   experiment_exists: 409,
   baseline_arm: 409,
   key_from_environment: 409,
+  too_many_experiments: 409,
   decision_expired: 410,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
   store_unavailable: 503,
+  shutting_down: 503,
+  secret_mismatch: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,20 +1,40 @@
 /** The process: configuration from the environment, the store, the app, listening, graceful shutdown. */
-import { setTimeout as sleep } from 'node:timers/promises';
+import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { drainAndClose } from './lifecycle/shutdown.js';
 import { authModeFor } from './plugins/auth-mode.js';
 import { createStore } from './store/create-store.js';
-import { randomSecret } from './store/memory-store.js';
-import { StoreUnavailableError, type Store } from './store/store.js';
+import type { ConnectionEvent } from './store/redis-connection-events.js';
+import { StoreUnavailableError } from './store/store.js';
 
 const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL });
-const store = await createStore(config);
-const secret = await decisionSecret(store);
+// The store is returned even when Redis is unreachable (it keeps dialling): the service listens
+// anyway, /health answers 200 and /ready 503 until Redis answers.
+const store = await createStore(config, logConnection);
 const authMode = authModeFor(config);
 await checkKeysConfigured();
-const app = await buildApp({ store, secret, logger: log, auth: { apiKeys: config.API_KEYS, mode: authMode } });
+const rateLimitRedis = config.REDIS_URL && config.RATE_LIMIT > 0 ? await rateLimitClient(config.REDIS_URL) : undefined;
+const app = await buildApp({
+  store, secret: config.DECISION_SECRET, logger: log, auth: { apiKeys: config.API_KEYS, mode: authMode }, corsOrigins: config.CORS_ORIGINS,
+  bodyLimitBytes: config.BODY_LIMIT_BYTES, maxExperiments: config.MAX_EXPERIMENTS,
+  rateLimit: { perSecond: config.RATE_LIMIT, prefix: config.REDIS_PREFIX, redis: rateLimitRedis },
+  history: { intervalSeconds: config.HISTORY_INTERVAL_SECONDS, retentionSeconds: config.HISTORY_RETENTION_SECONDS, writer: true },
+});
+
+/** Once per change of the Redis connection: where it dials and why it fails (ECONNREFUSED, ENOTFOUND...). */
+function logConnection(e: ConnectionEvent): void {
+  if (e.state === 'up') log.info({ redis: e.target }, 'connected to Redis');
+  else log.warn({ redis: e.target, cause: e.cause, err: e.message }, `Redis unreachable at ${e.target} (${e.cause}); retrying, /ready answers 503 meanwhile`);
+}
+
+/** The rate limiter's own connection (its Redis store defines its own script), with the store's timeouts. */
+async function rateLimitClient(url: string): Promise<import('./store/redis-store.js').RedisClient> {
+  const { createRedisClient } = await import('./store/redis-connect.js');
+  return createRedisClient(url, config.REDIS_TIMEOUT_MS);
+}
 
 /** Bound to a non-loopback address, the service needs a key (API_KEYS, or one stored) or AUTH=off. */
 async function checkKeysConfigured(): Promise<void> {
@@ -34,38 +54,16 @@ async function checkKeysConfigured(): Promise<void> {
   }
 }
 
-/**
- * A configured secret wins; otherwise the store keeps one (Redis: shared by every replica and
- * restart). Without it no decision can be signed, so a Redis that is down at boot is waited for.
- */
-async function decisionSecret(s: Store): Promise<string> {
-  if (config.DECISION_SECRET) return config.DECISION_SECRET;
-  for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5000)) {
-    try {
-      return await s.getOrCreateSecret(randomSecret());
-    } catch (err) {
-      if (!(err instanceof StoreUnavailableError)) throw err;
-      log.warn({ err: err.message, retryInMs: delayMs }, 'waiting for the store to read the decision secret (set DECISION_SECRET to start without it)');
-      await sleep(delayMs);
-    }
-  }
-}
-
-let closing = false;
-async function shutdown(signal: string): Promise<void> {
-  if (closing) return;
-  closing = true;
-  log.info({ signal }, 'shutting down: finishing in-flight requests');
-  const timer = setTimeout(() => { log.error('shutdown took over 10 s; exiting'); process.exit(1); }, 10_000).unref();
-  try {
-    await app.close();
-    await store.close();
-  } finally {
-    clearTimeout(timer);
-  }
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+// SIGTERM/SIGINT: drain (see lifecycle/shutdown.ts) within SHUTDOWN_GRACE_MS, else exit 1.
+closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
+  if (err) log.error({ err }, 'shutting down after an uncaught error');
+  log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down: /ready answers 503, new connections refused, finishing in-flight requests');
+  const { cut } = await drainAndClose(app, Math.max(0, config.SHUTDOWN_GRACE_MS - 1000));
+  if (cut > 0) log.warn({ cut }, 'connections still open at the end of the drain were closed');
+  await store.close();
+  if (rateLimitRedis) rateLimitRedis.disconnect();
+  log.info('shut down');
+});
 
 await app.listen({ port: config.PORT, host: config.HOST });
-log.info({ store: config.REDIS_URL ? 'redis' : 'memory', docs: `http://${config.HOST}:${config.PORT}/docs` }, 'bandit service ready');
+log.info({ store: config.REDIS_URL ? 'redis' : 'memory', auth: authMode, docs: `http://${config.HOST}:${config.PORT}/docs` }, 'bandit service ready');

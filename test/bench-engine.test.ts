@@ -77,8 +77,8 @@ describe('the Thompson propensity, computed on first read', () => {
   };
   const stats = (rs: [number, number][]): ExperimentStats => ({
     arms: rs.map(([n, s], i) => ({
-      armId: config.arms[i].id, bandit: { decisions: n, rewards: n, sum: s, sumSq: s },
-      holdback: { decisions: 0, rewards: 0, sum: 0, sumSq: 0 }, excluded: { decisions: 0, rewards: 0, sum: 0, sumSq: 0 },
+      armId: config.arms[i].id, bandit: { decisions: n, rewards: n, sum: s, sumSq: s, users: n },
+      holdback: { decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 }, excluded: { decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 },
     })),
   });
   const beta = (n: number, s: number) => ({ kind: 'beta' as const, alpha: 1 + s, beta: 1 + n - s });

@@ -14,14 +14,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BanditApiError, BanditClient, type RewardEvent } from '../src/client/index.js';
 import { freePort, redisBinariesAvailable, startRedisServer, type RedisServer } from './helpers/redis.js';
-import { startService, type ServiceProcess } from './helpers/service-process.js';
+import { startListeningService, type ListeningService } from './helpers/service-process.js';
 
 const ARMS = [{ id: 'control', payload: { prompt: 'v1' } }, { id: 'structured', payload: { prompt: 'v2' } }, { id: 'large', payload: { prompt: 'v3' } }];
 const DEFAULT = { armId: 'control', payload: { prompt: 'v1' } };
 
-interface Kind { name: string; start(): Promise<{ service: ServiceProcess; redis: RedisServer | null }> }
+interface Kind { name: string; start(): Promise<{ service: ListeningService; redis: RedisServer | null }> }
 const kinds: Kind[] = [
-  { name: 'memory', start: async () => ({ service: await startService(), redis: null }) },
+  { name: 'memory', start: async () => ({ service: await startListeningService(), redis: null }) },
 ];
 if (redisBinariesAvailable()) {
   kinds.push({
@@ -29,7 +29,7 @@ if (redisBinariesAvailable()) {
     async start() {
       // AOF on, so that the data survives the stop and restart of the last test.
       const redis = await startRedisServer({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
-      const service = await startService({ REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '250', DECISION_SECRET: 'client-test-secret-0123456789' });
+      const service = await startListeningService({ REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '250', DECISION_SECRET: 'client-test-secret-0123456789' });
       return { service, redis };
     },
   });
@@ -38,7 +38,7 @@ if (redisBinariesAvailable()) {
 }
 
 describe.each(kinds)('BanditClient against the service process ($name store)', (kind) => {
-  let service: ServiceProcess;
+  let service: ListeningService;
   let redis: RedisServer | null;
   let bandit: BanditClient;
   beforeAll(async () => {
@@ -228,8 +228,8 @@ describe('BanditClient when the service cannot answer', () => {
 describe('BanditClient with API keys (the service process, API_KEYS set)', () => {
   const ADMIN = 'admin-key-client-0123456789abcdef';
   const DECIDE = 'decide-key-client-0123456789abcdef';
-  let service: ServiceProcess;
-  beforeAll(async () => { service = await startService({ API_KEYS: `admin:${ADMIN},decide:${DECIDE}` }); });
+  let service: ListeningService;
+  beforeAll(async () => { service = await startListeningService({ API_KEYS: `admin:${ADMIN},decide:${DECIDE}` }); });
   afterAll(async () => { expect(await service?.stop()).toBe(0); });
 
   it('sends the key: admin calls need an admin key (403 forbidden with a decide key), no key is a 401', async () => {

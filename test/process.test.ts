@@ -2,10 +2,10 @@
  * The real process (src/main.ts) on the embedded store: it starts, answers the README's quick-start
  * requests, and shuts down gracefully on SIGTERM.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { freePort, waitFor } from './helpers/redis.js';
+import { waitFor } from './helpers/redis.js';
+import { startService } from './helpers/service-process.js';
 
 /** The JSON body of the README's `curl ... /experiments` example, so the docs cannot drift from the service. */
 function readmeExperiment(): Record<string, unknown> {
@@ -16,16 +16,8 @@ function readmeExperiment(): Record<string, unknown> {
 }
 
 it('starts on the embedded store, answers the README examples, and exits 0 on SIGTERM', async () => {
-  const port = await freePort();
   // No REDIS_URL: the embedded store, as in the quick start.
-  const { REDIS_URL: _unused, ...inherited } = process.env;
-  const env = { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: new URL('..', import.meta.url), env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let logs = '';
-  child.stdout.on('data', (d) => { logs += d; });
-  child.stderr.on('data', (d) => { logs += d; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const base = `http://127.0.0.1:${port}`;
+  const { child, base, logs, exited } = await startService({});
   const post = async (path: string, body: unknown) => {
     const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: await res.json() as any };
@@ -39,10 +31,10 @@ it('starts on the embedded store, answers the README examples, and exits 0 on SI
     const rep = await fetch(`${base}/arms?experimentId=summarize-prompt`);
     expect(rep.status).toBe(200);
     expect((await fetch(`${base}/ready`)).status).toBe(200);
-    expect(logs).toContain('bandit service ready');
+    expect(logs()).toContain('bandit service ready');
   } finally {
     child.kill('SIGTERM');
   }
   expect(await exited).toBe(0);
-  expect(logs).toContain('shutting down');
+  expect(logs()).toContain('shutting down');
 }, 60_000);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BanditClient } from '../src/client/index.js';
-import { startService, type ServiceProcess } from './helpers/service-process.js';
+import { startListeningService, type ListeningService } from './helpers/service-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN = 'admin-key-readme-0123456789abcdef';
@@ -25,11 +25,11 @@ function readmeBlock(firstLine: string): string {
   return block;
 }
 
-let service: ServiceProcess;
+let service: ListeningService;
 let admin: BanditClient;
 let dir: string;
 beforeAll(async () => {
-  service = await startService({ API_KEYS: `admin:${ADMIN},decide:${DECIDE}` });
+  service = await startListeningService({ API_KEYS: `admin:${ADMIN},decide:${DECIDE}` });
   admin = new BanditClient({ baseUrl: service.baseUrl, apiKey: ADMIN });
   await admin.createExperiment({
     id: 'summarize-prompt', rewardModel: 'bernoulli',

@@ -68,7 +68,7 @@ describeIf(redisBinariesAvailable(), 'redis-server', 'redis trouble', () => {
       await new Promise((r) => setTimeout(r, 2000 - (Date.now() - pausedAt) + 100));
       await waitFor(storeWorks(store), 5000, 'the store to answer after the pause');
       pauser.disconnect();
-      expect(await store.assign(assign())).toEqual({ kind: 'served', armId: 'b', propensity: 0.5, sticky: true });
+      expect(await store.assign(assign())).toEqual({ kind: 'served', armId: 'b', propensity: 0.5, sticky: true, firstExposure: false });
       // The reward that timed out was applied when the pause ended: its retry is a duplicate.
       expect(await store.recordReward(reward('retried'))).toEqual({ kind: 'duplicate' });
       expect((await store.getStats('trouble'))!.arms[1].bandit.rewards).toBe(1);

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { breachReason } from '../src/store/guardrail-check.js';
 import type {
-  AssignInput, DisabledInfo, ExperimentConfig, GuardrailEvent, Guardrails, RewardInput, RewardResult, Store,
+  AssignInput, DisabledInfo, ExperimentConfig, GuardrailEvent, Guardrails, HistoryPoint, RewardInput, RewardResult, Store,
 } from '../src/store/store.js';
 
 export interface StoreHandle {
@@ -136,18 +136,19 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       });
 
       it('serves the chosen arm and counts the decision in its population', async () => {
-        expect(await store.assign(assignInput())).toEqual({ kind: 'served', armId: 'treat', propensity: 0.25, sticky: false });
+        expect(await store.assign(assignInput())).toEqual({ kind: 'served', armId: 'treat', propensity: 0.25, sticky: false, firstExposure: true });
         await store.assign(assignInput({ population: 'h', armId: 'control', propensity: 1 }));
         await store.assign(assignInput({ population: 'x', armId: 'control', propensity: 1 }));
         await store.assign(assignInput({ population: 'x', armId: 'control', propensity: 1 }));
         const stats = await store.getStats('exp-1');
-        const zero = { decisions: 0, rewards: 0, sum: 0, sumSq: 0 };
+        const zero = { decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 };
         expect(stats).toEqual({
           arms: [
-            { armId: 'control', bandit: zero, holdback: { ...zero, decisions: 1 }, excluded: { ...zero, decisions: 2 } },
-            { armId: 'treat', bandit: { ...zero, decisions: 1 }, holdback: zero, excluded: zero },
+            { armId: 'control', bandit: zero, holdback: { ...zero, decisions: 1, users: 1 }, excluded: { ...zero, decisions: 2, users: 2 } },
+            { armId: 'treat', bandit: { ...zero, decisions: 1, users: 1 }, holdback: zero, excluded: zero },
             { armId: 'other:3', bandit: zero, holdback: zero, excluded: zero },
           ],
+          users: { b: { sumSq: 0, countSq: 0, cross: 0 }, h: { sumSq: 0, countSq: 0, cross: 0 } },
         });
       });
 
@@ -171,22 +172,23 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
 
       it('keeps a bandit user on the first arm, with its first propensity, counting the served arm', async () => {
         const first = await store.assign(assignInput({ userId: 'u1', armId: 'treat', propensity: 1 / 3 }));
-        expect(first).toEqual({ kind: 'served', armId: 'treat', propensity: 1 / 3, sticky: false });
+        expect(first).toEqual({ kind: 'served', armId: 'treat', propensity: 1 / 3, sticky: false, firstExposure: true });
         const again = await store.assign(assignInput({ userId: 'u1', armId: 'control', propensity: 0.6, now: T0 + 10 }));
-        expect(again).toEqual({ kind: 'served', armId: 'treat', propensity: 1 / 3, sticky: true });
+        expect(again).toEqual({ kind: 'served', armId: 'treat', propensity: 1 / 3, sticky: true, firstExposure: false });
         const other = await store.assign(assignInput({ userId: 'u2', armId: 'control', propensity: 0.6 }));
-        expect(other).toEqual({ kind: 'served', armId: 'control', propensity: 0.6, sticky: false });
+        expect(other).toEqual({ kind: 'served', armId: 'control', propensity: 0.6, sticky: false, firstExposure: true });
         const stats = (await store.getStats('exp-1'))!;
         expect(stats.arms.map((a) => a.bandit.decisions)).toEqual([1, 2, 0]);
       });
 
       it('is not sticky outside the bandit population, without a userId, or with stickiness off', async () => {
-        for (const over of [{ population: 'h' as const }, { population: 'x' as const }, { userId: undefined }, { sticky: false }]) {
-          await store.assign(assignInput({ userId: 'u1', armId: 'treat', ...over }));
-          const res = await store.assign(assignInput({ userId: 'u1', armId: 'control', propensity: 0.5, ...over }));
-          expect(res).toEqual({ kind: 'served', armId: 'control', propensity: 0.5, sticky: false });
+        const cases = [{ population: 'h' as const }, { population: 'x' as const }, { userId: undefined }, { sticky: false }];
+        for (const [i, over] of cases.entries()) {
+          await store.assign(assignInput({ userId: `u${i}`, armId: 'treat', ...over }));
+          const res = await store.assign(assignInput({ userId: `u${i}`, armId: 'control', propensity: 0.5, ...over }));
+          expect(res).toMatchObject({ kind: 'served', armId: 'control', propensity: 0.5, sticky: false });
         }
-        // None of those stored an assignment for u1.
+        // None of those stored a sticky arm: the x record is replaced when the user enters.
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'other:3' }))).toMatchObject({ armId: 'other:3', sticky: false });
       });
 
@@ -196,9 +198,9 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'control', now: T0 + 149 }))).toMatchObject({ armId: 'treat', sticky: true });
         // Expired at assignedAt + ttl: the new choice is served and becomes the sticky arm.
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'control', propensity: 0.7, now: T0 + 150 })))
-          .toEqual({ kind: 'served', armId: 'control', propensity: 0.7, sticky: false });
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.7, sticky: false, firstExposure: true });
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'treat', now: T0 + 151 })))
-          .toEqual({ kind: 'served', armId: 'control', propensity: 0.7, sticky: true });
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.7, sticky: true, firstExposure: false });
         // Long after: expired again.
         expect(await store.assign(assignInput({ userId: 'u1', armId: 'other:3', now: T0 + 10 * TTL })))
           .toMatchObject({ armId: 'other:3', sticky: false });
@@ -208,10 +210,10 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         await store.assign(assignInput({ userId: 'u1', armId: 'treat' }));
         await store.setArmState('exp-1', 'treat', { source: 'manual', reason: 'off', at: ISO0 });
         expect(await store.assign(assignInput({ version: 2, userId: 'u1', armId: 'control', propensity: 0.9, now: T0 + 1 })))
-          .toEqual({ kind: 'served', armId: 'control', propensity: 0.9, sticky: false });
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.9, sticky: false, firstExposure: false });
         await store.setArmState('exp-1', 'treat', null);
         expect(await store.assign(assignInput({ version: 3, userId: 'u1', armId: 'treat', now: T0 + 2 })))
-          .toEqual({ kind: 'served', armId: 'control', propensity: 0.9, sticky: true });
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.9, sticky: true, firstExposure: false });
       });
 
       it('gives concurrent first decisions of one user one arm', async () => {
@@ -238,10 +240,10 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         let sumSq = 0;
         for (const r of values) { sum += r; sumSq += r * r; }
         const stats = (await store.getStats('exp-1'))!;
-        expect(stats.arms[1].bandit).toEqual({ decisions: 0, rewards: values.length, sum, sumSq });
-        expect(stats.arms[0].holdback).toEqual({ decisions: 0, rewards: 1, sum: 2, sumSq: 4 });
-        expect(stats.arms[0].excluded).toEqual({ decisions: 0, rewards: 1, sum: 3, sumSq: 9 });
-        expect(stats.arms[0].bandit).toEqual({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+        expect(stats.arms[1].bandit).toEqual({ decisions: 0, rewards: values.length, sum, sumSq, users: 0 });
+        expect(stats.arms[0].holdback).toEqual({ decisions: 0, rewards: 1, sum: 2, sumSq: 4, users: 0 });
+        expect(stats.arms[0].excluded).toEqual({ decisions: 0, rewards: 1, sum: 3, sumSq: 9, users: 0 });
+        expect(stats.arms[0].bandit).toEqual({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
         expect(await store.getStats('nope')).toBeNull();
       });
 
@@ -264,7 +266,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
 
       it('without a reward adds only the guardrail event', async () => {
         await store.recordReward(rewardInput({ reward: undefined, event: { error: true, latencyMs: 30 } }));
-        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
         expect((await store.getGuardrailWindows('exp-1')).treat).toEqual({ samples: 1, latencies: [30], costSamples: 0, costSum: 0, errors: 1 });
       });
 
@@ -279,7 +281,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         const results = await Promise.all(repeat(50, input).map((r) => store.recordReward(r)));
         expect(results.filter((r) => r.kind === 'accepted')).toHaveLength(1);
         expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(49);
-        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 3, sumSq: 9 });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 3, sumSq: 9, users: 0 });
         expect((await store.getGuardrailWindows('exp-1')).treat.samples).toBe(1);
       });
 
@@ -288,7 +290,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect(results.every((r) => r.kind === 'accepted')).toBe(true);
         const sum = Array.from({ length: 50 }, (_, i) => i % 4).reduce((a, b) => a + b, 0);
         const sumSq = Array.from({ length: 50 }, (_, i) => (i % 4) ** 2).reduce((a, b) => a + b, 0);
-        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 50, sum, sumSq });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 50, sum, sumSq, users: 0 });
         expect((await store.getGuardrailWindows('exp-1')).treat.samples).toBe(50);
       });
     });
@@ -454,7 +456,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         expect(await store.assign(assignInput({ version: 1, armId: 'control' }))).toEqual({ kind: 'stale' });
         expect(await store.assign(assignInput({ version: 2, armId: 'treat' }))).toEqual({ kind: 'stale' });
         expect(await store.assign(assignInput({ version: 2, userId: 'u1', armId: 'control', propensity: 0.5 })))
-          .toEqual({ kind: 'served', armId: 'control', propensity: 0.5, sticky: false });
+          .toEqual({ kind: 'served', armId: 'control', propensity: 0.5, sticky: false, firstExposure: false });
       });
     });
 
@@ -474,6 +476,193 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
 
       it('answers ping', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
+      });
+    });
+
+    describe('issue 10: the reward version, API keys, prototype names', () => {
+      it('refuses a reward decided with another version as stale and writes nothing', async () => {
+        await store.createExperiment(config());
+        await store.setArmState('exp-1', 'other:3', { source: 'manual', reason: 'x', at: ISO0 }); // version 2
+        const input = rewardInput({ version: 1 });
+        expect(await store.recordReward(input)).toEqual({ kind: 'stale' });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.rewards).toBe(0);
+        expect(await store.recordReward({ ...input, version: 2 })).toEqual({ kind: 'accepted' });
+        expect(await store.recordReward({ ...input, version: 2 })).toEqual({ kind: 'duplicate' });
+      });
+
+      it('keeps Object.prototype names as ordinary arm ids in every record it returns', async () => {
+        await store.createExperiment(config({ arms: [{ id: 'control' }, { id: '__proto__' }, { id: 'constructor' }, { id: 'toString' }] }));
+        const fresh = (await store.getExperiment('exp-1'))!;
+        expect(fresh.disabled.constructor).toBeUndefined();
+        expect(fresh.disabled.toString).toBeUndefined();
+        const info: DisabledInfo = { source: 'manual', reason: 'r', at: ISO0 };
+        await store.setArmState('exp-1', '__proto__', info);
+        const after = (await store.getExperiment('exp-1'))!;
+        expect(Object.keys(after.disabled)).toEqual(['__proto__']);
+        expect(after.disabled.constructor).toBeUndefined();
+        expect(Object.getPrototypeOf(after.disabled)).toBeNull();
+        expect(await store.assign(assignInput({ version: 2, armId: 'constructor' }))).toMatchObject({ kind: 'served', armId: 'constructor' });
+        expect(await store.assign(assignInput({ version: 2, armId: '__proto__' }))).toEqual({ kind: 'stale' });
+        const windows = await store.getGuardrailWindows('exp-1');
+        expect(Object.keys(windows).sort()).toEqual(['__proto__', 'constructor', 'control', 'toString']);
+      });
+
+      it('creates, lists, touches and revokes API keys, bumping the version, and tells a watcher before revoke returns', async () => {
+        const seen: number[] = [];
+        const watch = store.watchApiKeys(async () => { seen.push(await store.apiKeysVersion()); });
+        try {
+          const v0 = await store.apiKeysVersion();
+          const key = { id: 'key_1', scope: 'read' as const, name: 'n', hash: 'ab'.repeat(32), createdAt: ISO0, lastUsedAt: null };
+          await store.createApiKey(key);
+          expect(await store.apiKeysVersion()).toBe(v0 + 1);
+          expect(await store.listApiKeys()).toEqual([key]);
+          await store.touchApiKeys({ key_1: '2026-01-01T00:00:00.000Z', env_abc: '2026-01-02T00:00:00.000Z' });
+          expect((await store.listApiKeys())[0].lastUsedAt).toBe('2026-01-01T00:00:00.000Z');
+          expect(await store.apiKeysLastUsed()).toMatchObject({ env_abc: '2026-01-02T00:00:00.000Z' });
+          const live = watch.live();
+          expect(await store.revokeApiKey('key_1')).toEqual({ found: true, unconfirmed: 0 });
+          if (live) expect(seen).toContain(v0 + 2); // the watcher reloaded before revoke returned
+          expect(await store.listApiKeys()).toEqual([]);
+          expect(await store.revokeApiKey('key_1')).toEqual({ found: false, unconfirmed: 0 });
+          expect(await store.apiKeysVersion()).toBe(v0 + 2);
+        } finally {
+          await watch.close();
+        }
+      });
+    });
+
+    describe('the user record (issue 8)', () => {
+      beforeEach(async () => {
+        await store.createExperiment(config());
+      });
+      const usersOf = async (pop: 'bandit' | 'holdback' | 'excluded') =>
+        (await store.getStats('exp-1'))!.arms.map((a) => a[pop].users);
+
+      it('counts a first exposure once per user and population, on the served arm; every decision without a userId', async () => {
+        const r = [
+          await store.assign(assignInput({ userId: 'u1', armId: 'treat' })),
+          await store.assign(assignInput({ userId: 'u1', armId: 'control', now: T0 + 1 })),
+          await store.assign(assignInput({ userId: 'u2', armId: 'other:3', sticky: false })),
+          await store.assign(assignInput({ userId: 'u2', armId: 'treat', sticky: false, now: T0 + 1 })),
+          await store.assign(assignInput({ armId: 'treat' })),
+          await store.assign(assignInput({ armId: 'treat' })),
+          await store.assign(assignInput({ userId: 'h1', population: 'h', armId: 'control', propensity: 1 })),
+          await store.assign(assignInput({ userId: 'h1', population: 'h', armId: 'control', propensity: 1 })),
+        ];
+        expect(r.map((x) => x.kind === 'served' && x.firstExposure)).toEqual([true, false, true, false, true, true, true, false]);
+        expect(await usersOf('bandit')).toEqual([0, 3, 1]);
+        expect(await usersOf('holdback')).toEqual([1, 0, 0]);
+        expect((await store.getStats('exp-1'))!.arms.map((a) => a.bandit.decisions)).toEqual([0, 5, 1]);
+      });
+
+      it('keeps a user in the population of their record: the other one answers moved', async () => {
+        await store.assign(assignInput({ userId: 'ub', armId: 'treat' }));
+        await store.assign(assignInput({ userId: 'uh', population: 'h', armId: 'control', propensity: 1 }));
+        // As after a change of holdbackPercent: the caller now computes the other population.
+        expect(await store.assign(assignInput({ userId: 'ub', population: 'h', armId: 'control', propensity: 1, now: T0 + 1 })))
+          .toEqual({ kind: 'moved', population: 'b' });
+        expect(await store.assign(assignInput({ userId: 'uh', armId: 'treat', now: T0 + 1 }))).toEqual({ kind: 'moved', population: 'h' });
+        expect(await store.assign(assignInput({ userId: 'uh', armId: 'treat', sticky: false, now: T0 + 1 }))).toEqual({ kind: 'moved', population: 'h' });
+        // Nothing was counted by the refused decisions.
+        expect((await store.getStats('exp-1'))!.arms.map((a) => a.holdback.decisions + a.bandit.decisions)).toEqual([1, 1, 0]);
+        // Choosing again in the recorded population is served, not a first exposure.
+        expect(await store.assign(assignInput({ userId: 'uh', population: 'h', armId: 'control', propensity: 1, now: T0 + 2 })))
+          .toEqual({ kind: 'served', armId: 'control', propensity: 1, sticky: false, firstExposure: false });
+        // Stickiness off: the record's population still holds, the arm is the caller's.
+        await store.updateExperiment('exp-1', { holdbackPercent: 50 });
+        expect(await store.assign(assignInput({ version: 2, userId: 'ub', sticky: false, armId: 'other:3', now: T0 + 2 })))
+          .toEqual({ kind: 'served', armId: 'other:3', propensity: 0.25, sticky: false, firstExposure: false });
+      });
+
+      it('leaves the record alone on an excluded decision, and counts an excluded user once when they enter', async () => {
+        await store.assign(assignInput({ userId: 'u1', armId: 'treat' }));
+        expect(await store.assign(assignInput({ userId: 'u1', population: 'x', armId: 'control', propensity: 1, now: T0 + 1 })))
+          .toMatchObject({ armId: 'control', firstExposure: false });
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'control', now: T0 + 2 }))).toMatchObject({ armId: 'treat', sticky: true });
+        // Excluded first (traffic, paused): one excluded user; entering later is their first exposure in the bandit.
+        expect(await store.assign(assignInput({ userId: 'u2', population: 'x', armId: 'control', propensity: 1 }))).toMatchObject({ firstExposure: true });
+        expect(await store.assign(assignInput({ userId: 'u2', population: 'x', armId: 'control', propensity: 1 }))).toMatchObject({ firstExposure: false });
+        expect(await store.assign(assignInput({ userId: 'u2', population: 'h', armId: 'control', propensity: 1, now: T0 + 3 }))).toMatchObject({ firstExposure: true });
+        expect(await store.assign(assignInput({ userId: 'u2', armId: 'treat', now: T0 + 4 }))).toEqual({ kind: 'moved', population: 'h' });
+        expect(await usersOf('excluded')).toEqual([1, 0, 0]);
+        expect(await usersOf('holdback')).toEqual([1, 0, 0]);
+        expect(await usersOf('bandit')).toEqual([0, 1, 0]);
+      });
+
+      it('forgets the record stickyTtlSeconds after it was written: the user is exposed anew', async () => {
+        await store.assign(assignInput({ userId: 'u1', population: 'h', armId: 'control', propensity: 1, now: T0 + 50 }));
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'treat', now: T0 + 149 }))).toEqual({ kind: 'moved', population: 'h' });
+        expect(await store.assign(assignInput({ userId: 'u1', armId: 'treat', now: T0 + 150 }))).toMatchObject({ armId: 'treat', firstExposure: true });
+        expect(await usersOf('bandit')).toEqual([0, 1, 0]);
+      });
+
+      it('keeps per-user reward sums and their sums over users, per population', async () => {
+        const rw = (reward: number, userKey?: string, population: 'b' | 'h' | 'x' = 'b') =>
+          store.recordReward(rewardInput({ reward, userKey, population, armId: population === 'b' ? 'treat' : 'control', userSumsTtlSeconds: 3600 }));
+        for (const r of [1, 0, 1]) await rw(r, 'AAAAAAAAAAAA'); // S = 2, N = 3
+        await rw(1, 'BBBBBBBBBBBB'); // S = 1, N = 1
+        await rw(1); // no userId: its own user
+        await rw(0.5, 'AAAAAAAAAAAA', 'h'); // another population: its own sums
+        await rw(1, 'AAAAAAAAAAAA', 'x'); // excluded: none
+        await store.recordReward(rewardInput({ reward: undefined, userKey: 'BBBBBBBBBBBB', event: { error: true } })); // no value: none
+        expect((await store.getStats('exp-1'))!.users).toEqual({
+          b: { sumSq: 4 + 1 + 1, countSq: 9 + 1 + 1, cross: 6 + 1 + 1 },
+          h: { sumSq: 0.25, countSq: 1, cross: 0.5 },
+        });
+      });
+
+      it('counts concurrent first decisions of one user once', async () => {
+        const results = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+          store.assign(assignInput({ userId: 'u-race', armId: i % 2 ? 'treat' : 'control', sticky: i % 3 === 0 }))));
+        expect(results.filter((r) => r.kind === 'served' && r.firstExposure)).toHaveLength(1);
+        expect((await usersOf('bandit')).reduce((a, b) => a + b, 0)).toBe(1);
+      });
+    });
+
+    describe('history', () => {
+      const point = (ts: number, decisions = 1): HistoryPoint => ({
+        ts,
+        arms: [
+          { armId: 'control', decisions, rewards: 1, meanReward: 1, probabilityBest: 0.25, allocation: 0.5, status: 'active' },
+          { armId: 'treat', decisions, rewards: 0, meanReward: null, probabilityBest: null, allocation: null, status: 'disabled' },
+        ],
+        holdback: { users: null, decisions: 0, rewards: 0, meanReward: null },
+      });
+      const DAY = 86_400;
+
+      it('writes one point per ts: the first writer wins, on every instance of the backend', async () => {
+        const other = handle.another ? await handle.another() : store;
+        try {
+          const results = await Promise.all([store, other, store, other].map((s, i) => s.writeHistoryPoint('exp-1', point(T0, i + 1), DAY)));
+          expect(results.filter(Boolean)).toHaveLength(1);
+          const [stored] = await other.readHistory('exp-1', T0, T0);
+          expect(stored).toEqual(point(T0, results.indexOf(true) + 1));
+          expect(await store.writeHistoryPoint('exp-1', point(T0, 9), DAY)).toBe(false);
+          expect(await store.readHistory('exp-1', 0, T0 + DAY)).toEqual([stored]);
+        } finally {
+          if (other !== store) await other.close();
+        }
+      });
+
+      it('reads a range oldest first, the last point at or before a time, and keeps experiments apart', async () => {
+        for (const ts of [T0 + 120, T0, T0 + 60, T0 + 180]) await store.writeHistoryPoint('exp-1', point(ts), DAY);
+        await store.writeHistoryPoint('exp-2', point(T0 + 30), DAY);
+        expect((await store.readHistory('exp-1', T0 + 60, T0 + 120)).map((p) => p.ts)).toEqual([T0 + 60, T0 + 120]);
+        expect((await store.readHistory('exp-1', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0, T0 + 60, T0 + 120, T0 + 180]);
+        expect((await store.lastHistoryPoint('exp-1', T0 + 179))?.ts).toBe(T0 + 120);
+        expect((await store.lastHistoryPoint('exp-1', T0 + 180))?.ts).toBe(T0 + 180);
+        expect(await store.lastHistoryPoint('exp-1', T0 - 1)).toBeNull();
+        expect((await store.readHistory('exp-2', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0 + 30]);
+        expect(await store.readHistory('nope', 0, T0 + DAY)).toEqual([]);
+        expect(await store.lastHistoryPoint('nope', T0 + DAY)).toBeNull();
+      });
+
+      it('drops points older than the retention when a newer one is written', async () => {
+        await store.writeHistoryPoint('exp-1', point(T0), 3600);
+        await store.writeHistoryPoint('exp-1', point(T0 + 3600), 3600);
+        expect((await store.readHistory('exp-1', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0, T0 + 3600]);
+        await store.writeHistoryPoint('exp-1', point(T0 + 3660), 3600);
+        expect((await store.readHistory('exp-1', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0 + 3600, T0 + 3660]);
       });
     });
   });

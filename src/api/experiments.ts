@@ -2,17 +2,24 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServiceContext } from '../service/context.js';
-import { createExperiment, getExperiment, listExperiments, patchExperiment, setArmEnabled } from '../service/experiments.js';
+import { listExperimentPage } from '../service/experiment-pages.js';
+import { createExperiment, getExperiment, patchExperiment, setArmEnabled } from '../service/experiments.js';
 import { errors, ExperimentResponse } from './responses.js';
-import { ArmParams, CreateExperimentSchema, DisableArmSchema, ExperimentParams, PatchExperimentSchema } from './schemas.js';
+import { ArmParams, CreateExperimentSchema, DisableArmSchema, ExperimentParams, ListQuery, PatchExperimentSchema } from './schemas.js';
+
+const ExperimentPage = z.object({
+  experiments: z.array(ExperimentResponse),
+  next: z.string().nullable().describe('Pass as `after` for the next page; null on the last page.'),
+});
 
 export const experimentRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async (app) => {
   const tags = ['experiments'];
   app.post('/experiments', { schema: { tags, summary: 'Create an experiment', body: CreateExperimentSchema, response: { 201: ExperimentResponse, ...errors(400, 409) } } },
     async (req, reply) => reply.code(201).send(await createExperiment(ctx, req.body)));
 
-  app.get('/experiments', { schema: { tags, summary: 'List experiments', response: { 200: z.object({ experiments: z.array(ExperimentResponse) }) } } },
-    async () => ({ experiments: await listExperiments(ctx) }));
+  app.get('/experiments', {
+    schema: { tags, summary: 'List experiments, a page at a time (ordered by id)', querystring: ListQuery, response: { 200: ExperimentPage, ...errors(400) } },
+  }, async (req) => listExperimentPage(ctx, req.query.limit, req.query.after));
 
   app.get('/experiments/:id', { schema: { tags, summary: 'Read an experiment', params: ExperimentParams, response: { 200: ExperimentResponse, ...errors(404) } } },
     async (req) => getExperiment(ctx, req.params.id));

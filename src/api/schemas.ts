@@ -3,14 +3,18 @@
  * TypeScript types of request bodies, and (through @fastify/swagger) of openapi/openapi.json.
  */
 import { z } from 'zod';
+import { jsonBytes } from '../contract/bounded-json.js';
 
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_PAYLOAD_BYTES = 16 * 1024;
+export const MAX_CONTEXT_KEYS = 100;
+export const MAX_CONTEXT_BYTES = 8 * 1024;
+const MAX_CONTEXT_KEY_LENGTH = 128;
 const id = (what: string) => z.string().regex(ID_PATTERN, `${what} must be 1-64 characters of A-Z a-z 0-9 _ . : -`);
 
 export const ArmSchema = z.strictObject({
   id: id('arm id'),
-  payload: z.unknown().optional().refine((p) => p === undefined || Buffer.byteLength(JSON.stringify(p)) <= MAX_PAYLOAD_BYTES, {
+  payload: z.unknown().optional().refine((p) => p === undefined || jsonBytes(p) <= MAX_PAYLOAD_BYTES, {
     message: 'payload must be at most 16 KiB of JSON',
   }).describe('Any JSON the client applies (model, prompt, temperature...), up to 16 KiB.'),
   weight: z.number().positive().max(1e6).optional().describe('Share in the fixed policy (relative weight; default 1).'),
@@ -27,10 +31,24 @@ export const GuardrailsSchema = z.strictObject({
 const percent = z.number().min(0).max(100);
 const isoDate = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time, e.g. 2027-01-31T00:00:00Z');
 
+// Prior parameters are bounded to where the samplers and the quadrature stay finite (a lambda of
+// 1e-300 or an alpha of 5e-324 made propensities and intervals null).
+const priorParam = (min: number, max: number) => z.number().min(min).max(max);
 export const PriorSchema = z.union([
-  z.strictObject({ alpha: z.number().positive(), beta: z.number().positive() }),
-  z.strictObject({ mu: z.number(), lambda: z.number().positive(), alpha: z.number().positive(), beta: z.number().positive() }),
+  z.strictObject({ alpha: priorParam(0.01, 1e6), beta: priorParam(0.01, 1e6) }),
+  z.strictObject({ mu: priorParam(-1e9, 1e9), lambda: priorParam(1e-6, 1e6), alpha: priorParam(0.1, 1e6), beta: priorParam(1e-6, 1e12) }),
 ]).describe('Beta prior {alpha, beta} for bernoulli (default Beta(1,1)); Normal-Gamma {mu, lambda, alpha, beta} for gaussian (default {0, 0.01, 1, 1}).');
+
+export const DecisionRuleSchema = z.strictObject({
+  expectedLoss: z.number().min(0).optional().describe('Expected loss per decision (reward units) at or below which stopping is acceptable. Default 0.001.'),
+  probabilityBest: z.number().min(0.5).max(1).optional().describe('P(best) the leader needs before "ship". Default 0.95.'),
+  minUsers: z.int().min(0).max(1e9).optional().describe('Users the leader and the baseline each need before a verdict. Default 100.'),
+  srmAlpha: z.number().gt(0).lt(1).optional().describe('Sequential SRM p-value at or below which the split is called broken. Default 0.001.'),
+  alpha: z.number().gt(0).lt(0.5).optional().describe('1 - level of the holdback intervals. Default 0.05.'),
+  sequentialTuningUsers: z.int().min(1).max(1e9).optional().describe('Users at which the always-valid interval is tightest (Waudby-Smith et al.). Default 5000.'),
+  minSuccesses: z.int().min(0).max(1e6).optional().describe('Successes and failures each side needs (bernoulli) before the lift has an interval. Default 10.'),
+  srmConcentration: z.number().positive().max(1e9).optional().describe('Concentration of the SRM Dirichlet prior (Lindon & Malek). Default 10000.'),
+}).describe('Thresholds of the recommendation and the holdback analysis; each has a documented default (docs/statistics.md).');
 
 export const CreateExperimentSchema = z.strictObject({
   id: id('experiment id'),
@@ -47,16 +65,30 @@ export const CreateExperimentSchema = z.strictObject({
   guardrails: GuardrailsSchema.nullable().optional(),
   endsAt: isoDate.nullable().optional(),
   seed: z.string().min(1).max(256).nullable().optional().describe('Makes the selection sequence reproducible.'),
+  startsAt: isoDate.nullable().optional().describe('Before it, the experiment serves the baseline as excluded.'),
+  decisionRule: DecisionRuleSchema.nullable().optional(),
 });
 export type CreateExperimentBody = z.infer<typeof CreateExperimentSchema>;
+
+/** PATCH merges guardrails field by field: a field left out keeps its value, `null` removes a limit. */
+export const PatchGuardrailsSchema = z.strictObject({
+  latencyP95Ms: z.number().positive().nullable().optional(),
+  meanCost: z.number().min(0).nullable().optional(),
+  errorRate: z.number().min(0).max(1).nullable().optional(),
+  minSamples: z.int().min(1).max(100_000).optional(),
+  windowSize: z.int().min(1).max(10_000).optional(),
+}).describe('Merged into the current guardrails field by field; null removes one limit; guardrails: null removes them all.');
+export type PatchGuardrailsBody = z.infer<typeof PatchGuardrailsSchema>;
 
 export const PatchExperimentSchema = z.strictObject({
   status: z.enum(['active', 'paused']).optional(),
   trafficPercent: percent.optional(),
   holdbackPercent: percent.optional(),
-  guardrails: GuardrailsSchema.nullable().optional(),
+  guardrails: PatchGuardrailsSchema.nullable().optional(),
   endsAt: isoDate.nullable().optional(),
-}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt' });
+  startsAt: isoDate.nullable().optional(),
+  decisionRule: DecisionRuleSchema.nullable().optional(),
+}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt, startsAt, decisionRule' });
 export type PatchExperimentBody = z.infer<typeof PatchExperimentSchema>;
 
 export const ExperimentParams = z.object({ id: z.string().min(1).max(256) });
@@ -66,7 +98,10 @@ export const DisableArmSchema = z.strictObject({ reason: z.string().min(1).max(1
 export const SelectSchema = z.object({
   experimentId: z.string().min(1).max(256),
   userId: z.string().min(1).max(256).optional().describe('Stable user id: stickiness and the holdback follow it. Without it the holdback is drawn at random.'),
-  context: z.record(z.string(), z.unknown()).optional().describe('Request attributes; accepted and ignored by the non-contextual policies.'),
+  context: z.record(z.string().max(MAX_CONTEXT_KEY_LENGTH), z.unknown())
+    .refine((c) => Object.keys(c).length <= MAX_CONTEXT_KEYS, `context has at most ${MAX_CONTEXT_KEYS} keys`)
+    .refine((c) => jsonBytes(c) <= MAX_CONTEXT_BYTES, `context is at most ${MAX_CONTEXT_BYTES} bytes of JSON`)
+    .optional().describe(`Request attributes (at most ${MAX_CONTEXT_KEYS} keys, ${MAX_CONTEXT_BYTES} bytes of JSON); accepted and ignored by the non-contextual policies.`),
 });
 export type SelectBody = z.infer<typeof SelectSchema>;
 
@@ -84,6 +119,11 @@ export const MAX_BATCH = 1000;
 export const RewardBatchSchema = z.object({
   events: z.array(z.unknown()).min(1, 'events must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} events per batch`)
     .describe('Each event as the body of POST /reward; each is answered as that call would be.'),
+});
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Experiments per page (1-1000, default 100).'),
+  after: z.string().min(1).max(256).optional().describe('The `next` of the previous page: the page starts after this id.'),
 });
 
 export const ArmsQuery = z.object({ experimentId: z.string().min(1).max(256) });

@@ -4,13 +4,15 @@
  * Format: base64url(body ‖ first 16 bytes of HMAC-SHA256(secret, body)), the body being binary:
  *
  *   offset  size  field
- *   0       1     format version (1)
+ *   0       1     format version (2; version 1, without the user key, still verifies)
  *   1       1     population: 0 bandit, 1 holdback, 2 excluded
  *   2       4     issued at, unix seconds (uint32, big-endian)
  *   6       8     propensity (float64, big-endian: exact)
  *   14      12    nonce: unique per decision; its base64url text is the dedupe key `k`
  *   26      1+n   experiment id (length byte, then its bytes)
  *   27+n    1+m   arm id (length byte, then its bytes)
+ *   28+n+m  1+u   user key (version 2: length byte, 0 or 9, then 9 bytes = 12 base64url characters),
+ *                 the short hash of the userId that keys the per-user reward sums (issue 8)
  *
  * A binary body instead of base64url(JSON): signing is on every /select and verifying on every
  * /reward, and the JSON round trip cost about as much as the HMAC itself (bench/RESULTS.md).
@@ -34,9 +36,12 @@ export interface DecisionClaims {
   q: number;
   /** nonce: unique per decision, the dedupe key */
   k: string;
+  /** user key: 12 base64url characters (a hash of the userId); absent without a userId */
+  u?: string;
 }
 
-const VERSION = 1;
+const VERSION = 2;
+const USER_KEY_BYTES = 9;
 const SIG_BYTES = 16;
 const NONCE_BYTES = 12;
 const NONCE_AT = 14;
@@ -65,7 +70,7 @@ function takeNonce(into: Buffer, at: number): void {
 export class DecisionSigner {
   private readonly hmac: HmacSha256;
   /** One body is built at a time (signing is synchronous), so one scratch buffer serves every call. */
-  private readonly scratch = Buffer.alloc(IDS_AT + 2 * (1 + MAX_ID_BYTES) + SIG_BYTES);
+  private readonly scratch = Buffer.alloc(IDS_AT + 2 * (1 + MAX_ID_BYTES) + 1 + USER_KEY_BYTES + SIG_BYTES);
   /** The signature verify computes, compared with the token's. */
   private readonly expected = Buffer.alloc(SIG_BYTES);
 
@@ -82,6 +87,12 @@ export class DecisionSigner {
     takeNonce(b, NONCE_AT);
     let end = writeId(b, IDS_AT, claims.e);
     end = writeId(b, end, claims.a);
+    if (claims.u === undefined) b[end++] = 0;
+    else {
+      if (b.write(claims.u, end + 1, USER_KEY_BYTES, 'base64url') !== USER_KEY_BYTES) throw new Error('a user key is 12 base64url characters');
+      b[end] = USER_KEY_BYTES;
+      end += 1 + USER_KEY_BYTES;
+    }
     this.hmac.macInto(b.subarray(0, end), b, end, SIG_BYTES);
     return b.toString('base64url', 0, end + SIG_BYTES);
   }
@@ -91,7 +102,7 @@ export class DecisionSigner {
     if (typeof token !== 'string' || token.length > 2048) return null;
     const b = Buffer.from(token, 'base64url');
     const end = b.length - SIG_BYTES;
-    if (end < IDS_AT + 2 || b[0] !== VERSION) return null;
+    if (end < IDS_AT + 2 || (b[0] !== VERSION && b[0] !== 1)) return null;
     // Node's decoder skips characters outside the alphabet and ignores spare trailing bits: only the
     // canonical spelling of a token is one (another spelling of the same bytes is refused).
     if (b.toString('base64url') !== token) return null;
@@ -101,11 +112,16 @@ export class DecisionSigner {
     const p = POPULATIONS[b[1]];
     const eLength = b[IDS_AT];
     const aAt = IDS_AT + 1 + eLength;
-    if (p === undefined || aAt >= end || aAt + 1 + b[aAt] !== end) return null;
-    return {
-      e: b.toString('utf8', IDS_AT + 1, aAt), a: b.toString('utf8', aAt + 1, end), p,
+    if (p === undefined || aAt >= end) return null;
+    const aEnd = aAt + 1 + b[aAt];
+    const uLength = b[0] === 1 ? -1 : b[aEnd];
+    if (b[0] === 1 ? aEnd !== end : aEnd >= end || (uLength !== 0 && uLength !== USER_KEY_BYTES) || aEnd + 1 + uLength !== end) return null;
+    const claims: DecisionClaims = {
+      e: b.toString('utf8', IDS_AT + 1, aAt), a: b.toString('utf8', aAt + 1, aEnd), p,
       t: b.readUInt32BE(2), q: b.readDoubleBE(6), k: b.toString('base64url', NONCE_AT, IDS_AT),
     };
+    if (uLength > 0) claims.u = b.toString('base64url', aEnd + 1, end);
+    return claims;
   }
 }
 

@@ -10,10 +10,12 @@ export interface PlugInRegret {
   perDecision: number;
 }
 
-export function plugInRegret(means: number[], decisions: number[]): PlugInRegret {
+/** `eligible`: the arms the best may be (the enabled ones; default all); every arm's decisions count. */
+export function plugInRegret(means: number[], decisions: number[], eligible?: boolean[]): PlugInRegret {
   if (means.length !== decisions.length) throw new RangeError('means and decisions must have the same length');
   if (means.length === 0) return { cumulative: 0, perDecision: 0 };
-  const best = Math.max(...means);
+  const candidates = eligible ? means.filter((_, i) => eligible[i]) : means;
+  const best = candidates.length > 0 ? Math.max(...candidates) : Math.max(...means);
   let cumulative = 0;
   let total = 0;
   for (let i = 0; i < means.length; i++) {

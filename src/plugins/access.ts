@@ -15,7 +15,7 @@ const READ_POSTS = /^\/(experiments\/[^/]+\/evaluate|plan)$/;
 
 /** `url` is the route's pattern (e.g. /experiments/:id), undefined when no route matched (a 404, left open). */
 export function requiredAccess(method: string, url: string | undefined): Access {
-  if (url === undefined || OPEN.test(url)) return 'open';
+  if (url === undefined || method === 'OPTIONS' || OPEN.test(url)) return 'open'; // OPTIONS: CORS preflights carry no key
   if (ADMIN_ONLY.test(url)) return 'admin';
   if (method === 'POST' && DECIDE.test(url)) return 'decide';
   if (method === 'GET' || method === 'HEAD' || (method === 'POST' && READ_POSTS.test(url))) return 'read';

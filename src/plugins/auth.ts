@@ -6,11 +6,12 @@
  * Open mode (`openWhenEmpty`, the loopback quick start): while no key exists at all, every route is
  * served without one. `off` (AUTH=off) checks nothing.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.js';
 import { scopeAllows } from '../service/api-key-material.js';
 import type { KeyIdentity, KeyRing } from '../service/keys.js';
+import type { ApiKeyScope } from '../store/store.js';
 import { requiredAccess, type Access } from './access.js';
 
 export type AuthMode = 'keys' | 'open-when-empty' | 'off';
@@ -31,21 +32,28 @@ export function presentedKey(req: FastifyRequest): string | null {
 const plugin: FastifyPluginAsync<{ ring: KeyRing; mode: AuthMode }> = async (app, { ring, mode }) => {
   app.decorateRequest('apiKey', null);
   if (mode === 'off') return;
-  app.addHook('onRequest', async (req, reply) => {
-    const access = req.routeOptions.config?.access ?? requiredAccess(req.method, req.routeOptions.url);
-    if (access === 'open' || (mode === 'open-when-empty' && ring.empty())) return;
-    const key = presentedKey(req);
-    const identity = key === null ? null : await ring.identify(key);
+  /** The error for this identity, or null when it may go on (and then it is on the request). */
+  const decide = (req: FastifyRequest, reply: FastifyReply, key: string | null, identity: KeyIdentity | null, access: ApiKeyScope): ApiError | null => {
     if (!identity) {
       reply.header('www-authenticate', 'Bearer realm="bandit", charset="UTF-8"');
-      throw new ApiError('unauthorized', key === null
+      return new ApiError('unauthorized', key === null
         ? 'this route needs an API key: send Authorization: Bearer <key> or X-API-Key: <key>'
         : 'the API key is unknown or revoked');
     }
     if (!scopeAllows(identity.scope, access)) {
-      throw new ApiError('forbidden', `a ${identity.scope} key may not ${req.method} ${req.routeOptions.url}: it needs the ${access} scope`);
+      return new ApiError('forbidden', `a ${identity.scope} key may not ${req.method} ${req.routeOptions.url}: it needs the ${access} scope`);
     }
     req.apiKey = identity;
+    return null;
+  };
+  // Callback style: with the key set's watch live the check is synchronous (no promise per request).
+  app.addHook('onRequest', (req, reply, done) => {
+    const access = req.routeOptions.config?.access ?? requiredAccess(req.method, req.routeOptions.url);
+    if (access === 'open' || (mode === 'open-when-empty' && ring.empty())) return done();
+    const key = presentedKey(req);
+    const now = key === null ? null : ring.identifyNow(key);
+    if (now !== undefined) return done(decide(req, reply, key, now, access) ?? undefined);
+    ring.identify(key!).then((identity) => done(decide(req, reply, key, identity, access) ?? undefined), done);
   });
 };
 

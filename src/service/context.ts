@@ -2,7 +2,9 @@
 import { makeRng, type Rng } from '../bandit/random.js';
 import { DecisionSigner } from '../assignment/decision-token.js';
 import type { Store } from '../store/store.js';
+import { Metrics } from './metrics.js';
 import { SnapshotCache } from './snapshot.js';
+import { timedStore } from './timed-store.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -13,12 +15,19 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export class ServiceContext {
   readonly cache: SnapshotCache;
-  readonly signer: DecisionSigner;
+  /** Replaced once when the secret comes from the store (service/secret-keeper.ts). */
+  signer: DecisionSigner;
   private readonly rngs = new Map<string, Rng>();
   private readonly unseeded: Rng = makeRng();
+  /** The most experiments the store may hold (MAX_EXPERIMENTS; issue 10). */
+  maxExperiments = 1000;
 
-  constructor(readonly store: Store, secret: string, readonly clock: Clock = systemClock) {
-    this.cache = new SnapshotCache(store);
+  /** The given store, every call timed into `metrics`. */
+  readonly store: Store;
+
+  constructor(store: Store, secret: string, readonly clock: Clock = systemClock, readonly metrics: Metrics = new Metrics()) {
+    this.store = timedStore(store, metrics);
+    this.cache = new SnapshotCache(this.store, metrics);
     this.signer = new DecisionSigner(secret);
   }
 

@@ -8,8 +8,9 @@ import type { Posterior } from '../bandit/posterior.js';
 import type { Rng } from '../bandit/random.js';
 import { thompsonChoose } from '../bandit/thompson.js';
 import { ucbChoose } from '../bandit/ucb.js';
-import { inPercent, randomBuckets, userBuckets } from '../assignment/buckets.js';
+import { inPercent, legacyUserBuckets, randomBuckets, userBuckets } from '../assignment/buckets.js';
 import type { Population } from '../store/store.js';
+import { promotionStatus } from './promotion.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface Decision {
@@ -22,7 +23,37 @@ export interface Decision {
    */
   readonly propensity: number;
   /** Why the user is excluded, for logs and the response. */
-  readonly excludedBy?: 'paused' | 'ended' | 'traffic' | 'no_eligible_arm';
+  readonly excludedBy?: 'paused' | 'ended' | 'traffic' | 'no_eligible_arm' | 'not_started';
+  /** Served the promoted arm by the staged rollout: the store must not put back a sticky arm. */
+  readonly promoted?: boolean;
+}
+
+/** A bandit decision under a promotion at `share`: the promoted arm's share plus the policy's for the rest. */
+class PromotedDecision implements Decision {
+  readonly population = 'b';
+  constructor(private readonly snap: Snapshot, private readonly inner: Decision, readonly armIndex: number, private readonly share: number,
+    private readonly promotedIndex: number, readonly promoted: boolean) {}
+
+  get propensity(): number {
+    if (this.armIndex !== this.promotedIndex) return (1 - this.share) * this.inner.propensity;
+    return this.share + (1 - this.share) * this.policyPropensityOfPromoted();
+  }
+
+  /** The probability that the policy alone would have picked the promoted arm. */
+  private policyPropensityOfPromoted(): number {
+    if (this.inner.armIndex === this.promotedIndex) return this.inner.propensity;
+    const { config, eligible } = this.snap;
+    if (config.policy === 'thompson') return this.snap.thompsonPropensities()[this.promotedIndex];
+    if (config.policy === 'fixed') {
+      const w = config.arms.map((a, i) => (eligible[i] ? a.weight ?? 1 : 0));
+      return w[this.promotedIndex] / w.reduce((x, y) => x + y, 0);
+    }
+    return 0; // UCB is deterministic: it chose another arm (ties aside)
+  }
+
+  toJSON(): { population: Population; armIndex: number; propensity: number } {
+    return { population: this.population, armIndex: this.armIndex, propensity: this.propensity };
+  }
 }
 
 /** A Thompson decision: remembers the posteriors it sampled from, so its propensity is theirs even after a refresh. */
@@ -43,16 +74,34 @@ function excluded(snap: Snapshot, excludedBy: Decision['excludedBy']): Decision 
   return { population: 'x', armIndex: snap.baselineIndex, propensity: 1, excludedBy };
 }
 
-export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, nowMs: number): Decision {
+/**
+ * `recorded`: the population of the user's record (the store answered `moved`): a user already in
+ * the experiment keeps it whatever `holdbackPercent` says now.
+ */
+export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, nowMs: number, recorded?: 'b' | 'h'): Decision {
   const { config } = snap;
   if (config.status === 'paused') return excluded(snap, 'paused');
   if (snap.endsAtMs !== null && snap.endsAtMs <= nowMs) return excluded(snap, 'ended');
+  if (snap.startsAtMs !== null && nowMs < snap.startsAtMs) return excluded(snap, 'not_started');
   if (!snap.hasBanditArm) return excluded(snap, 'no_eligible_arm');
 
-  const buckets = userId === undefined ? randomBuckets(rng) : userBuckets(config.id, userId);
+  const buckets = userId === undefined ? randomBuckets(rng)
+    : config.bucketing === 'multiply-shift' ? userBuckets(config.id, userId) : legacyUserBuckets(config.id, userId);
   if (!inPercent(buckets.traffic, config.trafficPercent)) return excluded(snap, 'traffic');
-  if (inPercent(buckets.holdback, config.holdbackPercent)) return { population: 'h', armIndex: snap.baselineIndex, propensity: 1 };
+  if (recorded ? recorded === 'h' : inPercent(buckets.holdback, config.holdbackPercent)) return { population: 'h', armIndex: snap.baselineIndex, propensity: 1 };
 
+  const chosen = policyChoice(snap, buckets.unit, rng);
+  const promotion = promotionStatus(config.promotion, snap.state.disabled, nowMs);
+  const promotedIndex = promotion ? snap.armIds.indexOf(promotion.armId) : -1;
+  if (!promotion || promotion.percent === 0 || promotedIndex < 0 || !snap.eligible[promotedIndex]) return chosen;
+  const share = promotion.percent / 100;
+  const inRollout = (buckets.promotion ?? rng()) < share;
+  return new PromotedDecision(snap, chosen, inRollout ? promotedIndex : chosen.armIndex, share, promotedIndex, inRollout);
+}
+
+/** The policy's choice among the eligible arms (the bandit population). */
+function policyChoice(snap: Snapshot, unit: number, rng: Rng): Decision {
+  const { config } = snap;
   switch (config.policy) {
     case 'thompson': {
       const { posteriors } = snap;
@@ -63,7 +112,7 @@ export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, now
       return { population: 'b', armIndex: c.index, propensity: c.propensity };
     }
     case 'fixed': {
-      const c = fixedChoose(config.arms.map((a) => a.weight ?? 1), snap.eligible, buckets.unit);
+      const c = fixedChoose(config.arms.map((a) => a.weight ?? 1), snap.eligible, unit);
       return { population: 'b', armIndex: c.index, propensity: c.propensity };
     }
   }

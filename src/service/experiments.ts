@@ -1,8 +1,12 @@
 /** The admin use cases: create, read, list, patch experiments, and the per-arm kill switch. */
 import type { CreateExperimentBody, PatchExperimentBody } from '../api/schemas.js';
+import { mergeGuardrails } from './guardrails-patch.js';
+import { checkExperimentCap } from './experiment-cap.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
 import { ApiError } from '../errors.js';
-import type { DisabledInfo, ExperimentConfig, ExperimentState } from '../store/store.js';
+import { nullProto } from '../store/null-proto.js';
+import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, Promotion } from '../store/store.js';
+import type { PromoteBody } from '../api/lifecycle-schemas.js';
 import type { ServiceContext } from './context.js';
 
 export interface ArmView {
@@ -31,8 +35,9 @@ export function view(state: ExperimentState): ExperimentView {
 
 export async function createExperiment(ctx: ServiceContext, body: CreateExperimentBody): Promise<ExperimentView> {
   const config = buildConfig(body, new Date(ctx.clock.now()).toISOString());
+  await checkExperimentCap(ctx);
   if (!(await ctx.store.createExperiment(config))) throw new ApiError('experiment_exists', `experiment '${body.id}' already exists`);
-  return view({ config, disabled: {}, version: 1 });
+  return view({ config, disabled: nullProto(), version: 1 });
 }
 
 function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig {
@@ -57,7 +62,8 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     policy: body.policy, holdbackPercent: body.holdbackPercent, trafficPercent: body.trafficPercent,
     stickiness: body.stickiness, stickyTtlSeconds: body.stickyTtlSeconds, rewardWindowSeconds: body.rewardWindowSeconds,
     guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
-    status: 'active', createdAt: now, updatedAt: now,
+    status: 'active', createdAt: now, updatedAt: now, startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
+    bucketing: 'multiply-shift',
   };
 }
 
@@ -70,7 +76,11 @@ export async function listExperiments(ctx: ServiceContext): Promise<ExperimentVi
 }
 
 export async function patchExperiment(ctx: ServiceContext, id: string, body: PatchExperimentBody): Promise<ExperimentView> {
-  const state = await ctx.store.updateExperiment(id, { ...body, updatedAt: new Date(ctx.clock.now()).toISOString() });
+  const now = new Date(ctx.clock.now()).toISOString();
+  const { guardrails: g, ...rest } = body;
+  const guardrails = g === undefined ? {} : { guardrails: g === null ? null : mergeGuardrails((await mustGet(ctx, id)).config.guardrails, g) };
+  const periods = body.holdbackPercent === undefined ? undefined : await closeHoldbackPeriod(ctx, id, body.holdbackPercent, now);
+  const state = await ctx.store.updateExperiment(id, { ...rest, ...guardrails, updatedAt: now, ...(periods && { holdbackPeriods: periods }) });
   return view(stored(ctx, id, state));
 }
 
@@ -82,6 +92,38 @@ export async function setArmEnabled(ctx: ServiceContext, id: string, armId: stri
   }
   const info: DisabledInfo | null = enabled ? null : { source: 'manual', reason: reason ?? 'disabled by hand', at: new Date(ctx.clock.now()).toISOString() };
   return view(stored(ctx, id, await ctx.store.setArmState(id, armId, info)));
+}
+
+/**
+ * A change of holdbackPercent closes the current period: its share and the user counts so far are
+ * kept, so the split check tests each period's new users against that period's share. (The counts
+ * are read just before the change; decisions in between land in the new period: a few users at most.)
+ */
+async function closeHoldbackPeriod(ctx: ServiceContext, id: string, percent: number, now: string): Promise<HoldbackPeriod[] | undefined> {
+  const [state, stats] = await Promise.all([ctx.store.getExperiment(id), ctx.store.getStats(id)]);
+  if (!state || !stats || state.config.holdbackPercent === percent) return undefined;
+  const users = (pop: 'bandit' | 'holdback') => stats.arms.reduce((s, a) => s + a[pop].users, 0);
+  return [...(state.config.holdbackPeriods ?? []),
+    { percent: state.config.holdbackPercent, until: now, holdbackUsers: users('holdback'), banditUsers: users('bandit') }];
+}
+
+/** DELETE: archive. /select answers 404 from then on; the report (and the events) stay readable. Idempotent. */
+export async function archiveExperiment(ctx: ServiceContext, id: string): Promise<ExperimentView> {
+  const { config } = await mustGet(ctx, id);
+  if (config.archivedAt) return view(await mustGet(ctx, id));
+  const now = new Date(ctx.clock.now()).toISOString();
+  return view(stored(ctx, id, await ctx.store.updateExperiment(id, { archivedAt: now, updatedAt: now })));
+}
+
+/** POST .../promote: store a staged rollout of an enabled arm; every replica follows it from the stored config. */
+export async function promoteArm(ctx: ServiceContext, id: string, body: PromoteBody): Promise<ExperimentView> {
+  const { config, disabled } = await mustGet(ctx, id);
+  if (config.archivedAt) throw new ApiError('invalid_request', `experiment '${id}' is archived`);
+  if (!config.arms.some((a) => a.id === body.armId)) throw new ApiError('arm_not_found', `experiment '${id}' has no arm '${body.armId}'`);
+  if (disabled[body.armId]) throw new ApiError('invalid_request', `arm '${body.armId}' is disabled (${disabled[body.armId].reason}); enable it before promoting it`);
+  const now = new Date(ctx.clock.now()).toISOString();
+  const promotion: Promotion = { armId: body.armId, stages: body.stages, startedAt: now };
+  return view(stored(ctx, id, await ctx.store.updateExperiment(id, { promotion, updatedAt: now })));
 }
 
 async function mustGet(ctx: ServiceContext, id: string): Promise<ExperimentState> {

@@ -61,6 +61,15 @@ export class KeyRing {
   /** The key's identity, or null for an unknown or revoked key. Rechecks the store only while the watch is down. */
   async identify(presented: string): Promise<KeyIdentity | null> {
     if (!this.watch?.live()) await this.catchUp();
+    return this.lookup(presented);
+  }
+
+  /** `identify` without a promise when the watch is live (the hot path); undefined when the store must be asked first. */
+  identifyNow(presented: string): KeyIdentity | null | undefined {
+    return this.watch?.live() ? this.lookup(presented) : undefined;
+  }
+
+  private lookup(presented: string): KeyIdentity | null {
     const digest = hashKey(presented);
     const entry = this.byDigest.get(digest.toString('hex'));
     if (!entry || !sameDigest(entry.digest, digest)) return null;

@@ -1,16 +1,18 @@
 /** GET /arms: the posterior and regret report, read fresh from the store (never from the cache). */
-import { credibleInterval, posteriorMean } from '../bandit/posterior.js';
+import { credibleInterval, posteriorMean, type Posterior } from '../bandit/posterior.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
-import { chiSquareGof, sampleFromSums, welch } from '../bandit/stats.js';
+import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';
 import { ApiError } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../store/guardrail-check.js';
 import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { designEffect, holdbackReport, pooled } from './holdback-report.js';
+import { promotionStatus } from './promotion.js';
 import { posteriorOf } from './snapshot.js';
 
-const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
-const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
+export const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
+export const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
 
 export async function report(ctx: ServiceContext, experimentId: string) {
   const [state, stats, windows] = await Promise.all([
@@ -20,13 +22,14 @@ export async function report(ctx: ServiceContext, experimentId: string) {
   const { config, disabled } = state;
   const posteriors = stats.arms.map((a) => posteriorOf(config, a.bandit));
   const means = posteriors.map(posteriorMean);
-  const { probabilityBest: pBest, expectedLoss: loss } = bestArm(posteriors);
-  const regret = plugInRegret(means, stats.arms.map((a) => a.bandit.decisions));
+  const enabled = stats.arms.map((a) => !disabled[a.armId]);
+  const { probabilityBest: pBest, expectedLoss: loss } = overEnabled(posteriors, enabled);
+  const regret = plugInRegret(means, stats.arms.map((a) => a.bandit.decisions), enabled);
 
   const arms = stats.arms.map((a, i) => ({
     armId: a.armId,
     baseline: a.armId === config.baselineArmId,
-    status: disabled[a.armId] ? 'disabled' : 'active',
+    status: disabled[a.armId] ? 'disabled' as const : 'active' as const,
     disabled: disabled[a.armId] ?? null,
     decisions: a.bandit.decisions,
     rewards: a.bandit.rewards,
@@ -40,14 +43,24 @@ export async function report(ctx: ServiceContext, experimentId: string) {
     guardrails: guardrailView(windows[a.armId], config.guardrails, disabled[a.armId]),
   }));
 
+  const rule = decisionRuleOf(config.decisionRule);
+  const holdback = holdbackReport(config, stats, rule);
   const bandit = pooled(stats.arms.map((a) => a.bandit));
   const hold = pooled(stats.arms.map((a) => a.holdback));
-  const w = hold.rewards > 1 && bandit.rewards > 1
-    ? welch(sampleFromSums(bandit.rewards, bandit.sum, bandit.sumSq), sampleFromSums(hold.rewards, hold.sum, hold.sumSq))
-    : null;
-  const expectedShare = config.holdbackPercent / 100;
   const inExperiment = hold.decisions + bandit.decisions;
-  const srm = inExperiment > 0 ? chiSquareGof([hold.decisions, bandit.decisions], [expectedShare, 1 - expectedShare]) : null;
+  // The rule weighs the arms' evidence at the user level: each arm's sums shrunk by the design effect.
+  const deff = designEffect(stats);
+  const ruleBest = deff > 1
+    ? overEnabled(stats.arms.map((a) => posteriorOf(config, shrink(a.bandit, deff))), enabled)
+    : { probabilityBest: pBest, expectedLoss: loss };
+  const recommendation = {
+    ...recommend(stats.arms.map((a, i) => ({
+      armId: a.armId, enabled: enabled[i], baseline: a.armId === config.baselineArmId,
+      users: a.bandit.users + (a.armId === config.baselineArmId ? a.holdback.users : 0),
+      probabilityBest: ruleBest.probabilityBest[i], expectedLoss: ruleBest.expectedLoss[i],
+    })), holdback.srm.pValue, rule),
+    designEffect: round(deff, 3),
+  };
 
   return {
     experimentId: config.id,
@@ -58,24 +71,24 @@ export async function report(ctx: ServiceContext, experimentId: string) {
     totals: { decisions: inExperiment, rewards: hold.rewards + bandit.rewards, excludedDecisions: pooled(stats.arms.map((a) => a.excluded)).decisions },
     arms,
     regret: { estimatedCumulative: round(regret.cumulative), estimatedPerDecision: round(regret.perDecision) },
-    holdback: {
-      armId: config.baselineArmId,
-      percent: config.holdbackPercent,
-      decisions: hold.decisions,
-      rewards: hold.rewards,
-      meanReward: round(meanOf(hold)),
-      banditMeanReward: round(meanOf(bandit)),
-      lift: round(w?.diff ?? null),
-      liftInterval95: w?.interval ? w.interval.map((x) => round(x)) : null,
-      pValue: round(w?.pValue ?? null),
-      srm: { expectedShare, observedShare: inExperiment > 0 ? round(hold.decisions / inExperiment) : null, pValue: round(srm?.pValue ?? null) },
-    },
+    holdback,
+    recommendation,
+    promotion: promotionStatus(config.promotion, disabled, ctx.clock.now()),
+    archivedAt: config.archivedAt ?? null,
   };
 }
 
-function pooled(ts: Tally[]): Tally {
-  return ts.reduce((s, t) => ({ decisions: s.decisions + t.decisions, rewards: s.rewards + t.rewards, sum: s.sum + t.sum, sumSq: s.sumSq + t.sumSq }),
-    { decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+/** A tally worth 1/deff as many independent rewards (same mean and variance): Kish's effective sample size. */
+const shrink = (t: Tally, deff: number): Tally => ({ ...t, rewards: t.rewards / deff, sum: t.sum / deff, sumSq: t.sumSq / deff });
+
+/** P(best) and expected loss among the enabled arms (what /select chooses from); null for a disabled arm. */
+function overEnabled(posteriors: Posterior[], enabled: boolean[]): { probabilityBest: (number | null)[]; expectedLoss: (number | null)[] } {
+  const idx = enabled.flatMap((e, i) => (e ? [i] : []));
+  const best = bestArm(idx.map((i) => posteriors[i]));
+  const probabilityBest: (number | null)[] = enabled.map(() => null);
+  const expectedLoss: (number | null)[] = enabled.map(() => null);
+  idx.forEach((i, j) => { probabilityBest[i] = best.probabilityBest[j]; expectedLoss[i] = best.expectedLoss[j]; });
+  return { probabilityBest, expectedLoss };
 }
 
 /** The window's observed values; `breach` is set when a limit is exceeded (shown for the baseline, which is never disabled). */

@@ -1,9 +1,12 @@
 /** POST /reward and /rewards: check the decision id and the value, then record it exactly once. */
 import { RewardSchema, type RewardBody } from '../api/schemas.js';
+import { preview } from '../contract/bounded-json.js';
 import { ApiError, type ErrorBody } from '../errors.js';
 import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
+import type { DecisionClaims } from '../assignment/decision-token.js';
 import type { ServiceContext } from './context.js';
+import type { Snapshot } from './snapshot.js';
 
 export interface RewardResult {
   accepted: true;
@@ -12,11 +15,23 @@ export interface RewardResult {
   autoDisabled?: { armId: string } & DisabledInfo;
 }
 
+/** A reward decided with an old config is refused by the store; reload and decide again, this many times. */
+const MAX_ATTEMPTS = 3;
+
 export async function reward(ctx: ServiceContext, body: RewardBody): Promise<RewardResult> {
   const claims = ctx.signer.verify(body.decisionId);
   if (!claims) throw new ApiError('decision_not_found', 'decisionId is not a decision this service issued');
   const nowMs = ctx.clock.now();
-  const snap = await ctx.cache.get(claims.e, nowMs);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const snap = attempt === 0 ? await ctx.cache.get(claims.e, nowMs) : await ctx.cache.load(claims.e, nowMs);
+    const res = await recordWith(ctx, body, claims, snap, nowMs);
+    if (res) return res;
+  }
+  throw new StoreUnavailableError(`experiment '${claims.e}' kept changing while the reward was recorded`);
+}
+
+/** Records with the config of `snap`; null when the store says that config is stale. */
+async function recordWith(ctx: ServiceContext, body: RewardBody, claims: DecisionClaims, snap: Snapshot | null, nowMs: number): Promise<RewardResult | null> {
   if (!snap || !snap.armIds.includes(claims.a)) throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   const { config } = snap;
   const now = Math.floor(nowMs / 1000);
@@ -29,11 +44,18 @@ export async function reward(ctx: ServiceContext, body: RewardBody): Promise<Rew
     rewardWindowSeconds: config.rewardWindowSeconds, reward: value,
     event: { latencyMs: body.latencyMs, cost: body.cost, error: body.error ?? false },
     guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
-    baseline: claims.a === config.baselineArmId, nowMs,
+    baseline: claims.a === config.baselineArmId, nowMs, version: snap.version,
+    userKey: claims.u, userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds,
   });
+  if (res.kind === 'stale') return null;
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
-  if (res.kind === 'duplicate') return { accepted: true, duplicate: true };
+  if (res.kind === 'duplicate') {
+    ctx.metrics.duplicate(config.id);
+    return { accepted: true, duplicate: true };
+  }
+  ctx.metrics.reward(config.id, claims.a, claims.p);
   if (!res.autoDisabled) return { accepted: true, duplicate: false };
+  ctx.metrics.guardrailDisable(config.id, claims.a, res.autoDisabled.guardrail?.guardrail ?? 'unknown');
   ctx.cache.invalidate(config.id);
   return { accepted: true, duplicate: false, autoDisabled: { armId: claims.a, ...res.autoDisabled } };
 }
@@ -48,10 +70,10 @@ function rewardValue(config: ExperimentConfig, body: RewardBody): number | undef
   if (config.rewardModel === 'bernoulli') {
     if (r === true || r === 1) return 1;
     if (r === false || r === 0) return 0;
-    throw new ApiError('invalid_reward', `reward must be 0, 1, true or false for a bernoulli experiment, got ${JSON.stringify(r)}`);
+    throw new ApiError('invalid_reward', `reward must be 0, 1, true or false for a bernoulli experiment, got ${preview(r)}`);
   }
   if (typeof r !== 'number' || !Number.isFinite(r) || Math.abs(r) > 1e15) {
-    throw new ApiError('invalid_reward', `reward must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${JSON.stringify(r)}`);
+    throw new ApiError('invalid_reward', `reward must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${preview(r)}`);
   }
   return r;
 }

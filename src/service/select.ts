@@ -1,5 +1,6 @@
 /** POST /select: choose an arm for one request, record the decision, sign the decision id. */
 import { ApiError } from '../errors.js';
+import { stickyField } from '../store/redis-keys.js';
 import { StoreUnavailableError, type Population } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
@@ -24,21 +25,28 @@ const MAX_ATTEMPTS = 3;
 export async function select(ctx: ServiceContext, experimentId: string, userId?: string): Promise<SelectResult> {
   const nowMs = ctx.clock.now();
   try {
+    let recorded: 'b' | 'h' | undefined; // the population of the user's record, once the store said `moved`
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       let snap = attempt === 0 ? await ctx.cache.get(experimentId, nowMs) : await ctx.cache.load(experimentId, nowMs);
       if (snap?.statsRefresh(nowMs) === 'before-deciding') snap = await ctx.cache.load(experimentId, nowMs);
       if (!snap) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
-      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs);
+      if (snap.config.archivedAt) throw new ApiError('experiment_not_found', `experiment '${experimentId}' was archived at ${snap.config.archivedAt}`);
+      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded);
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
-        propensity: d.propensity, userId, sticky: snap.config.stickiness, stickyTtlSeconds: snap.config.stickyTtlSeconds,
+        propensity: d.propensity, userId, sticky: snap.config.stickiness && !d.promoted, stickyTtlSeconds: snap.config.stickyTtlSeconds,
         now: Math.floor(nowMs / 1000), withStats,
       });
       if (res.kind === 'not_found') throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
-      if (res.kind === 'stale') continue;
+      if (res.kind === 'stale') {
+        ctx.metrics.staleRetry(experimentId);
+        continue;
+      }
+      if (res.kind === 'moved') { recorded = res.population; continue; }
       if (res.stats) snap.setStats(res.stats, nowMs);
-      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs);
+      ctx.metrics.decision(experimentId, res.armId, d.population);
+      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userId);
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {
@@ -52,12 +60,16 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
   const snap = ctx.cache.lastKnown(experimentId);
   // Never seen this experiment: there is no baseline to serve, so the caller gets a 503.
   if (!snap) throw new ApiError('store_unavailable', `the store is unavailable and experiment '${experimentId}' is not cached: ${cause.message}`);
+  ctx.metrics.fallback(experimentId);
+  ctx.metrics.decision(experimentId, snap.config.baselineArmId, 'x');
   return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs), fallback: true };
 }
 
-function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number): SelectResult {
+function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, userId?: string): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
-  const decisionId = ctx.signer.sign({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity });
+  // The user key lets /reward add to the user's own sums (the user-level lift); bandit and holdback only.
+  const u = userId !== undefined && population !== 'x' ? stickyField(userId) : undefined;
+  const decisionId = ctx.signer.sign({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }) });
   return {
     decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
     population: POPULATION_NAMES[population], sticky, propensity,

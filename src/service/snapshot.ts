@@ -8,6 +8,7 @@
  */
 import { betaPosterior, normalGammaPosterior, type Posterior } from '../bandit/posterior.js';
 import { probabilityBest } from '../bandit/prob-best.js';
+import type { Metrics } from './metrics.js';
 import type { BetaPrior, ExperimentConfig, ExperimentState, ExperimentStats, NormalGammaPrior, Store, Tally } from '../store/store.js';
 
 /** How old the cached tallies (and so the posteriors and propensities) may be. */
@@ -23,6 +24,8 @@ export class Snapshot {
   readonly hasBanditArm: boolean;
   /** `config.endsAt` in epoch milliseconds, parsed once (null: no end). */
   readonly endsAtMs: number | null;
+  /** `config.startsAt` in epoch milliseconds (null: no start date). */
+  readonly startsAtMs: number | null;
   /**
    * The posteriors of the cached tallies, one per arm. A new array at every refresh, never
    * changed in place (a decision keeps the one it sampled from, see `propensityFor`); the
@@ -42,6 +45,7 @@ export class Snapshot {
     this.eligible = this.armIds.map((a) => !state.disabled[a]);
     this.hasBanditArm = this.eligible.some((e, i) => e && i !== this.baselineIndex);
     this.endsAtMs = this.config.endsAt === null ? null : Date.parse(this.config.endsAt);
+    this.startsAtMs = this.config.startsAt ? Date.parse(this.config.startsAt) : null;
     this.setStats(stats, now);
   }
 
@@ -120,7 +124,7 @@ export function posteriorOf(config: ExperimentConfig, t: Tally): Posterior {
 export class SnapshotCache {
   private readonly byId = new Map<string, Snapshot>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly metrics?: Metrics) {}
 
   /** The cached snapshot, loading it when absent. Null when the experiment does not exist. */
   async get(id: string, now: number): Promise<Snapshot | null> {
@@ -133,6 +137,7 @@ export class SnapshotCache {
       this.byId.delete(id);
       return null;
     }
+    this.metrics?.snapshotReload(id); // only for experiments that exist: an unknown id is never a label
     const snap = new Snapshot(state, stats, now);
     this.byId.set(id, snap);
     return snap;

@@ -3,11 +3,14 @@
  * atomic the way each Lua script is in Redis, and it follows those scripts branch for branch.
  */
 import { randomUUID } from 'node:crypto';
+import { BoundedMap } from './bounded-map.js';
 import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
+import { MemoryHistory } from './memory-history.js';
+import { nullProto } from './null-proto.js';
 import type {
   ApiKeyRecord, ApiKeyWatch, AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
-  ExperimentStats, GuardrailEvent, GuardrailWindow, RewardInput, RewardResult, Store, StickyAssignment, Tally,
+  ExperimentStats, GuardrailEvent, GuardrailWindow, HistoryPoint, RewardInput, RewardResult, Store, StickyAssignment, Tally, UserSums,
 } from './store.js';
 
 type GuardrailEventRow = GuardrailEvent;
@@ -23,40 +26,56 @@ interface ExperimentData {
   sticky: Map<string, StickyAssignment & { expiresAt: number }>;
   /** decisionKey -> unix seconds after which the entry may be forgotten. */
   dedupe: Map<string, number>;
+  /** Per-user reward sums (issue 8): `<pop><userKey>` -> S, N; and their sums over users per population. */
+  userSums: Map<string, { s: number; n: number }>;
+  /** Unix seconds when userSums expires as a whole (as the Redis hash does, its TTL renewed by each reward with a user). */
+  userSumsUntil: number;
+  users: { b: UserSums; h: UserSums };
 }
 
-const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0 });
+const emptyUserSums = (): UserSums => ({ sumSq: 0, countSq: 0, cross: 0 });
+const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
 /**
  * Every write checks this many sticky and dedupe entries for expiry, resuming where the last one
  * stopped. A whole sweep at once (every 4096 writes, as before) stalled the event loop for 13-22 ms
  * with a million dedupe entries, and its cost grew with the maps.
  */
 const SWEEP_PER_WRITE = 8;
+/** 140-340 B per user (12- to 36-character ids), so at most 65-160 MiB per experiment (bench/RESULTS.md, "Sticky users on the embedded store"). */
+export const DEFAULT_STICKY_MAX_USERS = 500_000;
 
 export class MemoryStore implements Store {
   private readonly experiments = new Map<string, ExperimentData>();
   private secret: string | null = null;
+  private readonly history = new MemoryHistory();
   private sweepNow = 0;
   private readonly sweeper = this.sweepForever();
   private readonly apiKeys = new MemoryApiKeys();
+
+  /** @param stickyMaxUsers sticky users kept per experiment, least recently served forgotten first (STICKY_MAX_USERS). */
+  constructor(private readonly stickyMaxUsers = DEFAULT_STICKY_MAX_USERS) {}
 
   async createExperiment(config: ExperimentConfig): Promise<boolean> {
     if (this.experiments.has(config.id)) return false;
     const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow(), atOrBelow: 0, countedFor: undefined }]));
     this.experiments.set(config.id, {
-      state: { config: structuredClone(config), disabled: {}, version: 1 },
-      arms, sticky: new Map(), dedupe: new Map(),
+      state: { config: structuredClone(config), disabled: nullProto(), version: 1 },
+      arms, sticky: new BoundedMap(this.stickyMaxUsers), dedupe: new Map(), userSums: new Map(), userSumsUntil: 0, users: { b: emptyUserSums(), h: emptyUserSums() },
     });
     return true;
   }
 
   async getExperiment(id: string): Promise<ExperimentState | null> {
     const e = this.experiments.get(id);
-    return e ? structuredClone(e.state) : null;
+    return e ? cloneState(e.state) : null;
   }
 
   async listExperiments(): Promise<ExperimentState[]> {
-    return [...this.experiments.keys()].sort().map((id) => structuredClone(this.experiments.get(id)!.state));
+    return [...this.experiments.keys()].sort().map((id) => cloneState(this.experiments.get(id)!.state));
+  }
+
+  async experimentIds(): Promise<string[]> {
+    return [...this.experiments.keys()].sort();
   }
 
   async updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null> {
@@ -64,7 +83,7 @@ export class MemoryStore implements Store {
     if (!e) return null;
     e.state.config = { ...e.state.config, ...structuredClone(patch) };
     e.state.version += 1;
-    return structuredClone(e.state);
+    return cloneState(e.state);
   }
 
   async setArmState(id: string, armId: string, info: DisabledInfo | null): Promise<ExperimentState | null> {
@@ -73,7 +92,7 @@ export class MemoryStore implements Store {
     if (info) e.state.disabled[armId] = structuredClone(info);
     else delete e.state.disabled[armId];
     e.state.version += 1;
-    return structuredClone(e.state);
+    return cloneState(e.state);
   }
 
   async getStats(id: string): Promise<ExperimentStats | null> {
@@ -83,7 +102,7 @@ export class MemoryStore implements Store {
 
   async getGuardrailWindows(id: string): Promise<Record<string, GuardrailWindow>> {
     const e = this.experiments.get(id);
-    const out: Record<string, GuardrailWindow> = {};
+    const out = nullProto<GuardrailWindow>();
     for (const [armId, d] of e?.arms ?? []) out[armId] = { ...d.window, latencies: [...d.window.latencies] };
     return out;
   }
@@ -94,19 +113,35 @@ export class MemoryStore implements Store {
     const { state } = e;
     if (state.version !== input.version || state.disabled[input.armId] || !e.arms.has(input.armId)) return { kind: 'stale' };
     this.maybeSweep(input.now);
-    let served: AssignResult = { kind: 'served', armId: input.armId, propensity: input.propensity, sticky: false };
-    if (input.population === 'b' && input.sticky && input.userId !== undefined) {
-      const prev = e.sticky.get(input.userId);
-      if (prev && prev.expiresAt > input.now && !state.disabled[prev.armId]) {
-        served = { kind: 'served', armId: prev.armId, propensity: prev.propensity, sticky: true };
-      } else {
+    let served: AssignResult = { kind: 'served', armId: input.armId, propensity: input.propensity, sticky: false, firstExposure: true };
+    // The user record (mirrors assign.lua's block of the same name).
+    if (input.userId !== undefined) {
+      const pop = input.population;
+      const live = e.sticky.get(input.userId);
+      const prev = live && live.expiresAt > input.now ? live : undefined;
+      let write = true;
+      if (prev && pop === 'x') {
+        served.firstExposure = false;
+        write = false;
+      } else if (prev && prev.population !== 'x') {
+        if (prev.population !== pop) return { kind: 'moved', population: prev.population as 'b' | 'h' };
+        served.firstExposure = false;
+        write = false;
+        if (pop === 'b' && input.sticky) {
+          if (!state.disabled[prev.armId]) served = { ...served, armId: prev.armId, propensity: prev.propensity, sticky: true };
+          else write = true; // the sticky arm was disabled: the replacement becomes the user's arm
+        }
+      }
+      if (write) {
         e.sticky.set(input.userId, {
-          armId: input.armId, propensity: input.propensity, assignedAt: input.now,
+          armId: input.armId, propensity: input.propensity, assignedAt: input.now, population: pop,
           expiresAt: input.now + input.stickyTtlSeconds,
         });
       }
     }
-    e.arms.get(served.armId)![input.population].decisions += 1;
+    const tally = e.arms.get(served.armId)![input.population];
+    tally.decisions += 1;
+    if (served.firstExposure) tally.users += 1;
     if (input.withStats) served.stats = statsOf(e);
     return served;
   }
@@ -115,6 +150,7 @@ export class MemoryStore implements Store {
     const e = this.experiments.get(input.experimentId);
     const arm = e?.arms.get(input.armId);
     if (!e || !arm) return { kind: 'not_found' };
+    if (input.version !== undefined && e.state.version !== input.version) return { kind: 'stale' };
     this.maybeSweep(Math.floor(input.nowMs / 1000));
     if (e.dedupe.has(input.decisionKey)) return { kind: 'duplicate' };
     e.dedupe.set(input.decisionKey, input.issuedAt + input.rewardWindowSeconds);
@@ -124,6 +160,25 @@ export class MemoryStore implements Store {
       t.rewards += 1;
       t.sum += input.reward;
       t.sumSq += input.reward * input.reward;
+    }
+    // Per-user sums (mirrors reward.lua's block of the same name).
+    if (input.reward !== undefined && input.population !== 'x') {
+      const r = input.reward;
+      let s = 0;
+      let n = 0;
+      if (input.userKey !== undefined) {
+        const now = Math.floor(input.nowMs / 1000);
+        if (now >= e.userSumsUntil) e.userSums.clear();
+        e.userSumsUntil = now + (input.userSumsTtlSeconds ?? input.rewardWindowSeconds);
+        const key = input.population + input.userKey;
+        const prev = e.userSums.get(key);
+        if (prev) ({ s, n } = prev);
+        e.userSums.set(key, { s: s + r, n: n + 1 });
+      }
+      const u = e.users[input.population];
+      u.sumSq = u.sumSq + (2 * s * r + r * r);
+      u.countSq = u.countSq + (2 * n + 1);
+      u.cross = u.cross + (s + r * n + r);
     }
     const limit = input.guardrails?.latencyP95Ms;
     if (arm.countedFor !== limit) {
@@ -141,6 +196,15 @@ export class MemoryStore implements Store {
     return { kind: 'accepted', autoDisabled: structuredClone(info) };
   }
 
+  async writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean> {
+    return this.history.write(experimentId, point, retentionSeconds);
+  }
+  async readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]> {
+    return this.history.read(experimentId, fromTs, toTs);
+  }
+  async lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null> {
+    return this.history.last(experimentId, atOrBeforeTs);
+  }
   createApiKey(key: ApiKeyRecord): Promise<void> { return this.apiKeys.create(key); }
   listApiKeys(): Promise<ApiKeyRecord[]> { return this.apiKeys.list(); }
   revokeApiKey(id: string): Promise<{ found: boolean; unconfirmed: number }> { return this.apiKeys.revoke(id); }
@@ -188,8 +252,12 @@ function statsOf(e: ExperimentData): ExperimentStats {
       const d = e.arms.get(a.id)!;
       return { armId: a.id, bandit: { ...d.b }, holdback: { ...d.h }, excluded: { ...d.x } };
     }),
+    users: { b: { ...e.users.b }, h: { ...e.users.h } },
   };
 }
+
+/** A copy for the caller; structuredClone gives `disabled` a prototype again, so it is rebuilt without. */
+const cloneState = (s: ExperimentState): ExperimentState => ({ ...structuredClone(s), disabled: nullProto(structuredClone(s.disabled)) });
 
 const emptyWindow = (): GuardrailWindow => ({ samples: 0, latencies: [], costSamples: 0, costSum: 0, errors: 0 });
 

@@ -18,6 +18,7 @@
  *   returns the store even if Redis is down; it keeps connecting in the background.
  */
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import { redisTarget, watchConnection, type ConnectionEvent } from './redis-connection-events.js';
 import { RedisStore, type RedisClient } from './redis-store.js';
 import { WriteBatchingRedis } from './redis-write-batching.js';
 
@@ -28,6 +29,8 @@ export interface RedisConnectOptions {
   commandTimeoutMs?: number;
   /** How long to wait for the first connection before returning the store anyway; default 2000 ms. */
   connectWaitMs?: number;
+  /** Told of each change of the connection (up, or down with its cause), for the process to log. */
+  onConnection?: (e: ConnectionEvent) => void;
 }
 
 const redialDelay = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), 2000);
@@ -35,6 +38,7 @@ const redialDelay = (attempt: number): number => Math.min(50 * 2 ** Math.min(att
 export async function connectRedisStore(url: string, opts: RedisConnectOptions = {}): Promise<RedisStore> {
   const commandTimeoutMs = opts.commandTimeoutMs ?? 250;
   const client = createRedisClient(url, commandTimeoutMs);
+  if (opts.onConnection) watchConnection(client, redisTarget(url), opts.onConnection);
   const store = new RedisStore(client, { prefix: opts.prefix ?? 'bandit:', commandTimeoutMs });
   await firstConnection(client, opts.connectWaitMs ?? 2000);
   return store;

@@ -9,13 +9,15 @@
  *   <prefix>secret                  STRING decision-signing secret
  *   <prefix>{exp:<id>}:m            HASH   config JSON, patches p:<field>, version v, arm index
  *                                          a:<armId> -> i, i:<i> -> armId, arms JSON, d:<armId> -> DisabledInfo
- *   <prefix>{exp:<id>}:t            HASH   tallies <pop><d|r|s|q>:<armId> (decisions, rewards, sum, sumSq)
+ *   <prefix>{exp:<id>}:t            HASH   tallies <pop><d|r|s|q|u>:<armId> (decisions, rewards, sum, sumSq, users)
  *   <prefix>{exp:<id>}:w            HASH   window counters c:<armId> cost samples, s:<armId> cost sum,
  *                                          e:<armId> errors, q:<armId> event sequence, n:<armId> latencies,
  *                                          u:<armId> latencies at or below ul:<armId> (the p95 limit counted for)
  *   <prefix>{exp:<id>}:e:<armId>    LIST   the arm's window events "seq|latency|cost|error", oldest first
- *   <prefix>{exp:<id>}:s:<epoch>    HASH   sticky users of one TTL epoch: hashed userId -> packed (arm index, expiresAt, propensity)
+ *   <prefix>{exp:<id>}:s:<epoch>    HASH   sticky users of one TTL epoch: hashed userId -> packed (arm index, expiresAt, propensity, population)
  *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
+ *   <prefix>{exp:<id>}:u            HASH   per-user reward sums <pop><userKey> -> packed (S, N); tallies <pop>~ss|~nn|~sn sum over users
+ *   <prefix>{exp:<id>}:h            ZSET   history points: score ts (unix seconds), member the point's JSON
  */
 import { createHash } from 'node:crypto';
 
@@ -37,6 +39,8 @@ export class ExperimentKeys {
   events(armId: string): string { return `${this.base}e:${armId}`; }
   sticky(epoch: number): string { return `${this.base}s:${epoch}`; }
   dedupe(bucket: number): string { return `${this.base}d:${bucket}`; }
+  userSums(): string { return `${this.base}u`; }
+  history(): string { return `${this.base}h`; }
 }
 
 export const indexKey = (prefix: string): string => `${prefix}experiments`;

@@ -10,14 +10,15 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { breachReason, type Breach } from './guardrail-check.js';
+import { nullProto } from './null-proto.js';
 import { RedisApiKeys } from './redis-api-keys.js';
 import {
-  ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
+  EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
 import {
   StoreUnavailableError,
   type ApiKeyRecord, type ApiKeyWatch, type AssignInput, type AssignResult, type DisabledInfo, type ExperimentConfig, type ExperimentPatch,
-  type ExperimentState, type ExperimentStats, type GuardrailWindow, type Population, type RewardInput,
+  type ExperimentState, type ExperimentStats, type GuardrailWindow, type HistoryPoint, type Population, type RewardInput,
   type RewardResult, type Store, type Tally,
 } from './store.js';
 
@@ -36,8 +37,9 @@ const SCRIPTS = {
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 5],
-  banditReward: ['reward', 5],
+  banditReward: ['reward', 6],
   banditSecret: ['get-or-create-secret', 1],
+  banditHistoryPoint: ['history-point', 1],
   banditApiKeyChange: ['api-key-change', 3],
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
@@ -107,6 +109,10 @@ export class RedisStore implements Store {
     return metas.map(decodeState).filter((s): s is ExperimentState => s !== null);
   }
 
+  async experimentIds(): Promise<string[]> {
+    return (await this.io(() => this.client.smembers(indexKey(this.prefix)))).sort();
+  }
+
   async updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null> {
     const pairs = Object.entries(patch).flatMap(([k, v]) => [k, v === undefined ? '' : JSON.stringify(v)]);
     const reply = await this.script('banditUpdateExperiment', [this.keys(id).meta()], pairs);
@@ -142,21 +148,21 @@ export class RedisStore implements Store {
       return res.map(([, value]) => value);
     });
     const counters = results[0] as Record<string, string>;
-    return Object.fromEntries(armIds.map((armId, i) => [armId, decodeWindow(armId, results[i + 1] as string[], counters)]));
+    return nullProto(Object.fromEntries(armIds.map((armId, i) => [armId, decodeWindow(armId, results[i + 1] as string[], counters)])));
   }
 
   async assign(input: AssignInput): Promise<AssignResult> {
     const k = this.keys(input.experimentId);
     const { epoch, keyTtl } = stickyEpochs(input.now, input.stickyTtlSeconds);
-    const sticky = input.population === 'b' && input.sticky && input.userId !== undefined;
     const reply = await this.script('banditAssign',
       [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1)],
-      [input.version, input.armId, String(input.propensity), input.population, sticky ? stickyField(input.userId!) : '',
-        input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0']);
+      [input.version, input.armId, String(input.propensity), input.population, input.userId !== undefined ? stickyField(input.userId) : '',
+        input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0', input.sticky ? '1' : '0']);
+    if (reply === -5 || reply === -6) return { kind: 'moved', population: reply === -5 ? 'b' : 'h' };
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'stale') return { kind };
-    const [armId, propensity, stickyFlag, arms, tallies] = reply as [string, string, number, string?, string[]?];
-    const served: AssignResult = { kind: 'served', armId, propensity: Number(propensity), sticky: stickyFlag === 1 };
+    const [armId, propensity, stickyFlag, first, arms, tallies] = reply as [string, string, number, number, string?, string[]?];
+    const served: AssignResult = { kind: 'served', armId, propensity: Number(propensity), sticky: stickyFlag === 1, firstExposure: first === 1 };
     if (arms !== undefined) served.stats = decodeStats(JSON.parse(arms) as string[], pairsToRecord(tallies!));
     return served;
   }
@@ -168,19 +174,34 @@ export class RedisStore implements Store {
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
     const reply = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows()],
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
-        nowIso]);
+        nowIso, input.version ?? '', input.userKey ?? '', Math.ceil((input.userSumsTtlSeconds ?? input.rewardWindowSeconds) + EXPIRY_MARGIN_SECONDS)]);
     const kind = failure(reply);
-    if (kind === 'not_found' || kind === 'duplicate') return { kind };
+    if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
     const [name, observed] = reply as [Breach['guardrail'], string];
     const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };
     return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: nowIso, guardrail } };
   }
 
+  async writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean> {
+    const reply = await this.script('banditHistoryPoint', [this.keys(experimentId).history()],
+      [point.ts, JSON.stringify(point), point.ts - retentionSeconds, retentionSeconds + EXPIRY_MARGIN_SECONDS]);
+    return reply === 1;
+  }
+
+  async readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]> {
+    const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).history(), fromTs, toTs));
+    return members.map((m) => JSON.parse(m) as HistoryPoint);
+  }
+
+  async lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null> {
+    const [member] = await this.io(() => this.client.zrevrangebyscore(this.keys(experimentId).history(), atOrBeforeTs, '-inf', 'LIMIT', 0, 1));
+    return member === undefined ? null : (JSON.parse(member) as HistoryPoint);
+  }
   createApiKey(key: ApiKeyRecord): Promise<void> { return this.apiKeys.create(key); }
   listApiKeys(): Promise<ApiKeyRecord[]> { return this.apiKeys.list(); }
   revokeApiKey(id: string): Promise<{ found: boolean; unconfirmed: number }> { return this.apiKeys.revoke(id); }
@@ -244,7 +265,7 @@ function pairsToRecord(flat: string[]): Record<string, string> {
 function decodeState(meta: Record<string, string>): ExperimentState | null {
   if (meta.config === undefined) return null;
   const config = JSON.parse(meta.config) as ExperimentConfig & Record<string, unknown>;
-  const disabled: Record<string, DisabledInfo> = {};
+  const disabled = nullProto<DisabledInfo>();
   for (const [field, value] of Object.entries(meta)) {
     if (field.startsWith('p:')) config[field.slice(2)] = value === '' ? undefined : JSON.parse(value);
     else if (field.startsWith('d:')) disabled[field.slice(2)] = decodeDisabled(JSON.parse(value) as DisabledInfo);
@@ -264,6 +285,10 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
     rewards: Number(tallies[`${pop}r:${armId}`] ?? 0),
     sum: Number(tallies[`${pop}s:${armId}`] ?? 0),
     sumSq: Number(tallies[`${pop}q:${armId}`] ?? 0),
+    users: Number(tallies[`${pop}u:${armId}`] ?? 0),
+  });
+  const userSums = (pop: 'b' | 'h') => ({
+    sumSq: Number(tallies[`${pop}~ss`] ?? 0), countSq: Number(tallies[`${pop}~nn`] ?? 0), cross: Number(tallies[`${pop}~sn`] ?? 0),
   });
   return {
     arms: armIds.map((armId) => {
@@ -271,6 +296,7 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
       for (const [pop, name] of POPULATIONS) arm[name] = tally(pop, armId);
       return arm;
     }),
+    users: { b: userSums('b'), h: userSums('h') },
   };
 }
 

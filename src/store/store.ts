@@ -10,6 +10,7 @@
  * assignments, the dedupe set, the guardrail windows and the arm states, and it answers with
  * plain values. Validation of inputs happens before the store is called.
  */
+import type { DecisionRule } from '../bandit/decision-rule.js';
 import type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
 
 /** The priors are the math's own types; the store keeps them inside the config. */
@@ -57,6 +58,41 @@ export interface ExperimentConfig {
   status: ExperimentStatus;
   createdAt: string;
   updatedAt: string;
+  /** Issue 8 (absent on experiments stored before it: defaults apply). Before it, the baseline is served as excluded. */
+  startsAt?: string | null;
+  /** Thresholds of the report's recommendation and analysis; absent fields take DEFAULT_DECISION_RULE's. */
+  decisionRule?: Partial<DecisionRule> | null;
+  /** The holdback shares of past periods, each with the cumulative user counts when it closed (a PATCH of holdbackPercent). */
+  holdbackPeriods?: HoldbackPeriod[];
+  /** A staged rollout of one arm (POST .../promote). */
+  promotion?: Promotion | null;
+  /** Set by DELETE: /select answers 404, the report stays readable. */
+  archivedAt?: string | null;
+  /** The user-to-bucket mapping: 'multiply-shift' for experiments created since issue 8; absent: the older modulo mapping (kept for them). */
+  bucketing?: 'multiply-shift';
+}
+
+export interface HoldbackPeriod {
+  percent: number;
+  /** When the period closed (ISO). */
+  until: string;
+  /** Users in the holdback and in the bandit population, cumulative, when it closed. */
+  holdbackUsers: number;
+  banditUsers: number;
+}
+
+export interface PromotionStage {
+  /** Share of the bandit population served the promoted arm, in percent. */
+  percent: number;
+  /** Seconds after the promotion started at which this stage begins. */
+  afterSeconds: number;
+}
+
+export interface Promotion {
+  armId: string;
+  stages: PromotionStage[];
+  /** ISO time of the POST. */
+  startedAt: string;
 }
 
 /** Why an arm is disabled. `source` says who did it; `guardrail` is set when a guardrail did. */
@@ -86,6 +122,11 @@ export interface Tally {
   sum: number;
   /** Sum of squared reward values. */
   sumSq: number;
+  /**
+   * Distinct users whose first exposure in this population was to this arm (the user record;
+   * every decision without a userId counts as one user). Counted atomically with the decision.
+   */
+  users: number;
 }
 
 /** Counters over the rolling guardrail window of one arm (all populations). */
@@ -106,16 +147,39 @@ export interface ArmStats {
   excluded: Tally;
 }
 
-export interface ExperimentStats {
-  arms: ArmStats[];
+/**
+ * Per-user sums over the users of one population (bandit or holdback), for the user-level
+ * (delta-method) variance: with S_i the reward sum and N_i the reward count of user i,
+ * `sumSq` = sum S_i^2, `countSq` = sum N_i^2, `cross` = sum S_i N_i. (Sum S_i and sum N_i are the
+ * arms' `sum` and `rewards`; the number of users is the arms' `users`.) A decision without a
+ * userId is its own user.
+ */
+export interface UserSums {
+  sumSq: number;
+  countSq: number;
+  cross: number;
 }
 
+export interface ExperimentStats {
+  arms: ArmStats[];
+  /** Per-user sums of the bandit (b) and holdback (h) populations; absent: none recorded. */
+  users?: { b: UserSums; h: UserSums };
+}
+
+/**
+ * The per-user record (one per experiment and user, every population): the population and arm the
+ * user got first. Its arm is the sticky arm (bandit population, stickiness on); its population wins
+ * over the one computed from today's settings (a holdback change never moves a user already in).
+ * It lives stickyTtlSeconds from when it was written, like the sticky arm it also is.
+ */
 export interface StickyAssignment {
   armId: string;
   /** The propensity with which the arm was first chosen. */
   propensity: number;
   /** Unix seconds when it was assigned. */
   assignedAt: number;
+  /** The population of the user's first decision (`x` is replaced by `b`/`h` when the user enters). */
+  population: Population;
 }
 
 export interface AssignInput {
@@ -126,7 +190,10 @@ export interface AssignInput {
   /** The arm the caller chose. Must be enabled (the store re-checks). */
   armId: string;
   propensity: number;
-  /** With a userId and stickiness on (bandit population only), an existing sticky arm wins. */
+  /**
+   * With a userId the store keeps the user record: an existing record's population wins (else
+   * `moved`), and with stickiness on (bandit population) its arm wins too.
+   */
   userId?: string;
   sticky: boolean;
   stickyTtlSeconds: number;
@@ -137,7 +204,10 @@ export interface AssignInput {
 }
 
 export type AssignResult =
-  | { kind: 'served'; armId: string; propensity: number; sticky: boolean; stats?: ExperimentStats }
+  /** `firstExposure`: the user's first decision in the experiment (or first after an `x` record); always true without a userId. */
+  | { kind: 'served'; armId: string; propensity: number; sticky: boolean; firstExposure: boolean; stats?: ExperimentStats }
+  /** The user's record puts them in another population than the caller computed: choose again in `population`. */
+  | { kind: 'moved'; population: 'b' | 'h' }
   /** The experiment changed since `version` (or the chosen arm is disabled): reload and choose again. */
   | { kind: 'stale' }
   | { kind: 'not_found' };
@@ -168,16 +238,47 @@ export interface RewardInput {
   baseline: boolean;
   /** Milliseconds since the epoch: the time of the reward (and of an automatic disable). */
   nowMs: number;
+  /** The experiment version `guardrails` come from: another version answers `stale` and writes nothing. */
+  version?: number;
+  /** The decision's user (12 characters from the decision id); absent without a userId. Keys the per-user sums. */
+  userKey?: string;
+  /** How long the per-user sums must be kept after this reward (stickyTtlSeconds + rewardWindowSeconds). */
+  userSumsTtlSeconds?: number;
 }
 
 export type RewardResult =
   | { kind: 'accepted'; autoDisabled?: DisabledInfo }
   | { kind: 'duplicate' }
+  /** The experiment changed since `version`: reload its config and record again. */
+  | { kind: 'stale' }
   | { kind: 'not_found' };
 
 export type ExperimentPatch = Partial<
-  Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'>
+  Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'
+    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt'>
 >;
+
+/** One arm in a history point: cumulative bandit figures as of the point, and its share of the interval's bandit decisions. */
+export interface HistoryArm {
+  armId: string;
+  decisions: number;
+  rewards: number;
+  meanReward: number | null;
+  /** Over the enabled arms; null for a disabled arm. */
+  probabilityBest: number | null;
+  /** Share of the bandit decisions made since the previous point; null when none were made. */
+  allocation: number | null;
+  status: 'active' | 'disabled';
+}
+
+/** One point of an experiment's history, written once per interval (see writeHistoryPoint). */
+export interface HistoryPoint {
+  /** Unix seconds: the start of the interval (a multiple of the interval length). */
+  ts: number;
+  arms: HistoryArm[];
+  /** `users`: distinct holdback users (first exposures); null in points written before users were counted. */
+  holdback: { users: number | null; decisions: number; rewards: number; meanReward: number | null };
+}
 
 /**
  * Thrown by a store that cannot be reached in time (connection down, command timeout). The service
@@ -196,6 +297,8 @@ export interface Store {
   getExperiment(id: string): Promise<ExperimentState | null>;
   /** All experiments, ordered by id. */
   listExperiments(): Promise<ExperimentState[]>;
+  /** The ids of all experiments, ordered (for pages and the experiment cap; issue 10). */
+  experimentIds(): Promise<string[]>;
   /** Applies the patch and bumps the version; null when the experiment does not exist. */
   updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null>;
   /** Disables (info) or enables (null) one arm and bumps the version; null when the experiment does not exist. */
@@ -210,6 +313,9 @@ export interface Store {
    * Records one decision atomically: checks the version and that the arm is enabled, resolves the
    * sticky arm (bandit population with a userId and sticky on), stores a new sticky assignment when
    * there was none (or it pointed at a disabled arm, or expired), and counts the decision.
+   * With a userId it keeps the user record (`StickyAssignment`, every population): no live record
+   * (or an `x` one and a `b`/`h` decision) is a first exposure, counted in `users`; a live `b`/`h`
+   * record of the other population answers `moved`; an `x` decision leaves the record as it is.
    */
   assign(input: AssignInput): Promise<AssignResult>;
 
@@ -219,6 +325,16 @@ export interface Store {
    */
   recordReward(input: RewardInput): Promise<RewardResult>;
 
+  /**
+   * Adds the point unless one with the same `ts` exists (SET NX semantics: of any number of
+   * replicas writing the same interval, one wins); true when this call wrote it. Points older than
+   * `ts - retentionSeconds` are dropped in the same step.
+   */
+  writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean>;
+  /** The points with `fromTs <= ts <= toTs` (unix seconds), oldest first. */
+  readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]>;
+  /** The newest point with `ts <= atOrBeforeTs`, or null. */
+  lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null>;
   /** API keys created at run time (issue 10): stored by id, the secret only as its hash. */
   createApiKey(key: ApiKeyRecord): Promise<void>;
   /** Every run-time key with its last flushed `lastUsedAt`, ordered by createdAt. */

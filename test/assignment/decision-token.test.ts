@@ -27,7 +27,7 @@ describe('DecisionSigner', () => {
     const bytes = Buffer.from(signer.sign(claims), 'base64url');
     const body = bytes.subarray(0, bytes.length - 16);
     expect(bytes.subarray(body.length)).toEqual(createHmac('sha256', SECRET).update(body).digest().subarray(0, 16));
-    expect([body[0], body[1], body.readUInt32BE(2), body.readDoubleBE(6)]).toEqual([1, 1, claims.t, claims.q]);
+    expect([body[0], body[1], body.readUInt32BE(2), body.readDoubleBE(6)]).toEqual([2, 1, claims.t, claims.q]);
     expect(body.toString('utf8', 27, 27 + body[26])).toBe(claims.e);
   });
 
@@ -56,6 +56,24 @@ describe('DecisionSigner', () => {
         expect(signer.verify(v), `${a}: ${v.slice(-6)}`).toBeNull();
       }
     }
+  });
+
+  it('carries the user key when given, and none without', () => {
+    const u = 'AbC-_9xyz012';
+    expect(signer.verify(signer.sign({ ...claims, u }))).toMatchObject({ ...claims, u });
+    expect(signer.verify(signer.sign(claims))).not.toHaveProperty('u');
+    expect(() => signer.sign({ ...claims, u: 'short' })).toThrow(/12 base64url/);
+  });
+
+  it('still verifies a version-1 token (issued before the user key existed)', () => {
+    const ids = Buffer.concat([Buffer.from([claims.e.length]), Buffer.from(claims.e), Buffer.from([claims.a.length]), Buffer.from(claims.a)]);
+    const head = Buffer.alloc(26);
+    head[0] = 1; head[1] = 1; head.writeUInt32BE(claims.t, 2); head.writeDoubleBE(claims.q, 6);
+    const body = Buffer.concat([head, ids]);
+    const token = Buffer.concat([body, createHmac('sha256', SECRET).update(body).digest().subarray(0, 16)]).toString('base64url');
+    const got = signer.verify(token);
+    expect(got).toMatchObject(claims);
+    expect(got).not.toHaveProperty('u');
   });
 
   it('refuses an id longer than a length byte can hold', () => {

@@ -16,6 +16,10 @@ describe('plugInRegret', () => {
   it('works with negative means (revenue deltas)', () => {
     expect(plugInRegret([-2, -1], [3, 1]).cumulative).toBe(3);
   });
+  it('takes the best among the eligible arms only, counting every arm\'s decisions', () => {
+    // arm 1 (0.3) is disabled: best is 0.2; 100 x 0.1 + 50 x (-0.1) + 10 x 0 = 5
+    expect(plugInRegret([0.1, 0.3, 0.2], [100, 50, 10], [true, false, true]).cumulative).toBeCloseTo(5, 12);
+  });
   it('rejects mismatched lengths', () => {
     expect(() => plugInRegret([1], [1, 2])).toThrow(RangeError);
   });

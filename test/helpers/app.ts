@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AuthOptions } from '../../src/app.js';
 import type { Clock } from '../../src/service/context.js';
 import type { Store } from '../../src/store/store.js';
+import { attachContractCheck } from './contract-check.js';
 
 export class TestClock implements Clock {
   constructor(public ms = Date.parse('2026-06-01T00:00:00Z')) {}
@@ -34,6 +35,7 @@ export interface TestAppOptions {
 
 export async function makeTestApp(store: Store, clock = new TestClock(), opts: TestAppOptions = {}): Promise<TestApp> {
   const app = await buildApp({ store, secret: TEST_SECRET, clock, auth: opts.auth });
+  attachContractCheck(app); // every response is checked against openapi/openapi.json
   const auth = opts.key ? { authorization: `Bearer ${opts.key}` } : {};
   const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => {
     const res = await app.inject({

@@ -1,42 +1,56 @@
-/** The real service process (src/main.ts under tsx) on a free port, for tests that use it as a client would. */
-import { spawn } from 'node:child_process';
+/** The real process (`tsx src/main.ts`) on a free port, with its logs collected, for the tests that use it as a client would. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, waitFor } from './redis.js';
 
 export interface ServiceProcess {
+  child: ChildProcess;
+  base: string;
+  port: number;
+  /** Everything written to stdout and stderr so far. */
+  logs(): string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/** Starts the service with `env` over the test's environment (REDIS_URL removed unless given: the embedded store). */
+export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const { REDIS_URL: _unused, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: new URL('../..', import.meta.url), env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stdout!.on('data', (d) => { logs += d; });
+  child.stderr!.on('data', (d) => { logs += d; });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, base: `http://127.0.0.1:${port}`, port, logs: () => logs, exited };
+}
+
+export interface ListeningService {
   baseUrl: string;
-  /** Everything it wrote to stdout and stderr. */
   logs(): string;
   /** SIGTERM, then its exit code. */
   stop(): Promise<number | null>;
 }
 
-/** Starts the service with `env` on top of this process's environment (REDIS_URL removed unless given). */
-export async function startService(env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const port = await freePort();
-  const { REDIS_URL: _unused, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: new URL('../..', import.meta.url), env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let logs = '';
-  child.stdout.on('data', (d) => { logs += d; });
-  child.stderr.on('data', (d) => { logs += d; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const baseUrl = `http://127.0.0.1:${port}`;
+/** Starts the service (LOG_LEVEL warn unless given) and resolves once /health answers. */
+export async function startListeningService(env: Record<string, string> = {}): Promise<ListeningService> {
+  const s = await startService({ LOG_LEVEL: 'warn', ...env });
   try {
     await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}:\n${logs}`);
-      return (await fetch(`${baseUrl}/health`).catch(() => null))?.ok === true;
+      if (s.child.exitCode !== null) throw new Error(`the service exited with code ${s.child.exitCode}:\n${s.logs()}`);
+      return (await fetch(`${s.base}/health`).catch(() => null))?.ok === true;
     }, 30_000, 'the service to listen');
   } catch (err) {
-    child.kill('SIGKILL');
+    s.child.kill('SIGKILL');
     throw err;
   }
   return {
-    baseUrl,
-    logs: () => logs,
+    baseUrl: s.base,
+    logs: s.logs,
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
+      if (s.child.exitCode === null) s.child.kill('SIGTERM');
+      return s.exited;
     },
   };
 }

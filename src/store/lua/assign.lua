@@ -1,13 +1,16 @@
 --[[
-  Records one decision: checks the version and the chosen arm, resolves the sticky arm, stores a
-  new sticky assignment when needed, counts the decision on the served arm, and optionally returns
-  every tally (after this decision). Mirrors MemoryStore.assign branch for branch.
+  Records one decision: checks the version and the chosen arm, keeps the user record (which is
+  also the sticky arm), counts the decision (and a first exposure) on the served arm, and
+  optionally returns every tally (after this decision). Mirrors MemoryStore.assign branch for branch.
 
-  Sticky entries are fields of per-epoch hashes (epoch = floor(now / stickyTtlSeconds)); an entry
+  User records are fields of per-epoch hashes (epoch = floor(now / stickyTtlSeconds)); an entry
   written in epoch k is found from epoch k or k+1. The newest epoch holding the user wins, and
   expiry is decided by the entry's expiresAt against ARGV now, never by Redis time.
-  Entry value: struct.pack('<Hdd', arm index, expiresAt, propensity), 18 bytes (exact doubles;
-  with the 12-character field it keeps an entry under 100 bytes of Redis memory).
+  Entry value: struct.pack('<Hddc1', arm index, expiresAt, propensity, population), 19 bytes
+  (exact doubles; an 18-byte entry without the population, written before it existed, is 'b').
+  Every decision with a userId keeps a record, in every population: a live b/h record's
+  population wins over ARGV[4] (answer -5/-6: choose again in that population); an x decision
+  leaves the record alone; no live record, or an x record and a b/h decision, is a first exposure.
 
   KEYS[1]  meta hash                      <prefix>{exp:<id>}:m
   KEYS[2]  tallies hash                   <prefix>{exp:<id>}:t
@@ -19,17 +22,20 @@
   ARGV[2]  chosen armId
   ARGV[3]  propensity (decimal string)
   ARGV[4]  population: b | h | x
-  ARGV[5]  sticky field (hashed userId), '' when stickiness does not apply
+  ARGV[5]  record field (hashed userId), '' without a userId
   ARGV[6]  now, unix seconds
   ARGV[7]  stickyTtlSeconds
   ARGV[8]  seconds KEYS[4] must live
   ARGV[9]  '1' to return the tallies
+  ARGV[10] '1' when stickiness is on (a bandit record's arm is served again)
 
   Returns
-    {armId, propensity, sticky 0|1}                        served
-    {armId, propensity, sticky 0|1, armsJson, tallies}     served, with the tallies hash (HGETALL)
+    {armId, propensity, sticky 0|1, firstExposure 0|1}                     served
+    {armId, propensity, sticky 0|1, firstExposure 0|1, armsJson, tallies}  served, with the tallies hash (HGETALL)
     -1  no such experiment
     -2  stale: the version changed, or the chosen arm is disabled or unknown
+    -5  moved: the user's record is in the bandit population
+    -6  moved: the user's record is in the holdback
 ]]
 local meta, tallies = KEYS[1], KEYS[2]
 local version = redis.call('HGET', meta, 'v')
@@ -39,30 +45,52 @@ local arm = ARGV[2]
 local index = redis.call('HGET', meta, 'a:' .. arm)
 if not index or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return -2 end
 
-local served, propensity, sticky = arm, ARGV[3], 0
+local served, propensity, sticky, first = arm, ARGV[3], 0, 1
+local pop = ARGV[4]
 local field = ARGV[5]
+-- The user record (mirrors MemoryStore.assign's block of the same name).
 if field ~= '' then
   local now = tonumber(ARGV[6])
   local prev = redis.call('HGET', KEYS[3], field) or redis.call('HGET', KEYS[4], field)
     or redis.call('HGET', KEYS[5], field)
+  local prevIndex, expiresAt, prevPropensity, prevPop
   if prev then
-    local prevIndex, expiresAt, prevPropensity = struct.unpack('<Hdd', prev)
-    if expiresAt > now then
+    if #prev == 18 then
+      prevIndex, expiresAt, prevPropensity = struct.unpack('<Hdd', prev)
+      prevPop = 'b'
+    else
+      prevIndex, expiresAt, prevPropensity, prevPop = struct.unpack('<Hddc1', prev)
+    end
+    if expiresAt <= now then prev = nil end
+  end
+  local write = true
+  if prev and pop == 'x' then
+    first, write = 0, false
+  elseif prev and prevPop ~= 'x' then
+    if prevPop ~= pop then
+      if prevPop == 'b' then return -5 end
+      return -6
+    end
+    first, write = 0, false
+    if pop == 'b' and ARGV[10] == '1' then
       local prevArm = redis.call('HGET', meta, 'i:' .. prevIndex)
       if prevArm and redis.call('HEXISTS', meta, 'd:' .. prevArm) == 0 then
         served, propensity, sticky = prevArm, string.format('%.17g', prevPropensity), 1
+      else
+        write = true -- the sticky arm was disabled: the replacement becomes the user's arm
       end
     end
   end
-  if sticky == 0 then
-    local entry = struct.pack('<Hdd', tonumber(index), now + tonumber(ARGV[7]), tonumber(ARGV[3]))
+  if write then
+    local entry = struct.pack('<Hddc1', tonumber(index), now + tonumber(ARGV[7]), tonumber(ARGV[3]), pop)
     redis.call('HSET', KEYS[4], field, entry)
     redis.call('EXPIRE', KEYS[4], ARGV[8])
   end
 end
 
-redis.call('HINCRBY', tallies, ARGV[4] .. 'd:' .. served, 1)
+redis.call('HINCRBY', tallies, pop .. 'd:' .. served, 1)
+if first == 1 then redis.call('HINCRBY', tallies, pop .. 'u:' .. served, 1) end
 if ARGV[9] == '1' then
-  return {served, propensity, sticky, redis.call('HGET', meta, 'arms'), redis.call('HGETALL', tallies)}
+  return {served, propensity, sticky, first, redis.call('HGET', meta, 'arms'), redis.call('HGETALL', tallies)}
 end
-return {served, propensity, sticky}
+return {served, propensity, sticky, first}

@@ -11,6 +11,7 @@
   KEYS[3]  dedupe set of the decision's issuedAt bucket   <prefix>{exp:<id>}:d:<bucket>
   KEYS[4]  the arm's window events list   <prefix>{exp:<id>}:e:<armId>
   KEYS[5]  window counters hash           <prefix>{exp:<id>}:w
+  KEYS[6]  per-user reward sums hash      <prefix>{exp:<id>}:u   (issue 8: the user-level lift)
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -27,6 +28,10 @@
   ARGV[13] meanCost limit, '' when off
   ARGV[14] errorRate limit, '' when off
   ARGV[15] now, ISO time written into an automatic disable
+  ARGV[16] the experiment version the caller's config is from ('' to skip the check): a
+           reward decided with old limits is refused (-2) before anything is written
+  ARGV[17] user key (12 characters, from the decision id), '' without a userId
+  ARGV[18] seconds KEYS[6] must live (stickyTtlSeconds + rewardWindowSeconds + margin)
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -37,6 +42,7 @@
      1                    accepted
     {guardrail, observed} accepted, and the arm was disabled (observed as a decimal string)
     -1  no such experiment or arm
+    -2  stale: the experiment's version is not ARGV[16]; reload the config and retry
     -3  duplicate: this decision key was already recorded
 ]]
 local meta, tallies, dedupe, events, counters = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -54,6 +60,8 @@ local function windowLatencies()
 end
 
 if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
+-- Version check (issue 10): the guardrails were decided with the caller's config.
+if ARGV[16] ~= nil and ARGV[16] ~= '' and redis.call('HGET', meta, 'v') ~= ARGV[16] then return -2 end
 if redis.call('SADD', dedupe, ARGV[3]) == 0 then return -3 end
 redis.call('EXPIRE', dedupe, ARGV[4])
 
@@ -63,6 +71,25 @@ if ARGV[5] ~= '' then
   redis.call('HINCRBY', tallies, pop .. 'r:' .. arm, 1)
   redis.call('HSET', tallies, pop .. 's:' .. arm, num(hnum(tallies, pop .. 's:' .. arm) + r),
     pop .. 'q:' .. arm, num(hnum(tallies, pop .. 'q:' .. arm) + r * r))
+end
+
+-- Per-user sums (issue 8): the user's reward sum S and count N in this population (bandit or
+-- holdback), and over users the sums of S^2, N^2 and S*N this reward changes, for the
+-- delta-method variance of the user-level mean. Entry: struct.pack('<dd', S, N), 16 bytes.
+-- Without a userId (ARGV[17] '') each decision is its own user: S^2 += r^2, N^2 += 1, S*N += r.
+if ARGV[5] ~= '' and ARGV[2] ~= 'x' then
+  local pop, r = ARGV[2], tonumber(ARGV[5])
+  local s, n = 0, 0
+  if ARGV[17] ~= '' then
+    local field = pop .. ARGV[17]
+    local prev = redis.call('HGET', KEYS[6], field)
+    if prev then s, n = struct.unpack('<dd', prev) end
+    redis.call('HSET', KEYS[6], field, struct.pack('<dd', s + r, n + 1))
+    redis.call('EXPIRE', KEYS[6], ARGV[18])
+  end
+  redis.call('HSET', tallies, pop .. '~ss', num(hnum(tallies, pop .. '~ss') + (2 * s * r + r * r)),
+    pop .. '~nn', num(hnum(tallies, pop .. '~nn') + (2 * n + 1)),
+    pop .. '~sn', num(hnum(tallies, pop .. '~sn') + (s + r * n + r)))
 end
 
 -- Window counters; the latency counts are recounted from the list when the limit changed.

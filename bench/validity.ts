@@ -1,0 +1,165 @@
+/**
+ * The holdback analysis' validity, measured (issue 8, "How it is shown"): seeded runs through the
+ * service's own select / reward / patch / report on the embedded store (and a smaller run on Redis
+ * with REDIS_URL), each figure with its Monte-Carlo standard error.
+ *
+ *   flock /tmp/heavy.lock npm run bench:validity        (SCALE=0.1 for a quick look; ONLY=aa,srm-power,... for some parts)
+ */
+import { execSync } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { alwaysValidPlan, fixedHorizonPlan } from '../src/bandit/power.js';
+import { makeRng } from '../src/bandit/random.js';
+import { sequentialSrm } from '../src/bandit/srm.js';
+import { connectRedisStore } from '../src/store/redis-connect.js';
+import { excludes, rate, runScenario, type Look, type Scenario } from './validity/scenario.js';
+import { regretRun } from './validity/regret-bias.js';
+
+const SCALE = Number(process.env.SCALE ?? 1);
+const ONLY = process.env.ONLY ? new Set(process.env.ONLY.split(',')) : null;
+const part = (name: string): boolean => ONLY === null || ONLY.has(name);
+const runs = (n: number): number => Math.max(10, Math.round(n * SCALE));
+const lines: string[] = [];
+const say = (s: string): void => { console.log(s); lines.push(s); };
+
+async function many(name: string, s: Scenario, n: number, store?: () => Promise<{ store: import('../src/store/store.js').Store; done(): Promise<void> }>): Promise<Look[][]> {
+  const t0 = Date.now();
+  const out: Look[][] = [];
+  for (let r = 0; r < n; r++) {
+    const st = store ? await store() : null;
+    out.push(await runScenario(s, `${name}-${r}`, st?.store));
+    await st?.done();
+  }
+  console.error(`  (${name}: ${n} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  return out;
+}
+
+const count = (xs: Look[][], f: (looks: Look[]) => boolean): number => xs.filter(f).length;
+const anyLook = (f: (l: Look) => boolean) => (looks: Look[]) => looks.some(f);
+const lastLook = (f: (l: Look) => boolean) => (looks: Look[]) => f(looks[looks.length - 1]);
+
+const AA: Scenario = { users: 2000, visits: [1, 10], holdbackPercent: 10, rates: [0.2, 0.2], ownRates: { a: 2, b: 3 }, policy: 'fixed', looks: 10 };
+
+async function main(): Promise<void> {
+  const commit = execSync('git rev-parse --short HEAD').toString().trim();
+  say(`bench:validity at ${commit}, ${new Date().toISOString()}, SCALE=${SCALE}`);
+
+  // A/A with returning users (1-10 visits, each user with their own rate), 10% holdback, 10 looks.
+  if (part('aa')) {
+  const n1 = runs(1000);
+  const aa = await many('aa', AA, n1);
+  say(`A/A, 2000 users x 1-10 visits, own rates (mean 0.2), 10% holdback, 10 looks, ${n1} runs:`);
+  say(`  always-valid interval excludes 0 at any look: ${rate(count(aa, anyLook((l) => excludes(l.alwaysValid, 0))), n1).text}   (bound 5%)`);
+  say(`  sequential SRM p <= 0.05 at any look:          ${rate(count(aa, anyLook((l) => l.srmP !== null && l.srmP <= 0.05)), n1).text}   (bound 5%)`);
+  say(`  fixed-horizon interval covers 0 at the last look: ${rate(count(aa, lastLook((l) => l.fixed !== null && !excludes(l.fixed, 0))), n1).text}   (target 95 +- 1.5%)`);
+  say(`  fixed-horizon p < 0.05 at any of the 10 looks (peeking): ${rate(count(aa, anyLook((l) => l.fixedP !== null && l.fixedP < 0.05)), n1).text}   (what alwaysValid is for)`);
+  say(`  decision-level Welch p < 0.05 at the last look (the old method): ${rate(count(aa, lastLook((l) => l.naiveP !== null && l.naiveP < 0.05)), n1).text}`);
+  say(`  recommendation 'ship' at any look: ${rate(count(aa, anyLook((l) => l.action === 'ship')), n1).text}; 'check_split': ${rate(count(aa, anyLook((l) => l.action === 'check_split')), n1).text}`);
+
+  }
+
+  // Low rates: 2%, 30-100 holdback users.
+  if (part('low')) {
+  const n2 = runs(2000);
+  const low: Look[][] = [];
+  for (let r = 0; r < n2; r++) {
+    const users = 300 + Math.floor(((r * 7919) % 701));
+    low.push(await runScenario({ users, visits: [1, 10], holdbackPercent: 10, rates: [0.02, 0.02], policy: 'fixed', looks: 10 }, `low-${r}`));
+  }
+  say(`A/A at a 2% rate, 300-1000 users (30-100 in the holdback), 1-10 visits, ${n2} runs:`);
+  say(`  fixed-horizon p < 0.05 at the last look: ${rate(count(low, lastLook((l) => l.fixedP !== null && l.fixedP < 0.05)), n2).text}   (bound 5%)`);
+  say(`  always-valid excludes 0 at any look:     ${rate(count(low, anyLook((l) => excludes(l.alwaysValid, 0))), n2).text}   (bound 5%)`);
+  say(`  lift withheld (too few successes) at the last look: ${rate(count(low, lastLook((l) => l.fixedP === null)), n2).text}`);
+  say(`  decision-level Welch p < 0.05 at the last look (the old method): ${rate(count(low, lastLook((l) => l.naiveP !== null && l.naiveP < 0.05)), n2).text}`);
+
+  }
+
+  // Holdback change mid-run: 10% -> 30% after half the visits.
+  if (part('change')) {
+  const n3 = runs(1000);
+  const ch = await many('change', { ...AA, holdbackChange: { atFraction: 0.5, percent: 30 } }, n3);
+  say(`A/A with holdbackPercent 10 -> 30 after half the visits, ${n3} runs:`);
+  say(`  sequential SRM p <= 0.05 at any look: ${rate(count(ch, anyLook((l) => l.srmP !== null && l.srmP <= 0.05)), n3).text}   (bound 5%)`);
+  say(`  always-valid excludes 0 at any look:  ${rate(count(ch, anyLook((l) => excludes(l.alwaysValid, 0))), n3).text}   (bound 5%)`);
+
+  }
+
+  // A true lift: control 0.10, treatment 0.12; Thompson; 10% holdback.
+  if (part('lift')) {
+  const n4 = runs(400);
+  const lift = await many('lift', { users: 5000, visits: [1, 10], holdbackPercent: 10, rates: [0.1, 0.12], policy: 'thompson', looks: 10 }, n4);
+  say(`True lift (arms 0.10 / 0.12, Thompson, 10% holdback, 5000 users x 1-10 visits, 10 looks), ${n4} runs:`);
+  say(`  always-valid interval covers the policy's true lift at every look: ${rate(count(lift, (ls) => ls.every((l) => l.alwaysValid === null || !excludes(l.alwaysValid, l.trueLift))), n4).text}   (target >= 95%)`);
+  say(`  fixed-horizon interval covers it at the last look: ${rate(count(lift, lastLook((l) => l.fixed !== null && !excludes(l.fixed, l.trueLift))), n4).text}   (target 95%)`);
+
+  }
+
+  // Power at the planned sample size: the bandit population serves the treatment (fixed weights 1e-6 : 1), one visit per user.
+  if (part('power')) {
+  const planIn = { rewardModel: 'bernoulli' as const, baselineMean: 0.1, effect: 0.02, holdbackShare: 0.1, alpha: 0.05, power: 0.8 };
+  const fh = fixedHorizonPlan(planIn);
+  const av = alwaysValidPlan(planIn);
+  const n5 = runs(200);
+  const pw = { visits: [1, 1] as [number, number], holdbackPercent: 10, rates: [0.1, 0.12], policy: 'fixed' as const, weights: [1e-6, 1] };
+  const fhRuns = await many('power-fixed', { ...pw, users: fh.totalUsers, looks: 1 }, n5);
+  const avRuns = await many('power-av', { ...pw, users: av.totalUsers, looks: 10 }, n5);
+  say(`Power for a 20% relative lift (0.10 -> 0.12), 10% holdback, alpha 0.05, planned power 0.8, ${n5} runs each:`);
+  say(`  fixed horizon at its plan (${fh.totalUsers} users): ${rate(count(fhRuns, lastLook((l) => l.fixedP !== null && l.fixedP < 0.05)), n5).text}`);
+  say(`  always valid at its plan (${av.totalUsers} users), excluding 0 at the last look: ${rate(count(avRuns, lastLook((l) => excludes(l.alwaysValid, 0))), n5).text}; at any of 10 looks: ${rate(count(avRuns, anyLook((l) => excludes(l.alwaysValid, 0))), n5).text}`);
+
+  }
+
+  // The split check's power: a holdback that gets 11% or 12% of users instead of 10% (pure math on binomial counts).
+  if (part('srm-power')) {
+    const rng = makeRng('srm-power');
+    for (const [share, n] of [[0.11, 20_000], [0.12, 5000], [0.12, 20_000]] as const) {
+      const reps = runs(1000);
+      let alarms = 0;
+      for (let r = 0; r < reps; r++) {
+        let h = 0;
+        for (let u = 1; u <= n; u++) {
+          if (rng() < share) h++;
+          if (u % (n / 10) === 0 && sequentialSrm([{ counts: [h, u - h], shares: [10, 90] }]).pValue <= 0.001) { alarms++; break; }
+        }
+      }
+      say(`Split check power: holdback really ${100 * share}% of users (configured 10%), ${n} users, 10 looks, alarm at p <= 0.001 (srmAlpha): ${rate(alarms, reps).text}`);
+    }
+  }
+
+  // The plug-in regret's bias.
+  if (part('regret')) {
+  const n6 = runs(200);
+  const cps = [100, 1000, 10_000];
+  const sums = cps.map(() => ({ est: 0, truth: 0, rel: [] as number[] }));
+  for (let r = 0; r < n6; r++) {
+    (await regretRun(`rb-${r}`, cps)).forEach(([, est, truth], i) => { sums[i].est += est; sums[i].truth += truth; sums[i].rel.push(est - truth); });
+  }
+  say(`Plug-in regret vs the true pseudo-regret, Thompson on 0.04/0.05/0.07, ${n6} runs:`);
+  cps.forEach((t, i) => {
+    const m = sums[i].rel.reduce((a, b) => a + b, 0) / n6;
+    const sd = Math.sqrt(sums[i].rel.reduce((a, b) => a + (b - m) ** 2, 0) / (n6 - 1));
+    say(`  T=${t}: mean estimate ${(sums[i].est / n6).toFixed(2)}, mean truth ${(sums[i].truth / n6).toFixed(2)}, bias ${m.toFixed(2)} +- ${(sd / Math.sqrt(n6)).toFixed(2)} (${(100 * m / (sums[i].truth / n6)).toFixed(0)}%)`);
+  });
+
+  }
+
+  // The store matters: a smaller A/A run on Redis.
+  if (process.env.REDIS_URL && part('redis')) {
+    const n7 = runs(60);
+    let k = 0;
+    const redis = await many('aa-redis', { ...AA, users: 1000 }, n7, async () => {
+      const store = await connectRedisStore(process.env.REDIS_URL!, { prefix: `validity:${process.pid}:${k++}:` });
+      return { store, done: async () => { await store.close(); } };
+    });
+    const admin = new Redis(process.env.REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await admin.scan(cursor, 'MATCH', `validity:${process.pid}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await admin.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await admin.quit();
+    say(`A/A on Redis (REDIS_URL), 1000 users, ${n7} runs: always-valid excludes 0 at any look ${rate(count(redis, anyLook((l) => excludes(l.alwaysValid, 0))), n7).text}; SRM p <= 0.05 at any look ${rate(count(redis, anyLook((l) => l.srmP !== null && l.srmP <= 0.05)), n7).text}; fixed covers 0 at the last look ${rate(count(redis, lastLook((l) => l.fixed !== null && !excludes(l.fixed, 0))), n7).text}`);
+  }
+}
+
+await main();

@@ -1,0 +1,20 @@
+/**
+ * With the decision secret kept in the store (no DECISION_SECRET): the decision routes answer 503
+ * until the secret is read and while this replica disagrees with the store, and each /ready
+ * re-checks it (see service/secret-keeper.ts). Logged once per change of state.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { SecretKeeper } from '../service/secret-keeper.js';
+import { requiredAccess } from './access.js';
+
+const plugin: FastifyPluginAsync<{ keeper: SecretKeeper }> = async (app, { keeper }) => {
+  app.addHook('onRequest', async (req) => {
+    const url = req.routeOptions.url;
+    if (url === '/ready') await keeper.check();
+    if (url === '/ready' || requiredAccess(req.method, url) === 'decide') keeper.assertUsable();
+  });
+  app.addHook('onClose', async () => keeper.stop());
+};
+
+export const secretGatePlugin = fp(plugin, { name: 'bandit-secret-gate' });

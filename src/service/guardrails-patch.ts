@@ -1,0 +1,22 @@
+/**
+ * PATCH merges guardrails field by field: a field left out keeps its value, `null` removes that
+ * limit, and the result is checked as a whole (e.g. windowSize >= minSamples). Two concurrent
+ * PATCHes of guardrails each merge into the state they read; the later write wins.
+ */
+import { GuardrailsSchema, type PatchGuardrailsBody } from '../api/schemas.js';
+import { ApiError } from '../errors.js';
+import type { Guardrails } from '../store/store.js';
+
+export function mergeGuardrails(current: Guardrails | null, patch: PatchGuardrailsBody): Guardrails {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) delete merged[field];
+    else if (value !== undefined) merged[field] = value;
+  }
+  const parsed = GuardrailsSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ field: ['body', 'guardrails', ...i.path].join('.'), message: i.message }));
+    throw new ApiError('invalid_config', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+  }
+  return parsed.data;
+}

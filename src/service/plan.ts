@@ -1,0 +1,30 @@
+/** POST /plan: users and days needed for a minimum detectable lift over the holdback. */
+import type { PlanBody } from '../api/lifecycle-schemas.js';
+import { alwaysValidPlan, fixedHorizonPlan, type Plan, type PlanInput } from '../bandit/power.js';
+import { ApiError } from '../errors.js';
+
+export function plan(body: PlanBody) {
+  const effect = body.effectType === 'relative' ? body.baselineMean * body.minDetectableEffect : body.minDetectableEffect;
+  const treatmentMean = body.baselineMean + effect;
+  if (body.rewardModel === 'bernoulli') {
+    if (!(body.baselineMean > 0 && body.baselineMean < 1)) throw new ApiError('invalid_request', 'baselineMean must be a rate in (0, 1) for bernoulli');
+    if (!(treatmentMean > 0 && treatmentMean < 1)) throw new ApiError('invalid_request', `baselineMean + effect = ${treatmentMean} is not a rate in (0, 1)`);
+  } else if (body.standardDeviation === undefined) {
+    throw new ApiError('invalid_request', 'standardDeviation is required for gaussian: the effect is measured against the spread of one user\'s reward');
+  } else if (effect === 0) {
+    throw new ApiError('invalid_request', 'a relative effect of a baselineMean of 0 is 0; give effectType "absolute"');
+  }
+  const input: PlanInput = {
+    rewardModel: body.rewardModel, baselineMean: body.baselineMean, effect, standardDeviation: body.standardDeviation,
+    holdbackShare: body.holdbackPercent / 100, alpha: body.alpha, power: body.power, tuningUsers: body.sequentialTuningUsers,
+  };
+  const figures = (p: Plan) => ({ ...p, usersPerArm: Math.ceil(p.banditUsers / body.arms), days: +(p.totalUsers / body.dailyUsers).toFixed(2) });
+  return {
+    effect: { baselineMean: body.baselineMean, treatmentMean: +treatmentMean.toPrecision(12), absolute: +effect.toPrecision(12) },
+    fixedHorizon: figures(fixedHorizonPlan(input)),
+    alwaysValid: figures(alwaysValidPlan(input)),
+    method: body.rewardModel === 'bernoulli'
+      ? 'two-sided z-test on Cohen\'s h (arcsine), one reward per user (as statsmodels NormalIndPower); always valid: the asymptotic confidence sequence (Waudby-Smith et al.)'
+      : 'two-sided test on d = effect / standardDeviation with Guenther\'s t correction (as statsmodels TTestIndPower); always valid: the asymptotic confidence sequence (Waudby-Smith et al.)',
+  };
+}

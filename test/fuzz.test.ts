@@ -1,0 +1,101 @@
+/**
+ * Seeded fuzz (fast-check) of every operation on both stores: FUZZ_RUNS requests per operation
+ * (1,000 in `npm test`; `npm run fuzz:long` runs 10,000), half of them mutated. Every answer must
+ * be below 500, declared in openapi/openapi.json and valid against it (the contract check of the
+ * test app, read after each request); invariants: no reward counted twice (the store's tallies
+ * equal the accepted non-duplicate rewards), no disabled arm served; on the long run RSS grows
+ * under 10% from after the first tenth.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { drainViolations } from './helpers/contract-check.js';
+import { makeTestApp } from './helpers/app.js';
+import { storeKinds } from './helpers/stores.js';
+import { buildRequest, fuzzCase, OPS, type FuzzState, type Req } from './fuzz/requests.js';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
+const ADMIN = 'fuzz-admin-key-0123456789abcdef';
+
+describe.each(storeKinds)('fuzz ($name store)', (kind) => {
+  it(`answers ${RUNS} requests per operation (${OPS.length} operations), half mutated, within the contract`, async () => {
+    const made = await kind.make();
+    const t = await makeTestApp(made.store, undefined, { auth: { apiKeys: `admin:${ADMIN}` } });
+    const state: FuzzState = { experiments: [], decisions: [], keyIds: [] };
+    const disabled = new Map<string, Set<string>>();
+    let acceptedWithReward = 0;
+    let mutatedCount = 0;
+    const statuses: Record<number, number> = {};
+    let rssAfterWarmup = 0;
+    let rssPeak = 0;
+
+    const send = async (r: Req) => {
+      const payload = r.raw ?? (r.body === undefined ? undefined : JSON.stringify(r.body));
+      const type = r.contentType === undefined ? (payload === undefined ? undefined : 'application/json') : r.contentType;
+      const key = r.key === undefined ? ADMIN : r.key;
+      const res = await t.app.inject({ method: r.method, url: r.url, payload, headers: { ...(type && { 'content-type': type }), ...(key && { authorization: `Bearer ${key}` }) } });
+      return { status: res.statusCode, body: res.headers['content-type']?.toString().startsWith('application/json') && res.body ? JSON.parse(res.body) : null };
+    };
+    const noteArms = (exp: { id: string; arms: { id: string; status: string }[] }) => {
+      disabled.set(exp.id, new Set(exp.arms.filter((a) => a.status === 'disabled').map((a) => a.id)));
+      if (!state.experiments.some((e) => e.id === exp.id)) state.experiments.push({ id: exp.id, arms: exp.arms.map((a) => a.id) });
+    };
+    const countReward = async (sent: unknown, answer: { status: number; duplicate?: boolean; autoDisabled?: { armId: string } }) => {
+      if (answer.status !== 200 || answer.duplicate !== false) return;
+      const r = (sent as { reward?: unknown } | null)?.reward;
+      if (r !== undefined && r !== null) acceptedWithReward++;
+      // A guardrail disabled an arm (the answer names no experiment): re-read every experiment with an arm of that name.
+      if (answer.autoDisabled) {
+        for (const e of state.experiments.filter((x) => x.arms.includes(answer.autoDisabled!.armId))) {
+          const got = await send({ method: 'GET', url: `/experiments/${encodeURIComponent(e.id)}` });
+          if (got.status === 200) noteArms(got.body);
+        }
+      }
+    };
+
+    // A few experiments to start from.
+    for (const [i, rewardModel] of ['bernoulli', 'gaussian', 'bernoulli'].entries()) {
+      const res = await send({ method: 'POST', url: '/experiments', body: { id: `seed${i}`, arms: [{ id: 'base' }, { id: 'constructor' }, { id: `arm${i}` }], rewardModel, policy: i === 2 ? 'fixed' : 'thompson', guardrails: { errorRate: 0.5, minSamples: 5, windowSize: 50 } } });
+      noteArms(res.body);
+    }
+
+    for (const [opIndex, op] of OPS.entries()) {
+      await fc.assert(fc.asyncProperty(fuzzCase, async (c) => {
+        const { req, mutated } = buildRequest(op, state, c);
+        if (mutated) mutatedCount++;
+        const res = await send(req);
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        expect(res.status, `${req.method} ${req.url}`).toBeLessThan(500);
+        const violations = drainViolations();
+        expect(violations, `${req.method} ${req.url}`).toEqual([]);
+        const b = res.body;
+        if (res.status === 200 && op === 'select') {
+          expect(disabled.get(b.experimentId)?.has(b.armId) ?? false, `served disabled arm ${b.armId}`).toBe(false);
+          state.decisions.push(b.decisionId);
+          if (state.decisions.length > 2000) state.decisions.splice(0, 1000);
+        }
+        if (op === 'reward' && res.status === 200) await countReward(req.body, { status: 200, ...b });
+        if (op === 'rewards' && res.status === 200) {
+          const events = (req.body as { events: unknown[] }).events;
+          for (const [i, r] of (b.results as { status: number }[]).entries()) await countReward(events[i], r);
+        }
+        if (b && Array.isArray(b.arms) && typeof b.id === 'string' && res.status < 300) noteArms(b);
+        if (op === 'keys' && res.status === 201) state.keyIds.push(b.id);
+      }), { seed: SEED + opIndex * 7919 + (kind.name === 'redis' ? 1 : 0), numRuns: RUNS, endOnFailure: true });
+      if (opIndex === 0) rssAfterWarmup = process.memoryUsage().rss;
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }
+
+    // Every accepted non-duplicate reward with a value is in the tallies exactly once.
+    let tallied = 0;
+    for (const id of await made.store.experimentIds()) {
+      for (const a of (await made.store.getStats(id))?.arms ?? []) tallied += a.bandit.rewards + a.holdback.rewards + a.excluded.rewards;
+    }
+    expect(tallied).toBe(acceptedWithReward);
+    expect(mutatedCount / (RUNS * OPS.length)).toBeGreaterThanOrEqual(0.3);
+    if (RUNS >= 10_000) expect(rssPeak / rssAfterWarmup, 'RSS growth').toBeLessThan(1.1);
+    console.log(`[fuzz ${kind.name}] ${RUNS * OPS.length} requests, ${mutatedCount} mutated, statuses ${JSON.stringify(statuses)}, rewards counted ${tallied}, RSS ${(rssAfterWarmup / 2 ** 20).toFixed(0)} -> peak ${(rssPeak / 2 ** 20).toFixed(0)} MiB`);
+    await t.app.close();
+    await made.cleanup();
+  }, 600_000);
+});
