@@ -158,11 +158,14 @@ try {
     bareOf.set(path, t);
   }
   const rpid = STORES.includes('redis') ? await localRedisPid(redisUrl) : null;
-  const otherDirs = [...COMPARE_DIRS, ...floorBuilds(FLOOR, sample.text, rewardSample.text)];
-  const builds = [{ main: 'dist/main.js', tag: '' }, ...otherDirs.map((d) => ({ main: join(d, 'main.js'), tag: ` (${basename(d)})` }))];
+  // The floors do no store work: they run on the first store only.
+  const floorDirs = floorBuilds(FLOOR, sample.text, rewardSample.text);
+  const buildsOf = (store: string) => [{ main: 'dist/main.js', dir: '' }, ...[...COMPARE_DIRS, ...(store === STORES[0] ? floorDirs : [])]
+    .map((d) => ({ main: join(d, 'main.js'), dir: d }))];
   for (const store of STORES) {
-    for (const [i, b] of builds.entries()) {
-      const server = await startServer(`service-${store}${i ? `-${basename(otherDirs[i - 1])}` : ''}`, b.main, serverOptions(serviceEnv({
+    for (const [i, b] of buildsOf(store).entries()) {
+      const tag = b.dir ? ` (${basename(b.dir)})` : '';
+      const server = await startServer(`service-${store}${b.dir ? `-${basename(b.dir)}` : ''}`, b.main, serverOptions(serviceEnv({
         ...(store === 'redis' && { REDIS_URL: redisUrl, REDIS_PREFIX: i ? `${redisPrefix}${i}:` : redisPrefix }),
       })));
       servers.push(server);
@@ -171,7 +174,7 @@ try {
       for (const path of ['/select', '/reward'] as const) {
         if (!PATHS.includes(path.slice(1))) continue;
         targets.push({
-          label: `${path} ${store}${b.tag}`, store, path, server, pids, runs: [], freshSentAll: 0, bare: bareOf.get(path)!,
+          label: `${path} ${store}${tag}`, store, path, server, pids, runs: [], freshSentAll: 0, bare: bareOf.get(path)!,
           ...(store === 'redis' && { redisUrl }),
         });
       }
