@@ -62,12 +62,13 @@ export interface ReportInput {
 }
 
 export function report({ targets, checks, started, command, settings, logDir, rate, redisUrl }: ReportInput): void {
-  const git = (...args: string[]): string => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
-  const dirty = git('status', '--porcelain');
+  const git = (...args: string[]): string => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  // A run from an exported snapshot of a commit (not a git checkout) names its commit in BENCH_COMMIT.
+  const dirty = process.env.BENCH_COMMIT ? '' : git('status', '--porcelain');
   const ratios = (t: Target): number[] => t.runs.map((r, i) => cpuPerRequest(r) / cpuPerRequest(t.bare!.runs[i]));
 
   console.log('\n## Serving cost (bench:http)\n');
-  console.log(`Started ${started.toISOString()}; commit ${git('rev-parse', '--short', 'HEAD')}`
+  console.log(`Started ${started.toISOString()}; commit ${process.env.BENCH_COMMIT ?? git('rev-parse', '--short', 'HEAD')}`
     + `${dirty ? `, with uncommitted changes:\n${dirty.split('\n').map((l) => `    ${l}`).join('\n')}` : ' (clean tree)'}`);
   console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`);
   console.log(`Command: ${command}`);
