@@ -124,7 +124,9 @@ const totals = async (s: Server): Promise<{ decisions: number; rewards: number }
 console.log('building: npm run build, and tsc bench/http-ceiling.ts');
 build();
 const serverOptions = (e: Record<string, string>) => ({ env: { LOG_LEVEL, ...e }, logDir: LOG_DIR, pin: SERVER_CPU, cpuProfDir: CPU_PROF_DIR, nodeFlags: SERVER_NODE_FLAGS });
-const serviceEnv = (e: Record<string, string>) => ({ DECISION_SECRET: SECRET, ...SERVER_ENV, ...e });
+// The rate limiter runs as it does by default, with a limit the load (from one address) never reaches;
+// SERVER_ENV=RATE_LIMIT=0 measures without it.
+const serviceEnv = (e: Record<string, string>) => ({ DECISION_SECRET: SECRET, RATE_LIMIT: '1000000', ...SERVER_ENV, ...e });
 
 // Real answers of /select and /reward: the bare server answers them as its constants (same sizes).
 const sampler = await startServer('service-sample', 'dist/main.js', { ...serverOptions(serviceEnv({})), cpuProfDir: undefined });
