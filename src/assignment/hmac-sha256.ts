@@ -1,6 +1,7 @@
 /**
  * HMAC-SHA256 (RFC 2104, FIPS 180-4) for one fixed key, in plain JavaScript, for the decision ids:
- * the same bytes as `createHmac('sha256', key)`, at about a third of its cost for a short message.
+ * the same bytes as `createHmac('sha256', key)`, at about a third of its cost for a short message;
+ * and SHA-256 itself (`sha256Into`, for the users' short hashes: the same bytes as `createHash`).
  *
  * Why not node:crypto: every `createHmac` builds an OpenSSL context, hashes the two key pads again
  * and allocates the Hmac object and the digest; for a 40-100 byte body that overhead is most of the
@@ -63,22 +64,53 @@ function writeState(h: Int32Array, out: Uint8Array, at: number, words: number): 
   }
 }
 
+/** The message's last blocks with their padding (synchronous use only); grown for longer messages. */
+let tail = new Uint8Array(4 * BLOCK);
+
+/** Compresses `m[0, n)` after `before` bytes already hashed into `h`, with the final padding. */
+function hashRest(h: Int32Array, m: Uint8Array, n: number, before: number): void {
+  const whole = n - (n % BLOCK);
+  for (let at = 0; at < whole; at += BLOCK) compress(h, m, at);
+  const rest = n - whole;
+  const padded = rest + 9 <= BLOCK ? BLOCK : 2 * BLOCK;
+  if (tail.length < padded) tail = new Uint8Array(padded);
+  const t = tail;
+  for (let i = 0; i < rest; i++) t[i] = m[whole + i];
+  t[rest] = 0x80;
+  t.fill(0, rest + 1, padded - 8);
+  // The message length in bits, big-endian, in the last 8 bytes (2^53 bits is far beyond any id).
+  const bits = (before + n) * 8;
+  const high = Math.floor(bits / 2 ** 32);
+  t[padded - 8] = high >>> 24; t[padded - 7] = high >>> 16; t[padded - 6] = high >>> 8; t[padded - 5] = high;
+  t[padded - 4] = bits >>> 24; t[padded - 3] = bits >>> 16; t[padded - 2] = bits >>> 8; t[padded - 1] = bits;
+  for (let at = 0; at < padded; at += BLOCK) compress(h, t, at);
+}
+
+const state = new Int32Array(8);
+const digest32 = new Uint8Array(32);
+
+/** The first `bytes` (at most 32) of SHA-256(message), written into `out` at `at`. */
+export function sha256Into(message: Uint8Array, out: Uint8Array, at: number, bytes: number): void {
+  state.set(IV);
+  hashRest(state, message, message.length, 0);
+  writeState(state, digest32, 0, 8);
+  out.set(digest32.subarray(0, bytes), at);
+}
+
 export class HmacSha256 {
   private readonly inner = new Int32Array(8);
   private readonly outer = new Int32Array(8);
   private readonly h = new Int32Array(8);
   private readonly digest = new Uint8Array(32);
-  /** The message's last blocks with their padding; grown for longer messages. */
-  private tail = new Uint8Array(4 * BLOCK);
 
   constructor(key: Uint8Array) {
     // A key longer than a block is replaced by its hash (RFC 2104, section 2).
     const k = key.length > BLOCK ? createHash('sha256').update(key).digest() : key;
     const pad = new Uint8Array(BLOCK);
-    for (const [state, byte] of [[this.inner, 0x36], [this.outer, 0x5c]] as const) {
+    for (const [s, byte] of [[this.inner, 0x36], [this.outer, 0x5c]] as const) {
       for (let i = 0; i < BLOCK; i++) pad[i] = (k[i] ?? 0) ^ byte;
-      state.set(IV);
-      compress(state, pad, 0);
+      s.set(IV);
+      compress(s, pad, 0);
     }
   }
 
@@ -86,30 +118,11 @@ export class HmacSha256 {
   macInto(message: Uint8Array, out: Uint8Array, at: number, bytes: number): void {
     const h = this.h;
     h.set(this.inner);
-    this.hashRest(h, message, message.length, BLOCK);
+    hashRest(h, message, message.length, BLOCK);
     writeState(h, this.digest, 0, 8);
     h.set(this.outer);
-    this.hashRest(h, this.digest, 32, BLOCK);
+    hashRest(h, this.digest, 32, BLOCK);
     writeState(h, this.digest, 0, 8);
     out.set(this.digest.subarray(0, bytes), at);
-  }
-
-  /** Compresses `m[0, n)` after `before` bytes already hashed into `h`, with the final padding. */
-  private hashRest(h: Int32Array, m: Uint8Array, n: number, before: number): void {
-    const whole = n - (n % BLOCK);
-    for (let at = 0; at < whole; at += BLOCK) compress(h, m, at);
-    const rest = n - whole;
-    const padded = rest + 9 <= BLOCK ? BLOCK : 2 * BLOCK;
-    if (this.tail.length < padded) this.tail = new Uint8Array(padded);
-    const t = this.tail;
-    for (let i = 0; i < rest; i++) t[i] = m[whole + i];
-    t[rest] = 0x80;
-    t.fill(0, rest + 1, padded - 8);
-    // The message length in bits, big-endian, in the last 8 bytes (2^53 bits is far beyond any id).
-    const bits = (before + n) * 8;
-    const high = Math.floor(bits / 2 ** 32);
-    t[padded - 8] = high >>> 24; t[padded - 7] = high >>> 16; t[padded - 6] = high >>> 8; t[padded - 5] = high;
-    t[padded - 4] = bits >>> 24; t[padded - 3] = bits >>> 16; t[padded - 2] = bits >>> 8; t[padded - 1] = bits;
-    for (let at = 0; at < padded; at += BLOCK) compress(h, t, at);
   }
 }

@@ -1,7 +1,8 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HmacSha256 } from '../../src/assignment/hmac-sha256.js';
+import { HmacSha256, sha256Into } from '../../src/assignment/hmac-sha256.js';
+import { stickyField } from '../../src/store/redis-keys.js';
 
 const mac = (key: Uint8Array, message: Uint8Array, bytes = 32): Buffer => {
   const out = Buffer.alloc(bytes);
@@ -42,5 +43,22 @@ describe('HmacSha256', () => {
         expect([...out.subarray(0, 5), ...out.subarray(21)].every((b) => b === 0xee)).toBe(true);
       }
     }), { numRuns: 300 });
+  });
+});
+
+describe('sha256Into and the sticky field', () => {
+  it('equals node:crypto createHash for every length from 0 to 300 bytes', () => {
+    const out = Buffer.alloc(32);
+    for (let n = 0; n <= 300; n++) {
+      const m = randomBytes(n);
+      sha256Into(m, out, 0, 32);
+      expect(out.toString('hex'), `length ${n}`).toBe(createHash('sha256').update(m).digest('hex'));
+    }
+  });
+
+  it('gives the sticky field node:crypto gave (stored Redis fields and user keys keep their values)', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 80 }), (userId) => {
+      expect(stickyField(userId)).toBe(createHash('sha256').update(userId).digest('base64url').slice(0, 12));
+    }), { numRuns: 500 });
   });
 });
