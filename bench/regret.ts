@@ -15,6 +15,7 @@ import { availableParallelism, cpus, release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { INSTANCES, laiRobbins, type Instance, type SimPolicy } from './sim/instances.js';
 import type { Job, JobResult } from './sim/worker.js';
+import { meanAndStandardError } from '../src/bandit/stats.js';
 
 const POLICIES: SimPolicy[] = ['thompson', 'ucb'];
 const DELAY_BATCH = 100;
@@ -78,15 +79,7 @@ async function runJobs(jobs: Job[], onResult: (job: Job, res: JobResult) => void
 
 interface Summary { mean: number; se: number }
 
-function summarize(xs: ArrayLike<number>): Summary {
-  const n = xs.length;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += xs[i];
-  const mean = sum / n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (xs[i] - mean) ** 2;
-  return { mean, se: n > 1 ? Math.sqrt(ss / (n - 1) / n) : NaN };
-}
+const summarize = (xs: ArrayLike<number>): Summary => meanAndStandardError(xs);
 
 /** Column c of a reps x checkpoints matrix. */
 function column(m: Float64Array, k: number, c: number): Float64Array {

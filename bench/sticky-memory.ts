@@ -18,7 +18,8 @@ const config: ExperimentConfig = {
   holdbackPercent: 0, trafficPercent: 100, stickiness: true, stickyTtlSeconds: 86400, rewardWindowSeconds: 86400, guardrails: null,
   endsAt: null, seed: null, status: 'active', createdAt: iso, updatedAt: iso,
 };
-const store = new MemoryStore(CAP);
+// The event log keeps one event (each assign appends one), so the heap growth is the sticky map's.
+const store = new MemoryStore(CAP, 1);
 await store.createExperiment(config);
 const now = Math.floor(Date.now() / 1000);
 const heap = (): number => { gc!(); gc!(); return process.memoryUsage().heapUsed; };
@@ -26,7 +27,8 @@ const userId = (i: number): string => `u${String(i).padStart(ID_LENGTH - 1, '0')
 
 const before = heap();
 for (let i = 0; i < USERS; i++) {
-  await store.assign({ experimentId: 'mem', version: 1, population: 'b', armId: i % 2 ? 'a' : 'b', propensity: 0.5, userId: userId(i), sticky: true, stickyTtlSeconds: 86400, now, withStats: false });
+  await store.assign({ experimentId: 'mem', version: 1, population: 'b', armId: i % 2 ? 'a' : 'b', propensity: 0.5, userId: userId(i), sticky: true, stickyTtlSeconds: 86400, now, withStats: false,
+    log: { nonce: `n${i}`, nowMs: now * 1000, disabledArms: '', retentionSeconds: 86400 } });
 }
 const after = heap();
 const size = (store as unknown as { experiments: Map<string, { sticky: Map<string, unknown> }> }).experiments.get("mem")!.sticky.size;

@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decisionRoutes } from './api/decisions.js';
+import { eventRoutes } from './api/events.js';
 import { experimentRoutes } from './api/experiments.js';
 import { historyRoutes } from './api/history.js';
 import { keyRoutes } from './api/keys.js';
@@ -95,7 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Bandit decision service', version: API_VERSION, description: 'Multi-armed bandit decisions: select, reward, report. See README.md.' },
-      tags: [{ name: 'decisions' }, { name: 'experiments' }, { name: 'report' }, { name: 'operations' }, { name: 'keys' },
+      tags: [{ name: 'decisions' }, { name: 'experiments' }, { name: 'report' }, { name: 'operations' }, { name: 'keys' }, { name: 'events' },
         { name: 'openfeature', description: 'OpenFeature remote evaluation (OFREP): any OpenFeature SDK with the OFREP provider is a client.' }],
       components: { securitySchemes },
       security,
@@ -162,6 +163,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     app.addHook('onReady', async () => writer.start());
     app.addHook('onClose', async () => writer.stop());
   }
+  await app.register(eventRoutes(ctx));
   return app;
 }
 

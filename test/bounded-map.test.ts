@@ -26,6 +26,7 @@ describe('BoundedMap (the embedded store\'s sticky users)', () => {
     await store.createExperiment(config);
     const assign = (userId: string, armId: string): Promise<unknown> => store.assign({
       experimentId: 'e', version: 1, population: 'b', armId, propensity: 0.5, userId, sticky: true, stickyTtlSeconds: 3600, now: 1000, withStats: false,
+      log: { nonce: `n-${userId}`, nowMs: 1_000_000, disabledArms: '', retentionSeconds: 3600 },
     } satisfies AssignInput);
     await assign('first', 'b');
     expect(await assign('first', 'a')).toMatchObject({ armId: 'b', sticky: true });

@@ -19,6 +19,7 @@ async function setup() {
       await store.recordReward({
         experimentId: 'age', armId: 'b', population: 'b', decisionKey: `k-${i}`, issuedAt: Math.floor(clock.now() / 1000),
         rewardWindowSeconds: 3600, reward: 1, event: { error: false }, guardrails: null, windowSize: 1000, baseline: false, nowMs: clock.now(),
+        log: { propensity: 0.5, retentionSeconds: 86400 },
       });
     }
   };

@@ -4,13 +4,13 @@
  * rewards exactly, and exactly one answer per distinct key must be `accepted`. The same run
  * against a naive read-modify-write store must fail that check, so the check can fail.
  */
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { connectRedisStore } from '../src/store/redis-connect.js';
 import type { ExperimentConfig } from '../src/store/store.js';
 import { REDIS_URL, deleteKeys, describeIf, redisAvailable, uniquePrefix } from './helpers/redis.js';
+import { runWorkerProcesses } from './helpers/worker-processes.js';
 import type { RewardJob, RewardJobResult } from './workers/reward-worker.js';
 
 const WORKERS = 4;
@@ -32,25 +32,9 @@ function rewards(): [string, string, number][] {
 
 /** Runs the workers together (all connected before any starts) and adds up their answers. */
 async function runWorkers(store: RewardJob['store'], prefix: string, all: [string, string, number][]): Promise<RewardJobResult> {
-  const workers = Array.from({ length: WORKERS }, () => fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
-  const message = (w: (typeof workers)[number]): Promise<unknown> => new Promise((resolve, reject) => {
-    w.once('message', resolve);
-    w.once('exit', (code) => reject(new Error(`worker exited with code ${code}`)));
-  });
-  try {
-    await Promise.all(workers.map((w, i) => {
-      const ready = message(w);
-      const job: RewardJob = { url: REDIS_URL, prefix, experimentId: 'race', store, rewards: all.filter((_, j) => j % WORKERS === i), issuedAt: ISSUED_AT, inFlight: 64 };
-      w.send(job);
-      return ready;
-    }));
-    const results = workers.map(message);
-    for (const w of workers) w.send('go');
-    const done = (await Promise.all(results)) as RewardJobResult[];
-    return { accepted: done.reduce((n, r) => n + r.accepted, 0), duplicate: done.reduce((n, r) => n + r.duplicate, 0), other: done.flatMap((r) => r.other) };
-  } finally {
-    for (const w of workers) if (w.exitCode === null) w.kill();
-  }
+  const jobs = Array.from({ length: WORKERS }, (_, i): RewardJob => ({ url: REDIS_URL, prefix, experimentId: 'race', store, rewards: all.filter((_, j) => j % WORKERS === i), issuedAt: ISSUED_AT, inFlight: 64 }));
+  const done = await runWorkerProcesses<RewardJob, RewardJobResult>(WORKER, jobs);
+  return { accepted: done.reduce((n, r) => n + r.accepted, 0), duplicate: done.reduce((n, r) => n + r.duplicate, 0), other: done.flatMap((r) => r.other) };
 }
 
 /** What is wrong with the outcome of `all` (empty when it is exactly right). */

@@ -61,10 +61,12 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'redis keys written 
         policy: 'thompson', holdbackPercent: 0, trafficPercent: 100, stickiness: true, stickyTtlSeconds: 60, rewardWindowSeconds: 600,
         guardrails: null, endsAt: null, seed: null, status: 'active', createdAt: iso, updatedAt: iso,
       });
-      await store.assign({ experimentId: 'tagged', version: 1, population: 'b', armId: 'b', propensity: 0.5, userId: 'u', sticky: true, stickyTtlSeconds: 60, now, withStats: true });
+      await store.assign({ experimentId: 'tagged', version: 1, population: 'b', armId: 'b', propensity: 0.5, userId: 'u', sticky: true, stickyTtlSeconds: 60, now, withStats: true,
+        log: { nonce: 'AAAAAAAAAAAAAAAA', nowMs: now * 1000, disabledArms: '', retentionSeconds: 600 } });
       await store.recordReward({
         experimentId: 'tagged', armId: 'b', population: 'b', decisionKey: 'k', issuedAt: now, rewardWindowSeconds: 600, reward: 1,
         event: { latencyMs: 5, cost: 1, error: true }, guardrails: { errorRate: 0, minSamples: 1, windowSize: 10 }, windowSize: 10, baseline: false, nowMs: now * 1000,
+        log: { propensity: 0.5, retentionSeconds: 600 },
       });
       await store.getOrCreateSecret('s');
       const keys: string[] = [];

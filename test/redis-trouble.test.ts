@@ -24,10 +24,11 @@ const config: ExperimentConfig = {
 };
 const assign = (version = 1): AssignInput => ({
   experimentId: 'trouble', version, population: 'b', armId: 'b', propensity: 0.5, userId: 'u1', sticky: true, stickyTtlSeconds: 60, now: NOW, withStats: false,
+  log: { nonce: 'AAAAAAAAAAAAAAAA', nowMs: NOW * 1000, disabledArms: '', retentionSeconds: 600 },
 });
 const reward = (decisionKey: string): RewardInput => ({
   experimentId: 'trouble', armId: 'b', population: 'b', decisionKey, issuedAt: NOW, rewardWindowSeconds: 600, reward: 1,
-  event: { error: false }, guardrails: null, windowSize: 10, baseline: false, nowMs: NOW * 1000,
+  event: { error: false }, guardrails: null, windowSize: 10, baseline: false, nowMs: NOW * 1000, log: { propensity: 0.5, retentionSeconds: 600 },
 });
 
 /** Expects every call to reject with StoreUnavailableError, each within FAST_MS. */

@@ -3,6 +3,8 @@
  * interface and every branch of its semantics. Run it with `describeStore(name, makeStore)`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { replayStats } from '../src/service/replay.js';
+import { eventIdBefore, type StoredEvent } from '../src/store/event-log.js';
 import { breachReason } from '../src/store/guardrail-check.js';
 import type {
   AssignInput, DisabledInfo, ExperimentConfig, GuardrailEvent, Guardrails, HistoryPoint, RewardInput, RewardResult, Store,
@@ -50,14 +52,15 @@ function config(over: Partial<ExperimentConfig> = {}): ExperimentConfig {
 
 const assignInput = (over: Partial<AssignInput> = {}): AssignInput => ({
   experimentId: 'exp-1', version: 1, population: 'b', armId: 'treat', propensity: 0.25,
-  sticky: true, stickyTtlSeconds: TTL, now: T0, withStats: false, ...over,
+  sticky: true, stickyTtlSeconds: TTL, now: T0, withStats: false,
+  log: { nonce: `nonce-${++keySeq}`, nowMs: T0 * 1000, disabledArms: '', retentionSeconds: 86400 }, ...over,
 });
 
 let keySeq = 0;
 const rewardInput = (over: Partial<RewardInput> = {}): RewardInput => ({
   experimentId: 'exp-1', armId: 'treat', population: 'b', decisionKey: `key-${++keySeq}`, issuedAt: T0,
   rewardWindowSeconds: 3600, reward: 1, event: { error: false }, guardrails: null, windowSize: 1000,
-  baseline: false, nowMs: Date.parse(ISO0), ...over,
+  baseline: false, nowMs: Date.parse(ISO0), log: { propensity: 0.5, retentionSeconds: 86400 }, ...over,
 });
 
 const limits = (over: Partial<Guardrails>): Guardrails => ({ minSamples: 4, windowSize: 1000, ...over });
@@ -528,6 +531,86 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         } finally {
           await watch.close();
         }
+      });
+    });
+
+    describe('event log', () => {
+      beforeEach(async () => {
+        await store.createExperiment(config());
+      });
+      const all = async () => (await store.readEvents('exp-1', null, 10_000))!;
+
+      it('appends one decision event per served decision, with its fields; nothing for stale or not_found', async () => {
+        await store.assign(assignInput({ userId: 'u1', log: { nonce: 'n-1', nowMs: T0 * 1000 + 5, disabledArms: '', context: '{"plan":"pro"}', traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`, retentionSeconds: 86400 } }));
+        await store.assign(assignInput({ population: 'h', armId: 'control', propensity: 1, log: { nonce: 'n-2', nowMs: T0 * 1000, disabledArms: '2', retentionSeconds: 86400 } }));
+        expect(await store.assign(assignInput({ version: 7 }))).toEqual({ kind: 'stale' });
+        expect(await store.assign(assignInput({ experimentId: 'nope' }))).toEqual({ kind: 'not_found' });
+        const evs = await all();
+        expect(evs.map(({ eventId: _, ts: __, ...e }) => e)).toEqual([
+          { type: 'decision', nonce: 'n-1', armId: 'treat', population: 'b', issuedAt: T0, propensity: 0.25, version: 1, firstExposure: true,
+            userId: 'u1', context: '{"plan":"pro"}', eligibleArms: ['control', 'treat', 'other:3'], traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` },
+          { type: 'decision', nonce: 'n-2', armId: 'control', population: 'h', issuedAt: T0, propensity: 1, version: 1, firstExposure: true,
+            eligibleArms: ['control', 'treat'] },
+        ]);
+        expect(evs[0].ts).toBeGreaterThan(0);
+        expect(await store.readEvents('nope', null, 10)).toBeNull();
+      });
+
+      it('logs the arm a sticky user is served, with its first propensity', async () => {
+        await store.assign(assignInput({ userId: 'u1', armId: 'treat', propensity: 0.3 }));
+        await store.assign(assignInput({ userId: 'u1', armId: 'other:3', propensity: 0.6 }));
+        expect((await all()).map((e) => e.type === 'decision' && [e.armId, e.propensity, e.firstExposure])).toEqual([['treat', 0.3, true], ['treat', 0.3, false]]);
+      });
+
+      it('appends one reward event per accepted reward; a duplicate or an unknown arm appends nothing', async () => {
+        await store.recordReward(rewardInput({ decisionKey: 'k1', reward: 0.5, event: { latencyMs: 12, cost: 0.25, error: false }, log: { propensity: 0.125, metadata: '{"a":[1]}', retentionSeconds: 86400 } }));
+        expect(await store.recordReward(rewardInput({ decisionKey: 'k1' }))).toEqual({ kind: 'duplicate' });
+        expect(await store.recordReward(rewardInput({ armId: 'nope' }))).toEqual({ kind: 'not_found' });
+        await store.recordReward(rewardInput({ decisionKey: 'k2', armId: 'control', population: 'h', reward: undefined, event: { error: true } }));
+        expect((await all()).map(({ eventId: _, ts: __, ...e }) => e)).toEqual([
+          { type: 'reward', nonce: 'k1', armId: 'treat', population: 'b', issuedAt: T0, propensity: 0.125, reward: 0.5, latencyMs: 12, cost: 0.25, error: false, metadata: '{"a":[1]}' },
+          { type: 'reward', nonce: 'k2', armId: 'control', population: 'h', issuedAt: T0, propensity: 0.5, error: true },
+        ]);
+      });
+
+      it('pages by cursor and limit, oldest first, with increasing ids', async () => {
+        for (let i = 0; i < 25; i++) await store.assign(assignInput({ log: { nonce: `p-${i}`, nowMs: T0 * 1000, disabledArms: '', retentionSeconds: 86400 } }));
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        for (;;) {
+          const page: StoredEvent[] = (await store.readEvents('exp-1', cursor, 10))!;
+          if (page.length === 0) break;
+          seen.push(...page.map((e) => e.nonce));
+          cursor = page[page.length - 1].eventId;
+        }
+        expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `p-${i}`));
+        const ids = (await all()).map((e) => e.eventId);
+        for (let i = 1; i < ids.length; i++) expect(eventIdBefore(ids[i - 1], ids[i])).toBe(true);
+        expect(await store.readEvents('exp-1', ids[24], 10)).toEqual([]);
+      });
+
+      it('replays to exactly the stored tallies, also after concurrent decisions and rewards with repeats', async () => {
+        const rewards = Array.from({ length: 120 }, (_, i) => rewardInput({
+          decisionKey: `r-${i % 100}`, armId: ['control', 'treat', 'other:3'][i % 3], population: (['b', 'h', 'x'] as const)[i % 3 === 0 ? i % 2 : 0],
+          reward: i % 7 === 0 ? undefined : (i * 0.1) % 1.3, event: { error: i % 7 === 0 },
+        }));
+        await Promise.all([
+          ...Array.from({ length: 60 }, (_, i) => store.assign(assignInput({ userId: `u${i % 20}`, armId: i % 2 ? 'treat' : 'other:3', population: i % 5 ? 'b' : 'x' }))),
+          ...rewards.map((r) => store.recordReward(r)),
+        ]);
+        expect(await replayStats(store, 'exp-1')).toEqual(await store.getStats('exp-1'));
+        expect((await all()).filter((e) => e.type === 'reward')).toHaveLength(100);
+      });
+
+      it('trims events older than the retention', async () => {
+        const at = (ms: number, nonce: string) => assignInput({ log: { nonce, nowMs: ms, disabledArms: '', retentionSeconds: 1 } });
+        for (let i = 0; i < 250; i++) await store.assign(at(T0 * 1000, `old-${i}`));
+        await new Promise((r) => setTimeout(r, 1100)); // Redis trims by its own clock, the embedded store by nowMs
+        await store.assign(at(T0 * 1000 + 1100, 'new'));
+        const evs = await all();
+        expect(evs[evs.length - 1].nonce).toBe('new');
+        // Redis trims whole stream nodes (MINID ~, at most 100 entries each): what is left of the old ones is one node's worth.
+        expect(evs.length).toBeLessThanOrEqual(101);
       });
     });
 

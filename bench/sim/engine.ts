@@ -26,6 +26,7 @@ import { ServiceContext, type Clock } from '../../src/service/context.js';
 import { decide } from '../../src/service/decide.js';
 import { createExperiment } from '../../src/service/experiments.js';
 import { DEFAULT_WINDOW_SIZE } from '../../src/store/guardrail-check.js';
+import { DEFAULT_EVENT_RETENTION_SECONDS } from '../../src/store/event-log.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { GuardrailEvent } from '../../src/store/store.js';
 import type { Instance, SimPolicy } from './instances.js';
@@ -106,6 +107,7 @@ export async function simulate(spec: RunSpec, rep: number, trace?: Int32Array): 
     const served = await store.assign({
       experimentId: EXPERIMENT_ID, version: snap.version, population: d.population, armId, propensity: UNREAD_PROPENSITY,
       userId: undefined, sticky: config.stickiness, stickyTtlSeconds: config.stickyTtlSeconds, now: SIM_NOW_S, withStats: false,
+      log: { nonce: dk[t], nowMs: SIM_NOW_MS, disabledArms: '', retentionSeconds: DEFAULT_EVENT_RETENTION_SECONDS },
     });
     if (served.kind !== 'served' || served.armId !== armId || d.population !== 'b') throw new Error(`unexpected decision at t=${t}: ${JSON.stringify(served)}`);
     if (trace) trace[t] = arm;
@@ -117,6 +119,7 @@ export async function simulate(spec: RunSpec, rep: number, trace?: Int32Array): 
       rewardWindowSeconds: config.rewardWindowSeconds, reward: drawReward(inst, arm, world), event: NO_EVENT,
       guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
       baseline: armId === config.baselineArmId, nowMs: SIM_NOW_MS,
+      log: { propensity: UNREAD_PROPENSITY, retentionSeconds: DEFAULT_EVENT_RETENTION_SECONDS },
     });
     if (res.kind !== 'accepted' || res.autoDisabled) throw new Error(`unexpected reward result at t=${t}: ${JSON.stringify(res)}`);
     // The rewards of the batch were written as they came, but the decisions see them only now:

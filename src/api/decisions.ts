@@ -10,9 +10,10 @@ import { RewardBatchSchema, RewardSchema, SelectSchema } from './schemas.js';
 export const decisionRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async (app) => {
   const tags = ['decisions'];
   app.post('/select', { schema: { tags, summary: 'Choose an arm for one request', body: SelectSchema, response: { 200: SelectResponse, ...errors(400, 404, 503) } } },
-    async (req) => {
-      const res = await select(ctx, req.body.experimentId, req.body.userId);
+    async (req, reply) => {
+      const res = await select(ctx, req.body.experimentId, req.body.userId, { context: req.body.context, traceparent: req.headers.traceparent as string | undefined });
       if (res.fallback) req.log.warn({ experimentId: res.experimentId }, 'store unavailable: served the baseline as a fallback');
+      reply.header('x-experiment-id', res.experimentId).header('x-decision-id', res.decisionId).header('x-arm-id', res.armId);
       return res;
     });
 

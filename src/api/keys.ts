@@ -23,7 +23,7 @@ const KeyParams = z.object({ id: z.string().min(1).max(64) });
 
 export const keyRoutes = (ring: KeyRing): FastifyPluginAsyncZod => async (app) => {
   const tags = ['keys'];
-  app.post('/keys', { schema: { tags, summary: 'Create an API key', body: CreateKeySchema, response: { 201: CreatedKey, ...errors(400) } } },
+  app.post('/keys', { schema: { tags, summary: 'Create an API key', body: CreateKeySchema, response: { 201: CreatedKey, ...errors(400, 409) } } },
     async (req, reply) => {
       const { id, key, scope, name, createdAt } = await ring.create(req.body.scope, req.body.name);
       req.log.info({ keyId: id, scope, name }, 'API key created');

@@ -56,6 +56,7 @@ export const ExperimentResponse = z.object({
     armId: z.string(), startedAt: z.string(),
     stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),
   }).nullable().optional(),
+  eventRetentionSeconds: z.number().optional().describe('How long the event log keeps events (seconds).'),
 });
 
 export const SelectResponse = z.object({

@@ -4,12 +4,15 @@
  */
 import { z } from 'zod';
 import { jsonBytes } from '../contract/bounded-json.js';
+import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
 
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_PAYLOAD_BYTES = 16 * 1024;
+/** The bounds of what a request may send that the event log stores (the context on every decision event). */
 export const MAX_CONTEXT_KEYS = 100;
-export const MAX_CONTEXT_BYTES = 8 * 1024;
+export const MAX_CONTEXT_BYTES = 1024;
 const MAX_CONTEXT_KEY_LENGTH = 128;
+export const MAX_METADATA_BYTES = 4 * 1024;
 const id = (what: string) => z.string().regex(ID_PATTERN, `${what} must be 1-64 characters of A-Z a-z 0-9 _ . : -`);
 
 export const ArmSchema = z.strictObject({
@@ -67,6 +70,8 @@ export const CreateExperimentSchema = z.strictObject({
   seed: z.string().min(1).max(256).nullable().optional().describe('Makes the selection sequence reproducible.'),
   startsAt: isoDate.nullable().optional().describe('Before it, the experiment serves the baseline as excluded.'),
   decisionRule: DecisionRuleSchema.nullable().optional(),
+  eventRetentionSeconds: z.int().min(60).max(10 * 365 * 86400).default(DEFAULT_EVENT_RETENTION_SECONDS)
+    .describe('How long the event log keeps each event (seconds; default 30 days). Older events are trimmed.'),
 });
 export type CreateExperimentBody = z.infer<typeof CreateExperimentSchema>;
 
@@ -101,7 +106,7 @@ export const SelectSchema = z.object({
   context: z.record(z.string().max(MAX_CONTEXT_KEY_LENGTH), z.unknown())
     .refine((c) => Object.keys(c).length <= MAX_CONTEXT_KEYS, `context has at most ${MAX_CONTEXT_KEYS} keys`)
     .refine((c) => jsonBytes(c) <= MAX_CONTEXT_BYTES, `context is at most ${MAX_CONTEXT_BYTES} bytes of JSON`)
-    .optional().describe(`Request attributes (at most ${MAX_CONTEXT_KEYS} keys, ${MAX_CONTEXT_BYTES} bytes of JSON); accepted and ignored by the non-contextual policies.`),
+    .optional().describe(`Request attributes (at most ${MAX_CONTEXT_KEYS} keys, ${MAX_CONTEXT_BYTES} bytes of JSON), stored on the decision event; ignored by the non-contextual policies.`),
 });
 export type SelectBody = z.infer<typeof SelectSchema>;
 
@@ -112,6 +117,9 @@ export const RewardSchema = z.object({
   latencyMs: z.number().min(0).max(86_400_000).optional(),
   cost: z.number().min(0).max(1e12).optional(),
   error: z.boolean().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional().refine((m) => m === undefined || jsonBytes(m) <= MAX_METADATA_BYTES, {
+    message: 'metadata must be at most 4 KiB of JSON',
+  }).describe('Any JSON object (at most 4 KiB) stored on the reward event, for later analysis.'),
 });
 export type RewardBody = z.infer<typeof RewardSchema>;
 

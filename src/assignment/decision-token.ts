@@ -67,6 +67,13 @@ function takeNonce(into: Buffer, at: number): void {
   poolOffset += NONCE_BYTES;
 }
 
+/** A fresh nonce for signWith, as the dedupe key `k` spells it (16 base64url characters). */
+export function newNonce(): string {
+  const b = Buffer.allocUnsafe(NONCE_BYTES);
+  takeNonce(b, 0);
+  return b.toString('base64url');
+}
+
 export class DecisionSigner {
   private readonly hmac: HmacSha256;
   /** One body is built at a time (signing is synchronous), so one scratch buffer serves every call. */
@@ -78,13 +85,30 @@ export class DecisionSigner {
     this.hmac = new HmacSha256(Buffer.from(secret, 'utf8'));
   }
 
+  /** A token with a fresh nonce. */
   sign(claims: Omit<DecisionClaims, 'k'>): string {
+    return this.write(claims, null);
+  }
+
+  /**
+   * The token of these claims with the given nonce (`k`, from newNonce): a deterministic function of
+   * the claims, so the event log re-signs the very decisionId that /select answered from the fields
+   * it stored (the nonce is chosen before the store records the decision, the token signed after).
+   */
+  signWith(claims: DecisionClaims): string {
+    const nonce = Buffer.from(claims.k, 'base64url');
+    if (nonce.length !== NONCE_BYTES || nonce.toString('base64url') !== claims.k) throw new RangeError(`not a decision nonce: ${JSON.stringify(claims.k)}`);
+    return this.write(claims, nonce);
+  }
+
+  private write(claims: Omit<DecisionClaims, 'k'>, nonce: Buffer | null): string {
     const b = this.scratch;
     b[0] = VERSION;
     b[1] = POPULATION_CODE[claims.p];
     b.writeUInt32BE(claims.t, 2);
     b.writeDoubleBE(claims.q, 6);
-    takeNonce(b, NONCE_AT);
+    if (nonce) nonce.copy(b, NONCE_AT);
+    else takeNonce(b, NONCE_AT);
     let end = writeId(b, IDS_AT, claims.e);
     end = writeId(b, end, claims.a);
     if (claims.u === undefined) b[end++] = 0;

@@ -73,3 +73,14 @@ export function chiSquareGof(observed: number[], expectedShares: number[]): { st
   if (cells < 2 || total <= 0) return { statistic: 0, pValue: 1 };
   return { statistic, pValue: Math.max(0, 1 - jStat.chisquare.cdf(statistic, cells - 1)) };
 }
+
+/** The mean of `xs` and its standard error (sample standard deviation / sqrt(n); NaN for n < 2). */
+export function meanAndStandardError(xs: ArrayLike<number>): { mean: number; se: number } {
+  const n = xs.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += xs[i];
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (xs[i] - mean) ** 2;
+  return { mean, se: n > 1 ? Math.sqrt(ss / (n - 1) / n) : NaN };
+}

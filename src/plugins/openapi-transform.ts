@@ -53,7 +53,12 @@ export function documentTransform(input: TransformInput): ReturnType<typeof json
     ...(['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) && WITH_BODY), // Fastify parses a DELETE body too
   };
   const response: Record<string, unknown> = { ...schema.response };
-  // As a `content` map, so an error is declared application/json even on a route that produces text (/metrics).
-  for (const [status, description] of Object.entries(extra)) response[status] ??= { description, content: { 'application/json': { schema: errorBody(description) } } };
+  for (const [status, description] of Object.entries(extra)) response[status] ??= errorBody(description);
+  // Errors as a `content` map: always application/json, also on routes that produce text (/metrics, the NDJSON export).
+  for (const [status, body] of Object.entries(response)) {
+    if (Number(status) >= 400 && !(body as { content?: unknown }).content) {
+      response[status] = { description: (body as { description?: string }).description ?? 'error', content: { 'application/json': { schema: body } } };
+    }
+  }
   return { ...out, schema: { ...schema, response, ...(access === 'open' && { security: [] }) } };
 }

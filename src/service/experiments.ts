@@ -63,7 +63,7 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     stickiness: body.stickiness, stickyTtlSeconds: body.stickyTtlSeconds, rewardWindowSeconds: body.rewardWindowSeconds,
     guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
     status: 'active', createdAt: now, updatedAt: now, startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
-    bucketing: 'multiply-shift',
+    bucketing: 'multiply-shift', eventRetentionSeconds: body.eventRetentionSeconds,
   };
 }
 

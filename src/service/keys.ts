@@ -14,6 +14,8 @@ import { hashKey, newKey, newKeyId, parseApiKeys, sameDigest, type ConfiguredKey
 import type { Clock } from './context.js';
 
 export const LAST_USED_FLUSH_MS = 10_000;
+/** Run-time keys a store may hold (409 too_many_keys beyond; revoke unused ones). Checked before the create, like the experiment cap. */
+export const MAX_RUNTIME_KEYS = 1000;
 
 export interface KeyIdentity { id: string; scope: ApiKeyScope }
 /** A key as GET /keys lists it: no secret, no hash. Configured keys have no createdAt. */
@@ -78,6 +80,8 @@ export class KeyRing {
   }
 
   async create(scope: ApiKeyScope, name: string): Promise<ApiKeyRecord & { key: string }> {
+    const count = (await this.store.listApiKeys()).length;
+    if (count >= MAX_RUNTIME_KEYS) throw new ApiError('too_many_keys', `the store holds ${count} run-time API keys, the most allowed: revoke unused ones (DELETE /keys/:id)`);
     const key = newKey();
     const record: ApiKeyRecord = { id: newKeyId(), scope, name, hash: hashKey(key).toString('hex'), createdAt: new Date(this.clock.now()).toISOString(), lastUsedAt: null };
     await this.store.createApiKey(record);

@@ -2,6 +2,7 @@
 import { RewardSchema, type RewardBody } from '../api/schemas.js';
 import { preview } from '../contract/bounded-json.js';
 import { ApiError, type ErrorBody } from '../errors.js';
+import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
 import { DEFAULT_WINDOW_SIZE } from '../store/guardrail-check.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
 import type { DecisionClaims } from '../assignment/decision-token.js';
@@ -46,6 +47,10 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     guardrails: config.guardrails, windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE,
     baseline: claims.a === config.baselineArmId, nowMs, version: snap.version,
     userKey: claims.u, userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds,
+    log: {
+      propensity: claims.q, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS,
+      ...(body.metadata !== undefined && { metadata: JSON.stringify(body.metadata) }),
+    },
   });
   if (res.kind === 'stale') return null;
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);

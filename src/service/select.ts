@@ -1,7 +1,9 @@
 /** POST /select: choose an arm for one request, record the decision, sign the decision id. */
+import { newNonce } from '../assignment/decision-token.js';
 import { ApiError } from '../errors.js';
 import { stickyField } from '../store/redis-keys.js';
 import { StoreUnavailableError, type Population } from '../store/store.js';
+import { decisionLog, type SelectExtras } from './decision-log.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
 import type { Snapshot } from './snapshot.js';
@@ -22,8 +24,10 @@ export interface SelectResult {
 /** A decision made with an old version is refused by the store; reload and decide again, this many times. */
 const MAX_ATTEMPTS = 3;
 
-export async function select(ctx: ServiceContext, experimentId: string, userId?: string): Promise<SelectResult> {
+export async function select(ctx: ServiceContext, experimentId: string, userId?: string, extras: SelectExtras = {}): Promise<SelectResult> {
   const nowMs = ctx.clock.now();
+  // Chosen before the store records the decision, so the event holds the token's nonce (decision-log.ts).
+  const nonce = newNonce();
   try {
     let recorded: 'b' | 'h' | undefined; // the population of the user's record, once the store said `moved`
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -36,7 +40,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
         propensity: d.propensity, userId, sticky: snap.config.stickiness && !d.promoted, stickyTtlSeconds: snap.config.stickyTtlSeconds,
-        now: Math.floor(nowMs / 1000), withStats,
+        now: Math.floor(nowMs / 1000), withStats, log: decisionLog(snap, nonce, nowMs, extras),
       });
       if (res.kind === 'not_found') throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
       if (res.kind === 'stale') {
@@ -46,7 +50,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.kind === 'moved') { recorded = res.population; continue; }
       if (res.stats) snap.setStats(res.stats, nowMs);
       ctx.metrics.decision(experimentId, res.armId, d.population);
-      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userId);
+      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userId, nonce);
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {
@@ -65,11 +69,13 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
   return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs), fallback: true };
 }
 
-function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, userId?: string): SelectResult {
+function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, userId?: string, nonce?: string): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
   // The user key lets /reward add to the user's own sums (the user-level lift); bandit and holdback only.
   const u = userId !== undefined && population !== 'x' ? stickyField(userId) : undefined;
-  const decisionId = ctx.signer.sign({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }) });
+  const claims = { e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }) };
+  // A recorded decision's id is the one its event re-signs; a fallback (nothing recorded) gets a fresh nonce.
+  const decisionId = nonce === undefined ? ctx.signer.sign(claims) : ctx.signer.signWith({ ...claims, k: nonce });
   return {
     decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
     population: POPULATION_NAMES[population], sticky, propensity,

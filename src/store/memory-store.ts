@@ -8,6 +8,8 @@ import { breachReason, checkGuardrails, countAtOrBelow } from './guardrail-check
 import { MemoryApiKeys } from './memory-api-keys.js';
 import { MemoryHistory } from './memory-history.js';
 import { nullProto } from './null-proto.js';
+import type { StoredEvent } from './event-log.js';
+import { MemoryEventLog } from './memory-event-log.js';
 import type {
   ApiKeyRecord, ApiKeyWatch, AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
   ExperimentStats, GuardrailEvent, GuardrailWindow, HistoryPoint, RewardInput, RewardResult, Store, StickyAssignment, Tally, UserSums,
@@ -31,6 +33,7 @@ interface ExperimentData {
   /** Unix seconds when userSums expires as a whole (as the Redis hash does, its TTL renewed by each reward with a user). */
   userSumsUntil: number;
   users: { b: UserSums; h: UserSums };
+  log: MemoryEventLog;
 }
 
 const emptyUserSums = (): UserSums => ({ sumSq: 0, countSq: 0, cross: 0 });
@@ -52,15 +55,18 @@ export class MemoryStore implements Store {
   private readonly sweeper = this.sweepForever();
   private readonly apiKeys = new MemoryApiKeys();
 
-  /** @param stickyMaxUsers sticky users kept per experiment, least recently served forgotten first (STICKY_MAX_USERS). */
-  constructor(private readonly stickyMaxUsers = DEFAULT_STICKY_MAX_USERS) {}
+  /**
+   * @param stickyMaxUsers sticky users kept per experiment, least recently served forgotten first (STICKY_MAX_USERS).
+   * @param maxEvents the most events each experiment's log keeps (the oldest go first).
+   */
+  constructor(private readonly stickyMaxUsers = DEFAULT_STICKY_MAX_USERS, private readonly maxEvents?: number) {}
 
   async createExperiment(config: ExperimentConfig): Promise<boolean> {
     if (this.experiments.has(config.id)) return false;
     const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow(), atOrBelow: 0, countedFor: undefined }]));
     this.experiments.set(config.id, {
       state: { config: structuredClone(config), disabled: nullProto(), version: 1 },
-      arms, sticky: new BoundedMap(this.stickyMaxUsers), dedupe: new Map(), userSums: new Map(), userSumsUntil: 0, users: { b: emptyUserSums(), h: emptyUserSums() },
+      arms, sticky: new BoundedMap(this.stickyMaxUsers), dedupe: new Map(), userSums: new Map(), userSumsUntil: 0, users: { b: emptyUserSums(), h: emptyUserSums() }, log: new MemoryEventLog(config.arms.map((a) => a.id), this.maxEvents),
     });
     return true;
   }
@@ -142,6 +148,8 @@ export class MemoryStore implements Store {
     const tally = e.arms.get(served.armId)![input.population];
     tally.decisions += 1;
     if (served.firstExposure) tally.users += 1;
+    // Event log: the decision, in the same step that counts it (assign.lua's XADD block).
+    e.log.appendDecision(input, served.armId, served.propensity, served.firstExposure);
     if (input.withStats) served.stats = statsOf(e);
     return served;
   }
@@ -186,6 +194,8 @@ export class MemoryStore implements Store {
       arm.atOrBelow = limit === undefined ? 0 : countAtOrBelow(arm.window.latencies, limit);
     }
     pushEvent(arm, input.event, input.windowSize);
+    // Event log: the accepted reward, in the same step that counts it (reward.lua's XADD block).
+    e.log.appendReward(input);
 
     if (!input.guardrails || input.baseline || e.state.disabled[input.armId]) return { kind: 'accepted' };
     const breach = checkGuardrails(arm.window, input.guardrails, arm.atOrBelow);
@@ -212,6 +222,9 @@ export class MemoryStore implements Store {
   apiKeysLastUsed(): Promise<Record<string, string>> { return this.apiKeys.lastUsed(); }
   apiKeysVersion(): Promise<number> { return this.apiKeys.currentVersion(); }
   watchApiKeys(onChange: () => Promise<void>): ApiKeyWatch { return this.apiKeys.watch(onChange); }
+  async readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null> {
+    return this.experiments.get(id)?.log.read(after, limit) ?? null;
+  }
 
   async getOrCreateSecret(candidate: string): Promise<string> {
     this.secret ??= candidate;

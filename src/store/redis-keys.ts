@@ -18,6 +18,8 @@
  *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
  *   <prefix>{exp:<id>}:u            HASH   per-user reward sums <pop><userKey> -> packed (S, N); tallies <pop>~ss|~nn|~sn sum over users
  *   <prefix>{exp:<id>}:h            ZSET   history points: score ts (unix seconds), member the point's JSON
+ *   <prefix>{exp:<id>}:l            STREAM the event log: every decision (packed field `d`) and accepted reward
+ *                                          (packed field `r`), appended by assign.lua and reward.lua (see them)
  */
 import { createHash } from 'node:crypto';
 import { sha256Into } from '../assignment/hmac-sha256.js';
@@ -42,6 +44,7 @@ export class ExperimentKeys {
   dedupe(bucket: number): string { return `${this.base}d:${bucket}`; }
   userSums(): string { return `${this.base}u`; }
   history(): string { return `${this.base}h`; }
+  log(): string { return `${this.base}l`; }
 }
 
 export const indexKey = (prefix: string): string => `${prefix}experiments`;

@@ -12,6 +12,7 @@
  */
 import type { DecisionRule } from '../bandit/decision-rule.js';
 import type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
+import type { DecisionLog, RewardLog, StoredEvent } from './event-log.js';
 
 /** The priors are the math's own types; the store keeps them inside the config. */
 export type { BetaPrior, NormalGammaPrior };
@@ -70,6 +71,8 @@ export interface ExperimentConfig {
   archivedAt?: string | null;
   /** The user-to-bucket mapping: 'multiply-shift' for experiments created since issue 8; absent: the older modulo mapping (kept for them). */
   bucketing?: 'multiply-shift';
+  /** How long the event log keeps events (seconds); absent in configs stored before the log: the default. */
+  eventRetentionSeconds?: number;
 }
 
 export interface HoldbackPeriod {
@@ -201,6 +204,8 @@ export interface AssignInput {
   now: number;
   /** Also return every arm's tallies (after this decision), so a caller refreshes its cache in the same round trip. */
   withStats: boolean;
+  /** The decision event's own fields (the event log). */
+  log: DecisionLog;
 }
 
 export type AssignResult =
@@ -244,6 +249,8 @@ export interface RewardInput {
   userKey?: string;
   /** How long the per-user sums must be kept after this reward (stickyTtlSeconds + rewardWindowSeconds). */
   userSumsTtlSeconds?: number;
+  /** The reward event's own fields (the event log). */
+  log: RewardLog;
 }
 
 export type RewardResult =
@@ -349,6 +356,12 @@ export interface Store {
   apiKeysVersion(): Promise<number>;
   /** Calls `onChange` (and waits for it) after any key change on any replica; see ApiKeyWatch. */
   watchApiKeys(onChange: () => Promise<void>): ApiKeyWatch;
+  /**
+   * The experiment's event log: up to `limit` events after the cursor `after` (null: from the oldest
+   * kept), oldest first. Each decision and each accepted reward is appended by `assign` and
+   * `recordReward` in the same atomic step that counts it. Null when the experiment does not exist.
+   */
+  readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null>;
 
   /** The decision-signing secret shared by every replica: created once, then always the same. */
   getOrCreateSecret(candidate: string): Promise<string>;

@@ -147,3 +147,17 @@ describe('scopes by route and API_KEYS parsing', () => {
     expect(() => parseApiKeys('admin:short')).not.toThrow(/short/);
   });
 });
+
+describe('the cap on run-time keys', () => {
+  it('answers 409 too_many_keys past MAX_RUNTIME_KEYS', async () => {
+    const { MemoryStore } = await import('../../src/store/memory-store.js');
+    const { MAX_RUNTIME_KEYS } = await import('../../src/service/keys.js');
+    const store = new MemoryStore();
+    for (let i = 0; i < MAX_RUNTIME_KEYS; i++) await store.createApiKey({ id: `key_${i}`, scope: 'read', name: 'n', hash: i.toString(16).padStart(64, '0'), createdAt: '2026-01-01T00:00:00Z', lastUsedAt: null });
+    const t = await makeTestApp(store, undefined, { auth: { apiKeys: API_KEYS }, key: ADMIN });
+    const res = await t.post('/keys', { scope: 'read', name: 'one too many' });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toBe('too_many_keys');
+    await t.app.close();
+  });
+});

@@ -45,6 +45,7 @@ process.once('message', async (job: RewardJob) => {
       const input: RewardInput = {
         experimentId: job.experimentId, armId, population: 'b', decisionKey, issuedAt: job.issuedAt, rewardWindowSeconds: 3600,
         reward, event: { error: false }, guardrails: null, windowSize: 100, baseline: false, nowMs,
+        log: { propensity: 0.5, retentionSeconds: 86400 },
       };
       try {
         const res = await store.recordReward(input);

@@ -17,6 +17,7 @@
   KEYS[3]  sticky hash, next epoch        <prefix>{exp:<id>}:s:<epoch+1>   (clock skew between replicas)
   KEYS[4]  sticky hash, current epoch     <prefix>{exp:<id>}:s:<epoch>     (new entries go here)
   KEYS[5]  sticky hash, previous epoch    <prefix>{exp:<id>}:s:<epoch-1>
+  KEYS[6]  event log stream               <prefix>{exp:<id>}:l
 
   ARGV[1]  version the caller chose with
   ARGV[2]  chosen armId
@@ -28,6 +29,12 @@
   ARGV[8]  seconds KEYS[4] must live
   ARGV[9]  '1' to return the tallies
   ARGV[10] '1' when stickiness is on (a bandit record's arm is served again)
+  ARGV[11] event log: the decision token's nonce (base64url)
+  ARGV[12] event log: userId, '' when absent
+  ARGV[13] event log: context JSON, '' when absent
+  ARGV[14] event log: indexes of the disabled arms at this version, comma-separated ('' none)
+  ARGV[15] event log: traceparent, '' when absent
+  ARGV[16] event log: eventRetentionSeconds to trim entries older than Redis TIME minus it; '' not this time
 
   Returns
     {armId, propensity, sticky 0|1, firstExposure 0|1}                     served
@@ -90,6 +97,23 @@ end
 
 redis.call('HINCRBY', tallies, pop .. 'd:' .. served, 1)
 if first == 1 then redis.call('HINCRBY', tallies, pop .. 'u:' .. served, 1) end
+
+-- Event log: the decision, in the same step that counts it. Field d packs, space-separated: the
+-- nonce, the served arm index (the meta hash's, from 1), population, issuedAt (= now), propensity,
+-- version, firstExposure 1|0, disabled arm indexes; then u userId, c context, w traceparent, each
+-- only when present (few fields: XADD's cost grows with them). Entry ids are Redis's clock (*), and
+-- so is the trim by age, when ARGV[16] asks for it (MINID ~: whole nodes older than the retention).
+local servedIndex = index
+if sticky == 1 then servedIndex = redis.call('HGET', meta, 'a:' .. served) end
+local entry = {KEYS[6], '*', 'd', table.concat({ARGV[11], servedIndex, pop, ARGV[6], propensity, ARGV[1], first, ARGV[14]}, ' ')}
+if ARGV[12] ~= '' then entry[#entry + 1] = 'u'; entry[#entry + 1] = ARGV[12] end
+if ARGV[13] ~= '' then entry[#entry + 1] = 'c'; entry[#entry + 1] = ARGV[13] end
+if ARGV[15] ~= '' then entry[#entry + 1] = 'w'; entry[#entry + 1] = ARGV[15] end
+redis.call('XADD', unpack(entry))
+if ARGV[16] ~= '' then
+  local clock = redis.call('TIME')
+  redis.call('XTRIM', KEYS[6], 'MINID', '~', string.format('%d', clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[16]) * 1000))
+end
 if ARGV[9] == '1' then
   return {served, propensity, sticky, first, redis.call('HGET', meta, 'arms'), redis.call('HGETALL', tallies)}
 end

@@ -12,6 +12,7 @@
   KEYS[4]  the arm's window events list   <prefix>{exp:<id>}:e:<armId>
   KEYS[5]  window counters hash           <prefix>{exp:<id>}:w
   KEYS[6]  per-user reward sums hash      <prefix>{exp:<id>}:u   (issue 8: the user-level lift)
+  KEYS[7]  event log stream               <prefix>{exp:<id>}:l
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -32,6 +33,10 @@
            reward decided with old limits is refused (-2) before anything is written
   ARGV[17] user key (12 characters, from the decision id), '' without a userId
   ARGV[18] seconds KEYS[6] must live (stickyTtlSeconds + rewardWindowSeconds + margin)
+  ARGV[19] event log: the decision's issuedAt, unix seconds
+  ARGV[20] event log: the decision's propensity
+  ARGV[21] event log: metadata JSON, '' when absent
+  ARGV[22] event log: eventRetentionSeconds to trim entries older than Redis TIME minus it; '' not this time
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -129,6 +134,21 @@ while length > size do
 end
 redis.call('HSET', counters, 'c:' .. arm, costSamples, 's:' .. arm, num(costSum), 'e:' .. arm, errors,
   'n:' .. arm, latencies, 'u:' .. arm, atOrBelow, 'ul:' .. arm, limitText)
+
+-- Event log: the accepted reward, in the same step that counts it (before the guardrails, which may
+-- return early). Field r packs, space-separated: the nonce (the decision key), the arm index (from
+-- 1), population, the decision's issuedAt, its propensity, reward, latencyMs, cost ('' when
+-- absent), error 1|0; then m metadata and k the token's user key (issue 8) when present. Entry ids and the trim by age are Redis's
+-- clock, as in assign.lua.
+local entry = {KEYS[7], '*', 'r', table.concat({ARGV[3], redis.call('HGET', meta, 'a:' .. arm), ARGV[2], ARGV[19], ARGV[20],
+  ARGV[5], ARGV[6], ARGV[7], ARGV[8]}, ' ')}
+if ARGV[21] ~= '' then entry[#entry + 1] = 'm'; entry[#entry + 1] = ARGV[21] end
+if ARGV[17] ~= '' then entry[#entry + 1] = 'k'; entry[#entry + 1] = ARGV[17] end
+redis.call('XADD', unpack(entry))
+if ARGV[22] ~= '' then
+  local clock = redis.call('TIME')
+  redis.call('XTRIM', KEYS[7], 'MINID', '~', string.format('%d', clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[22]) * 1000))
+end
 
 -- Guardrails: never the baseline, never an arm already disabled.
 if ARGV[10] ~= '1' or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return 1 end

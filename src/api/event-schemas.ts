@@ -1,0 +1,74 @@
+/** The zod schemas of the event log routes: export query, the exported events, evaluate's body and answer. */
+import { z } from 'zod';
+
+export const EventsQuery = z.strictObject({
+  after: z.string().min(1).max(40).optional().describe('An eventId: return the events that follow it (the cursor of the next page).'),
+  limit: z.coerce.number().int().min(1).max(10_000_000).optional().describe('At most this many lines (default: every event after the cursor).'),
+  type: z.enum(['decision', 'reward']).optional().describe('Only events of this type (NDJSON only).'),
+  format: z.enum(['ndjson', 'dsjson']).default('ndjson').describe('ndjson: every event; dsjson: Vowpal Wabbit DSJSON, one line per rewarded bandit decision.'),
+});
+
+const population = z.enum(['bandit', 'holdback', 'excluded']);
+const common = {
+  eventId: z.string().describe('Opaque, increasing cursor (pass it as `after`).'),
+  ts: z.string().describe('When the event was appended (ISO 8601).'),
+  decisionId: z.string().nullable().describe('The decisionId /select answered.'),
+  experimentId: z.string(),
+  armId: z.string(),
+  population,
+  propensity: z.number(),
+};
+
+export const DecisionEventSchema = z.object({
+  type: z.literal('decision'),
+  ...common,
+  experimentVersion: z.number().int(),
+  firstExposure: z.boolean().describe("The user's first decision in the experiment (always true without a userId)."),
+  policy: z.enum(['thompson', 'ucb', 'fixed']).describe("The experiment's policy (the population says whether it chose)."),
+  userId: z.string().nullable(),
+  context: z.record(z.string(), z.unknown()).nullable().describe('The context sent to /select.'),
+  eligibleArms: z.array(z.string()).describe('The arms not disabled at this version.'),
+  traceparent: z.string().nullable().describe('The W3C traceparent header of the /select request.'),
+});
+
+export const RewardEventSchema = z.object({
+  type: z.literal('reward'),
+  ...common,
+  reward: z.number().nullable(),
+  latencyMs: z.number().nullable(),
+  cost: z.number().nullable(),
+  error: z.boolean(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+  decisionTs: z.string().describe('When the decision was made (ISO 8601, seconds).'),
+});
+
+export const EventLine = z.union([DecisionEventSchema, RewardEventSchema])
+  .describe('One line of the application/x-ndjson answer (format=dsjson: one DSJSON object per line instead).');
+
+export const EvaluateSchema = z.strictObject({
+  policy: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('arm'), armId: z.string().min(1).max(64) }).describe('Always this arm.'),
+    z.strictObject({ kind: z.literal('split'), weights: z.record(z.string().min(1).max(64), z.number().min(0).max(1e6)) })
+      .describe('Each arm with its share of the weights.'),
+    z.strictObject({ kind: z.literal('greedy') }).describe('Always the enabled arm with the highest posterior mean now.'),
+  ]),
+});
+
+const shown = z.object({
+  value: z.number().nullable(),
+  interval95: z.tuple([z.number(), z.number()]).nullable(),
+  standardError: z.number().nullable(),
+});
+
+export const EvaluateResponse = z.object({
+  policy: z.object({ kind: z.enum(['arm', 'split', 'greedy']), probabilities: z.record(z.string(), z.number()) }).loose(),
+  decisions: z.number().int().describe('Units used: rewarded first exposures of the bandit population.'),
+  effectiveSampleSize: z.number().nullable(),
+  logged: shown.describe("The logging policy's own mean reward over the same units."),
+  estimates: z.object({ ips: shown, snips: shown, dr: shown }),
+  clipping: z.object({ method: z.string(), threshold: z.number().nullable(), clipped: z.number().int() }),
+  unit: z.string(),
+  left: z.object({ laterExposures: z.number().int(), unrewarded: z.number().int() }).describe('Bandit decisions not used, and why.'),
+  reason: z.string().nullable().describe('Why the estimates are null (e.g. UCB leaves no overlap); null when they are given.'),
+  warning: z.string().nullable().describe('Set when the estimates are given but the effective sample size is too small to trust their intervals.'),
+});

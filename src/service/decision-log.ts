@@ -1,0 +1,25 @@
+/** What /select hands the store for the decision event, beyond the decision itself. */
+import { DEFAULT_EVENT_RETENTION_SECONDS, disabledIndexes, type DecisionLog } from '../store/event-log.js';
+import type { Snapshot } from './snapshot.js';
+
+export interface SelectExtras {
+  /** The request's `context` (already checked against its size bound). */
+  context?: Record<string, unknown>;
+  /** The request's W3C `traceparent` header, if any (stored only when well-formed). */
+  traceparent?: string;
+}
+
+/** W3C Trace Context level 1: version-traceid-parentid-flags, lowercase hex; all-zero ids and version ff are invalid. */
+const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+export const validTraceparent = (header: unknown): string | undefined =>
+  typeof header === 'string' && header.length === 55 && TRACEPARENT.test(header) ? header : undefined;
+
+export function decisionLog(snap: Snapshot, nonce: string, nowMs: number, extras: SelectExtras): DecisionLog {
+  return {
+    nonce, nowMs, disabledArms: disabledIndexes(snap.eligible),
+    retentionSeconds: snap.config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS,
+    ...(extras.context !== undefined && { context: JSON.stringify(extras.context) }),
+    ...(validTraceparent(extras.traceparent) !== undefined && { traceparent: extras.traceparent }),
+  };
+}

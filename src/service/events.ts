@@ -1,0 +1,106 @@
+/**
+ * GET /experiments/:id/events: the event log exported as NDJSON (every event, as the contract names
+ * its fields) or as Vowpal Wabbit's DSJSON (one line per rewarded bandit decision), streamed a page
+ * at a time so that no export holds more than a page of the log (DSJSON also keeps the decisions
+ * still waiting for their reward, at most one reward window's worth).
+ */
+import { dsjsonLine } from '../format/dsjson.js';
+import { ApiError } from '../errors.js';
+import { MAX_EVENTS_PER_READ, parseEventId, type StoredDecisionEvent, type StoredEvent } from '../store/event-log.js';
+import type { ExperimentConfig } from '../store/store.js';
+import { stickyField } from '../store/redis-keys.js';
+import type { ServiceContext } from './context.js';
+import { allEvents } from './replay.js';
+import { POPULATION_NAMES } from './select.js';
+
+export interface ExportQuery {
+  after?: string;
+  limit?: number;
+  type?: 'decision' | 'reward';
+  format: 'ndjson' | 'dsjson';
+}
+
+/** Events read from the store per page while exporting. */
+const PAGE = 1000;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const json = (text: string | undefined): unknown => (text === undefined ? null : JSON.parse(text));
+
+/** The decisionId that /select answered for this event: re-signed from the stored fields (null if they cannot be). */
+export function decisionIdOf(ctx: ServiceContext, experimentId: string, ev: StoredEvent): string | null {
+  try {
+    // The token's user key (select.ts): from the decision's userId, or as the reward event kept it.
+    const u = ev.type === 'decision' ? (ev.userId !== undefined && ev.population !== 'x' ? stickyField(ev.userId) : undefined) : ev.userKey;
+    return ctx.signer.signWith({ e: experimentId, a: ev.armId, p: ev.population, t: ev.issuedAt, q: ev.propensity, k: ev.nonce, ...(u && { u }) });
+  } catch {
+    return null; // written by a tool with a made-up nonce (benchmarks), never by /select
+  }
+}
+
+/** One event as the contract names its fields. */
+export function publicEvent(ctx: ServiceContext, config: ExperimentConfig, ev: StoredEvent): Record<string, unknown> {
+  const common = {
+    type: ev.type, eventId: ev.eventId, ts: iso(ev.ts), decisionId: decisionIdOf(ctx, config.id, ev), experimentId: config.id,
+  };
+  if (ev.type === 'decision') {
+    return {
+      ...common, experimentVersion: ev.version, armId: ev.armId, population: POPULATION_NAMES[ev.population], propensity: ev.propensity,
+      firstExposure: ev.firstExposure, policy: config.policy, userId: ev.userId ?? null, context: json(ev.context),
+      eligibleArms: ev.eligibleArms, traceparent: ev.traceparent ?? null,
+    };
+  }
+  return {
+    ...common, armId: ev.armId, population: POPULATION_NAMES[ev.population], propensity: ev.propensity, reward: ev.reward ?? null,
+    latencyMs: ev.latencyMs ?? null, cost: ev.cost ?? null, error: ev.error, metadata: json(ev.metadata), decisionTs: iso(ev.issuedAt * 1000),
+  };
+}
+
+/** Checks the request before the 200 goes out (404, 400), then streams the lines. */
+export async function exportEvents(ctx: ServiceContext, experimentId: string, q: ExportQuery): Promise<AsyncGenerator<string>> {
+  const state = await ctx.store.getExperiment(experimentId);
+  if (!state) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
+  const after = q.after === undefined ? null : parseEventId(q.after);
+  if (q.after !== undefined && after === null) throw new ApiError('invalid_request', `after: '${q.after}' is not an eventId (the eventId of an exported event, e.g. 1750000000000-0)`);
+  const events = allEvents(ctx.store, experimentId, after, Math.min(PAGE, MAX_EVENTS_PER_READ));
+  return q.format === 'dsjson' ? dsjsonChunks(ctx, state.config, events, q.limit) : ndjsonChunks(ctx, state.config, events, q);
+}
+
+async function* ndjsonChunks(ctx: ServiceContext, config: ExperimentConfig, events: AsyncGenerator<StoredEvent>, q: ExportQuery): AsyncGenerator<string> {
+  let left = q.limit ?? Infinity;
+  let chunk = '';
+  for await (const ev of events) {
+    if (left <= 0) break;
+    if (q.type !== undefined && ev.type !== q.type) continue;
+    chunk += JSON.stringify(publicEvent(ctx, config, ev)) + '\n';
+    left -= 1;
+    if (chunk.length >= 64 * 1024) { yield chunk; chunk = ''; }
+  }
+  if (chunk) yield chunk;
+}
+
+async function* dsjsonChunks(ctx: ServiceContext, config: ExperimentConfig, events: AsyncGenerator<StoredEvent>, limit = Infinity): AsyncGenerator<string> {
+  // Bandit decisions waiting for their reward, oldest first (a Map keeps insertion order); one past the
+  // reward window can no longer be rewarded and is dropped.
+  const pending = new Map<string, StoredDecisionEvent>();
+  let left = limit;
+  let chunk = '';
+  for await (const ev of events) {
+    if (left <= 0) break;
+    if (ev.population !== 'b') continue;
+    if (ev.type === 'decision') {
+      pending.set(ev.nonce, ev);
+      for (const [nonce, d] of pending) {
+        if (d.issuedAt + config.rewardWindowSeconds >= ev.issuedAt) break;
+        pending.delete(nonce);
+      }
+      continue;
+    }
+    const d = pending.get(ev.nonce);
+    if (!d || ev.reward === undefined) continue;
+    pending.delete(ev.nonce);
+    chunk += dsjsonLine(d, ev, decisionIdOf(ctx, config.id, d)) + '\n';
+    left -= 1;
+    if (chunk.length >= 64 * 1024) { yield chunk; chunk = ''; }
+  }
+  if (chunk) yield chunk;
+}

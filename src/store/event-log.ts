@@ -1,0 +1,105 @@
+/**
+ * The event log's value types, shared by both stores: what `assign` and `recordReward` append (in
+ * the same atomic step that counts the event), and what `readEvents` gives back.
+ *
+ * An event holds only what cannot be derived later: the arm and population, the token's nonce,
+ * issuedAt and propensity (so the export re-signs the very decisionId that was served, see
+ * DecisionSigner.signWith), and the request's own fields. The experiment id, the policy and the
+ * arm ids are the experiment's, added when the log is read.
+ */
+import type { Population } from './store.js';
+
+/** What the decision event records beyond AssignInput's own fields. */
+export interface DecisionLog {
+  /** The decision token's nonce (base64url): its dedupe key, and with the rest of the event, its signature. */
+  nonce: string;
+  /** Milliseconds since the epoch: the event time in the embedded store (Redis stamps entries with its own clock). */
+  nowMs: number;
+  /** The `context` sent to /select, as JSON text (bounded before the store is called), or undefined. */
+  context?: string;
+  /** Indexes of the arms that were disabled at the decision's version, comma-separated; '' when none. */
+  disabledArms: string;
+  /** The W3C `traceparent` header of the /select request, when it had a valid one. */
+  traceparent?: string;
+  /** Events older than this are trimmed from the log (by the event time's clock). */
+  retentionSeconds: number;
+}
+
+/** What the reward event records beyond RewardInput's own fields. */
+export interface RewardLog {
+  /** The decision's propensity (from its token). */
+  propensity: number;
+  /** The reward's `metadata`, as JSON text (at most 4 KiB), or undefined. */
+  metadata?: string;
+  retentionSeconds: number;
+}
+
+interface EventBase {
+  /** Opaque, increasing cursor: `<ms>-<seq>` (a Redis stream id in the Redis store). */
+  eventId: string;
+  /** Milliseconds since the epoch when the event was appended. */
+  ts: number;
+  nonce: string;
+  armId: string;
+  population: Population;
+  /** The decision's issuedAt, unix seconds. */
+  issuedAt: number;
+  propensity: number;
+}
+
+export interface StoredDecisionEvent extends EventBase {
+  type: 'decision';
+  version: number;
+  /** A user's first decision in the experiment (and every decision without a userId): the store's user record says. */
+  firstExposure: boolean;
+  userId?: string;
+  context?: string;
+  /** Arm ids that could be served at the decision's version (not disabled). */
+  eligibleArms: string[];
+  traceparent?: string;
+}
+
+export interface StoredRewardEvent extends EventBase {
+  type: 'reward';
+  reward?: number;
+  latencyMs?: number;
+  cost?: number;
+  error: boolean;
+  metadata?: string;
+  /** The decision token's user key (issue 8), when it had one: part of the decisionId that is re-signed. */
+  userKey?: string;
+}
+
+export type StoredEvent = StoredDecisionEvent | StoredRewardEvent;
+
+/** Default of the experiment setting `eventRetentionSeconds`: 30 days. */
+export const DEFAULT_EVENT_RETENTION_SECONDS = 30 * 86400;
+/** The most events one readEvents call returns. */
+export const MAX_EVENTS_PER_READ = 10_000;
+
+/** The eligible arm ids of a decision, from the experiment's arm ids and the disabled indexes it logged. */
+export function eligibleFrom(armIds: readonly string[], disabledArms: string): string[] {
+  if (disabledArms === '') return [...armIds];
+  const off = new Set(disabledArms.split(',').map(Number));
+  return armIds.filter((_, i) => !off.has(i));
+}
+
+/** The comma-separated indexes of the arms not eligible (the DecisionLog field). */
+export function disabledIndexes(eligible: readonly boolean[]): string {
+  let out = '';
+  for (let i = 0; i < eligible.length; i++) if (!eligible[i]) out += out === '' ? String(i) : `,${i}`;
+  return out;
+}
+
+/** True when `a` is a cursor before `b` (both `<ms>-<seq>`). */
+export function eventIdBefore(a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am < bm || (am === bm && as < bs);
+}
+
+/** A cursor as the stores take it: `<ms>-<seq>` with non-negative integers; null when malformed. */
+export function parseEventId(id: string): string | null {
+  const m = /^(\d{1,15})-(\d{1,15})$/.exec(id);
+  return m ? `${Number(m[1])}-${Number(m[2])}` : null;
+}

@@ -1,0 +1,108 @@
+/**
+ * The embedded store's event log of one experiment: an append-only array trimmed by age (as the
+ * Redis stream is with MINID) and capped at a number of events (the process's memory is the
+ * limit here; bench/event-log-memory.ts measures the bytes per event).
+ *
+ * Event ids are `<ms>-<seq>` like Redis stream ids and increase even if the clock steps back.
+ */
+import { eligibleFrom, type StoredEvent } from './event-log.js';
+import type { AssignInput, Population, RewardInput } from './store.js';
+
+/** Default cap of the embedded store's log, per experiment. */
+export const MEMORY_LOG_MAX_EVENTS = 1_000_000;
+
+/** One row per event, with only the fields it needs (a class each, so V8 gives every row one compact shape). */
+class DecisionRow {
+  readonly type = 'decision';
+  constructor(
+    readonly ms: number, readonly seq: number, readonly arm: number, readonly population: Population, readonly nonce: string,
+    readonly issuedAt: number, readonly propensity: number, readonly version: number, readonly firstExposure: boolean,
+    readonly userId: string | undefined, readonly context: string | undefined, readonly disabledArms: string, readonly traceparent: string | undefined,
+  ) {}
+}
+class RewardRow {
+  readonly type = 'reward';
+  constructor(
+    readonly ms: number, readonly seq: number, readonly arm: number, readonly population: Population, readonly nonce: string,
+    readonly issuedAt: number, readonly propensity: number, readonly reward: number | undefined, readonly latencyMs: number | undefined,
+    readonly cost: number | undefined, readonly error: boolean, readonly metadata: string | undefined, readonly userKey: string | undefined,
+  ) {}
+}
+type Row = DecisionRow | RewardRow;
+
+export class MemoryEventLog {
+  private rows: Row[] = [];
+  /** Rows before `head` are trimmed (dropped in one splice once they are half the array). */
+  private head = 0;
+  private lastMs = 0;
+  private lastSeq = -1;
+
+  constructor(private readonly armIds: readonly string[], private readonly maxEvents = MEMORY_LOG_MAX_EVENTS) {}
+
+  appendDecision(input: AssignInput, armId: string, propensity: number, firstExposure: boolean): void {
+    const { log } = input;
+    const [ms, seq] = this.nextId(log.nowMs);
+    this.push(new DecisionRow(ms, seq, this.armIds.indexOf(armId), input.population, log.nonce, input.now, propensity, input.version,
+      firstExposure, input.userId, log.context, log.disabledArms, log.traceparent), log.nowMs, log.retentionSeconds);
+  }
+
+  appendReward(input: RewardInput): void {
+    const { log, event } = input;
+    const [ms, seq] = this.nextId(input.nowMs);
+    this.push(new RewardRow(ms, seq, this.armIds.indexOf(input.armId), input.population, input.decisionKey, input.issuedAt, log.propensity,
+      input.reward, event.latencyMs, event.cost, event.error, log.metadata, input.userKey), input.nowMs, log.retentionSeconds);
+  }
+
+  /** Up to `limit` events after the cursor `after` (null: from the oldest kept), oldest first. */
+  read(after: string | null, limit: number): StoredEvent[] {
+    let i = this.head;
+    if (after !== null) {
+      const [ms, seq] = after.split('-').map(Number);
+      let lo = this.head, hi = this.rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const r = this.rows[mid];
+        if (r.ms < ms || (r.ms === ms && r.seq <= seq)) lo = mid + 1;
+        else hi = mid;
+      }
+      i = lo;
+    }
+    return this.rows.slice(i, i + limit).map((r) => this.decode(r));
+  }
+
+  private nextId(nowMs: number): [number, number] {
+    const ms = Math.max(Math.floor(nowMs), this.lastMs);
+    this.lastSeq = ms === this.lastMs ? this.lastSeq + 1 : 0;
+    this.lastMs = ms;
+    return [ms, this.lastSeq];
+  }
+
+  private push(row: Row, nowMs: number, retentionSeconds: number): void {
+    this.rows.push(row);
+    const minMs = nowMs - retentionSeconds * 1000;
+    while (this.head < this.rows.length && (this.rows.length - this.head > this.maxEvents || this.rows[this.head].ms < minMs)) this.head += 1;
+    if (this.head > 1024 && this.head * 2 > this.rows.length) {
+      this.rows.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  private decode(r: Row): StoredEvent {
+    const base = {
+      eventId: `${r.ms}-${r.seq}`, ts: r.ms, nonce: r.nonce, armId: this.armIds[r.arm], population: r.population,
+      issuedAt: r.issuedAt, propensity: r.propensity,
+    };
+    if (r instanceof DecisionRow) {
+      return {
+        ...base, type: 'decision', version: r.version, firstExposure: r.firstExposure, eligibleArms: eligibleFrom(this.armIds, r.disabledArms),
+        ...(r.userId !== undefined && { userId: r.userId }), ...(r.context !== undefined && { context: r.context }),
+        ...(r.traceparent !== undefined && { traceparent: r.traceparent }),
+      };
+    }
+    return {
+      ...base, type: 'reward', ...(r.reward !== undefined && { reward: r.reward }), ...(r.latencyMs !== undefined && { latencyMs: r.latencyMs }),
+      ...(r.cost !== undefined && { cost: r.cost }), error: r.error, ...(r.metadata !== undefined && { metadata: r.metadata }),
+      ...(r.userKey !== undefined && { userKey: r.userKey }),
+    };
+  }
+}
