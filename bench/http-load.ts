@@ -7,10 +7,12 @@
  * Latencies are recorded here from autocannon's 'response' events (float milliseconds, into
  * 10-microsecond buckets): autocannon's own histogram keeps whole milliseconds, too coarse for a
  * p50 of about 1 ms. CPU over the measured run: this process (process.cpuUsage), the server and
- * Redis (/proc/<pid>/stat), the whole machine (/proc/stat, with steal).
+ * Redis (/proc/<pid>/stat), the whole machine (/proc/stat, with steal); with `redisUrl`, Redis's own
+ * count of calls and µs per command (INFO commandstats, before and after the measured run).
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { DecisionSigner } from '../src/assignment/decision-token.js';
 import type { Population } from '../src/store/store.js';
 
@@ -26,6 +28,8 @@ export interface LoadSpec {
   pids: Record<string, number>;
   /** Requests a second over all connections; absent: as fast as the server answers (closed loop). */
   rate?: number;
+  /** A Redis whose INFO commandstats are read before and after the measured run (every command's calls and µs). */
+  redisUrl?: string;
   /** /select users are drawn uniformly from u-1 .. u-<users>. */
   users: number;
   /** For /reward bodies: tokens minted with the service's own signer and the server's DECISION_SECRET. */
@@ -57,6 +61,8 @@ export interface LoadResult {
   cpuSeconds: Record<string, number>;
   /** Wall seconds over which cpuSeconds were taken. */
   wallSeconds: number;
+  /** With `redisUrl`: what Redis counted over the measured run, per command (INFO commandstats deltas). */
+  redisCommands?: Record<string, { calls: number; usec: number }>;
   reward?: { freshSent: number; duplicatesSent: number; freshMinted: number; wrapped: boolean };
 }
 
@@ -91,6 +97,14 @@ function sampleCpu(): { at: bigint; seconds: Record<string, number> } {
       machineSteal: m.steal,
     },
   };
+}
+
+const redis = spec.redisUrl ? new Redis(spec.redisUrl) : null;
+
+/** INFO commandstats: calls and µs per command name (cmdstat_evalsha, cmdstat_hget, ...). */
+async function commandStats(): Promise<Record<string, { calls: number; usec: number }>> {
+  const text = await redis!.info('commandstats');
+  return Object.fromEntries([...text.matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+)/g)].map((m) => [m[1], { calls: Number(m[2]), usec: Number(m[3]) }]));
 }
 
 // --- request bodies -------------------------------------------------------------------------
@@ -172,9 +186,11 @@ if (spec.durationSeconds > 0) {
   const freshBefore = freshSent;
   const dupBefore = duplicatesSent;
   const histogram = new Map<number, number>();
+  const statsBefore = redis ? await commandStats() : null;
   const before = sampleCpu();
   const res = await run(spec.durationSeconds, histogram);
   const after = sampleCpu();
+  const statsAfter = redis ? await commandStats() : null;
   const statusCodes = Object.fromEntries(Object.entries(res.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
   result = {
     requests: Object.values(statusCodes).reduce((a, b) => a + b, 0),
@@ -187,8 +203,15 @@ if (spec.durationSeconds > 0) {
     bytes: res.throughput.total,
     cpuSeconds: Object.fromEntries(Object.keys(after.seconds).map((k) => [k, after.seconds[k] - before.seconds[k]])),
     wallSeconds: Number(after.at - before.at) / 1e9,
+    ...(statsAfter && {
+      redisCommands: Object.fromEntries(Object.entries(statsAfter).map(([name, a]) => {
+        const b = statsBefore![name] ?? { calls: 0, usec: 0 };
+        return [name, { calls: a.calls - b.calls, usec: a.usec - b.usec }];
+      }).filter(([, d]) => (d as { calls: number }).calls > 0)),
+    }),
     ...(spec.reward && { reward: { freshSent: freshSent - freshBefore, duplicatesSent: duplicatesSent - dupBefore, freshMinted: minted.length, wrapped } }),
   };
 }
 const output: LoadOutput = { ...(result && { result }), freshSentAll: freshSent };
+redis?.disconnect();
 process.stdout.write(`${JSON.stringify(output)}\n`);

@@ -47,8 +47,7 @@ export async function startServer(name: string, script: string, opts: ServerOpti
   const port = await freePort();
   const log = join(opts.logDir, `${name}.log`);
   const fd = openSync(log, 'w');
-  // RATE_LIMIT=0: the load comes from one address, which the default limit would throttle.
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT: '0', ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...opts.env };
   if (!opts.env.REDIS_URL) delete env.REDIS_URL;
   const prof = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir, '--cpu-prof-name', `${name}.cpuprofile`] : [];
   const proc = spawn(...nodeCommand([...prof, ...(opts.nodeFlags ?? []), script], opts.pin), { cwd: ROOT, env, stdio: ['ignore', fd, fd] });

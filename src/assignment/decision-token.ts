@@ -16,10 +16,12 @@
  *
  * A binary body instead of base64url(JSON): signing is on every /select and verifying on every
  * /reward, and the JSON round trip cost about as much as the HMAC itself (bench/RESULTS.md).
- * Every replica must share the secret (configured, or created once in the store).
+ * Every replica must share the secret (configured, or created once in the store). The HMAC is
+ * computed by hmac-sha256.ts (the same bytes as node:crypto's, without its per-call setup).
  */
-import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { POPULATIONS, type Population } from '../store/population.js';
+import { HmacSha256 } from './hmac-sha256.js';
 
 export interface DecisionClaims {
   /** experiment id */
@@ -72,12 +74,14 @@ export function newNonce(): string {
 }
 
 export class DecisionSigner {
-  private readonly key: Buffer;
+  private readonly hmac: HmacSha256;
   /** One body is built at a time (signing is synchronous), so one scratch buffer serves every call. */
   private readonly scratch = Buffer.alloc(IDS_AT + 2 * (1 + MAX_ID_BYTES) + 1 + USER_KEY_BYTES + SIG_BYTES);
+  /** The signature verify computes, compared with the token's. */
+  private readonly expected = Buffer.alloc(SIG_BYTES);
 
   constructor(secret: string) {
-    this.key = Buffer.from(secret, 'utf8');
+    this.hmac = new HmacSha256(Buffer.from(secret, 'utf8'));
   }
 
   /** A token with a fresh nonce. */
@@ -112,7 +116,7 @@ export class DecisionSigner {
       b[end] = USER_KEY_BYTES;
       end += 1 + USER_KEY_BYTES;
     }
-    this.mac(b.subarray(0, end)).copy(b, end);
+    this.hmac.macInto(b.subarray(0, end), b, end, SIG_BYTES);
     return b.toString('base64url', 0, end + SIG_BYTES);
   }
 
@@ -125,7 +129,8 @@ export class DecisionSigner {
     // Node's decoder skips characters outside the alphabet and ignores spare trailing bits: only the
     // canonical spelling of a token is one (another spelling of the same bytes is refused).
     if (b.toString('base64url') !== token) return null;
-    if (!timingSafeEqual(b.subarray(end), this.mac(b.subarray(0, end)))) return null;
+    this.hmac.macInto(b.subarray(0, end), this.expected, 0, SIG_BYTES);
+    if (!timingSafeEqual(b.subarray(end), this.expected)) return null;
     // Genuine from here on (only this service signs), but checked anyway: a malformed body is null, never a throw.
     const p = POPULATIONS[b[1]];
     const eLength = b[IDS_AT];
@@ -140,11 +145,6 @@ export class DecisionSigner {
     };
     if (uLength > 0) claims.u = b.toString('base64url', aEnd + 1, end);
     return claims;
-  }
-
-  /** The signature: the first SIG_BYTES of HMAC-SHA256(secret, body). */
-  private mac(body: Buffer): Buffer {
-    return createHmac('sha256', this.key).update(body).digest().subarray(0, SIG_BYTES);
   }
 }
 

@@ -20,6 +20,7 @@
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import { redisTarget, watchConnection, type ConnectionEvent } from './redis-connection-events.js';
 import { RedisStore, type RedisClient } from './redis-store.js';
+import { WriteBatchingRedis } from './redis-write-batching.js';
 
 export interface RedisConnectOptions {
   /** Namespace of every key; default 'bandit:'. */
@@ -63,7 +64,7 @@ export function createRedisClient(url: string, commandTimeoutMs: number): RedisC
       slotsRefreshTimeout: Math.max(1000, 4 * commandTimeoutMs),
       redisOptions: { ...nodeOptions, ...cluster.auth },
     })
-    : new Redis(url, { ...nodeOptions, enableAutoPipelining: true });
+    : new WriteBatchingRedis(url, nodeOptions);
   // The store reports trouble through StoreUnavailableError; connection errors need no other listener.
   client.on('error', () => {});
   return client;
