@@ -37,7 +37,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (snap?.statsRefresh(nowMs) === 'before-deciding') snap = await ctx.cache.load(experimentId, nowMs);
       if (!snap) throw experimentNotFound(experimentId);
       if (snap.config.archivedAt) throw new ApiError('experiment_not_found', `experiment '${experimentId}' was archived at ${snap.config.archivedAt}`);
-      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded);
+      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded, extras.context);
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
