@@ -43,7 +43,7 @@ export async function evaluateFlag(ctx: ServiceContext, key: string, targetingKe
 }
 
 /**
- * Every active experiment (status active, not ended), evaluated for one context. The ETag is taken
+ * Every active experiment (status active, not archived, not ended), evaluated for one context. The ETag is taken
  * from what decides the answer before any decision is made: the context and each active
  * experiment's id and version (bumped by every change, the kill switch included). A client that
  * polls with If-None-Match therefore gets a 304 and records no new decision while nothing changed;
@@ -60,7 +60,7 @@ export async function evaluateFlags(ctx: ServiceContext, context: Record<string,
 }
 
 function isActive({ config }: ExperimentState, nowMs: number): boolean {
-  return config.status === 'active' && (config.endsAt === null || Date.parse(config.endsAt) > nowMs);
+  return config.status === 'active' && !config.archivedAt && (config.endsAt === null || Date.parse(config.endsAt) > nowMs);
 }
 
 /** One flag of a bulk answer that could not be evaluated; anything but a missing experiment or an unreachable store is a bug. */

@@ -76,6 +76,15 @@ describe.each(storeKinds)('OFREP ($name store)', (kind) => {
     expect(all.body.flags.map((f: { key: string }) => f.key)).toEqual(['exp-1']);
   });
 
+  it('leaves an archived experiment out of the bulk form (the single form answers FLAG_NOT_FOUND)', async () => {
+    await t.post('/experiments', experimentBody());
+    await t.post('/experiments', experimentBody({ id: 'exp-2' }));
+    expect((await t.app.inject({ method: 'DELETE', url: '/experiments/exp-2' })).statusCode).toBe(200);
+    expect((await evaluate('exp-2')).body).toMatchObject({ key: 'exp-2', errorCode: 'FLAG_NOT_FOUND' });
+    const all = await bulk({ targetingKey: 'u-1' });
+    expect(all.body.flags.map((f: { key: string }) => f.key)).toEqual(['exp-1']);
+  });
+
   it('bulk: every active experiment, an ETag, and 304 without a new decision while nothing changed', async () => {
     await t.post('/experiments', experimentBody());
     await t.post('/experiments', experimentBody({ id: 'exp-2', arms: [{ id: 'x', payload: 1 }, { id: 'y', payload: 2 }] }));
