@@ -177,13 +177,17 @@ function logSecretState(log: FastifyBaseLogger, s: SecretState): void {
   else if (s === 'mismatch') log.error('the store holds another decision secret than this replica: not ready, decisions refused; restart it or set DECISION_SECRET');
 }
 
+/** The routes whose body is an experiment's settings: POST /experiments, PATCH /experiments/:id. */
+const CONFIG_BODY = /^\/experiments(\/[^/?]+)?(\?|$)/;
+
 /** Maps what the app or Fastify threw to the contract's errors; null for a real failure (500). */
 function toApiError(err: FastifyError, url: string): ApiError | null {
   if (err instanceof ApiError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
     const issues = err.validation.map((v) => ({ field: `${where}${v.instancePath.replaceAll('/', '.')}`, message: v.message ?? 'invalid' }));
-    const code: ErrorCode = url.startsWith('/experiments') && where === 'body' ? 'invalid_config' : 'invalid_request';
+    // An experiment's settings (POST /experiments, PATCH /experiments/:id) are a config; other bodies under it (evaluate, promote, disable) are requests.
+    const code: ErrorCode = CONFIG_BODY.test(url) && where === 'body' ? 'invalid_config' : 'invalid_request';
     return new ApiError(code, issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
   }
   const byFastifyCode: Record<string, ErrorCode> = {

@@ -67,5 +67,7 @@ describe.each(storeKinds)('POST /experiments/:id/evaluate ($name store)', (kind)
       expect(res.body).toMatchObject({ error: expect.any(String), message: expect.any(String) });
     }
     expect((await t.post('/experiments/nope/evaluate', { policy: { kind: 'greedy' } })).status).toBe(404);
+    // A malformed evaluate body is a bad request, not a bad experiment config.
+    expect((await t.post('/experiments/split/evaluate', { policy: { kind: 'other' } })).body.error).toBe('invalid_request');
   });
 });
