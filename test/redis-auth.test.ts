@@ -66,4 +66,22 @@ describeIf(redisBinariesAvailable(), 'redis-server (a private server whose pub/s
     expect(del.statusCode).toBe(204);
     expect(await readAs(b, created.body.key)).toBe(401);
   });
+
+  it('open mode: a replica that has not read the key set serves no admin or read route without a key', async () => {
+    const prefix = uniquePrefix();
+    const a = await replica(prefix);
+    expect((await a.post('/keys', { scope: 'admin', name: 'stored' })).status).toBe(201);
+    // B starts in open mode (no API_KEYS) while Redis is down, so it has never read the stored key.
+    await server.stop();
+    const store = await connectRedisStore(server.url, { prefix, commandTimeoutMs: 500, connectWaitMs: 100 });
+    const b = await makeTestApp(store);
+    open.push({ t: b, store });
+    const noKey = (method: 'GET' | 'POST', url: string) => b.app.inject({ method, url, ...(method === 'POST' && { payload: { scope: 'admin', name: 'x' } }) }).then((r) => r.statusCode);
+    expect(await noKey('GET', '/keys')).not.toBe(200);
+    expect(await noKey('POST', '/keys')).not.toBe(201);
+    await server.start();
+    // Back in touch with Redis, B knows a key exists: no key is refused.
+    await waitFor(async () => (await noKey('GET', '/keys')) === 401, 5000, 'B to refuse /keys without a key');
+    expect(await noKey('POST', '/keys')).toBe(401);
+  });
 });

@@ -49,11 +49,19 @@ const plugin: FastifyPluginAsync<{ ring: KeyRing; mode: AuthMode }> = async (app
   // Callback style: with the key set's watch live the check is synchronous (no promise per request).
   app.addHook('onRequest', (req, reply, done) => {
     const access = req.routeOptions.config?.access ?? requiredAccess(req.method, req.routeOptions.url);
-    if (access === 'open' || (mode === 'open-when-empty' && ring.empty())) return done();
-    const key = presentedKey(req);
-    const now = key === null ? null : ring.identifyNow(key);
-    if (now !== undefined) return done(decide(req, reply, key, now, access) ?? undefined);
-    ring.identify(key!).then((identity) => done(decide(req, reply, key, identity, access) ?? undefined), done);
+    if (access === 'open') return done();
+    const check = (): void => {
+      const key = presentedKey(req);
+      const now = key === null ? null : ring.identifyNow(key);
+      if (now !== undefined) return done(decide(req, reply, key, now, access) ?? undefined);
+      ring.identify(key!).then((identity) => done(decide(req, reply, key, identity, access) ?? undefined), done);
+    };
+    if (mode !== 'open-when-empty') return check();
+    // Open only while no key exists anywhere: a replica that has not read the key set asks the store first.
+    const open = ring.openNow();
+    if (open === true) return done();
+    if (open === false) return check();
+    ring.isOpen(access).then((isOpen) => (isOpen ? done() : check()), done);
   });
 };
 

@@ -55,6 +55,26 @@ export class KeyRing {
     return this.byDigest.size === 0;
   }
 
+  /**
+   * Open mode's question without a promise: true when no key exists anywhere (the set is loaded and
+   * the watch live), false when some key exists, undefined when the store must be asked (isOpen).
+   */
+  openNow(): boolean | undefined {
+    if (this.byDigest.size > 0) return false;
+    return this.watch?.live() && !this.unknown() ? true : undefined;
+  }
+
+  /**
+   * Open mode after catching up with the store. A key set never read (the store down since start)
+   * is open only for the decide scope, so the /select fallback keeps working while nothing that a
+   * stored key might guard (admin, read) is served without one.
+   */
+  async isOpen(access: ApiKeyScope): Promise<boolean> {
+    await this.catchUp();
+    if (this.byDigest.size > 0) return false;
+    return !this.unknown() || access === 'decide';
+  }
+
   /** True when the run-time keys have never been read (the store was down since start). */
   unknown(): boolean {
     return this.loadedVersion < 0;
