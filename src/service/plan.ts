@@ -19,10 +19,21 @@ export function plan(body: PlanBody) {
     holdbackShare: body.holdbackPercent / 100, alpha: body.alpha, power: body.power, tuningUsers: body.sequentialTuningUsers,
   };
   const figures = (p: Plan) => ({ ...p, usersPerArm: Math.ceil(p.banditUsers / body.arms), days: +(p.totalUsers / body.dailyUsers).toFixed(2) });
+  let fixedHorizon: ReturnType<typeof figures>;
+  let alwaysValid: ReturnType<typeof figures>;
+  try {
+    fixedHorizon = figures(fixedHorizonPlan(input));
+    alwaysValid = figures(alwaysValidPlan(input));
+  } catch (err) {
+    if (err instanceof RangeError) throw new ApiError('invalid_request', `minDetectableEffect: ${err.message}`);
+    throw err;
+  }
+  const finite = [treatmentMean, effect, ...Object.values(fixedHorizon), ...Object.values(alwaysValid)].every(Number.isFinite);
+  if (!finite) throw new ApiError('invalid_request', 'these inputs give a plan beyond what can be computed (an effect too small, a mean too large, or too few daily users)');
   return {
     effect: { baselineMean: body.baselineMean, treatmentMean: +treatmentMean.toPrecision(12), absolute: +effect.toPrecision(12) },
-    fixedHorizon: figures(fixedHorizonPlan(input)),
-    alwaysValid: figures(alwaysValidPlan(input)),
+    fixedHorizon,
+    alwaysValid,
     method: body.rewardModel === 'bernoulli'
       ? 'two-sided z-test on Cohen\'s h (arcsine), one reward per user (as statsmodels NormalIndPower); always valid: the asymptotic confidence sequence (Waudby-Smith et al.)'
       : 'two-sided test on d = effect / standardDeviation with Guenther\'s t correction (as statsmodels TTestIndPower); always valid: the asymptotic confidence sequence (Waudby-Smith et al.)',

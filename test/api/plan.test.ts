@@ -49,6 +49,8 @@ describe('POST /plan', () => {
     [{ rewardModel: 'gaussian', baselineMean: 1, minDetectableEffect: 0.1, holdbackPercent: 10 }, /standardDeviation/],
     [{ rewardModel: 'bernoulli', baselineMean: 0.1, minDetectableEffect: 0.1, holdbackPercent: 0 }, /holdbackPercent/],
     [{ rewardModel: 'bernoulli', baselineMean: 0.1, minDetectableEffect: 0, holdbackPercent: 10 }, /minDetectableEffect/],
+    [{ rewardModel: 'bernoulli', baselineMean: 0.5, minDetectableEffect: 1e-9, holdbackPercent: 10 }, /too small/],
+    [{ rewardModel: 'bernoulli', baselineMean: 0.5, minDetectableEffect: 0.1, holdbackPercent: 10, dailyUsers: 1e-320 }, /beyond what can be computed/],
   ])('400 with a clear message for %j', async (body, message) => {
     const res = await plan(body);
     expect(res.status).toBe(400);
