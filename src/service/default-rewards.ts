@@ -22,9 +22,9 @@ export const DEFAULT_SWEEP_MS = 1000;
 const LIST_MAX_AGE_MS = 10_000;
 
 /** Puts a served decision on the due set when the experiment has a default reward. */
-export async function scheduleDefault(ctx: ServiceContext, config: ExperimentConfig, decisionKey: string, armId: string, population: Population, issuedAt: number, propensity: number): Promise<void> {
+export async function scheduleDefault(ctx: ServiceContext, config: ExperimentConfig, decisionKey: string, armId: string, population: Population, issuedAt: number, propensity: number, userKey?: string): Promise<void> {
   if (!config.defaultReward) return;
-  await ctx.store.scheduleDefaultReward(config.id, { decisionKey, armId, population, issuedAt, dueAt: issuedAt + config.defaultReward.afterSeconds, propensity });
+  await ctx.store.scheduleDefaultReward(config.id, { decisionKey, armId, population, issuedAt, dueAt: issuedAt + config.defaultReward.afterSeconds, propensity, ...(userKey !== undefined && { userKey }) });
 }
 
 /** Applies every default of the experiment that is due now; returns how many were counted (0 for ones a reward beat). */
@@ -46,6 +46,8 @@ async function applyOne(ctx: ServiceContext, config: ExperimentConfig, e: DueDef
     rewardWindowSeconds: config.rewardWindowSeconds, reward: value, event: { error: false }, guardrails: null,
     windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE, baseline: e.armId === config.baselineArmId, nowMs,
     engine: engineSumsInput(config), defaults: { apply: true },
+    // The decision's user, so the default adds to that user's sums and its event re-signs the served decisionId.
+    ...(e.userKey !== undefined && { userKey: e.userKey, userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds }),
     log: { propensity: e.propensity, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS },
   });
   return res.kind === 'accepted';

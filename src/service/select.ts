@@ -53,7 +53,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.stats) snap.setStats(res.stats, nowMs);
       ctx.metrics.decision(experimentId, res.armId, d.population);
       const out = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userId, nonce);
-      if (snap.config.defaultReward) await scheduleDefaultFor(ctx, snap, out, nonce, d.population, nowMs);
+      if (snap.config.defaultReward) await scheduleDefaultFor(ctx, snap, out, nonce, d.population, nowMs, userKeyOf(userId, d.population));
       return out;
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
@@ -64,9 +64,9 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
 }
 
 /** Puts the decision on the default-reward due set; if the store fails here the decision is served without a default (as before the setting). */
-async function scheduleDefaultFor(ctx: ServiceContext, snap: Snapshot, out: SelectResult, nonce: string, population: Population, nowMs: number): Promise<void> {
+async function scheduleDefaultFor(ctx: ServiceContext, snap: Snapshot, out: SelectResult, nonce: string, population: Population, nowMs: number, userKey: string | undefined): Promise<void> {
   try {
-    await scheduleDefault(ctx, snap.config, nonce, out.armId, population, Math.floor(nowMs / 1000), out.propensity);
+    await scheduleDefault(ctx, snap.config, nonce, out.armId, population, Math.floor(nowMs / 1000), out.propensity, userKey);
   } catch (err) {
     if (!(err instanceof StoreUnavailableError)) throw err;
   }
@@ -85,7 +85,7 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
 function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, userId?: string, nonce?: string): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
   // The user key lets /reward add to the user's own sums (the user-level lift); bandit and holdback only.
-  const u = userId !== undefined && population !== 'x' ? stickyField(userId) : undefined;
+  const u = userKeyOf(userId, population);
   const claims = { e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }) };
   // A recorded decision's id is the one its event re-signs; a fallback (nothing recorded) gets a fresh nonce.
   const decisionId = nonce === undefined ? ctx.signer.sign(claims) : ctx.signer.signWith({ ...claims, k: nonce });
@@ -93,4 +93,9 @@ function result(ctx: ServiceContext, snap: Snapshot, population: Population, arm
     decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
     population: POPULATION_NAMES[population], sticky, propensity,
   };
+}
+
+/** The decision token's user key: lets /reward (and a default reward) add to the user's own sums; bandit and holdback only. */
+function userKeyOf(userId: string | undefined, population: Population): string | undefined {
+  return userId !== undefined && population !== 'x' ? stickyField(userId) : undefined;
 }

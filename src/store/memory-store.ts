@@ -10,6 +10,7 @@ import type { DueDefault } from './store.js';
 import { breachReason, checkGuardrails, countAtOrBelow } from '../bandit/guardrails.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
 import { MemoryHistory } from './memory-history.js';
+import { EXPIRY_MARGIN_SECONDS } from './redis-keys.js';
 import { nullProto } from './null-proto.js';
 import type { StoredEvent } from './event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
@@ -186,7 +187,7 @@ export class MemoryStore implements Store {
       if (input.userKey !== undefined) {
         const now = Math.floor(input.nowMs / 1000);
         if (now >= e.userSumsUntil) e.userSums.clear();
-        e.userSumsUntil = now + (input.userSumsTtlSeconds ?? input.rewardWindowSeconds);
+        e.userSumsUntil = now + Math.ceil((input.userSumsTtlSeconds ?? input.rewardWindowSeconds) + EXPIRY_MARGIN_SECONDS); // as reward.lua's EXPIRE
         const key = input.population + input.userKey;
         const prev = e.userSums.get(key);
         if (prev) ({ s, n } = prev);

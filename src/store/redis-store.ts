@@ -209,8 +209,11 @@ export class RedisStore implements Store {
     const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).due(), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit));
     const out: DueDefault[] = [];
     for (let i = 0; i + 1 < members.length; i += 2) {
-      const [decisionKey, population, issuedAt, armId, propensity] = members[i].split('|');
-      out.push({ decisionKey, armId, population: population as Population, issuedAt: Number(issuedAt), dueAt: Number(members[i + 1]), propensity: Number(propensity) });
+      const [decisionKey, population, issuedAt, armId, propensity, userKey] = members[i].split('|');
+      out.push({
+        decisionKey, armId, population: population as Population, issuedAt: Number(issuedAt), dueAt: Number(members[i + 1]), propensity: Number(propensity),
+        ...(userKey && { userKey }),
+      });
     }
     return out;
   }
@@ -351,8 +354,8 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
 }
 
 /** A decision's member of the due set (arm ids have no '|'): what reward.lua removes when a reward is recorded. */
-const dueMember = (d: { decisionKey: string; population: Population; issuedAt: number; armId: string; propensity: number }): string =>
-  `${d.decisionKey}|${d.population}|${d.issuedAt}|${d.armId}|${d.propensity}`;
+const dueMember = (d: { decisionKey: string; population: Population; issuedAt: number; armId: string; propensity: number; userKey?: string }): string =>
+  `${d.decisionKey}|${d.population}|${d.issuedAt}|${d.armId}|${d.propensity}|${d.userKey ?? ''}`;
 
 /** reward.lua's engine-sum fields of one arm and population, when it has any (see its header). */
 function decodeEngineSums(tallies: Record<string, string>, pop: Population, armId: string): { engine?: EngineSums } {

@@ -285,6 +285,8 @@ export interface DueDefault {
   dueAt: number;
   /** The decision's propensity (for the default's event in the log). */
   propensity: number;
+  /** The decision token's user key, when it had one (the default then counts as that user's reward). */
+  userKey?: string;
 }
 
 export type RewardResult =

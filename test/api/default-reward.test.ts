@@ -27,7 +27,7 @@ describe.each(storeKinds)('defaultReward ($name store)', (kind) => {
       const log: { armId: string; population: string; reward: number | null; decisionId: string }[] = [];
       for (let i = 0; i < 200; i++) {
         const app = i % 2 === 0 ? t : replica;
-        const d = (await app.post('/select', { experimentId: 'dr' })).body;
+        const d = (await app.post('/select', { experimentId: 'dr', userId: `u-${i % 60}` })).body;
         const missing = (i * 37) % 10 < 3; // 30% of the decisions get no feedback
         const reward = missing ? null : (i * 7919) % 5 < 2 ? 1 : 0;
         if (reward !== null) expect((await app.post('/reward', { decisionId: d.decisionId, reward })).status).toBe(200);
@@ -52,6 +52,9 @@ describe.each(storeKinds)('defaultReward ($name store)', (kind) => {
       const lines = events.body.split('\n').filter(Boolean).map((l) => JSON.parse(l));
       expect(lines).toHaveLength(log.length);
       expect(new Set(lines.map((e: any) => e.decisionId)).size).toBe(log.length);
+      // ...under the decisionId /select served (a default keeps the token's user key).
+      const served = new Set(log.map((e) => e.decisionId));
+      expect(lines.filter((e: any) => !served.has(e.decisionId))).toEqual([]);
       // A reward after its default: 410; one whose reward came in time stays a duplicate.
       const late = log.find((e) => e.reward === null)!;
       const res = await t.post('/reward', { decisionId: late.decisionId, reward: 1 });

@@ -46,7 +46,7 @@
   -- default rewards (issue 11)
   ARGV[26] '' the experiment has no defaultReward; '0' it has one; '1' this call applies it;
            '2' the reward came after afterSeconds (expired unless a duplicate; nothing recorded)
-  ARGV[27] the due-set member of this decision (key|population|issuedAt|armId|propensity)
+  ARGV[27] the due-set member of this decision (key|population|issuedAt|armId|propensity|userKey)
   ARGV[28] unix seconds until which an applied default is remembered (issuedAt + rewardWindowSeconds)
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
