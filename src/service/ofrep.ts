@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { ApiError } from '../errors.js';
 import { StoreUnavailableError, type ExperimentState } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { promotionStatus } from './promotion.js';
 import { select, type SelectResult } from './select.js';
 
 /** A JSON value other than null (OFREP has no null flag value). */
@@ -52,7 +53,7 @@ export async function evaluateFlag(ctx: ServiceContext, key: string, targetingKe
 export async function evaluateFlags(ctx: ServiceContext, context: Record<string, unknown>, ifNoneMatch?: string): Promise<BulkEvaluation> {
   const nowMs = ctx.clock.now();
   const active = (await ctx.store.listExperiments()).filter((s) => isActive(s, nowMs));
-  const etag = bulkEtag(context, active);
+  const etag = bulkEtag(context, active, nowMs);
   if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) return { etag, notModified: true };
   const targetingKey = typeof context.targetingKey === 'string' ? context.targetingKey : undefined;
   const flags = await Promise.all(active.map((s) => evaluateFlag(ctx, s.config.id, targetingKey).catch((err: unknown) => flagFailure(s.config.id, err))));
@@ -72,8 +73,12 @@ function flagFailure(key: string, err: unknown): FlagFailure {
   throw err;
 }
 
-function bulkEtag(context: Record<string, unknown>, active: ExperimentState[]): string {
-  const basis = stableJson([context, active.map((s) => [s.config.id, s.version])]);
+/** What decides the answer and changes without a version bump is in the tag too: a `startsAt` passing, a promotion's stage. */
+function bulkEtag(context: Record<string, unknown>, active: ExperimentState[], nowMs: number): string {
+  const basis = stableJson([context, active.map((s) => {
+    const started = !s.config.startsAt || Date.parse(s.config.startsAt) <= nowMs;
+    return [s.config.id, s.version, started, promotionStatus(s.config.promotion, s.disabled, nowMs)?.percent ?? null];
+  })]);
   return `"${createHash('sha256').update(basis).digest('base64url').slice(0, 27)}"`;
 }
 

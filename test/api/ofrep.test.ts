@@ -76,6 +76,18 @@ describe.each(storeKinds)('OFREP ($name store)', (kind) => {
     expect(all.body.flags.map((f: { key: string }) => f.key)).toEqual(['exp-1']);
   });
 
+  it('bulk: a startsAt that passes changes the ETag (no 304 with the pre-start answer)', async () => {
+    const startsAt = new Date(t.clock.now() + 10_000).toISOString();
+    await t.post('/experiments', experimentBody({ startsAt }));
+    const before = await bulk({ targetingKey: 'u-1' });
+    expect(before.body.flags[0].metadata.population).toBe('excluded');
+    t.clock.advance(20_000);
+    const after = await bulk({ targetingKey: 'u-1' }, before.etag);
+    expect(after.status).toBe(200);
+    expect(after.etag).not.toBe(before.etag);
+    expect(after.body.flags[0].metadata.population).not.toBe('excluded');
+  });
+
   it('leaves an archived experiment out of the bulk form (the single form answers FLAG_NOT_FOUND)', async () => {
     await t.post('/experiments', experimentBody());
     await t.post('/experiments', experimentBody({ id: 'exp-2' }));
