@@ -84,7 +84,12 @@ local D = 26
 local defaults, applyDefault = ARGV[D], ARGV[D] == '1'
 if (defaults == '0' or defaults == '2') and redis.call('ZSCORE', KEYS[9], ARGV[3]) then return -5 end
 if defaults == '2' then return redis.call('SISMEMBER', dedupe, ARGV[3]) == 1 and -3 or -5 end
-if redis.call('SADD', dedupe, ARGV[3]) == 0 then return -3 end
+if redis.call('SADD', dedupe, ARGV[3]) == 0 then
+  -- A default for a decision already rewarded: its due entry goes too, so the sweep never meets it
+  -- again (the embedded store keys the entry by decision and drops it with the reward).
+  if applyDefault then redis.call('ZREM', KEYS[8], ARGV[D + 1]) end
+  return -3
+end
 redis.call('EXPIRE', dedupe, ARGV[4])
 if defaults ~= '' then
   redis.call('ZREM', KEYS[8], ARGV[D + 1])
