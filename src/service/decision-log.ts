@@ -1,6 +1,16 @@
 /** What /select hands the store for the decision event, beyond the decision itself. */
 import { DEFAULT_EVENT_RETENTION_SECONDS, disabledIndexes, type DecisionLog } from '../store/event-log.js';
+import { stickyField } from '../store/redis-keys.js';
+import type { Population } from '../store/store.js';
 import type { Snapshot } from './snapshot.js';
+
+/**
+ * The decision token's user key: it lets /reward (and a default reward) add to the user's own sums;
+ * bandit and holdback only. The export re-signs a logged decision's id with the same key.
+ */
+export function userKeyOf(userId: string | undefined, population: Population): string | undefined {
+  return userId !== undefined && population !== 'x' ? stickyField(userId) : undefined;
+}
 
 export interface SelectExtras {
   /** The request's `context` (already checked against its size bound). */

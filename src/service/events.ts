@@ -8,8 +8,8 @@ import { dsjsonLine } from '../format/dsjson.js';
 import { ApiError } from '../errors.js';
 import { MAX_EVENTS_PER_READ, parseEventId, type StoredDecisionEvent, type StoredEvent } from '../store/event-log.js';
 import type { ExperimentConfig } from '../store/store.js';
-import { stickyField } from '../store/redis-keys.js';
 import type { ServiceContext } from './context.js';
+import { userKeyOf } from './decision-log.js';
 import { allEvents } from './replay.js';
 import { POPULATION_NAMES } from './select.js';
 
@@ -30,7 +30,7 @@ const json = (text: string | undefined): unknown => (text === undefined ? null :
 export function decisionIdOf(ctx: ServiceContext, experimentId: string, ev: StoredEvent): string | null {
   try {
     // The token's user key (select.ts): from the decision's userId, or as the reward event kept it.
-    const u = ev.type === 'decision' ? (ev.userId !== undefined && ev.population !== 'x' ? stickyField(ev.userId) : undefined) : ev.userKey;
+    const u = ev.type === 'decision' ? userKeyOf(ev.userId, ev.population) : ev.userKey;
     return ctx.signer.signWith({ e: experimentId, a: ev.armId, p: ev.population, t: ev.issuedAt, q: ev.propensity, k: ev.nonce, ...(u && { u }) });
   } catch {
     return null; // written by a tool with a made-up nonce (benchmarks), never by /select

@@ -1,9 +1,8 @@
 /** POST /select: choose an arm for one request, record the decision, sign the decision id. */
 import { newNonce } from '../assignment/decision-token.js';
 import { ApiError, experimentNotFound, storeUnavailable } from '../errors.js';
-import { stickyField } from '../store/redis-keys.js';
 import { StoreUnavailableError, type Population } from '../store/store.js';
-import { decisionLog, type SelectExtras } from './decision-log.js';
+import { decisionLog, userKeyOf, type SelectExtras } from './decision-log.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
 import { scheduleDefault } from './default-rewards.js';
@@ -52,8 +51,9 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.kind === 'moved') { recorded = res.population; continue; }
       if (res.stats) snap.setStats(res.stats, nowMs);
       ctx.metrics.decision(experimentId, res.armId, d.population);
-      const out = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userId, nonce);
-      if (snap.config.defaultReward) await scheduleDefaultFor(ctx, snap, out, nonce, d.population, nowMs, userKeyOf(userId, d.population));
+      const userKey = userKeyOf(userId, d.population); // in the token, and in a default reward's due entry
+      const out = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce);
+      if (snap.config.defaultReward) await scheduleDefaultFor(ctx, snap, out, nonce, d.population, nowMs, userKey);
       return out;
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
@@ -82,10 +82,8 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
   return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs), fallback: true };
 }
 
-function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, userId?: string, nonce?: string): SelectResult {
+function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, u?: string, nonce?: string): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
-  // The user key lets /reward add to the user's own sums (the user-level lift); bandit and holdback only.
-  const u = userKeyOf(userId, population);
   const claims = { e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }) };
   // A recorded decision's id is the one its event re-signs; a fallback (nothing recorded) gets a fresh nonce.
   const decisionId = nonce === undefined ? ctx.signer.sign(claims) : ctx.signer.signWith({ ...claims, k: nonce });
@@ -93,9 +91,4 @@ function result(ctx: ServiceContext, snap: Snapshot, population: Population, arm
     decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
     population: POPULATION_NAMES[population], sticky, propensity,
   };
-}
-
-/** The decision token's user key: lets /reward (and a default reward) add to the user's own sums; bandit and holdback only. */
-function userKeyOf(userId: string | undefined, population: Population): string | undefined {
-  return userId !== undefined && population !== 'x' ? stickyField(userId) : undefined;
 }
