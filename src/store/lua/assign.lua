@@ -53,16 +53,18 @@ local meta, tallies = KEYS[1], KEYS[2]
 -- A positive double as ECMAScript's Number::toString writes it: the fewest significant digits that
 -- read back as the same double, in fixed notation from 1e-7 up to 1e21, else d.ddde-n.
 local function jsNumber(x)
-  -- The shortest: a binary search (if p digits read back, p + 1 do too; 17 always do).
-  local lo, hi = 0, 16
+  local function e(p) return string.format('%.' .. p .. 'e', x) end
+  -- The shortest: if p digits read back, p + 1 do too, and 17 always do. Most propensities need
+  -- 16 or 17 (two formats); one that 15 digits read back is searched below that, by halves.
+  local lo, hi = 15, 16
+  if tonumber(e(14)) == x then lo, hi = 0, 14 end
   while lo < hi do
     local mid = math.floor((lo + hi) / 2)
-    if tonumber(string.format('%.' .. mid .. 'e', x)) == x then hi = mid else lo = mid + 1 end
+    if tonumber(e(mid)) == x then hi = mid else lo = mid + 1 end
   end
-  local s = string.format('%.' .. lo .. 'e', x)
-  local d1, rest, e = string.match(s, '^(%d)%.?(%d*)e([-+]%d+)$')
+  local d1, rest, exp = string.match(e(lo), '^(%d)%.?(%d*)e([-+]%d+)$')
   local digits = string.gsub(d1 .. rest, '0+$', '')
-  local k, n = #digits, tonumber(e) + 1
+  local k, n = #digits, tonumber(exp) + 1
   if k <= n and n <= 21 then return digits .. string.rep('0', n - k) end
   if 0 < n and n <= 21 then return string.sub(digits, 1, n) .. '.' .. string.sub(digits, n + 1) end
   if -6 < n and n <= 0 then return '0.' .. string.rep('0', -n) .. digits end
