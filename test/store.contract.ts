@@ -758,7 +758,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
 
       it('keeps no engine sums for a reward without the engine input', async () => {
         await store.recordReward(rewardInput({ event: { error: false, cost: 0.5 } }));
-        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 1, rewards: 1, sum: 1, sumSq: 1, users: 1 });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 1, sumSq: 1, users: 0 });
       });
 
       it('keeps the cost sums per population, only for events that carried a cost', async () => {
