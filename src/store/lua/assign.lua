@@ -53,9 +53,18 @@ local meta, tallies = KEYS[1], KEYS[2]
 -- A positive double as ECMAScript's Number::toString writes it: the fewest significant digits that
 -- read back as the same double, in fixed notation from 1e-7 up to 1e21, else d.ddde-n.
 local function jsNumber(x)
+  -- %.Pg with the smallest P of 15, 16, 17 that reads back is already those digits (15 correctly
+  -- rounded digits that read back are the shortest with zeros stripped, as %g strips them), and
+  -- in fixed notation (1e-4 <= x < 1e15 for %g) it is JavaScript's text too: most propensities.
+  for p = 15, 17 do
+    local s = string.format('%.' .. p .. 'g', x)
+    if tonumber(s) == x then
+      if not string.find(s, 'e', 1, true) then return s end
+      break
+    end
+  end
+  -- Exponent notation: the digits and the exponent of %.Pe, rewritten in JavaScript's notation.
   local function e(p) return string.format('%.' .. p .. 'e', x) end
-  -- The shortest: if p digits read back, p + 1 do too, and 17 always do. Most propensities need
-  -- 16 or 17 (two formats); one that 15 digits read back is searched below that, by halves.
   local lo, hi = 15, 16
   if tonumber(e(14)) == x then lo, hi = 0, 14 end
   while lo < hi do
