@@ -54,19 +54,33 @@ try {
     const d = input.defaultReward!;
     await client.zadd(`before:{exp:cost}:dd`, d.dueAt, `${input.log.nonce}|b|${NOW}|${res.armId}|${res.propensity}|${d.userKey}`);
   };
-  const perDecision = async (f: (i: number) => Promise<unknown>): Promise<number> => {
+  /** Redis's process CPU (user + sys, INFO cpu), which also counts reading, parsing and answering each command. */
+  const cpuUs = async (): Promise<number> => {
+    const info = await admin.info('cpu');
+    return 1e6 * (Number(/used_cpu_user:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)![1]));
+  };
+  const perDecision = async (f: (i: number) => Promise<unknown>): Promise<[number, number]> => {
     await admin.config('RESETSTAT');
+    const cpu0 = await cpuUs();
     for (let i = 0; i < CALLS; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => f(i + j)));
+    const cpu = (await cpuUs()) - cpu0;
     const stats = await admin.info('commandstats');
     const usec = (cmd: string): number => Number(new RegExp(`cmdstat_${cmd}:calls=\\d+,usec=(\\d+)`).exec(stats)?.[1] ?? 0);
-    return (usec('evalsha') + usec('zadd')) / CALLS;
+    return [(usec('evalsha') + usec('zadd')) / CALLS, cpu / CALLS];
   };
-  const t = { beforeNo: [] as number[], beforeDefault: [] as number[], afterNo: [] as number[], afterDefault: [] as number[] };
+  const names = ['beforeNo', 'afterNo', 'beforeDefault', 'afterDefault'] as const;
+  const t = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<(typeof names)[number], number[]>;
+  const c = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<(typeof names)[number], number[]>;
+  const runs: Record<(typeof names)[number], (i: number) => Promise<unknown>> = {
+    beforeNo: (i) => oldPath(i, false), afterNo: (i) => (after as RedisStore).assign(assignInput(i, false)),
+    beforeDefault: (i) => oldPath(i, true), afterDefault: (i) => (after as RedisStore).assign(assignInput(i, true)),
+  };
   for (let rep = 0; rep < REPS; rep++) {
-    t.beforeNo.push(await perDecision((i) => oldPath(i, false)));
-    t.afterNo.push(await perDecision((i) => (after as RedisStore).assign(assignInput(i, false))));
-    t.beforeDefault.push(await perDecision((i) => oldPath(i, true)));
-    t.afterDefault.push(await perDecision((i) => (after as RedisStore).assign(assignInput(i, true))));
+    for (const n of names) {
+      const [u, p] = await perDecision(runs[n]);
+      t[n].push(u);
+      c[n].push(p);
+    }
   }
   const due = await admin.zcard('after:{exp:cost}:dd');
   if (due !== REPS * CALLS) throw new Error(`expected ${REPS * CALLS} due entries after, found ${due}`);
@@ -79,8 +93,15 @@ try {
   console.log('Redis µs per decision (INFO commandstats: usec of evalsha + zadd over the calls), median (min-max) of the alternating rounds, 50 in flight:\n');
   console.log('| decision | before: assign.lua (+ ZADD, a second call) | after: assign.lua alone | change |');
   console.log('|---|--:|--:|--:|');
-  console.log(`| no defaultReward | ${fmt(t.beforeNo)} | ${fmt(t.afterNo)} | ${(100 * (median(t.afterNo) / median(t.beforeNo) - 1)).toFixed(0)}% |`);
-  console.log(`| with defaultReward | ${fmt(t.beforeDefault)} | ${fmt(t.afterDefault)} | ${(100 * (median(t.afterDefault) / median(t.beforeDefault) - 1)).toFixed(0)}% |`);
+  const row = (label: string, x: Record<string, number[]>, no: string, yes: string): string =>
+    `| ${label} | ${fmt(x[no])} | ${fmt(x[yes])} | ${(100 * (median(x[yes]) / median(x[no]) - 1)).toFixed(0)}% |`;
+  console.log(row('no defaultReward', t, 'beforeNo', 'afterNo'));
+  console.log(row('with defaultReward', t, 'beforeDefault', 'afterDefault'));
+  console.log('\nRedis process CPU per decision (INFO cpu used_cpu_user + used_cpu_sys over the round / calls, µs; it also counts reading, parsing and answering each command):\n');
+  console.log('| decision | before | after | change |');
+  console.log('|---|--:|--:|--:|');
+  console.log(row('no defaultReward', c, 'beforeNo', 'afterNo'));
+  console.log(row('with defaultReward', c, 'beforeDefault', 'afterDefault'));
 } finally {
   await admin.quit();
   await server.destroy();
