@@ -60,8 +60,8 @@ try {
   const withLog = await connectRedisStore(server.url, { prefix: 'with:', commandTimeoutMs: 10_000 });
   const noLog = await connectRedisStore(server.url, { prefix: 'without:', commandTimeoutMs: 10_000 });
   const bare = (noLog as unknown as { client: Redis }).client;
-  bare.defineCommand('banditAssign', { numberOfKeys: 6, lua: withoutLog(readLua('assign')) });
-  bare.defineCommand('banditReward', { numberOfKeys: 6, lua: withoutLog(readLua('reward')) });
+  bare.defineCommand('banditAssign', { numberOfKeys: 7, lua: withoutLog(readLua('assign')) });
+  bare.defineCommand('banditReward', { numberOfKeys: 9, lua: withoutLog(readLua('reward')) });
   for (const s of [withLog, noLog]) await s.createExperiment(config('cost'));
   const usecPerCall = async (f: (i: number) => Promise<unknown>): Promise<number> => {
     await admin.config('RESETSTAT');

@@ -31,7 +31,7 @@ function jobsOf(reps: (inst: EngineInstance) => number): EngineJob[] {
   ENGINE_RUNS.forEach(({ instance, variants }, run) => variants.forEach((_, variant) => {
     const n = reps(instance);
     const chunk = Math.max(1, Math.round(200_000 / instance.horizon));
-    for (let r = 0; r < n; r += chunk) jobs.push({ id: jobs.length, run, variant, repFrom: r, repTo: Math.min(n, r + chunk) });
+    for (let r = 0; r < n; r += chunk) jobs.push({ id: jobs.length, table: 'engine', run, variant, repFrom: r, repTo: Math.min(n, r + chunk) });
   }));
   return jobs;
 }

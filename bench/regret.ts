@@ -4,7 +4,8 @@
  * with rewards seen at once and with rewards delayed by a batch of 100 decisions, next to the
  * Lai-Robbins constant of each instance and the reference values.
  *
- *   npm run bench:regret            (= npx tsx bench/regret.ts; PART=classic|engine|all, default all)
+ *   npm run bench:regret            (= npx tsx bench/regret.ts; PART=classic|engine|all, default all;
+ *                                    PART=frontier: the half-life sweep of bench/regret-frontier.ts)
  *
  * Every decision runs through the service's own code (decide + Snapshot + the embedded store:
  * see bench/sim/engine.ts), on worker threads (WORKERS, default 2). REPS=n runs n repetitions of
@@ -14,6 +15,7 @@ import { availableParallelism, cpus, release } from 'node:os';
 import { INSTANCES, laiRobbins, type Instance, type SimPolicy } from './sim/instances.js';
 import type { Job, JobResult } from './sim/worker.js';
 import { engineTable } from './regret-engine.js';
+import { frontierTable } from './regret-frontier.js';
 import { fmt, gitDescription, pm, runJobs, summarize } from './sim/run-jobs.js';
 
 const POLICIES: SimPolicy[] = ['thompson', 'ucb'];
@@ -141,22 +143,23 @@ async function classic(): Promise<string[]> {
   return out;
 }
 
-/** The second-round table (bench/regret-engine.ts), with its own timing line. */
-async function engine(): Promise<string[]> {
+/** The second-round table (bench/regret-engine.ts) or the half-life frontier (bench/regret-frontier.ts), with its own timing line. */
+async function engine(part: 'engine' | 'frontier'): Promise<string[]> {
   const started = performance.now();
-  const { lines, decisions, cpuMs } = await engineTable(WORKERS, REPS);
+  const { lines, decisions, cpuMs } = await (part === 'engine' ? engineTable : frontierTable)(WORKERS, REPS);
   const wallS = (performance.now() - started) / 1000;
   return [
     ...(REPS !== null ? [`NOTE: REPS=${REPS} overrides the standard repetition counts; this is a quick check, not the benchmark.`, ''] : []),
     ...lines, '',
     `Wall time ${wallS.toFixed(1)} s for ${(decisions / 1e6).toFixed(1)}M decisions on ${WORKERS} worker threads (${(cpuMs / 1000).toFixed(0)} s of worker time).`,
     `Date ${new Date().toISOString().slice(0, 10)}; commit ${COMMIT}; Node ${process.version}.`,
-    `Reproduce: PART=engine ${REPS !== null ? `REPS=${REPS} ` : ''}npm run bench:regret`,
+    `Reproduce: PART=${part} ${REPS !== null ? `REPS=${REPS} ` : ''}npm run bench:regret`,
   ];
 }
 
-/** PART=classic (today's table), engine (the second-round instances) or all (default). */
+/** PART=classic (today's table), engine (the second-round instances), all (both: the default) or frontier (the half-life sweep alone). */
 const PART = process.env.PART ?? 'all';
-if (!['classic', 'engine', 'all'].includes(PART)) throw new Error(`PART must be classic, engine or all, got ${PART}`);
-const out = [...(PART !== 'engine' ? await classic() : []), ...(PART === 'all' ? [''] : []), ...(PART !== 'classic' ? await engine() : [])];
+if (!['classic', 'engine', 'all', 'frontier'].includes(PART)) throw new Error(`PART must be classic, engine, all or frontier, got ${PART}`);
+const out = PART === 'frontier' ? await engine('frontier')
+  : [...(PART !== 'engine' ? await classic() : []), ...(PART === 'all' ? [''] : []), ...(PART !== 'classic' ? await engine('engine') : [])];
 process.stdout.write(`${out.join('\n')}\n`);

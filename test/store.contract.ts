@@ -796,41 +796,78 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         await store.createExperiment(config({ defaultReward: { afterSeconds: 60, value: 0 } }));
       });
       const due = (key: string, dueAt: number, armId = 'treat') => ({ decisionKey: key, armId, population: 'b' as const, issuedAt: T0, dueAt, propensity: 0.5 }); // the decision's propensity, as its rewards' log carries it
+      /** The only way onto the due set: an assign with a default reward (the decision is counted in the same step). */
+      const schedule = async (key: string, dueAt: number, armId = 'treat', over: Partial<AssignInput> = {}) => {
+        const res = await store.assign(assignInput({ armId, propensity: 0.5, log: { nonce: key, nowMs: T0 * 1000, disabledArms: '', retentionSeconds: 86400 }, defaultReward: { dueAt }, ...over }));
+        expect(res.kind).toBe('served');
+        return res;
+      };
       const apply = (key: string, armId = 'treat') => store.recordReward(rewardInput({ decisionKey: key, armId, reward: 0, defaults: { apply: true }, nowMs: (T0 + 100) * 1000 }));
       const real = (key: string, reward = 1) => store.recordReward(rewardInput({ decisionKey: key, reward, defaults: { apply: false }, nowMs: (T0 + 100) * 1000 }));
 
+      it('an assign with a default counts the decision and puts it on the due set in one step; without one, or refused, nothing is scheduled', async () => {
+        await store.assign(assignInput({ log: { nonce: 'plain', nowMs: T0 * 1000, disabledArms: '', retentionSeconds: 86400 } }));
+        expect(await store.dueDefaultRewards('exp-1', T0 + 10_000, 10)).toEqual([]);
+        expect(await store.assign(assignInput({ version: 2, defaultReward: { dueAt: T0 + 60 } }))).toEqual({ kind: 'stale' });
+        expect(await store.assign(assignInput({ experimentId: 'nope', defaultReward: { dueAt: T0 + 60 } }))).toEqual({ kind: 'not_found' });
+        expect(await store.dueDefaultRewards('exp-1', T0 + 10_000, 10)).toEqual([]);
+        const before = (await store.getStats('exp-1'))!.arms[1].bandit.decisions;
+        await schedule('k1', T0 + 60, 'treat', { userId: 'u-1', propensity: 0.25, defaultReward: { dueAt: T0 + 60, userKey: 'user-key-12c' } });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.decisions).toBe(before + 1);
+        expect(await store.dueDefaultRewards('exp-1', T0 + 59, 10)).toEqual([]);
+        expect(await store.dueDefaultRewards('exp-1', T0 + 60, 10)).toEqual([{ ...due('k1', T0 + 60), propensity: 0.25, userKey: 'user-key-12c' }]);
+      });
+
+      it('a sticky decision is due with the arm and propensity it served, as its token carries them: the reward it allows takes it off the due set', async () => {
+        // Written as JavaScript writes them (assign.lua's jsNumber): short, full-precision, fixed and exponent forms.
+        const ps = [0.1, 1 / 3, 2 / 3, 1e-5, 1.5e-7, 1e-7, 9.5e-7, 0.30000000000000004, 0.4123456789, 1, 5e-324,
+          ...Array.from({ length: 12 }, (_, i) => ((i * 7919 + 104729) % 65521) / 65521 / 10 ** (i % 9))];
+        for (const [i, p] of ps.entries()) {
+          await store.assign(assignInput({ userId: `sticky-${i}`, armId: 'treat', propensity: p }));
+          const res = await schedule(`s${String(i).padStart(2, '0')}`, T0 + 60, 'control', { userId: `sticky-${i}`, propensity: 0.9, defaultReward: { dueAt: T0 + 60, userKey: `uk${i}` } });
+          expect(res).toMatchObject({ armId: 'treat', propensity: p, sticky: true });
+        }
+        const listed = await store.dueDefaultRewards('exp-1', T0 + 60, 100);
+        expect(listed.map((d) => [d.armId, d.propensity, d.userKey])).toEqual(ps.map((p, i) => ['treat', p, `uk${i}`]));
+        for (const [i, p] of ps.entries()) {
+          const r = await store.recordReward(rewardInput({ decisionKey: `s${String(i).padStart(2, '0')}`, armId: 'treat', userKey: `uk${i}`, defaults: { apply: false }, log: { propensity: p, retentionSeconds: 86400 } }));
+          expect(r).toEqual({ kind: 'accepted' });
+        }
+        expect(await store.dueDefaultRewards('exp-1', T0 + 60, 100)).toEqual([]);
+      });
+
       it('lists the due decisions oldest first, up to the limit, and not those due later', async () => {
-        await store.scheduleDefaultReward('exp-1', due('k2', T0 + 70));
-        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60, 'other:3'));
-        await store.scheduleDefaultReward('exp-1', due('k3', T0 + 500));
+        await schedule('k2', T0 + 70);
+        await schedule('k1', T0 + 60, 'other:3');
+        await schedule('k3', T0 + 500);
         expect(await store.dueDefaultRewards('exp-1', T0 + 100, 10)).toEqual([due('k1', T0 + 60, 'other:3'), due('k2', T0 + 70)]);
         expect(await store.dueDefaultRewards('exp-1', T0 + 100, 1)).toEqual([due('k1', T0 + 60, 'other:3')]);
         expect(await store.dueDefaultRewards('nope', T0 + 100, 10)).toEqual([]);
       });
 
       it('applies a default once: counted in the tally, not in the guardrail window, off the due set; a later reward is expired', async () => {
-        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+        await schedule('k1', T0 + 60);
         const windowBefore = (await store.getGuardrailWindows('exp-1')).treat;
         expect(await apply('k1')).toEqual({ kind: 'accepted' });
         expect(await apply('k1')).toEqual({ kind: 'duplicate' });
         expect(await store.dueDefaultRewards('exp-1', T0 + 100, 10)).toEqual([]);
-        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 0, sumSq: 0, users: 0 });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 1, rewards: 1, sum: 0, sumSq: 0, users: 1 });
         expect((await store.getGuardrailWindows('exp-1')).treat).toEqual(windowBefore);
         expect(await real('k1')).toEqual({ kind: 'expired' });
         expect((await store.getStats('exp-1'))!.arms[1].bandit.rewards).toBe(1);
       });
 
       it('a reward before the default takes the decision off the due set, and the default is then a duplicate', async () => {
-        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+        await schedule('k1', T0 + 60);
         expect(await real('k1')).toEqual({ kind: 'accepted' });
         expect(await store.dueDefaultRewards('exp-1', T0 + 100, 10)).toEqual([]);
         expect(await apply('k1')).toEqual({ kind: 'duplicate' });
-        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 0, rewards: 1, sum: 1, sumSq: 1, users: 0 });
+        expect((await store.getStats('exp-1'))!.arms[1].bandit).toEqual({ decisions: 1, rewards: 1, sum: 1, sumSq: 1, users: 1 });
       });
 
       it('a late reward (after afterSeconds) is expired and records nothing, unless it repeats one already recorded', async () => {
-        await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
-        await store.scheduleDefaultReward('exp-1', due('k2', T0 + 60));
+        await schedule('k1', T0 + 60);
+        await schedule('k2', T0 + 60);
         expect(await real('k2')).toEqual({ kind: 'accepted' });
         const late = (key: string) => store.recordReward(rewardInput({ decisionKey: key, reward: 1, defaults: { apply: false, late: true }, nowMs: (T0 + 100) * 1000 }));
         expect(await late('k1')).toEqual({ kind: 'expired' });
@@ -842,7 +879,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       it('counts a default exactly once when two instances apply it at the same time', async () => {
         const other = handle.another ? await handle.another() : store;
         try {
-          await store.scheduleDefaultReward('exp-1', due('k1', T0 + 60));
+          await schedule('k1', T0 + 60);
           const input = rewardInput({ decisionKey: 'k1', reward: 0, defaults: { apply: true }, nowMs: (T0 + 100) * 1000 });
           const results = await Promise.all([store.recordReward(input), other.recordReward(input), store.recordReward(input)]);
           expect(results.filter((r) => r.kind === 'accepted')).toHaveLength(1);

@@ -14,7 +14,13 @@ vectorised over repetitions. Prints JSON: mean cumulative pseudo-regret and its 
     theta_a - lambda * c_a with theta_a ~ Beta(S + 1, F + 1): what cost-aware Thompson would be
     with no cost to learn. Net regret: sum_t (max_a (mu_a - lambda c_a) - (mu_at - lambda c_at)).
 
-  python3 bench/reference/engine_reference.py [reps]
+  - stationary (`stationary` mode): the same TS / dTS on today's Bernoulli stationary instances,
+    and for the Gaussian one Normal-Gamma Thompson (Murphy 2007, eq. 85-89; prior mu 0, lambda
+    0.01, alpha 1, beta 1, the service's default) on discounted n, sum and sum of squares (every
+    arm's sums x gamma each step): theta = mu + sqrt(beta / (alpha lambda)) t_(2 alpha).
+
+  python3 bench/reference/engine_reference.py [reps] [half-life]
+  python3 bench/reference/engine_reference.py stationary [reps] [half-life,half-life,...]
 """
 import json
 import sys
@@ -52,7 +58,62 @@ def run_ts(means_at, k, T, reps, gamma, seed, lam=0.0, costs=None):
     return {"mean": float(regret.mean()), "se": float(regret.std(ddof=1) / np.sqrt(reps)), "reps": reps}
 
 
+def run_ng(means, T, reps, gamma, seed, sd=1.0, prior=(0.0, 0.01, 1.0, 1.0)):
+    """Normal-Gamma Thompson on discounted sums (gamma = 1: plain)."""
+    rng = np.random.default_rng(seed)
+    mu0, l0, a0, b0 = prior
+    k = len(means)
+    means = np.asarray(means)
+    N = np.zeros((reps, k))
+    S = np.zeros((reps, k))
+    Q = np.zeros((reps, k))
+    regret = np.zeros(reps)
+    rows = np.arange(reps)
+    for _ in range(T):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(N > 0, S / np.maximum(N, 1e-300), 0.0)
+        ss = np.maximum(0.0, Q - N * mean * mean)
+        lam = l0 + N
+        mu = (l0 * mu0 + S) / lam
+        alpha = a0 + N / 2
+        beta = b0 + ss / 2 + l0 * N * (mean - mu0) ** 2 / (2 * lam)
+        theta = mu + np.sqrt(beta / (alpha * lam)) * rng.standard_t(2 * alpha)
+        a = np.argmax(theta, axis=1)
+        r = means[a] + sd * rng.standard_normal(reps)
+        N *= gamma
+        S *= gamma
+        Q *= gamma
+        N[rows, a] += 1
+        S[rows, a] += r
+        Q[rows, a] += r * r
+        regret += means.max() - means[a]
+    return {"mean": float(regret.mean()), "se": float(regret.std(ddof=1) / np.sqrt(reps)), "reps": reps}
+
+
+STATIONARY = {
+    "ten-close": ([0.10] + [0.08] * 9, 10_000),
+    "two-high": ([0.9, 0.8], 5_000),
+    "ten-low": ([0.10] + [0.05] * 3 + [0.02] * 3 + [0.01] * 3, 10_000),
+}
+
+
+def stationary(reps, halflives):
+    out = {}
+    for i, h in enumerate([float("inf")] + halflives):
+        g = 1.0 if h == float("inf") else 2 ** (-1 / h)
+        label = "ts" if h == float("inf") else f"dts/{int(h)}"
+        for j, (key, (m, T)) in enumerate(STATIONARY.items()):
+            out[f"{key}/{label}"] = run_ts(lambda t, T, m=m: np.array(m), len(m), T, reps, g, 100 + 10 * i + j)
+        out[f"gauss-5/{label}"] = run_ng([0, 0.1, 0.2, 0.3, 0.5], 10_000, reps, g, 200 + i)
+        print(json.dumps({k: v for k, v in out.items() if k.endswith(label)}), file=sys.stderr)
+    print(json.dumps(out, indent=1))
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "stationary":
+        reps = int(sys.argv[2]) if len(sys.argv) > 2 else 400
+        hs = [float(x) for x in sys.argv[3].split(",")] if len(sys.argv) > 3 else [5000.0, 20000.0]
+        return stationary(reps, hs)
     reps = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     T = 20_000
     H = float(sys.argv[2]) if len(sys.argv) > 2 else 2000.0

@@ -29,6 +29,13 @@ export interface EngineVariant {
   minArmShare: number;
   /** The model is prepared again every `batch` decisions (1: immediately after each reward). */
   batch: number;
+  /**
+   * Candidate (Normal-Gamma only, bench/regret-frontier.ts): the variance evidence (alpha, beta)
+   * decays with this half-life instead of halfLifeSeconds; the mean's (mu, lambda) with
+   * halfLifeSeconds. West & Harrison's separate variance discount (Bayesian Forecasting and Dynamic
+   * Models, 2nd ed. 1997, section 10.8). Undefined: one rate for all the evidence (the service).
+   */
+  varianceHalfLifeSeconds?: number;
   /** Sum the propensities of every arm at every decision (for the floor check; costs a quadrature per batch for Thompson). */
   trackPropensities?: boolean;
 }
@@ -100,3 +107,21 @@ export const ENGINE_RUNS: { instance: EngineInstance; variants: EngineVariant[] 
     ],
   },
 ];
+
+/** The half-lives of the frontier (bench/regret-frontier.ts), in seconds = decisions. */
+export const FRONTIER_HALF_LIVES = [3_000, 5_000, 7_000, 10_000, 14_000, 20_000, 30_000];
+
+/**
+ * The frontier: plain Thompson and discounted Thompson at every half-life of FRONTIER_HALF_LIVES
+ * on the drift and stationary instances; on the Gaussian instance also the candidate that keeps
+ * the variance evidence undiscounted (varianceHalfLifeSeconds).
+ */
+export const FRONTIER_RUNS: { instance: EngineInstance; variants: EngineVariant[] }[] = [ABRUPT, DRIFT, ...STATIONARY].map((instance) => ({
+  instance, variants: [
+    v('Thompson', 'thompson'),
+    ...FRONTIER_HALF_LIVES.map((h) => v(`H ${h}`, 'thompson', { halfLifeSeconds: h })),
+    ...(instance.model === 'gaussian'
+      ? FRONTIER_HALF_LIVES.map((h) => v(`H ${h}, variance undiscounted`, 'thompson', { halfLifeSeconds: h, varianceHalfLifeSeconds: Infinity }))
+      : []),
+  ],
+}));

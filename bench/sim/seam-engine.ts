@@ -11,7 +11,8 @@
 import { addObservation, decayTo, EMPTY_EVIDENCE, evidenceOf, type DecayedEvidence } from '../../src/bandit/discount.js';
 import { policyFor } from '../../src/bandit/policies.js';
 import type { PolicySettings } from '../../src/bandit/policy.js';
-import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../../src/bandit/posterior.js';
+import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR, normalGammaPosterior, type NormalGammaPrior } from '../../src/bandit/posterior.js';
+import type { ThompsonModel } from '../../src/bandit/thompson.js';
 import { makeRng, sampleNormal } from '../../src/bandit/random.js';
 import type { EngineInstance, EngineVariant } from './engine-instances.js';
 
@@ -24,6 +25,21 @@ export interface EngineResult {
   counts: number[];
   expected: number[];
   variance: number[];
+}
+
+/**
+ * The frontier's candidate (EngineVariant.varianceHalfLifeSeconds): the mean (mu, lambda) from the
+ * evidence at the half-life, the variance (alpha, beta) from the evidence at the variance's own.
+ */
+function splitVarianceModel(prior: NormalGammaPrior, mean: DecayedEvidence[], variance: DecayedEvidence[], t: number, h: number, hv: number): ThompsonModel {
+  return {
+    posteriors: mean.map((e, a) => {
+      const m = normalGammaPosterior(prior, decayTo(e, t, h));
+      const v = normalGammaPosterior(prior, decayTo(variance[a], t, hv));
+      return { ...m, alpha: v.alpha, beta: v.beta };
+    }),
+    memo: null,
+  };
 }
 
 export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep: number): EngineResult {
@@ -40,6 +56,9 @@ export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep
   const rng = makeRng(`engine-policy/${inst.key}/${variant.label}/${rep}`);
   const eligible = inst.costs.map(() => true);
   let ev: DecayedEvidence[] = inst.costs.map(() => ({ ...EMPTY_EVIDENCE, at: 0 }));
+  const Hv = variant.varianceHalfLifeSeconds;
+  if (Hv !== undefined && inst.model !== 'gaussian') throw new Error('varianceHalfLifeSeconds is for the Normal-Gamma model');
+  let evVar: DecayedEvidence[] = inst.costs.map(() => ({ ...EMPTY_EVIDENCE, at: 0 }));
   const counts = inst.costs.map(() => 0);
   const expected = inst.costs.map(() => 0);
   const variance = inst.costs.map(() => 0);
@@ -49,7 +68,9 @@ export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep
   let model: unknown = null;
   for (let t = 0; t < T; t++) {
     if (t % variant.batch === 0) {
-      model = policy.prepare(ev.map((e) => evidenceOf(decayTo(e, t, H))), settings);
+      model = Hv === undefined
+        ? policy.prepare(ev.map((e) => evidenceOf(decayTo(e, t, H))), settings)
+        : splitVarianceModel(settings.prior as NormalGammaPrior, ev, evVar, t, H, Hv);
       if (variant.trackPropensities) {
         const n = Math.min(variant.batch, T - t);
         for (let a = 0; a < k; a++) {
@@ -74,7 +95,9 @@ export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep
     const reward = inst.model === 'bernoulli' ? (world() < mu[a] ? 1 : 0) : mu[a] + inst.sd * sampleNormal(world);
     const cost = inst.costs[a] > 0 ? inst.costs[a] * (0.5 + world()) : undefined;
     ev[a] = addObservation(ev[a], t, H, reward, cost);
+    if (Hv !== undefined) evVar[a] = addObservation(evVar[a], t, Hv, reward, cost);
   }
   ev = [];
+  evVar = [];
   return { regret, lastShareBest: tailBest / (T - tail), counts, expected, variance };
 }

@@ -2,7 +2,9 @@
  * Default rewards (issue 11, `defaultReward: {afterSeconds, value}`): a decision with no reward
  * after `afterSeconds` counts as `value`, exactly once, applied by whichever replica is up.
  *
- * The store keeps the to-do list (a due set written when the decision is served); applying an
+ * The store keeps the to-do list: a due set, written by the store's `assign` in the same atomic step
+ * that counts the decision (`AssignInput.defaultReward`, set by select.ts), so no decision is
+ * counted without its default whatever fails or dies after it. Applying an
  * entry is an ordinary `recordReward` with `defaults.apply`, so the dedupe entry of the decision
  * makes it exactly once whoever applies it, and however many replicas try at the same time. A real
  * reward takes the decision off the due set; one after the default answers 410 `decision_expired`.
@@ -11,7 +13,7 @@
  */
 import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
-import type { DueDefault, ExperimentConfig, Population } from '../store/store.js';
+import type { DueDefault, ExperimentConfig } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { engineSumsInput } from './engine-config.js';
 
@@ -20,12 +22,6 @@ const BATCH = 500;
 /** How often each replica looks for due defaults, and how long it keeps the list of experiments that have them. */
 export const DEFAULT_SWEEP_MS = 1000;
 const LIST_MAX_AGE_MS = 10_000;
-
-/** Puts a served decision on the due set when the experiment has a default reward. */
-export async function scheduleDefault(ctx: ServiceContext, config: ExperimentConfig, decisionKey: string, armId: string, population: Population, issuedAt: number, propensity: number, userKey?: string): Promise<void> {
-  if (!config.defaultReward) return;
-  await ctx.store.scheduleDefaultReward(config.id, { decisionKey, armId, population, issuedAt, dueAt: issuedAt + config.defaultReward.afterSeconds, propensity, ...(userKey !== undefined && { userKey }) });
-}
 
 /** Applies every default of the experiment that is due now; returns how many were counted (0 for ones a reward beat). */
 export async function applyDueDefaults(ctx: ServiceContext, config: ExperimentConfig): Promise<number> {

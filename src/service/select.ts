@@ -5,7 +5,6 @@ import { StoreUnavailableError, type Population } from '../store/store.js';
 import { decisionLog, userKeyOf, type SelectExtras } from './decision-log.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
-import { scheduleDefault } from './default-rewards.js';
 import type { Snapshot } from './snapshot.js';
 import { POPULATION_NAMES } from '../store/population.js';
 
@@ -37,11 +36,14 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (!snap) throw experimentNotFound(experimentId);
       if (snap.config.archivedAt) throw new ApiError('experiment_not_found', `experiment '${experimentId}' was archived at ${snap.config.archivedAt}`);
       const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded, extras.context);
+      const userKey = userKeyOf(userId, d.population); // in the token, and in a default reward's due entry
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
         propensity: d.propensity, userId, sticky: snap.config.stickiness && !d.promoted, stickyTtlSeconds: snap.config.stickyTtlSeconds,
         now: Math.floor(nowMs / 1000), withStats, log: decisionLog(snap, nonce, nowMs, extras),
+        // Default reward (issue 11): scheduled by the same store call that counts the decision.
+        ...(snap.config.defaultReward && { defaultReward: { dueAt: Math.floor(nowMs / 1000) + snap.config.defaultReward.afterSeconds, ...(userKey !== undefined && { userKey }) } }),
       });
       if (res.kind === 'not_found') throw experimentNotFound(experimentId);
       if (res.kind === 'stale') {
@@ -51,24 +53,12 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.kind === 'moved') { recorded = res.population; continue; }
       if (res.stats) snap.setStats(res.stats, nowMs);
       ctx.metrics.decision(experimentId, res.armId, d.population);
-      const userKey = userKeyOf(userId, d.population); // in the token, and in a default reward's due entry
-      const out = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce);
-      if (snap.config.defaultReward) await scheduleDefaultFor(ctx, snap, out, nonce, d.population, nowMs, userKey);
-      return out;
+      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce);
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {
     if (!(err instanceof StoreUnavailableError)) throw err;
     return fallback(ctx, experimentId, nowMs, err);
-  }
-}
-
-/** Puts the decision on the default-reward due set; if the store fails here the decision is served without a default (as before the setting). */
-async function scheduleDefaultFor(ctx: ServiceContext, snap: Snapshot, out: SelectResult, nonce: string, population: Population, nowMs: number, userKey: string | undefined): Promise<void> {
-  try {
-    await scheduleDefault(ctx, snap.config, nonce, out.armId, population, Math.floor(nowMs / 1000), out.propensity, userKey);
-  } catch (err) {
-    if (!(err instanceof StoreUnavailableError)) throw err;
   }
 }
 

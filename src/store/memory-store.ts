@@ -155,6 +155,14 @@ export class MemoryStore implements Store {
     if (served.firstExposure) tally.users += 1;
     // Event log: the decision, in the same step that counts it (assign.lua's XADD block).
     e.log.appendDecision(input, served.armId, served.propensity, served.firstExposure);
+    // Default reward (issue 11): on the due set in the same step (assign.lua's block of the same name).
+    if (input.defaultReward) {
+      const { dueAt, userKey } = input.defaultReward;
+      this.defaults.schedule(input.experimentId, {
+        decisionKey: input.log.nonce, armId: served.armId, population: input.population, issuedAt: input.now, dueAt, propensity: served.propensity,
+        ...(userKey !== undefined && { userKey }),
+      });
+    }
     if (input.withStats) served.stats = statsOf(e);
     return served;
   }
@@ -223,10 +231,6 @@ export class MemoryStore implements Store {
     e.state.disabled[input.armId] = info;
     e.state.version += 1;
     return { kind: 'accepted', autoDisabled: structuredClone(info) };
-  }
-
-  async scheduleDefaultReward(experimentId: string, due: DueDefault): Promise<void> {
-    if (this.experiments.has(experimentId)) this.defaults.schedule(experimentId, due);
   }
 
   async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {

@@ -41,7 +41,7 @@ const SCRIPTS = {
   banditCreateExperiment: ['create-experiment', 1],
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
-  banditAssign: ['assign', 6],
+  banditAssign: ['assign', 7],
   banditReward: ['reward', 9],
   banditSecret: ['get-or-create-secret', 1],
   banditHistoryPoint: ['history-point', 1],
@@ -161,11 +161,13 @@ export class RedisStore implements Store {
     const k = this.keys(input.experimentId);
     const { epoch, keyTtl } = stickyEpochs(input.now, input.stickyTtlSeconds);
     const reply = await this.script('banditAssign',
-      [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1), k.log()],
+      [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1), k.log(), k.due()],
       [input.version, input.armId, String(input.propensity), input.population, input.userId !== undefined ? stickyField(input.userId) : '',
         input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0', input.sticky ? '1' : '0',
         input.log.nonce, input.userId ?? '', input.log.context ?? '', input.log.disabledArms, input.log.traceparent ?? '',
-        this.trimNow(input.log.retentionSeconds)]);
+        this.trimNow(input.log.retentionSeconds),
+        // default rewards (issue 11): ARGV[17..18] of assign.lua (it writes the member dueMember describes)
+        input.defaultReward ? input.defaultReward.dueAt : '', input.defaultReward?.userKey ?? '']);
     if (reply === -5 || reply === -6) return { kind: 'moved', population: reply === -5 ? 'b' : 'h' };
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'stale') return { kind };
@@ -199,10 +201,6 @@ export class RedisStore implements Store {
     const [name, observed] = reply as [Breach['guardrail'], string];
     const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };
     return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: nowIso, guardrail } };
-  }
-
-  async scheduleDefaultReward(experimentId: string, due: DueDefault): Promise<void> {
-    await this.io(() => this.client.zadd(this.keys(experimentId).due(), due.dueAt, dueMember(due)));
   }
 
   async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {
@@ -353,7 +351,7 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
   };
 }
 
-/** A decision's member of the due set (arm ids have no '|'): what reward.lua removes when a reward is recorded. */
+/** A decision's member of the due set (arm ids have no '|'): what assign.lua writes and reward.lua removes when a reward is recorded. */
 const dueMember = (d: { decisionKey: string; population: Population; issuedAt: number; armId: string; propensity: number; userKey?: string }): string =>
   `${d.decisionKey}|${d.population}|${d.issuedAt}|${d.armId}|${d.propensity}|${d.userKey ?? ''}`;
 

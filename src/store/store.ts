@@ -219,6 +219,12 @@ export interface AssignInput {
   withStats: boolean;
   /** The decision event's own fields (the event log). */
   log: DecisionLog;
+  /**
+   * The experiment has `defaultReward` (issue 11): the decision goes on its due set in the same
+   * atomic step that counts it (decision key: `log.nonce`; issuedAt: `now`; the served arm and
+   * propensity), due at `dueAt` (unix seconds); `userKey`: the decision token's user key.
+   */
+  defaultReward?: { dueAt: number; userKey?: string };
 }
 
 export type AssignResult =
@@ -370,8 +376,6 @@ export interface Store {
    */
   recordReward(input: RewardInput): Promise<RewardResult>;
 
-  /** Puts a decision on the experiment's due set for its default reward (issue 11). */
-  scheduleDefaultReward(experimentId: string, due: DueDefault): Promise<void>;
   /** Up to `limit` decisions whose default is due at `now` (unix seconds), oldest first; applying one is `recordReward` with `defaults.apply`. */
   dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]>;
 

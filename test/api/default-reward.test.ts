@@ -4,6 +4,7 @@ import { storeKinds } from '../helpers/stores.js';
 import { useTestApp } from '../helpers/use-test-app.js';
 import { DefaultRewardSweeper } from '../../src/service/default-rewards.js';
 import { ServiceContext } from '../../src/service/context.js';
+import { StoreUnavailableError, type Store } from '../../src/store/store.js';
 
 describe.each(storeKinds)('defaultReward ($name store)', (kind) => {
   const t = useTestApp(kind);
@@ -69,5 +70,41 @@ describe.each(storeKinds)('defaultReward ($name store)', (kind) => {
     } finally {
       await replica.app.close();
     }
+  });
+
+  it('the call that counts a decision schedules its default: a store that fails every call after it still has the default due (sticky decisions too)', async () => {
+    await t.post('/experiments', experimentBody({ id: 'at', defaultReward: { afterSeconds: 60, value: 0 }, holdbackPercent: 0 }));
+    let broken = false; // after `assign`: as if the process died (or the store stopped answering) there
+    const failing = new Proxy(t.store, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop) as unknown;
+        if (typeof v !== 'function') return v;
+        if (prop === 'watchApiKeys') return v.bind(target); // the one synchronous method
+        return async (...args: unknown[]) => {
+          if (broken) throw new StoreUnavailableError('failing after assign');
+          const r = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (prop === 'assign') broken = true;
+          return r;
+        };
+      },
+    }) as Store;
+    const app = await makeTestApp(failing, t.clock);
+    const served: { armId: string; sticky: boolean }[] = [];
+    try {
+      for (const userId of ['u-1', 'u-1', 'u-2']) {
+        broken = false;
+        const res = await app.post('/select', { experimentId: 'at', userId });
+        expect(res.status).toBe(200);
+        served.push(res.body);
+      }
+    } finally {
+      broken = false;
+      await app.app.close();
+    }
+    expect(served.map((d) => d.sticky)).toEqual([false, true, false]);
+    expect((await t.get('/arms?experimentId=at')).body.totals.rewards).toBe(0);
+    t.clock.advance(61_000);
+    // /arms applies the due defaults before reading: every decision got its default.
+    expect((await t.get('/arms?experimentId=at')).body.totals.rewards).toBe(3);
   });
 });

@@ -1,7 +1,8 @@
 --[[
   Records one decision: checks the version and the chosen arm, keeps the user record (which is
   also the sticky arm), counts the decision (and a first exposure) on the served arm, and
-  optionally returns every tally (after this decision). Mirrors MemoryStore.assign branch for branch.
+  optionally returns every tally (after this decision); with a default reward, puts the decision
+  on the due set (issue 11). Mirrors MemoryStore.assign branch for branch.
 
   User records are fields of per-epoch hashes (epoch = floor(now / stickyTtlSeconds)); an entry
   written in epoch k is found from epoch k or k+1. The newest epoch holding the user wins, and
@@ -18,6 +19,7 @@
   KEYS[4]  sticky hash, current epoch     <prefix>{exp:<id>}:s:<epoch>     (new entries go here)
   KEYS[5]  sticky hash, previous epoch    <prefix>{exp:<id>}:s:<epoch-1>
   KEYS[6]  event log stream               <prefix>{exp:<id>}:l
+  KEYS[7]  default rewards: due set       <prefix>{exp:<id>}:dd   (issue 11)
 
   ARGV[1]  version the caller chose with
   ARGV[2]  chosen armId
@@ -35,6 +37,9 @@
   ARGV[14] event log: indexes of the disabled arms at this version, comma-separated ('' none)
   ARGV[15] event log: traceparent, '' when absent
   ARGV[16] event log: eventRetentionSeconds to trim entries older than Redis TIME minus it; '' not this time
+  -- default rewards (issue 11)
+  ARGV[17] when the decision's default reward is due, unix seconds ('' the experiment has no defaultReward)
+  ARGV[18] the decision token's user key, '' without a userId
 
   Returns
     {armId, propensity, sticky 0|1, firstExposure 0|1}                     served
@@ -45,6 +50,38 @@
     -6  moved: the user's record is in the holdback
 ]]
 local meta, tallies = KEYS[1], KEYS[2]
+-- A positive double as ECMAScript's Number::toString writes it: the fewest significant digits that
+-- read back as the same double, in fixed notation from 1e-7 up to 1e21, else d.ddde-n.
+local function jsNumber(x)
+  -- %.Pg with the smallest P of 15, 16, 17 that reads back is already those digits (15 correctly
+  -- rounded digits that read back are the shortest with zeros stripped, as %g strips them), and
+  -- in fixed notation (1e-4 <= x < 1e15 for %g) it is JavaScript's text too: most propensities.
+  for p = 15, 17 do
+    local s = string.format('%.' .. p .. 'g', x)
+    if tonumber(s) == x then
+      if not string.find(s, 'e', 1, true) then return s end
+      break
+    end
+  end
+  -- Exponent notation: the digits and the exponent of %.Pe, rewritten in JavaScript's notation.
+  local function e(p) return string.format('%.' .. p .. 'e', x) end
+  local lo, hi = 15, 16
+  if tonumber(e(14)) == x then lo, hi = 0, 14 end
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if tonumber(e(mid)) == x then hi = mid else lo = mid + 1 end
+  end
+  local d1, rest, exp = string.match(e(lo), '^(%d)%.?(%d*)e([-+]%d+)$')
+  local digits = string.gsub(d1 .. rest, '0+$', '')
+  local k, n = #digits, tonumber(exp) + 1
+  if k <= n and n <= 21 then return digits .. string.rep('0', n - k) end
+  if 0 < n and n <= 21 then return string.sub(digits, 1, n) .. '.' .. string.sub(digits, n + 1) end
+  if -6 < n and n <= 0 then return '0.' .. string.rep('0', -n) .. digits end
+  local mantissa = string.sub(digits, 1, 1)
+  if k > 1 then mantissa = mantissa .. '.' .. string.sub(digits, 2) end
+  if n - 1 < 0 then return mantissa .. 'e-' .. string.format('%d', 1 - n) end
+  return mantissa .. 'e+' .. string.format('%d', n - 1)
+end
 local version = redis.call('HGET', meta, 'v')
 if not version then return -1 end
 if tonumber(version) ~= tonumber(ARGV[1]) then return -2 end
@@ -113,6 +150,16 @@ redis.call('XADD', unpack(entry))
 if ARGV[16] ~= '' then
   local clock = redis.call('TIME')
   redis.call('XTRIM', KEYS[6], 'MINID', '~', string.format('%d', clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[16]) * 1000))
+end
+
+-- Default reward (issue 11): the decision goes on the due set in the same step that counts it, as
+-- the member reward.lua removes and the sweep reads: nonce|population|issuedAt|armId|propensity|userKey
+-- (RedisStore's dueMember). The propensity is written as JavaScript's String() writes the number the
+-- caller gets, so that the member built from the decision token is this one.
+if ARGV[17] ~= '' then
+  local p = propensity
+  if sticky == 1 then p = jsNumber(tonumber(propensity)) end
+  redis.call('ZADD', KEYS[7], ARGV[17], table.concat({ARGV[11], pop, ARGV[6], served, p, ARGV[18]}, '|'))
 end
 if ARGV[9] == '1' then
   return {served, propensity, sticky, first, redis.call('HGET', meta, 'arms'), redis.call('HGETALL', tallies)}
