@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ServiceContext } from '../service/context.js';
 import { archiveExperiment, promoteArm } from '../service/experiments.js';
 import { plan } from '../service/plan.js';
-import { PlanResponse, PlanSchema, PromoteSchema } from './lifecycle-schemas.js';
+import { PlanResponse, PlanSchema, PromoteSchema } from '../contract/lifecycle.js';
 import { errors, ExperimentResponse } from './responses.js';
 import { ExperimentParams } from './schemas.js';
 

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { POLICY_NAMES } from '../bandit/policy-names.js';
 import { POPULATION_NAME_LIST } from '../store/population.js';
-import { ENGINE_SETTINGS } from './engine-schemas.js';
+import { ENGINE_SETTINGS } from '../contract/engine.js';
 
 export const ErrorResponse = z.object({
   error: z.string().describe('Machine-readable code, e.g. experiment_not_found'),

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { POLICY_NAMES } from '../bandit/policy-names.js';
-import { ENGINE_SETTINGS } from './engine-schemas.js';
+import { ENGINE_SETTINGS } from '../contract/engine.js';
 import { jsonBytes } from '../contract/bounded-json.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
 

@@ -6,7 +6,7 @@ import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/poster
 import { ApiError, experimentNotFound } from '../errors.js';
 import { nullProto } from '../store/null-proto.js';
 import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, Promotion } from '../store/store.js';
-import type { PromoteBody } from '../api/lifecycle-schemas.js';
+import type { PromoteBody } from '../contract/lifecycle.js';
 import type { ServiceContext } from './context.js';
 import { engineConfigOf } from './engine-config.js';
 

@@ -1,5 +1,5 @@
 /** POST /plan: users and days needed for a minimum detectable lift over the holdback. */
-import type { PlanBody } from '../api/lifecycle-schemas.js';
+import type { PlanBody } from '../contract/lifecycle.js';
 import { alwaysValidPlan, fixedHorizonPlan, type Plan, type PlanInput } from '../bandit/power.js';
 import { ApiError } from '../errors.js';
 
