@@ -5,7 +5,8 @@ import type { ServiceContext } from '../service/context.js';
 import { listExperimentPage } from '../service/experiment-pages.js';
 import { createExperiment, getExperiment, patchExperiment, setArmEnabled } from '../service/experiments.js';
 import { errors, ExperimentResponse } from './responses.js';
-import { ArmParams, CreateExperimentSchema, DisableArmSchema, ExperimentParams, ListQuery, PatchExperimentSchema } from './schemas.js';
+import { CreateExperimentSchema, PatchExperimentSchema } from '../contract/experiment.js';
+import { ArmParams, DisableArmSchema, ExperimentParams, ListQuery } from './schemas.js';
 
 const ExperimentPage = z.object({
   experiments: z.array(ExperimentResponse),

@@ -4,7 +4,8 @@
  */
 import type { z } from 'zod';
 import type { ExperimentResponse, ReportResponse, RewardBatchResponse, RewardResponse, SelectResponse } from '../api/responses.js';
-import type { CreateExperimentSchema, PatchExperimentSchema, RewardSchema, SelectSchema } from '../api/schemas.js';
+import type { RewardSchema, SelectSchema } from '../contract/decision.js';
+import type { CreateExperimentSchema, PatchExperimentSchema } from '../contract/experiment.js';
 
 /** What POST /select answers. */
 export type ServedDecision = z.infer<typeof SelectResponse>;

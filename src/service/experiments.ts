@@ -1,5 +1,5 @@
 /** The admin use cases: create, read, list, patch experiments, and the per-arm kill switch. */
-import type { CreateExperimentBody, PatchExperimentBody } from '../api/schemas.js';
+import type { CreateExperimentBody, PatchExperimentBody } from '../contract/experiment.js';
 import { mergeGuardrails } from './guardrails-patch.js';
 import { checkExperimentCap } from './experiment-cap.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';

@@ -1,5 +1,5 @@
 /** POST /reward and /rewards: check the decision id and the value, then record it exactly once. */
-import { RewardSchema, type RewardBody } from '../api/schemas.js';
+import { RewardSchema, type RewardBody } from '../contract/decision.js';
 import { preview } from '../contract/bounded-json.js';
 import { ApiError, storeUnavailable, type ErrorBody } from '../errors.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
