@@ -4,7 +4,8 @@ import type { ServiceContext } from '../service/context.js';
 import { archiveExperiment, promoteArm } from '../service/experiments.js';
 import { plan } from '../service/plan.js';
 import { PlanResponse, PlanSchema, PromoteSchema } from '../contract/lifecycle.js';
-import { errors, ExperimentResponse } from './responses.js';
+import { ExperimentResponse } from '../contract/experiment-config.js';
+import { errors } from './responses.js';
 import { ExperimentParams } from './schemas.js';
 
 export const lifecycleRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async (app) => {

@@ -5,63 +5,13 @@
 import { z } from 'zod';
 import { POLICY_NAMES } from '../bandit/policy-names.js';
 import { POPULATION_NAME_LIST } from '../store/population.js';
-import { ENGINE_SETTINGS } from '../contract/engine.js';
+import { BreachSchema, DisabledInfoSchema, PromotionStageSchema } from '../contract/experiment-config.js';
 
 export const ErrorResponse = z.object({
   error: z.string().describe('Machine-readable code, e.g. experiment_not_found'),
   message: z.string().describe('What went wrong, in words'),
   details: z.unknown().optional(),
 }).describe('Every error has this shape.');
-
-export const DisabledInfoSchema = z.object({
-  source: z.enum(['manual', 'guardrail']),
-  reason: z.string(),
-  at: z.string(),
-  guardrail: z.object({ guardrail: z.enum(['latencyP95Ms', 'meanCost', 'errorRate']), observed: z.number(), limit: z.number() }).optional(),
-});
-
-const GuardrailLimits = z.object({
-  latencyP95Ms: z.number().optional(), meanCost: z.number().optional(), errorRate: z.number().optional(), minSamples: z.number(), windowSize: z.number(),
-});
-const PriorView = z.union([
-  z.object({ alpha: z.number(), beta: z.number() }),
-  z.object({ mu: z.number(), lambda: z.number(), alpha: z.number(), beta: z.number() }),
-]);
-
-export const ExperimentResponse = z.object({
-  id: z.string(),
-  arms: z.array(z.object({
-    id: z.string(), payload: z.unknown(), weight: z.number().optional(), baseline: z.boolean(), status: z.enum(['active', 'disabled']), disabled: DisabledInfoSchema.nullable(),
-  })),
-  baselineArmId: z.string(),
-  rewardModel: z.enum(['bernoulli', 'gaussian']),
-  prior: PriorView,
-  policy: z.enum(POLICY_NAMES),
-  status: z.enum(['active', 'paused']),
-  holdbackPercent: z.number(),
-  trafficPercent: z.number(),
-  stickiness: z.boolean(),
-  stickyTtlSeconds: z.number(),
-  rewardWindowSeconds: z.number(),
-  guardrails: GuardrailLimits.nullable(),
-  endsAt: z.string().nullable(),
-  seed: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  version: z.number(),
-  startsAt: z.string().nullable().optional(),
-  bucketing: z.literal('multiply-shift').optional().describe('The unbiased user-to-bucket mapping; absent on experiments created before it (they keep the older one).'),
-  archivedAt: z.string().nullable().optional().describe('Set by DELETE: archived experiments answer /select with 404.'),
-  decisionRule: z.record(z.string(), z.number()).nullable().optional(),
-  holdbackPeriods: z.array(z.object({ percent: z.number(), until: z.string(), holdbackUsers: z.number(), banditUsers: z.number() })).optional()
-    .describe('Past holdback shares (a PATCH of holdbackPercent closes a period), with the cumulative users when each closed.'),
-  promotion: z.object({
-    armId: z.string(), startedAt: z.string(),
-    stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),
-  }).nullable().optional(),
-  eventRetentionSeconds: z.number().optional().describe('How long the event log keeps events (seconds).'),
-  ...ENGINE_SETTINGS,
-});
 
 export const SelectResponse = z.object({
   decisionId: z.string().describe('Opaque, signed; send it back to POST /reward.'),
@@ -91,7 +41,7 @@ const num = z.number().nullable();
 const interval = z.array(z.number().nullable()).nullable();
 const ArmGuardrailView = z.object({
   samples: z.number(), latencyP95Ms: num, meanCost: num, errorRate: num,
-  breach: z.object({ guardrail: z.enum(['latencyP95Ms', 'meanCost', 'errorRate']), observed: z.number(), limit: z.number() }).optional(),
+  breach: BreachSchema.optional(),
 }).nullable();
 
 export const ReportResponse = z.object({
@@ -164,7 +114,7 @@ export const ReportResponse = z.object({
     state: z.enum(['scheduled', 'rolling_out', 'complete', 'rolled_back']),
     percent: z.number().describe('Share of the bandit population served the promoted arm now.'),
     startedAt: z.string(),
-    stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),
+    stages: z.array(PromotionStageSchema),
     rolledBack: DisabledInfoSchema.nullable().describe('Why it was rolled back: the promoted arm was disabled (a guardrail trip, or by hand).'),
   }).nullable(),
   archivedAt: z.string().nullable(),

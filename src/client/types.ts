@@ -3,7 +3,8 @@
  * carries no zod at run time), so the client and the server cannot disagree on a field.
  */
 import type { z } from 'zod';
-import type { ExperimentResponse, ReportResponse, RewardBatchResponse, RewardResponse, SelectResponse } from '../api/responses.js';
+import type { ExperimentResponse } from '../contract/experiment-config.js';
+import type { ReportResponse, RewardBatchResponse, RewardResponse, SelectResponse } from '../api/responses.js';
 import type { RewardSchema, SelectSchema } from '../contract/decision.js';
 import type { CreateExperimentSchema, PatchExperimentSchema } from '../contract/experiment.js';
 
