@@ -1,5 +1,7 @@
 // Conjugate posteriors of an arm's mean reward, updated from sufficient statistics only:
 // Beta for 0/1 rewards, Normal-Gamma (unknown mean and precision) for real-valued rewards.
+import type { z } from 'zod';
+import type { BetaPriorSchema, NormalGammaPriorSchema } from '../contract/experiment-config.js';
 import { sampleBeta, sampleStudentT, type Rng } from './random.js';
 
 export type BetaPosterior = { kind: 'beta'; alpha: number; beta: number };
@@ -13,16 +15,9 @@ export interface SufficientStats {
   sumSq: number;
 }
 
-export interface BetaPrior {
-  alpha: number;
-  beta: number;
-}
-export interface NormalGammaPrior {
-  mu: number;
-  lambda: number;
-  alpha: number;
-  beta: number;
-}
+/** The priors' shapes are the stored config's (contract/experiment-config.ts): declared once. */
+export type BetaPrior = z.infer<typeof BetaPriorSchema>;
+export type NormalGammaPrior = z.infer<typeof NormalGammaPriorSchema>;
 
 /** Uniform on the conversion rate. */
 export const DEFAULT_BETA_PRIOR: BetaPrior = { alpha: 1, beta: 1 };
