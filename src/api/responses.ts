@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { POLICY_NAMES } from '../bandit/policy-names.js';
-import { POPULATION_NAME_LIST } from '../store/population.js';
+import { RewardResponse } from '../contract/decision.js';
 import { BreachSchema, DisabledInfoSchema, PromotionStageSchema } from '../contract/experiment-config.js';
 
 export const ErrorResponse = z.object({
@@ -12,23 +12,6 @@ export const ErrorResponse = z.object({
   message: z.string().describe('What went wrong, in words'),
   details: z.unknown().optional(),
 }).describe('Every error has this shape.');
-
-export const SelectResponse = z.object({
-  decisionId: z.string().describe('Opaque, signed; send it back to POST /reward.'),
-  experimentId: z.string(),
-  armId: z.string(),
-  payload: z.unknown(),
-  population: z.enum(POPULATION_NAME_LIST),
-  sticky: z.boolean(),
-  propensity: z.number().describe('Probability that this arm was chosen for this request, given the population (1 for holdback and excluded).'),
-  fallback: z.literal(true).optional().describe('Present when the store could not be reached and the baseline was served.'),
-});
-
-export const RewardResponse = z.object({
-  accepted: z.literal(true),
-  duplicate: z.boolean(),
-  autoDisabled: z.unknown().optional().describe('Present when this event made a guardrail disable the arm.'),
-});
 
 export const RewardBatchResponse = z.object({
   results: z.array(z.union([

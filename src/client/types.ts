@@ -4,8 +4,8 @@
  */
 import type { z } from 'zod';
 import type { ExperimentResponse } from '../contract/experiment-config.js';
-import type { ReportResponse, RewardBatchResponse, RewardResponse, SelectResponse } from '../api/responses.js';
-import type { RewardSchema, SelectSchema } from '../contract/decision.js';
+import type { ReportResponse, RewardBatchResponse } from '../api/responses.js';
+import type { RewardResponse, RewardSchema, SelectResponse, SelectSchema } from '../contract/decision.js';
 import type { CreateExperimentSchema, PatchExperimentSchema } from '../contract/experiment.js';
 
 /** What POST /select answers. */

@@ -1,8 +1,10 @@
 /**
- * The bodies of POST /select and POST /reward (and each event of POST /rewards): the single source
- * of their validation and of the types the service takes. Below the service.
+ * The bodies of POST /select and POST /reward (and each event of POST /rewards) and their answers:
+ * the single source of their validation, of the types the service takes and gives, and of their
+ * part of openapi/openapi.json. Below the service.
  */
 import { z } from 'zod';
+import { POPULATION_NAME_LIST } from '../store/population.js';
 import { jsonBytes } from './bounded-json.js';
 
 /** The bounds of what a request may send that the event log stores (the context on every decision event). */
@@ -33,3 +35,20 @@ export const RewardSchema = z.object({
   }).describe('Any JSON object (at most 4 KiB) stored on the reward event, for later analysis.'),
 });
 export type RewardBody = z.infer<typeof RewardSchema>;
+
+export const SelectResponse = z.object({
+  decisionId: z.string().describe('Opaque, signed; send it back to POST /reward.'),
+  experimentId: z.string(),
+  armId: z.string(),
+  payload: z.unknown(),
+  population: z.enum(POPULATION_NAME_LIST),
+  sticky: z.boolean(),
+  propensity: z.number().describe('Probability that this arm was chosen for this request, given the population (1 for holdback and excluded).'),
+  fallback: z.literal(true).optional().describe('Present when the store could not be reached and the baseline was served.'),
+});
+
+export const RewardResponse = z.object({
+  accepted: z.literal(true),
+  duplicate: z.boolean(),
+  autoDisabled: z.unknown().optional().describe('Present when this event made a guardrail disable the arm.'),
+});
