@@ -1,11 +1,11 @@
 /**
- * Response schemas, for the OpenAPI document only: responses are serialised with JSON.stringify
- * (see app.ts), so these describe the contract without costing a validation per response.
+ * The HTTP envelope of the answers: the error body, the batch wrapper, and each route's error list.
+ * Like the other response schemas (those of the service's values are in src/contract/), for the OpenAPI document only:
+ * responses are serialised with JSON.stringify (see app.ts), so these describe the contract
+ * without costing a validation per response.
  */
 import { z } from 'zod';
-import { POLICY_NAMES } from '../bandit/policy-names.js';
 import { RewardResponse } from '../contract/decision.js';
-import { BreachSchema, DisabledInfoSchema, PromotionStageSchema } from '../contract/experiment-config.js';
 
 export const ErrorResponse = z.object({
   error: z.string().describe('Machine-readable code, e.g. experiment_not_found'),
@@ -18,89 +18,6 @@ export const RewardBatchResponse = z.object({
     RewardResponse.extend({ status: z.literal(200) }),
     ErrorResponse.extend({ status: z.number() }),
   ])).describe('One per event, in order: {status: 200, accepted, duplicate} or {status, error, message}.'),
-});
-
-const num = z.number().nullable();
-const interval = z.array(z.number().nullable()).nullable();
-const ArmGuardrailView = z.object({
-  samples: z.number(), latencyP95Ms: num, meanCost: num, errorRate: num,
-  breach: BreachSchema.optional(),
-}).nullable();
-
-export const ReportResponse = z.object({
-  experimentId: z.string(),
-  policy: z.enum(POLICY_NAMES),
-  rewardModel: z.enum(['bernoulli', 'gaussian']),
-  status: z.enum(['active', 'paused']),
-  ended: z.boolean(),
-  totals: z.object({ decisions: z.number(), rewards: z.number(), excludedDecisions: z.number() }),
-  arms: z.array(z.object({
-    armId: z.string(),
-    baseline: z.boolean(),
-    status: z.enum(['active', 'disabled']),
-    disabled: DisabledInfoSchema.nullable(),
-    decisions: z.number(),
-    rewards: z.number(),
-    rewardSum: num,
-    meanReward: num,
-    posterior: z.union([
-      z.object({ kind: z.literal('beta'), alpha: z.number(), beta: z.number() }),
-      z.object({ kind: z.literal('normal-gamma'), mu: z.number(), lambda: z.number(), alpha: z.number(), beta: z.number() }),
-    ]),
-    posteriorMean: num,
-    credibleInterval95: interval,
-    probabilityBest: num.describe('Over the enabled arms (what /select chooses among); null for a disabled arm.'),
-    expectedLoss: num.describe('Over the enabled arms; null for a disabled arm.'),
-    guardrails: ArmGuardrailView,
-    effectiveSampleSize: z.number().nullable().optional().describe('With discount: the decayed number of rewards the posterior is worth.'),
-    netValue: z.object({
-      costWeight: z.number(), meanCost: z.number().nullable(), mean: z.number().nullable(),
-      probabilityBest: z.number().nullable().describe('P(best) of the net value among the enabled arms; null for a disabled arm.'),
-    }).optional().describe('With objective.costWeight: the arm\'s estimated mean cost and its net value reward - costWeight * cost.'),
-  })),
-  regret: z.object({ estimatedCumulative: num, estimatedPerDecision: num }),
-  holdback: z.object({
-    armId: z.string(),
-    percent: z.number(),
-    decisions: z.number(),
-    rewards: z.number(),
-    users: z.number().describe('Distinct users in the holdback (first exposures).'),
-    banditUsers: z.number().describe('Distinct users in the bandit population (first exposures).'),
-    meanReward: num,
-    banditMeanReward: num,
-    lift: num.describe('Bandit minus holdback mean reward per rewarded decision.'),
-    liftInterval95: interval.describe('Fixed-horizon interval (valid for one look), user-level (delta-method variance over users).'),
-    pValue: num.describe('Fixed-horizon two-sided p-value, user-level.'),
-    liftStandardError: num,
-    liftNote: z.string().nullable().describe('Why the interval and p-values are null, in words.'),
-    alwaysValid: z.object({
-      interval95: interval,
-      pValue: num,
-      tuningUsers: z.number(),
-    }).describe('Holds under continuous monitoring: the asymptotic confidence sequence of Waudby-Smith et al.'),
-    srm: z.object({
-      expectedShare: num,
-      observedShare: num,
-      pValue: num.describe('Sequential (always-valid) split check over users: 1 / Dirichlet-multinomial Bayes factor.'),
-      bayesFactor: num,
-      periods: z.number(),
-    }),
-  }),
-  recommendation: z.object({
-    action: z.enum(['continue', 'ship', 'stop_no_difference', 'check_split']),
-    armId: z.string().nullable(),
-    reason: z.string(),
-    designEffect: num.describe('Variance inflation from returning users; the rule divides each arm\'s evidence by it.'),
-  }).describe('From the experiment decisionRule (documented defaults).'),
-  promotion: z.object({
-    armId: z.string(),
-    state: z.enum(['scheduled', 'rolling_out', 'complete', 'rolled_back']),
-    percent: z.number().describe('Share of the bandit population served the promoted arm now.'),
-    startedAt: z.string(),
-    stages: z.array(PromotionStageSchema),
-    rolledBack: DisabledInfoSchema.nullable().describe('Why it was rolled back: the promoted arm was disabled (a guardrail trip, or by hand).'),
-  }).nullable(),
-  archivedAt: z.string().nullable(),
 });
 
 /** The standard error responses of a route, for the document. */
