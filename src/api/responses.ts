@@ -1,8 +1,8 @@
 /**
  * The HTTP envelope of the answers: the error body, the batch wrapper, and each route's error list.
- * Like the other response schemas (those of the service's values are in src/contract/), for the OpenAPI document only:
- * responses are serialised with JSON.stringify (see app.ts), so these describe the contract
- * without costing a validation per response.
+ * Like the other response schemas (those of the service's values are in src/contract/), for the
+ * OpenAPI document only: responses are serialised with JSON.stringify (see app.ts), so these
+ * describe the contract without costing a validation per response.
  */
 import { z } from 'zod';
 import { RewardResponse } from '../contract/decision.js';

@@ -2,10 +2,12 @@
 // Beta for 0/1 rewards, Normal-Gamma (unknown mean and precision) for real-valued rewards.
 import type { z } from 'zod';
 import type { BetaPriorSchema, NormalGammaPriorSchema } from '../contract/experiment-config.js';
+import type { BetaPosteriorSchema, NormalGammaPosteriorSchema } from '../contract/report.js';
 import { sampleBeta, sampleStudentT, type Rng } from './random.js';
 
-export type BetaPosterior = { kind: 'beta'; alpha: number; beta: number };
-export type NormalGammaPosterior = { kind: 'normal-gamma'; mu: number; lambda: number; alpha: number; beta: number };
+/** The posteriors' shapes are the report's (contract/report.ts). */
+export type BetaPosterior = z.infer<typeof BetaPosteriorSchema>;
+export type NormalGammaPosterior = z.infer<typeof NormalGammaPosteriorSchema>;
 export type Posterior = BetaPosterior | NormalGammaPosterior;
 
 /** rewards: how many rewards were observed; sum and sumSq: their sum and sum of squares. */
