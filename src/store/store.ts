@@ -15,6 +15,7 @@ import type {
   DisabledInfoSchema, ExperimentConfigSchema, GuardrailLimitsSchema, HoldbackPeriodSchema, PromotionSchema, PromotionStageSchema,
 } from '../contract/experiment-config.js';
 import type { ArmSchema } from '../contract/experiment.js';
+import type { SCOPES } from '../contract/keys.js';
 import type { EngineSums, EngineSumsInput } from './engine-sums.js';
 import type { DecisionLog, RewardLog, StoredEvent } from './event-log.js';
 
@@ -334,7 +335,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type ApiKeyScope = 'decide' | 'read' | 'admin';
+export type ApiKeyScope = (typeof SCOPES)[number];
 
 /** A run-time API key as stored: never the key itself, only its SHA-256 (hex). */
 export interface ApiKeyRecord {
