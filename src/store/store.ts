@@ -15,6 +15,7 @@ import type {
   DisabledInfoSchema, ExperimentConfigSchema, GuardrailLimitsSchema, HoldbackPeriodSchema, PromotionSchema, PromotionStageSchema,
 } from '../contract/experiment-config.js';
 import type { ArmSchema } from '../contract/experiment.js';
+import type { HistoryArmSchema, HistoryHoldbackSchema } from '../contract/history.js';
 import type { SCOPES } from '../contract/keys.js';
 import type { EngineSums, EngineSumsInput } from './engine-sums.js';
 import type { DecisionLog, RewardLog, StoredEvent } from './event-log.js';
@@ -225,26 +226,15 @@ export type ExperimentPatch = Partial<
     | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt'>
 >;
 
-/** One arm in a history point: cumulative bandit figures as of the point, and its share of the interval's bandit decisions. */
-export interface HistoryArm {
-  armId: string;
-  decisions: number;
-  rewards: number;
-  meanReward: number | null;
-  /** Over the enabled arms; null for a disabled arm. */
-  probabilityBest: number | null;
-  /** Share of the bandit decisions made since the previous point; null when none were made. */
-  allocation: number | null;
-  status: 'active' | 'disabled';
-}
+/** One arm in a history point (HistoryArmSchema): cumulative bandit figures as of the point, and its share of the interval's bandit decisions. */
+export type HistoryArm = z.infer<typeof HistoryArmSchema>;
 
-/** One point of an experiment's history, written once per interval (see writeHistoryPoint). */
+/** One point of an experiment's history, written once per interval (see writeHistoryPoint): the answer's point with `ts` in unix seconds. */
 export interface HistoryPoint {
   /** Unix seconds: the start of the interval (a multiple of the interval length). */
   ts: number;
   arms: HistoryArm[];
-  /** `users`: distinct holdback users (first exposures); null in points written before users were counted. */
-  holdback: { users: number | null; decisions: number; rewards: number; meanReward: number | null };
+  holdback: z.infer<typeof HistoryHoldbackSchema>;
 }
 
 /**
