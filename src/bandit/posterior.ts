@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { BetaPriorSchema, NormalGammaPriorSchema } from '../contract/experiment-config.js';
 import type { BetaPosteriorSchema, NormalGammaPosteriorSchema } from '../contract/report.js';
 import { sampleBeta, sampleStudentT, type Rng } from './random.js';
+import type { RewardModel } from '../contract/experiment.js';
 
 /** The posteriors' shapes are the report's (contract/report.ts). */
 export type BetaPosterior = z.infer<typeof BetaPosteriorSchema>;
@@ -65,6 +66,6 @@ export function sampleMean(p: Posterior, rng: Rng): number {
 export { credibleInterval, meanCdf, meanPdf, meanSd, studentTMarginal } from './mean-marginal.js';
 
 /** The posterior of an arm's mean reward under the experiment's reward model and prior. */
-export function posteriorFor(model: 'bernoulli' | 'gaussian', prior: BetaPrior | NormalGammaPrior, s: SufficientStats): Posterior {
+export function posteriorFor(model: RewardModel, prior: BetaPrior | NormalGammaPrior, s: SufficientStats): Posterior {
   return model === 'bernoulli' ? betaPosterior(prior as BetaPrior, s) : normalGammaPosterior(prior as NormalGammaPrior, s);
 }

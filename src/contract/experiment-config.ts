@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { POLICY_NAMES } from '../bandit/policy-names.js';
 import { ENGINE_SETTINGS } from './engine.js';
-import { ArmSchema, DecisionRuleSchema } from './experiment.js';
+import { ARM_STATUSES, ArmSchema, DecisionRuleSchema, EXPERIMENT_STATUSES, REWARD_MODELS } from './experiment.js';
 
 export const GUARDRAIL_NAMES = ['latencyP95Ms', 'meanCost', 'errorRate'] as const;
 /** A limit that was crossed: which, the value observed in the window, and the limit. */
@@ -39,10 +39,10 @@ const CONFIG_HEAD = {
   id: z.string(),
   arms: z.array(ArmSchema),
   baselineArmId: z.string(),
-  rewardModel: z.enum(['bernoulli', 'gaussian']),
+  rewardModel: z.enum(REWARD_MODELS),
   prior: z.union([BetaPriorSchema, NormalGammaPriorSchema]),
   policy: z.enum(POLICY_NAMES),
-  status: z.enum(['active', 'paused']),
+  status: z.enum(EXPERIMENT_STATUSES),
   holdbackPercent: z.number(),
   trafficPercent: z.number(),
   stickiness: z.boolean(),
@@ -76,7 +76,7 @@ const CONFIG_TAIL = {
 export const ExperimentConfigSchema = z.object({ ...CONFIG_HEAD, ...CONFIG_TAIL });
 
 export const ArmViewSchema = z.object({
-  id: z.string(), payload: z.unknown(), weight: z.number().optional(), baseline: z.boolean(), status: z.enum(['active', 'disabled']), disabled: DisabledInfoSchema.nullable(),
+  id: z.string(), payload: z.unknown(), weight: z.number().optional(), baseline: z.boolean(), status: z.enum(ARM_STATUSES), disabled: DisabledInfoSchema.nullable(),
 });
 
 /** What the experiment routes answer: the config with each arm's state, and the version. */

@@ -9,6 +9,12 @@ import { ENGINE_SETTINGS } from './engine.js';
 import { jsonBytes } from './bounded-json.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
 
+/** The value lists the schemas share (each enum is declared once; every use builds its own z.enum). */
+export const REWARD_MODELS = ['bernoulli', 'gaussian'] as const;
+export type RewardModel = (typeof REWARD_MODELS)[number];
+export const EXPERIMENT_STATUSES = ['active', 'paused'] as const;
+export const ARM_STATUSES = ['active', 'disabled'] as const;
+
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_PAYLOAD_BYTES = 16 * 1024;
 const id = (what: string) => z.string().regex(ID_PATTERN, `${what} must be 1-64 characters of A-Z a-z 0-9 _ . : -`);
@@ -55,7 +61,7 @@ export const CreateExperimentSchema = z.strictObject({
   id: id('experiment id'),
   arms: z.array(ArmSchema).min(2, 'an experiment needs at least 2 arms').max(100, 'an experiment has at most 100 arms'),
   baselineArmId: id('baselineArmId').optional().describe('Default: the first arm.'),
-  rewardModel: z.enum(['bernoulli', 'gaussian']),
+  rewardModel: z.enum(REWARD_MODELS),
   prior: PriorSchema.optional(),
   policy: z.enum(POLICY_NAMES).default('thompson'),
   holdbackPercent: percent.default(0),
@@ -85,7 +91,7 @@ export const PatchGuardrailsSchema = z.strictObject({
 export type PatchGuardrailsBody = z.infer<typeof PatchGuardrailsSchema>;
 
 export const PatchExperimentSchema = z.strictObject({
-  status: z.enum(['active', 'paused']).optional(),
+  status: z.enum(EXPERIMENT_STATUSES).optional(),
   trafficPercent: percent.optional(),
   holdbackPercent: percent.optional(),
   guardrails: PatchGuardrailsSchema.nullable().optional(),

@@ -3,6 +3,7 @@
  * and of the store's history point (the same figures, with ts in unix seconds instead of ISO).
  */
 import { z } from 'zod';
+import { ARM_STATUSES } from './experiment.js';
 
 const nullableNumber = z.number().nullable();
 
@@ -14,7 +15,7 @@ export const HistoryArmSchema = z.object({
   meanReward: nullableNumber,
   probabilityBest: nullableNumber.describe('Over the enabled arms; null when disabled.'),
   allocation: nullableNumber.describe('Share of the bandit decisions made since the previous point; null when none were made.'),
-  status: z.enum(['active', 'disabled']),
+  status: z.enum(ARM_STATUSES),
 });
 
 export const HistoryHoldbackSchema = z.object({

@@ -3,6 +3,7 @@
  * the service and the math build it from (posteriors, the engine fields, the promotion's status).
  */
 import { z } from 'zod';
+import { ARM_STATUSES, EXPERIMENT_STATUSES, REWARD_MODELS } from './experiment.js';
 import { POLICY_NAMES } from '../bandit/policy-names.js';
 import { BreachSchema, DisabledInfoSchema, PromotionStageSchema } from './experiment-config.js';
 
@@ -37,14 +38,14 @@ const ArmGuardrailView = z.object({
 export const ReportResponse = z.object({
   experimentId: z.string(),
   policy: z.enum(POLICY_NAMES),
-  rewardModel: z.enum(['bernoulli', 'gaussian']),
-  status: z.enum(['active', 'paused']),
+  rewardModel: z.enum(REWARD_MODELS),
+  status: z.enum(EXPERIMENT_STATUSES),
   ended: z.boolean(),
   totals: z.object({ decisions: z.number(), rewards: z.number(), excludedDecisions: z.number() }),
   arms: z.array(z.object({
     armId: z.string(),
     baseline: z.boolean(),
-    status: z.enum(['active', 'disabled']),
+    status: z.enum(ARM_STATUSES),
     disabled: DisabledInfoSchema.nullable(),
     decisions: z.number(),
     rewards: z.number(),

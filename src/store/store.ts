@@ -31,7 +31,7 @@ import type { Population } from './population.js';
 /** An experiment's settings as created and patched; arm states are kept apart (`ArmState`). */
 export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
 export type ArmConfig = z.output<typeof ArmSchema>;
-export type RewardModel = ExperimentConfig['rewardModel'];
+export type { RewardModel } from '../contract/experiment.js';
 export type ExperimentStatus = ExperimentConfig['status'];
 export type Guardrails = z.infer<typeof GuardrailLimitsSchema>;
 export type HoldbackPeriod = z.infer<typeof HoldbackPeriodSchema>;
