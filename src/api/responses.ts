@@ -1,17 +1,12 @@
 /**
- * The HTTP envelope of the answers: the error body, the batch wrapper, and each route's error list.
- * Like the other response schemas (those of the service's values are in src/contract/), for the
- * OpenAPI document only: responses are serialised with JSON.stringify (see app.ts), so these
- * describe the contract without costing a validation per response.
+ * The HTTP envelope of the answers: the batch wrapper and each route's error list (the error body
+ * is in contract/error.ts). Like every response schema, for the OpenAPI document only: responses
+ * are serialised with JSON.stringify (see app.ts), so these describe the contract without costing
+ * a validation per response.
  */
 import { z } from 'zod';
 import { RewardResponse } from '../contract/decision.js';
-
-export const ErrorResponse = z.object({
-  error: z.string().describe('Machine-readable code, e.g. experiment_not_found'),
-  message: z.string().describe('What went wrong, in words'),
-  details: z.unknown().optional(),
-}).describe('Every error has this shape.');
+import { ErrorResponse } from '../contract/error.js';
 
 export const RewardBatchResponse = z.object({
   results: z.array(z.union([
