@@ -47,8 +47,10 @@ const stores: { close(): Promise<void> }[] = [];
 /** The service of one build directory (dist/ or a copy), on a fresh store of its own. */
 async function load(dir: string): Promise<Build> {
   const mod = async (path: string) => import(pathToFileURL(resolve(dir, path)).href);
-  const [{ MemoryStore }, { connectRedisStore }, { ServiceContext }, { select }, { reward }, { createExperiment }, { CreateExperimentSchema }] = await Promise.all(
-    ['store/memory-store.js', 'store/redis-connect.js', 'service/context.js', 'service/select.js', 'service/reward.js', 'service/experiments.js', 'api/schemas.js'].map(mod));
+  const [{ MemoryStore }, { connectRedisStore }, { ServiceContext }, { select }, { reward }, { createExperiment }] = await Promise.all(
+    ['store/memory-store.js', 'store/redis-connect.js', 'service/context.js', 'service/select.js', 'service/reward.js', 'service/experiments.js'].map(mod));
+  // The schema moved to contract/ (builds before that kept it in api/schemas.js).
+  const { CreateExperimentSchema } = await mod('contract/experiment.js').catch(() => mod('api/schemas.js'));
   const store = STORE === 'redis' ? await connectRedisStore(REDIS_URL, { prefix: `${PREFIX}${stores.length}:`, commandTimeoutMs: 10_000 }) : new MemoryStore();
   stores.push(store);
   const ctx = new ServiceContext(store, 'hot-path-benchmark-secret-0123456789');

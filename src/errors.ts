@@ -2,6 +2,9 @@
  * The error codes of the HTTP contract and their statuses. Services throw `ApiError`; the one error
  * handler in app.ts turns it into `{"error", "message", "details"?}`.
  */
+import type { z } from 'zod';
+import type { ErrorResponse } from './contract/error.js';
+
 export const ERROR_STATUS = {
   invalid_request: 400,
   invalid_json: 400,
@@ -33,11 +36,8 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-export interface ErrorBody {
-  error: ErrorCode;
-  message: string;
-  details?: unknown;
-}
+/** ErrorResponse's body, with the code narrowed to the contract's. */
+export type ErrorBody = z.infer<typeof ErrorResponse> & { error: ErrorCode };
 
 export class ApiError extends Error {
   readonly status: number;

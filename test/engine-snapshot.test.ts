@@ -1,6 +1,6 @@
 /** The snapshot's model is the policy's, prepared from the evidence valued at the refresh time (discount) with its floor and cost weight. */
 import { describe, expect, it } from 'vitest';
-import { CreateExperimentSchema } from '../src/api/schemas.js';
+import { CreateExperimentSchema } from '../src/contract/experiment.js';
 import { thompsonPolicy, type ThompsonModel } from '../src/bandit/thompson.js';
 import { ServiceContext } from '../src/service/context.js';
 import { engineSumsInput } from '../src/service/engine-config.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simulateRun, summarise, type RunResult } from '../bench/ope/simulate.js';
-import { CreateExperimentSchema } from '../src/api/schemas.js';
+import { CreateExperimentSchema } from '../src/contract/experiment.js';
 import { makeRng } from '../src/bandit/random.js';
 import { ServiceContext } from '../src/service/context.js';
 import { createExperiment } from '../src/service/experiments.js';

@@ -1,6 +1,6 @@
 /** No decision (and no propensity) uses a posterior more than a second old, whatever the traffic. */
 import { describe, expect, it } from 'vitest';
-import { CreateExperimentSchema } from '../src/api/schemas.js';
+import { CreateExperimentSchema } from '../src/contract/experiment.js';
 import { ServiceContext } from '../src/service/context.js';
 import { createExperiment } from '../src/service/experiments.js';
 import { select } from '../src/service/select.js';

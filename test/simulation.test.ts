@@ -10,7 +10,7 @@ import { report } from '../src/service/report.js';
 import { reward } from '../src/service/reward.js';
 import { select } from '../src/service/select.js';
 import { MemoryStore } from '../src/store/memory-store.js';
-import { CreateExperimentSchema } from '../src/api/schemas.js';
+import { CreateExperimentSchema } from '../src/contract/experiment.js';
 import { TestClock } from './helpers/app.js';
 
 const RATES: Record<string, number> = { a: 0.04, b: 0.05, c: 0.07 };

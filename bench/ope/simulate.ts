@@ -8,7 +8,7 @@
  * Used by bench/ope-coverage.ts (the long run, figures in bench/RESULTS.md) and by
  * test/ope-coverage.test.ts (a short seeded version).
  */
-import { CreateExperimentSchema } from '../../src/api/schemas.js';
+import { CreateExperimentSchema } from '../../src/contract/experiment.js';
 import { makeRng } from '../../src/bandit/random.js';
 import { ServiceContext } from '../../src/service/context.js';
 import { evaluate, type EvaluateResult } from '../../src/service/evaluate.js';

@@ -20,7 +20,7 @@
  *
  * Regret is the pseudo-regret sum_t (mu* - mu_{a_t}), in units of the reward.
  */
-import { CreateExperimentSchema } from '../../src/api/schemas.js';
+import { CreateExperimentSchema } from '../../src/contract/experiment.js';
 import { makeRng, sampleNormal, type Rng } from '../../src/bandit/random.js';
 import { ServiceContext, type Clock } from '../../src/service/context.js';
 import { decide } from '../../src/service/decide.js';

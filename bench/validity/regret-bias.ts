@@ -3,7 +3,7 @@
  * through select / reward / report on the embedded store, the report's estimatedCumulative against
  * the true pseudo-regret sum_t (0.07 - mu_{a_t}) at each checkpoint.
  */
-import { CreateExperimentSchema } from '../../src/api/schemas.js';
+import { CreateExperimentSchema } from '../../src/contract/experiment.js';
 import { makeRng } from '../../src/bandit/random.js';
 import { ServiceContext } from '../../src/service/context.js';
 import { createExperiment } from '../../src/service/experiments.js';

@@ -4,7 +4,7 @@
  * come back 1-10 times, in random order, each visit rewarded at once; the report is read at
  * `looks` evenly spaced moments. Shared by `npm run bench:validity` and test/validity.test.ts.
  */
-import { CreateExperimentSchema } from '../../src/api/schemas.js';
+import { CreateExperimentSchema } from '../../src/contract/experiment.js';
 import { makeRng, sampleBeta, type Rng } from '../../src/bandit/random.js';
 import { welch, sampleFromSums } from '../../src/bandit/stats.js';
 import { ServiceContext } from '../../src/service/context.js';

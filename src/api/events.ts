@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ServiceContext } from '../service/context.js';
 import { evaluate } from '../service/evaluate.js';
 import { exportEvents } from '../service/events.js';
-import { EvaluateResponse, EvaluateSchema, EventLine, EventsQuery } from './event-schemas.js';
+import { EvaluateResponse, EvaluateSchema, EventLine, EventsQuery } from '../contract/events.js';
 import { errors } from './responses.js';
 import { ExperimentParams } from './schemas.js';
 

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import type { ServiceContext } from '../service/context.js';
 import { listExperimentPage } from '../service/experiment-pages.js';
 import { createExperiment, getExperiment, patchExperiment, setArmEnabled } from '../service/experiments.js';
-import { errors, ExperimentResponse } from './responses.js';
-import { ArmParams, CreateExperimentSchema, DisableArmSchema, ExperimentParams, ListQuery, PatchExperimentSchema } from './schemas.js';
+import { ExperimentResponse } from '../contract/experiment-config.js';
+import { errors } from './responses.js';
+import { CreateExperimentSchema, PatchExperimentSchema } from '../contract/experiment.js';
+import { ArmParams, DisableArmSchema, ExperimentParams, ListQuery } from './schemas.js';
 
 const ExperimentPage = z.object({
   experiments: z.array(ExperimentResponse),

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServiceContext } from '../service/context.js';
 import { readHistory, type HistorySettings } from '../service/history.js';
+import { HistoryResponse } from '../contract/history.js';
 import { errors } from './responses.js';
 import { ExperimentParams } from './schemas.js';
 
@@ -13,33 +14,6 @@ const isoDate = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time, e
 const HistoryQuery = z.strictObject({
   from: isoDate.optional().describe(`Oldest point to return (default: ${DEFAULT_SPAN_SECONDS / 3600} h before to).`),
   to: isoDate.optional().describe('Newest point to return (default: now).'),
-});
-
-const nullableNumber = z.number().nullable();
-const HistoryResponse = z.object({
-  experimentId: z.string(),
-  intervalSeconds: z.number().describe('One point per this many seconds (HISTORY_INTERVAL_SECONDS).'),
-  retentionSeconds: z.number().describe('Points older than this are dropped (HISTORY_RETENTION_SECONDS).'),
-  from: z.string(),
-  to: z.string(),
-  points: z.array(z.object({
-    ts: z.string().describe('Start of the interval; the figures are cumulative as of the moment the point was written, just after it.'),
-    arms: z.array(z.object({
-      armId: z.string(),
-      decisions: z.number().describe('Bandit decisions so far.'),
-      rewards: z.number(),
-      meanReward: nullableNumber,
-      probabilityBest: nullableNumber.describe('Over the enabled arms; null when disabled.'),
-      allocation: nullableNumber.describe('Share of the bandit decisions made since the previous point; null when none were made.'),
-      status: z.enum(['active', 'disabled']),
-    })),
-    holdback: z.object({
-      users: nullableNumber.describe('Distinct holdback users (first exposures) as of the point; null in points written before users were counted.'),
-      decisions: z.number(),
-      rewards: z.number(),
-      meanReward: nullableNumber,
-    }),
-  })),
 });
 
 export const historyRoutes = (ctx: ServiceContext, settings: HistorySettings): FastifyPluginAsyncZod => async (app) => {

@@ -2,23 +2,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { KeyRing } from '../service/keys.js';
-import { SCOPES } from '../service/api-key-material.js';
+import { CreatedKey, CreateKeySchema, ListedKeySchema } from '../contract/keys.js';
 import { errors } from './responses.js';
 
-const Scope = z.enum(SCOPES as [typeof SCOPES[number], ...typeof SCOPES[number][]]);
-const CreateKeySchema = z.strictObject({
-  scope: Scope.describe('decide (select, reward), read (every GET), or admin (everything, keys included)'),
-  name: z.string().min(1).max(200).describe('Who uses the key, e.g. checkout-service'),
-});
-const CreatedKey = z.object({
-  id: z.string(), key: z.string().describe('The secret: shown this once, stored only as its SHA-256.'), scope: Scope, name: z.string(), createdAt: z.string(),
-});
-const ListedKey = z.object({
-  id: z.string(), scope: Scope, name: z.string(),
-  createdAt: z.string().nullable().describe('Null for a key from API_KEYS.'),
-  lastUsedAt: z.string().nullable().describe('Flushed by each replica every 10 s, so up to that old.'),
-  source: z.enum(['environment', 'api']),
-});
 const KeyParams = z.object({ id: z.string().min(1).max(64) });
 
 export const keyRoutes = (ring: KeyRing): FastifyPluginAsyncZod => async (app) => {
@@ -30,7 +16,7 @@ export const keyRoutes = (ring: KeyRing): FastifyPluginAsyncZod => async (app) =
       return reply.code(201).send({ id, key, scope, name, createdAt });
     });
 
-  app.get('/keys', { schema: { tags, summary: 'List API keys (no secrets)', response: { 200: z.object({ keys: z.array(ListedKey) }) } } },
+  app.get('/keys', { schema: { tags, summary: 'List API keys (no secrets)', response: { 200: z.object({ keys: z.array(ListedKeySchema) }) } } },
     async () => ({ keys: await ring.list() }));
 
   app.delete('/keys/:id', { schema: { tags, summary: 'Revoke an API key on every replica', params: KeyParams, response: { 204: z.null().describe('Revoked'), ...errors(404, 409) } } },

@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ServiceContext } from '../service/context.js';
 import { archiveExperiment, promoteArm } from '../service/experiments.js';
 import { plan } from '../service/plan.js';
-import { PlanResponse, PlanSchema, PromoteSchema } from './lifecycle-schemas.js';
-import { errors, ExperimentResponse } from './responses.js';
+import { PlanResponse, PlanSchema, PromoteSchema } from '../contract/lifecycle.js';
+import { ExperimentResponse } from '../contract/experiment-config.js';
+import { errors } from './responses.js';
 import { ExperimentParams } from './schemas.js';
 
 export const lifecycleRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async (app) => {

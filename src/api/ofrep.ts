@@ -9,7 +9,8 @@ import { ApiError, RETRY_AFTER_SECONDS } from '../errors.js';
 import type { ServiceContext } from '../service/context.js';
 import { evaluateFlag, evaluateFlags } from '../service/ofrep.js';
 import { StoreUnavailableError } from '../store/store.js';
-import { NotModified, OfrepBulkFailure, OfrepBulkHeaders, OfrepBulkSuccess, OfrepFailure, OfrepFlagParams, OfrepRequest, OfrepSuccess, type OfrepErrorCode } from './ofrep-schemas.js';
+import { OfrepBulkFailure, OfrepBulkSuccess, OfrepFailure, OfrepRequest, OfrepSuccess, type OfrepErrorCode } from '../contract/ofrep.js';
+import { NotModified, OfrepBulkHeaders, OfrepFlagParams } from './ofrep-schemas.js';
 
 export const ofrepRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async (app) => {
   const tags = ['openfeature'];

@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServiceContext } from '../service/context.js';
 import { report } from '../service/report.js';
-import { errors, ReportResponse } from './responses.js';
+import { ReportResponse } from '../contract/report.js';
+import { errors } from './responses.js';
 import { ArmsQuery } from './schemas.js';
 
 export const operationRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async (app) => {

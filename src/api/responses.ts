@@ -1,173 +1,18 @@
 /**
- * Response schemas, for the OpenAPI document only: responses are serialised with JSON.stringify
- * (see app.ts), so these describe the contract without costing a validation per response.
+ * The HTTP envelope of the answers: the batch wrapper and each route's error list (the error body
+ * is in contract/error.ts). Like every response schema, for the OpenAPI document only: responses
+ * are serialised with JSON.stringify (see app.ts), so these describe the contract without costing
+ * a validation per response.
  */
 import { z } from 'zod';
-import { POLICY_NAMES } from '../bandit/policy-names.js';
-import { POPULATION_NAME_LIST } from '../store/population.js';
-import { ENGINE_SETTINGS } from './engine-schemas.js';
-
-export const ErrorResponse = z.object({
-  error: z.string().describe('Machine-readable code, e.g. experiment_not_found'),
-  message: z.string().describe('What went wrong, in words'),
-  details: z.unknown().optional(),
-}).describe('Every error has this shape.');
-
-export const DisabledInfoSchema = z.object({
-  source: z.enum(['manual', 'guardrail']),
-  reason: z.string(),
-  at: z.string(),
-  guardrail: z.object({ guardrail: z.enum(['latencyP95Ms', 'meanCost', 'errorRate']), observed: z.number(), limit: z.number() }).optional(),
-});
-
-const GuardrailLimits = z.object({
-  latencyP95Ms: z.number().optional(), meanCost: z.number().optional(), errorRate: z.number().optional(), minSamples: z.number(), windowSize: z.number(),
-});
-const PriorView = z.union([
-  z.object({ alpha: z.number(), beta: z.number() }),
-  z.object({ mu: z.number(), lambda: z.number(), alpha: z.number(), beta: z.number() }),
-]);
-
-export const ExperimentResponse = z.object({
-  id: z.string(),
-  arms: z.array(z.object({
-    id: z.string(), payload: z.unknown(), weight: z.number().optional(), baseline: z.boolean(), status: z.enum(['active', 'disabled']), disabled: DisabledInfoSchema.nullable(),
-  })),
-  baselineArmId: z.string(),
-  rewardModel: z.enum(['bernoulli', 'gaussian']),
-  prior: PriorView,
-  policy: z.enum(POLICY_NAMES),
-  status: z.enum(['active', 'paused']),
-  holdbackPercent: z.number(),
-  trafficPercent: z.number(),
-  stickiness: z.boolean(),
-  stickyTtlSeconds: z.number(),
-  rewardWindowSeconds: z.number(),
-  guardrails: GuardrailLimits.nullable(),
-  endsAt: z.string().nullable(),
-  seed: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  version: z.number(),
-  startsAt: z.string().nullable().optional(),
-  bucketing: z.literal('multiply-shift').optional().describe('The unbiased user-to-bucket mapping; absent on experiments created before it (they keep the older one).'),
-  archivedAt: z.string().nullable().optional().describe('Set by DELETE: archived experiments answer /select with 404.'),
-  decisionRule: z.record(z.string(), z.number()).nullable().optional(),
-  holdbackPeriods: z.array(z.object({ percent: z.number(), until: z.string(), holdbackUsers: z.number(), banditUsers: z.number() })).optional()
-    .describe('Past holdback shares (a PATCH of holdbackPercent closes a period), with the cumulative users when each closed.'),
-  promotion: z.object({
-    armId: z.string(), startedAt: z.string(),
-    stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),
-  }).nullable().optional(),
-  eventRetentionSeconds: z.number().optional().describe('How long the event log keeps events (seconds).'),
-  ...ENGINE_SETTINGS,
-});
-
-export const SelectResponse = z.object({
-  decisionId: z.string().describe('Opaque, signed; send it back to POST /reward.'),
-  experimentId: z.string(),
-  armId: z.string(),
-  payload: z.unknown(),
-  population: z.enum(POPULATION_NAME_LIST),
-  sticky: z.boolean(),
-  propensity: z.number().describe('Probability that this arm was chosen for this request, given the population (1 for holdback and excluded).'),
-  fallback: z.literal(true).optional().describe('Present when the store could not be reached and the baseline was served.'),
-});
-
-export const RewardResponse = z.object({
-  accepted: z.literal(true),
-  duplicate: z.boolean(),
-  autoDisabled: z.unknown().optional().describe('Present when this event made a guardrail disable the arm.'),
-});
+import { RewardResponse } from '../contract/decision.js';
+import { ErrorResponse } from '../contract/error.js';
 
 export const RewardBatchResponse = z.object({
   results: z.array(z.union([
     RewardResponse.extend({ status: z.literal(200) }),
     ErrorResponse.extend({ status: z.number() }),
   ])).describe('One per event, in order: {status: 200, accepted, duplicate} or {status, error, message}.'),
-});
-
-const num = z.number().nullable();
-const interval = z.array(z.number().nullable()).nullable();
-const ArmGuardrailView = z.object({
-  samples: z.number(), latencyP95Ms: num, meanCost: num, errorRate: num,
-  breach: z.object({ guardrail: z.enum(['latencyP95Ms', 'meanCost', 'errorRate']), observed: z.number(), limit: z.number() }).optional(),
-}).nullable();
-
-export const ReportResponse = z.object({
-  experimentId: z.string(),
-  policy: z.enum(POLICY_NAMES),
-  rewardModel: z.enum(['bernoulli', 'gaussian']),
-  status: z.enum(['active', 'paused']),
-  ended: z.boolean(),
-  totals: z.object({ decisions: z.number(), rewards: z.number(), excludedDecisions: z.number() }),
-  arms: z.array(z.object({
-    armId: z.string(),
-    baseline: z.boolean(),
-    status: z.enum(['active', 'disabled']),
-    disabled: DisabledInfoSchema.nullable(),
-    decisions: z.number(),
-    rewards: z.number(),
-    rewardSum: num,
-    meanReward: num,
-    posterior: z.union([
-      z.object({ kind: z.literal('beta'), alpha: z.number(), beta: z.number() }),
-      z.object({ kind: z.literal('normal-gamma'), mu: z.number(), lambda: z.number(), alpha: z.number(), beta: z.number() }),
-    ]),
-    posteriorMean: num,
-    credibleInterval95: interval,
-    probabilityBest: num.describe('Over the enabled arms (what /select chooses among); null for a disabled arm.'),
-    expectedLoss: num.describe('Over the enabled arms; null for a disabled arm.'),
-    guardrails: ArmGuardrailView,
-    effectiveSampleSize: z.number().nullable().optional().describe('With discount: the decayed number of rewards the posterior is worth.'),
-    netValue: z.object({
-      costWeight: z.number(), meanCost: z.number().nullable(), mean: z.number().nullable(),
-      probabilityBest: z.number().nullable().describe('P(best) of the net value among the enabled arms; null for a disabled arm.'),
-    }).optional().describe('With objective.costWeight: the arm\'s estimated mean cost and its net value reward - costWeight * cost.'),
-  })),
-  regret: z.object({ estimatedCumulative: num, estimatedPerDecision: num }),
-  holdback: z.object({
-    armId: z.string(),
-    percent: z.number(),
-    decisions: z.number(),
-    rewards: z.number(),
-    users: z.number().describe('Distinct users in the holdback (first exposures).'),
-    banditUsers: z.number().describe('Distinct users in the bandit population (first exposures).'),
-    meanReward: num,
-    banditMeanReward: num,
-    lift: num.describe('Bandit minus holdback mean reward per rewarded decision.'),
-    liftInterval95: interval.describe('Fixed-horizon interval (valid for one look), user-level (delta-method variance over users).'),
-    pValue: num.describe('Fixed-horizon two-sided p-value, user-level.'),
-    liftStandardError: num,
-    liftNote: z.string().nullable().describe('Why the interval and p-values are null, in words.'),
-    alwaysValid: z.object({
-      interval95: interval,
-      pValue: num,
-      tuningUsers: z.number(),
-    }).describe('Holds under continuous monitoring: the asymptotic confidence sequence of Waudby-Smith et al.'),
-    srm: z.object({
-      expectedShare: num,
-      observedShare: num,
-      pValue: num.describe('Sequential (always-valid) split check over users: 1 / Dirichlet-multinomial Bayes factor.'),
-      bayesFactor: num,
-      periods: z.number(),
-    }),
-  }),
-  recommendation: z.object({
-    action: z.enum(['continue', 'ship', 'stop_no_difference', 'check_split']),
-    armId: z.string().nullable(),
-    reason: z.string(),
-    designEffect: num.describe('Variance inflation from returning users; the rule divides each arm\'s evidence by it.'),
-  }).describe('From the experiment decisionRule (documented defaults).'),
-  promotion: z.object({
-    armId: z.string(),
-    state: z.enum(['scheduled', 'rolling_out', 'complete', 'rolled_back']),
-    percent: z.number().describe('Share of the bandit population served the promoted arm now.'),
-    startedAt: z.string(),
-    stages: z.array(z.object({ percent: z.number(), afterSeconds: z.number() })),
-    rolledBack: DisabledInfoSchema.nullable().describe('Why it was rolled back: the promoted arm was disabled (a guardrail trip, or by hand).'),
-  }).nullable(),
-  archivedAt: z.string().nullable(),
 });
 
 /** The standard error responses of a route, for the document. */

@@ -11,25 +11,11 @@
 //   you accept to lose per decision by stopping now, in reward units).
 // - stop_no_difference when every enabled arm's expected loss is at most expectedLoss: whichever
 //   is kept costs less than the threshold, and more data will not change that much.
+import type { z } from 'zod';
+import type { DecisionRuleSchema } from '../contract/experiment.js';
 
-export interface DecisionRule {
-  /** Expected loss (reward units per decision) below which stopping is acceptable. */
-  expectedLoss: number;
-  /** P(best) the leader needs before `ship`. */
-  probabilityBest: number;
-  /** Users the leader and the baseline each need before anything but `continue` (or `check_split`). */
-  minUsers: number;
-  /** The SRM p-value at or below which the split is called broken. */
-  srmAlpha: number;
-  /** Level of the holdback intervals (0.05: 95%). */
-  alpha: number;
-  /** Users at which the always-valid interval is tightest (Waudby-Smith et al.; GrowthBook's default 5000). */
-  sequentialTuningUsers: number;
-  /** Successes and failures each side (bernoulli) needs before the lift gets an interval and a p-value. */
-  minSuccesses: number;
-  /** The concentration of the SRM check's Dirichlet prior (Lindon & Malek; ssrm-test's default 10000). */
-  srmConcentration: number;
-}
+/** Every threshold, each described (with its default) on DecisionRuleSchema, where it is declared. */
+export type DecisionRule = Required<z.output<typeof DecisionRuleSchema>>;
 
 export const DEFAULT_DECISION_RULE: DecisionRule = {
   expectedLoss: 0.001,

@@ -12,6 +12,7 @@
  */
 import type { BetaPrior, NormalGammaPrior, SufficientStats } from './posterior.js';
 import type { Rng } from './random.js';
+import type { RewardModel } from '../contract/experiment.js';
 
 /** What the store knows of one arm's bandit population (raw or discounted sums). */
 export interface ArmEvidence extends SufficientStats {
@@ -23,7 +24,7 @@ export interface ArmEvidence extends SufficientStats {
 
 /** The experiment settings a policy may read. */
 export interface PolicySettings {
-  rewardModel: 'bernoulli' | 'gaussian';
+  rewardModel: RewardModel;
   prior: BetaPrior | NormalGammaPrior;
   /** The arms' `weight` (1 when missing), for the fixed split. */
   weights: readonly number[];

@@ -1,9 +1,14 @@
 // Conjugate posteriors of an arm's mean reward, updated from sufficient statistics only:
 // Beta for 0/1 rewards, Normal-Gamma (unknown mean and precision) for real-valued rewards.
+import type { z } from 'zod';
+import type { BetaPriorSchema, NormalGammaPriorSchema } from '../contract/experiment-config.js';
+import type { BetaPosteriorSchema, NormalGammaPosteriorSchema } from '../contract/report.js';
 import { sampleBeta, sampleStudentT, type Rng } from './random.js';
+import type { RewardModel } from '../contract/experiment.js';
 
-export type BetaPosterior = { kind: 'beta'; alpha: number; beta: number };
-export type NormalGammaPosterior = { kind: 'normal-gamma'; mu: number; lambda: number; alpha: number; beta: number };
+/** The posteriors' shapes are the report's (contract/report.ts). */
+export type BetaPosterior = z.infer<typeof BetaPosteriorSchema>;
+export type NormalGammaPosterior = z.infer<typeof NormalGammaPosteriorSchema>;
 export type Posterior = BetaPosterior | NormalGammaPosterior;
 
 /** rewards: how many rewards were observed; sum and sumSq: their sum and sum of squares. */
@@ -13,16 +18,9 @@ export interface SufficientStats {
   sumSq: number;
 }
 
-export interface BetaPrior {
-  alpha: number;
-  beta: number;
-}
-export interface NormalGammaPrior {
-  mu: number;
-  lambda: number;
-  alpha: number;
-  beta: number;
-}
+/** The priors' shapes are the stored config's (contract/experiment-config.ts): declared once. */
+export type BetaPrior = z.infer<typeof BetaPriorSchema>;
+export type NormalGammaPrior = z.infer<typeof NormalGammaPriorSchema>;
 
 /** Uniform on the conversion rate. */
 export const DEFAULT_BETA_PRIOR: BetaPrior = { alpha: 1, beta: 1 };
@@ -68,6 +66,6 @@ export function sampleMean(p: Posterior, rng: Rng): number {
 export { credibleInterval, meanCdf, meanPdf, meanSd, studentTMarginal } from './mean-marginal.js';
 
 /** The posterior of an arm's mean reward under the experiment's reward model and prior. */
-export function posteriorFor(model: 'bernoulli' | 'gaussian', prior: BetaPrior | NormalGammaPrior, s: SufficientStats): Posterior {
+export function posteriorFor(model: RewardModel, prior: BetaPrior | NormalGammaPrior, s: SufficientStats): Posterior {
   return model === 'bernoulli' ? betaPosterior(prior as BetaPrior, s) : normalGammaPosterior(prior as NormalGammaPrior, s);
 }

@@ -13,9 +13,10 @@
 // i.e. effect = halfWidth_CS(n) + z_power * se(n), found by bisection.
 import jStat from 'jstat';
 import { csHalfWidth, DEFAULT_TUNING_USERS } from './sequential.js';
+import type { RewardModel } from '../contract/experiment.js';
 
 export interface PlanInput {
-  rewardModel: 'bernoulli' | 'gaussian';
+  rewardModel: RewardModel;
   baselineMean: number;
   /** The absolute difference to detect (bandit population minus holdback). */
   effect: number;

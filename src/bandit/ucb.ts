@@ -3,6 +3,7 @@ import { costEstimates, type CostEstimate } from './cost.js';
 import type { Policy } from './policy.js';
 import type { SufficientStats } from './posterior.js';
 import type { Rng } from './random.js';
+import type { RewardModel } from '../contract/experiment.js';
 
 export interface Choice {
   index: number;
@@ -33,14 +34,14 @@ let scratch = new Float64Array(16);
  *   index its mean forever and starve it.
  * Ties are broken uniformly at random with `rng`.
  */
-export function ucbChoose(model: 'bernoulli' | 'gaussian', stats: readonly SufficientStats[], eligible: readonly boolean[], rng: Rng): Choice {
+export function ucbChoose(model: RewardModel, stats: readonly SufficientStats[], eligible: readonly boolean[], rng: Rng): Choice {
   const c = ucbCandidates({ rewardModel: model, stats, costs: null, costWeight: 0 }, eligible);
   const index = c.arms[drawIndex(c.count, rng)];
   return { index, propensity: 1 / c.count };
 }
 
 export interface UcbModel {
-  readonly rewardModel: 'bernoulli' | 'gaussian';
+  readonly rewardModel: RewardModel;
   readonly stats: readonly SufficientStats[];
   /** Cost estimates (cost.ts) when the objective is reward - costWeight * cost; null otherwise. */
   readonly costs: readonly CostEstimate[] | null;

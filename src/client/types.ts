@@ -3,8 +3,11 @@
  * carries no zod at run time), so the client and the server cannot disagree on a field.
  */
 import type { z } from 'zod';
-import type { ExperimentResponse, ReportResponse, RewardBatchResponse, RewardResponse, SelectResponse } from '../api/responses.js';
-import type { CreateExperimentSchema, PatchExperimentSchema, RewardSchema, SelectSchema } from '../api/schemas.js';
+import type { ExperimentResponse } from '../contract/experiment-config.js';
+import type { RewardBatchResponse } from '../api/responses.js';
+import type { ReportResponse } from '../contract/report.js';
+import type { RewardResponse, RewardSchema, SelectResponse, SelectSchema } from '../contract/decision.js';
+import type { CreateExperimentSchema, PatchExperimentSchema } from '../contract/experiment.js';
 
 /** What POST /select answers. */
 export type ServedDecision = z.infer<typeof SelectResponse>;

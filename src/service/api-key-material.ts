@@ -1,8 +1,8 @@
-/** API key material: the format, hashing, constant-time comparison, the scope order, and API_KEYS parsing. */
+/** API key material: the format, hashing, constant-time comparison, the scope order (contract/keys.ts), and API_KEYS parsing. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SCOPES } from '../contract/keys.js';
 import type { ApiKeyScope } from '../store/store.js';
 
-export const SCOPES: readonly ApiKeyScope[] = ['decide', 'read', 'admin'];
 /** A key of a wider scope may do what a narrower one may: decide < read < admin. */
 export const scopeAllows = (has: ApiKeyScope, needs: ApiKeyScope): boolean => SCOPES.indexOf(has) >= SCOPES.indexOf(needs);
 

@@ -1,5 +1,5 @@
 /** The engine settings of a new experiment, checked against the rest of its body (issue 11). */
-import type { CreateExperimentBody } from '../api/schemas.js';
+import type { CreateExperimentBody } from '../contract/experiment.js';
 import { ApiError } from '../errors.js';
 import type { ExperimentConfig } from '../store/store.js';
 

@@ -3,7 +3,9 @@
  * experiment, and the net value reward - lambda * cost with its P(best) for a cost-aware one.
  * Computed from the same evidence the snapshot's policy reads (engine.ts), valued at `nowS`.
  */
+import type { z } from 'zod';
 import { costEstimates } from '../bandit/cost.js';
+import type { ENGINE_ARM_FIELDS } from '../contract/report.js';
 import { posteriorFor, posteriorMean, type Posterior } from '../bandit/posterior.js';
 import { probabilityBestAmong, samplingPosteriors } from '../bandit/thompson.js';
 import type { ExperimentConfig, ExperimentStats } from '../store/store.js';
@@ -11,12 +13,8 @@ import { engineFor, evidenceAt } from './engine.js';
 
 const round = (x: number): number | null => (Number.isFinite(x) ? +x.toFixed(6) : null);
 
-export interface EngineArmFields {
-  /** Discount on: the decayed number of rewards the posterior is worth. */
-  effectiveSampleSize?: number | null;
-  /** Objective on: the arm's estimated mean cost, net value and P(best) of the net value among the enabled arms. */
-  netValue?: { costWeight: number; meanCost: number | null; mean: number | null; probabilityBest: number | null };
-}
+/** The report arm's engine figures (ENGINE_ARM_FIELDS): effectiveSampleSize with a discount, netValue with an objective. */
+export type EngineArmFields = z.infer<z.ZodObject<typeof ENGINE_ARM_FIELDS>>;
 
 /** The reward posteriors the report shows: discounted to `nowS` when the experiment has a half-life. */
 export function reportPosteriors(config: ExperimentConfig, stats: ExperimentStats, nowS: number): Posterior[] {

@@ -4,6 +4,8 @@
  * at a time so that no export holds more than a page of the log (DSJSON also keeps the decisions
  * still waiting for their reward, at most one reward window's worth).
  */
+import type { z } from 'zod';
+import type { EventLine, EventsQuery } from '../contract/events.js';
 import { dsjsonLine } from '../format/dsjson.js';
 import { ApiError } from '../errors.js';
 import { MAX_EVENTS_PER_READ, parseEventId, type StoredDecisionEvent, type StoredEvent } from '../store/event-log.js';
@@ -13,18 +15,14 @@ import { userKeyOf } from './decision-log.js';
 import { allEvents } from './replay.js';
 import { POPULATION_NAMES } from './select.js';
 
-export interface ExportQuery {
-  after?: string;
-  limit?: number;
-  type?: 'decision' | 'reward';
-  format: 'ndjson' | 'dsjson';
-}
+export type ExportQuery = z.output<typeof EventsQuery>;
 
 /** Events read from the store per page while exporting. */
 const PAGE = 1000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const json = (text: string | undefined): unknown => (text === undefined ? null : JSON.parse(text));
+/** The stored context or metadata (always an object's JSON text: the request schemas say so), or null. */
+const json = (text: string | undefined): Record<string, unknown> | null => (text === undefined ? null : JSON.parse(text));
 
 /** The decisionId that /select answered for this event: re-signed from the stored fields (null if they cannot be). */
 export function decisionIdOf(ctx: ServiceContext, experimentId: string, ev: StoredEvent): string | null {
@@ -38,19 +36,17 @@ export function decisionIdOf(ctx: ServiceContext, experimentId: string, ev: Stor
 }
 
 /** One event as the contract names its fields. */
-export function publicEvent(ctx: ServiceContext, config: ExperimentConfig, ev: StoredEvent): Record<string, unknown> {
-  const common = {
-    type: ev.type, eventId: ev.eventId, ts: iso(ev.ts), decisionId: decisionIdOf(ctx, config.id, ev), experimentId: config.id,
-  };
+export function publicEvent(ctx: ServiceContext, config: ExperimentConfig, ev: StoredEvent): z.infer<typeof EventLine> {
+  const common = { eventId: ev.eventId, ts: iso(ev.ts), decisionId: decisionIdOf(ctx, config.id, ev), experimentId: config.id };
   if (ev.type === 'decision') {
     return {
-      ...common, experimentVersion: ev.version, armId: ev.armId, population: POPULATION_NAMES[ev.population], propensity: ev.propensity,
+      type: ev.type, ...common, experimentVersion: ev.version, armId: ev.armId, population: POPULATION_NAMES[ev.population], propensity: ev.propensity,
       firstExposure: ev.firstExposure, policy: config.policy, userId: ev.userId ?? null, context: json(ev.context),
       eligibleArms: ev.eligibleArms, traceparent: ev.traceparent ?? null,
     };
   }
   return {
-    ...common, armId: ev.armId, population: POPULATION_NAMES[ev.population], propensity: ev.propensity, reward: ev.reward ?? null,
+    type: ev.type, ...common, armId: ev.armId, population: POPULATION_NAMES[ev.population], propensity: ev.propensity, reward: ev.reward ?? null,
     latencyMs: ev.latencyMs ?? null, cost: ev.cost ?? null, error: ev.error, metadata: json(ev.metadata), decisionTs: iso(ev.issuedAt * 1000),
   };
 }

@@ -1,25 +1,19 @@
 /** The admin use cases: create, read, list, patch experiments, and the per-arm kill switch. */
-import type { CreateExperimentBody, PatchExperimentBody } from '../api/schemas.js';
+import type { z } from 'zod';
+import type { CreateExperimentBody, PatchExperimentBody } from '../contract/experiment.js';
+import type { ExperimentResponse } from '../contract/experiment-config.js';
 import { mergeGuardrails } from './guardrails-patch.js';
 import { checkExperimentCap } from './experiment-cap.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
 import { ApiError, experimentNotFound } from '../errors.js';
 import { nullProto } from '../store/null-proto.js';
 import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, Promotion } from '../store/store.js';
-import type { PromoteBody } from '../api/lifecycle-schemas.js';
+import type { PromoteBody } from '../contract/lifecycle.js';
 import type { ServiceContext } from './context.js';
 import { engineConfigOf } from './engine-config.js';
 
-export interface ArmView {
-  id: string;
-  payload: unknown;
-  weight?: number;
-  baseline: boolean;
-  status: 'active' | 'disabled';
-  disabled: DisabledInfo | null;
-}
-
-export type ExperimentView = Omit<ExperimentConfig, 'arms'> & { arms: ArmView[]; version: number };
+/** What the experiment routes answer (ExperimentResponse): the config with each arm's state, and the version. */
+export type ExperimentView = z.infer<typeof ExperimentResponse>;
 
 export function view(state: ExperimentState): ExperimentView {
   const { config, disabled } = state;

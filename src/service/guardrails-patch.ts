@@ -3,7 +3,7 @@
  * limit, and the result is checked as a whole (e.g. windowSize >= minSamples). Two concurrent
  * PATCHes of guardrails each merge into the state they read; the later write wins.
  */
-import { GuardrailsSchema, type PatchGuardrailsBody } from '../api/schemas.js';
+import { GuardrailsSchema, type PatchGuardrailsBody } from '../contract/experiment.js';
 import { ApiError } from '../errors.js';
 import type { Guardrails } from '../store/store.js';
 

@@ -8,6 +8,8 @@
  * from the store on each request and reloads when it moved. `lastUsedAt` is noted in memory and
  * flushed to the store every LAST_USED_FLUSH_MS, one write per replica per interval.
  */
+import type { z } from 'zod';
+import type { ListedKeySchema } from '../contract/keys.js';
 import { ApiError } from '../errors.js';
 import { StoreUnavailableError, type ApiKeyRecord, type ApiKeyScope, type ApiKeyWatch, type Store } from '../store/store.js';
 import { hashKey, newKey, newKeyId, parseApiKeys, sameDigest, type ConfiguredKey } from './api-key-material.js';
@@ -19,7 +21,7 @@ export const MAX_RUNTIME_KEYS = 1000;
 
 export interface KeyIdentity { id: string; scope: ApiKeyScope }
 /** A key as GET /keys lists it: no secret, no hash. Configured keys have no createdAt. */
-export interface ListedKey { id: string; scope: ApiKeyScope; name: string; createdAt: string | null; lastUsedAt: string | null; source: 'environment' | 'api' }
+export type ListedKey = z.infer<typeof ListedKeySchema>;
 interface Entry extends KeyIdentity { digest: Buffer }
 
 export class KeyRing {

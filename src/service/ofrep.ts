@@ -4,28 +4,19 @@
  * fallback), and its decision id travels in the flag metadata so the caller can send the reward.
  */
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type { FlagValueSchema, OfrepFailure, OfrepSuccess } from '../contract/ofrep.js';
 import { ApiError } from '../errors.js';
 import { StoreUnavailableError, type ExperimentState } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { promotionStatus } from './promotion.js';
-import { select, type SelectResult } from './select.js';
+import { select } from './select.js';
 
 /** A JSON value other than null (OFREP has no null flag value). */
-export type FlagValue = boolean | string | number | unknown[] | Record<string, unknown>;
-
-export interface FlagEvaluation {
-  key: string;
-  value: FlagValue;
-  variant: string;
-  reason: 'SPLIT';
-  metadata: { decisionId: string; propensity: number; population: SelectResult['population']; sticky: boolean; fallback?: true };
-}
-
-export interface FlagFailure {
-  key: string;
-  errorCode: 'FLAG_NOT_FOUND' | 'GENERAL';
-  errorDetails: string;
-}
+export type FlagValue = z.infer<typeof FlagValueSchema>;
+export type FlagEvaluation = z.infer<typeof OfrepSuccess>;
+/** A flag of a bulk answer that could not be evaluated: only these two codes, always with details. */
+export type FlagFailure = z.infer<typeof OfrepFailure> & { errorCode: 'FLAG_NOT_FOUND' | 'GENERAL'; errorDetails: string };
 
 export type BulkEvaluation =
   | { etag: string; notModified: true }

@@ -1,9 +1,10 @@
 /** POST /plan: users and days needed for a minimum detectable lift over the holdback. */
-import type { PlanBody } from '../api/lifecycle-schemas.js';
+import type { z } from 'zod';
+import type { PlanBody, PlanResponse } from '../contract/lifecycle.js';
 import { alwaysValidPlan, fixedHorizonPlan, type Plan, type PlanInput } from '../bandit/power.js';
 import { ApiError } from '../errors.js';
 
-export function plan(body: PlanBody) {
+export function plan(body: PlanBody): z.infer<typeof PlanResponse> {
   const effect = body.effectType === 'relative' ? body.baselineMean * body.minDetectableEffect : body.minDetectableEffect;
   const treatmentMean = body.baselineMean + effect;
   if (body.rewardModel === 'bernoulli') {

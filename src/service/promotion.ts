@@ -5,20 +5,13 @@
  * A promoted arm that is disabled (a guardrail trip, or by hand) after the promotion started
  * rolls the promotion back: the bandit serves as before.
  */
+import type { z } from 'zod';
+import type { PromotionStatusSchema } from '../contract/report.js';
 import type { DisabledInfo, Promotion } from '../store/store.js';
 
-export type PromotionState = 'scheduled' | 'rolling_out' | 'complete' | 'rolled_back';
-
-export interface PromotionStatus {
-  armId: string;
-  state: PromotionState;
-  /** The share of the bandit population served the promoted arm now, in percent. */
-  percent: number;
-  startedAt: string;
-  stages: Promotion['stages'];
-  /** Why it was rolled back. */
-  rolledBack: DisabledInfo | null;
-}
+/** The report's `promotion` (PromotionStatusSchema): the state, the share served now, and why it was rolled back. */
+export type PromotionStatus = z.infer<typeof PromotionStatusSchema>;
+export type PromotionState = PromotionStatus['state'];
 
 /** The promotion's status at `nowMs`, or null without one. */
 export function promotionStatus(p: Promotion | null | undefined, disabled: Record<string, DisabledInfo>, nowMs: number): PromotionStatus | null {

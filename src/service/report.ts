@@ -1,4 +1,6 @@
 /** GET /arms: the posterior and regret report, read fresh from the store (never from the cache). */
+import type { z } from 'zod';
+import type { ReportResponse } from '../contract/report.js';
 import { credibleInterval, posteriorMean, type Posterior } from '../bandit/posterior.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
@@ -16,7 +18,8 @@ import { posteriorOf } from './snapshot.js';
 export const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
 export const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
 
-export async function report(ctx: ServiceContext, experimentId: string) {
+/** The report, typed by its schema (ReportResponse) so that the answer and the document cannot drift apart. */
+export async function report(ctx: ServiceContext, experimentId: string): Promise<z.infer<typeof ReportResponse>> {
   // Defaults due now are counted before the figures are read (default-rewards.ts).
   const cached = await ctx.cache.get(experimentId, ctx.clock.now());
   if (cached?.config.defaultReward) await applyDueDefaults(ctx, cached.config);

@@ -1,5 +1,6 @@
 /** POST /reward and /rewards: check the decision id and the value, then record it exactly once. */
-import { RewardSchema, type RewardBody } from '../api/schemas.js';
+import type { z } from 'zod';
+import { RewardSchema, type RewardBody, type RewardResponse } from '../contract/decision.js';
 import { preview } from '../contract/bounded-json.js';
 import { ApiError, storeUnavailable, type ErrorBody } from '../errors.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
@@ -10,12 +11,8 @@ import type { ServiceContext } from './context.js';
 import type { Snapshot } from './snapshot.js';
 import { engineSumsInput } from './engine-config.js';
 
-export interface RewardResult {
-  accepted: true;
-  duplicate: boolean;
-  /** Set when this reward made a guardrail disable the arm. */
-  autoDisabled?: { armId: string } & DisabledInfo;
-}
+/** RewardResponse, with what the document leaves open: autoDisabled, set when this reward made a guardrail disable the arm. */
+export type RewardResult = Omit<z.infer<typeof RewardResponse>, 'autoDisabled'> & { autoDisabled?: { armId: string } & DisabledInfo };
 
 /** A reward decided with an old config is refused by the store; reload and decide again, this many times. */
 const MAX_ATTEMPTS = 3;

@@ -10,112 +10,35 @@
  * assignments, the dedupe set, the guardrail windows and the arm states, and it answers with
  * plain values. Validation of inputs happens before the store is called.
  */
-import type { DecisionRule } from '../bandit/decision-rule.js';
-import type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
+import type { z } from 'zod';
+import type {
+  DisabledInfoSchema, ExperimentConfigSchema, GuardrailLimitsSchema, HoldbackPeriodSchema, PromotionSchema, PromotionStageSchema,
+} from '../contract/experiment-config.js';
+import type { ArmSchema } from '../contract/experiment.js';
+import type { HistoryArmSchema, HistoryHoldbackSchema } from '../contract/history.js';
+import type { SCOPES } from '../contract/keys.js';
 import type { EngineSums, EngineSumsInput } from './engine-sums.js';
 import type { DecisionLog, RewardLog, StoredEvent } from './event-log.js';
 
 /** The priors are the math's own types; the store keeps them inside the config. */
-export type { BetaPrior, NormalGammaPrior };
-
-export type RewardModel = 'bernoulli' | 'gaussian';
+export type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
 export type { PolicyName as Policy } from '../bandit/policy-names.js';
-import type { PolicyName as Policy } from '../bandit/policy-names.js';
-export type ExperimentStatus = 'active' | 'paused';
 export type { Population } from './population.js';
 import type { Population } from './population.js';
 
-export interface ArmConfig {
-  id: string;
-  payload?: unknown;
-  weight?: number;
-}
-
-
-export interface Guardrails {
-  latencyP95Ms?: number;
-  meanCost?: number;
-  errorRate?: number;
-  /** Fewest events in the window before any limit is checked. */
-  minSamples: number;
-  /** How many of an arm's most recent events the rolling window keeps. */
-  windowSize: number;
-}
-
+// The experiment's value types are derived from its schema (contract/experiment-config.ts), so that
+// the store, the service and the OpenAPI document declare each field once.
 /** An experiment's settings as created and patched; arm states are kept apart (`ArmState`). */
-export interface ExperimentConfig {
-  id: string;
-  arms: ArmConfig[];
-  baselineArmId: string;
-  rewardModel: RewardModel;
-  prior: BetaPrior | NormalGammaPrior;
-  policy: Policy;
-  holdbackPercent: number;
-  trafficPercent: number;
-  stickiness: boolean;
-  stickyTtlSeconds: number;
-  rewardWindowSeconds: number;
-  guardrails: Guardrails | null;
-  endsAt: string | null;
-  seed: string | null;
-  status: ExperimentStatus;
-  createdAt: string;
-  updatedAt: string;
-  // Engine settings (issue 11); absent: off.
-  /** Discounted posteriors: evidence halves in weight every halfLifeSeconds. */
-  discount?: { halfLifeSeconds: number } | null;
-  /** Optimise reward - costWeight * cost. */
-  objective?: { costWeight: number } | null;
-  /** Every enabled arm keeps at least this share of bandit decisions. */
-  minArmShare?: number;
-  /** A decision with no reward after afterSeconds counts as value, once. */
-  defaultReward?: { afterSeconds: number; value: number } | null;
-  /** Issue 8 (absent on experiments stored before it: defaults apply). Before it, the baseline is served as excluded. */
-  startsAt?: string | null;
-  /** Thresholds of the report's recommendation and analysis; absent fields take DEFAULT_DECISION_RULE's. */
-  decisionRule?: Partial<DecisionRule> | null;
-  /** The holdback shares of past periods, each with the cumulative user counts when it closed (a PATCH of holdbackPercent). */
-  holdbackPeriods?: HoldbackPeriod[];
-  /** A staged rollout of one arm (POST .../promote). */
-  promotion?: Promotion | null;
-  /** Set by DELETE: /select answers 404, the report stays readable. */
-  archivedAt?: string | null;
-  /** The user-to-bucket mapping: 'multiply-shift' for experiments created since issue 8; absent: the older modulo mapping (kept for them). */
-  bucketing?: 'multiply-shift';
-  /** How long the event log keeps events (seconds); absent in configs stored before the log: the default. */
-  eventRetentionSeconds?: number;
-}
-
-export interface HoldbackPeriod {
-  percent: number;
-  /** When the period closed (ISO). */
-  until: string;
-  /** Users in the holdback and in the bandit population, cumulative, when it closed. */
-  holdbackUsers: number;
-  banditUsers: number;
-}
-
-export interface PromotionStage {
-  /** Share of the bandit population served the promoted arm, in percent. */
-  percent: number;
-  /** Seconds after the promotion started at which this stage begins. */
-  afterSeconds: number;
-}
-
-export interface Promotion {
-  armId: string;
-  stages: PromotionStage[];
-  /** ISO time of the POST. */
-  startedAt: string;
-}
-
+export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
+export type ArmConfig = z.output<typeof ArmSchema>;
+export type { RewardModel } from '../contract/experiment.js';
+export type ExperimentStatus = ExperimentConfig['status'];
+export type Guardrails = z.infer<typeof GuardrailLimitsSchema>;
+export type HoldbackPeriod = z.infer<typeof HoldbackPeriodSchema>;
+export type PromotionStage = z.infer<typeof PromotionStageSchema>;
+export type Promotion = z.infer<typeof PromotionSchema>;
 /** Why an arm is disabled. `source` says who did it; `guardrail` is set when a guardrail did. */
-export interface DisabledInfo {
-  source: 'manual' | 'guardrail';
-  reason: string;
-  at: string;
-  guardrail?: { guardrail: 'latencyP95Ms' | 'meanCost' | 'errorRate'; observed: number; limit: number };
-}
+export type DisabledInfo = z.infer<typeof DisabledInfoSchema>;
 
 /** An experiment as the store holds it: settings, disabled arms, and a version that every change bumps. */
 export interface ExperimentState {
@@ -309,26 +232,15 @@ export type ExperimentPatch = Partial<
     | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt'>
 >;
 
-/** One arm in a history point: cumulative bandit figures as of the point, and its share of the interval's bandit decisions. */
-export interface HistoryArm {
-  armId: string;
-  decisions: number;
-  rewards: number;
-  meanReward: number | null;
-  /** Over the enabled arms; null for a disabled arm. */
-  probabilityBest: number | null;
-  /** Share of the bandit decisions made since the previous point; null when none were made. */
-  allocation: number | null;
-  status: 'active' | 'disabled';
-}
+/** One arm in a history point (HistoryArmSchema): cumulative bandit figures as of the point, and its share of the interval's bandit decisions. */
+export type HistoryArm = z.infer<typeof HistoryArmSchema>;
 
-/** One point of an experiment's history, written once per interval (see writeHistoryPoint). */
+/** One point of an experiment's history, written once per interval (see writeHistoryPoint): the answer's point with `ts` in unix seconds. */
 export interface HistoryPoint {
   /** Unix seconds: the start of the interval (a multiple of the interval length). */
   ts: number;
   arms: HistoryArm[];
-  /** `users`: distinct holdback users (first exposures); null in points written before users were counted. */
-  holdback: { users: number | null; decisions: number; rewards: number; meanReward: number | null };
+  holdback: z.infer<typeof HistoryHoldbackSchema>;
 }
 
 /**
@@ -417,7 +329,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type ApiKeyScope = 'decide' | 'read' | 'admin';
+export type ApiKeyScope = (typeof SCOPES)[number];
 
 /** A run-time API key as stored: never the key itself, only its SHA-256 (hex). */
 export interface ApiKeyRecord {

@@ -1,4 +1,4 @@
-/** The engine settings of POST /experiments (issue 11), spread into CreateExperimentSchema. */
+/** The engine settings of POST /experiments (issue 11), spread into CreateExperimentSchema and the stored config. */
 import { z } from 'zod';
 
 export const DiscountSchema = z.strictObject({

@@ -1,5 +1,7 @@
 /** The zod schemas of the event log routes: export query, the exported events, evaluate's body and answer. */
 import { z } from 'zod';
+import { POLICY_NAMES } from '../bandit/policy-names.js';
+import { POPULATION_NAME_LIST } from '../store/population.js';
 
 export const EventsQuery = z.strictObject({
   after: z.string().min(1).max(40).optional().describe('An eventId: return the events that follow it (the cursor of the next page).'),
@@ -8,7 +10,7 @@ export const EventsQuery = z.strictObject({
   format: z.enum(['ndjson', 'dsjson']).default('ndjson').describe('ndjson: every event; dsjson: Vowpal Wabbit DSJSON, one line per rewarded bandit decision.'),
 });
 
-const population = z.enum(['bandit', 'holdback', 'excluded']);
+const population = z.enum(POPULATION_NAME_LIST);
 const common = {
   eventId: z.string().describe('Opaque, increasing cursor (pass it as `after`).'),
   ts: z.string().describe('When the event was appended (ISO 8601).'),
@@ -24,7 +26,7 @@ export const DecisionEventSchema = z.object({
   ...common,
   experimentVersion: z.number().int(),
   firstExposure: z.boolean().describe("The user's first decision in the experiment (always true without a userId)."),
-  policy: z.enum(['thompson', 'ucb', 'fixed']).describe("The experiment's policy (the population says whether it chose)."),
+  policy: z.enum(POLICY_NAMES).describe("The experiment's policy (the population says whether it chose)."),
   userId: z.string().nullable(),
   context: z.record(z.string(), z.unknown()).nullable().describe('The context sent to /select.'),
   eligibleArms: z.array(z.string()).describe('The arms not disabled at this version.'),

@@ -1,8 +1,9 @@
 /** Request and response schemas of POST /plan and the lifecycle routes (issue 8). */
 import { z } from 'zod';
+import { REWARD_MODELS } from './experiment.js';
 
 export const PlanSchema = z.strictObject({
-  rewardModel: z.enum(['bernoulli', 'gaussian']),
+  rewardModel: z.enum(REWARD_MODELS),
   baselineMean: z.number().describe('The holdback\'s (baseline\'s) mean reward: a rate in (0, 1) for bernoulli.'),
   minDetectableEffect: z.number().refine((x) => x !== 0, 'minDetectableEffect must not be 0')
     .describe('The lift of the bandit population over the holdback to detect: relative to baselineMean (0.2 = +20%) unless effectType is "absolute".'),

@@ -1,0 +1,98 @@
+/**
+ * GET /arms: the report's schema, the source of its part of openapi/openapi.json and of the types
+ * the service and the math build it from (posteriors, the engine fields, the promotion's status).
+ */
+import { z } from 'zod';
+import { ARM_STATUSES, EXPERIMENT_STATUSES, REWARD_MODELS } from './experiment.js';
+import { POLICY_NAMES } from '../bandit/policy-names.js';
+import { BreachSchema, DisabledInfoSchema, PromotionStageSchema } from './experiment-config.js';
+
+export const BetaPosteriorSchema = z.object({ kind: z.literal('beta'), alpha: z.number(), beta: z.number() });
+export const NormalGammaPosteriorSchema = z.object({ kind: z.literal('normal-gamma'), mu: z.number(), lambda: z.number(), alpha: z.number(), beta: z.number() });
+
+/** The engine's figures of one arm (issue 11), each present only with its setting. */
+export const ENGINE_ARM_FIELDS = {
+  effectiveSampleSize: z.number().nullable().optional().describe('With discount: the decayed number of rewards the posterior is worth.'),
+  netValue: z.object({
+    costWeight: z.number(), meanCost: z.number().nullable(), mean: z.number().nullable(),
+    probabilityBest: z.number().nullable().describe('P(best) of the net value among the enabled arms; null for a disabled arm.'),
+  }).optional().describe('With objective.costWeight: the arm\'s estimated mean cost and its net value reward - costWeight * cost.'),
+};
+
+export const PromotionStatusSchema = z.object({
+  armId: z.string(),
+  state: z.enum(['scheduled', 'rolling_out', 'complete', 'rolled_back']),
+  percent: z.number().describe('Share of the bandit population served the promoted arm now.'),
+  startedAt: z.string(),
+  stages: z.array(PromotionStageSchema),
+  rolledBack: DisabledInfoSchema.nullable().describe('Why it was rolled back: the promoted arm was disabled (a guardrail trip, or by hand).'),
+});
+
+const num = z.number().nullable();
+const interval = z.array(z.number().nullable()).nullable();
+const ArmGuardrailView = z.object({
+  samples: z.number(), latencyP95Ms: num, meanCost: num, errorRate: num,
+  breach: BreachSchema.optional(),
+}).nullable();
+
+export const ReportResponse = z.object({
+  experimentId: z.string(),
+  policy: z.enum(POLICY_NAMES),
+  rewardModel: z.enum(REWARD_MODELS),
+  status: z.enum(EXPERIMENT_STATUSES),
+  ended: z.boolean(),
+  totals: z.object({ decisions: z.number(), rewards: z.number(), excludedDecisions: z.number() }),
+  arms: z.array(z.object({
+    armId: z.string(),
+    baseline: z.boolean(),
+    status: z.enum(ARM_STATUSES),
+    disabled: DisabledInfoSchema.nullable(),
+    decisions: z.number(),
+    rewards: z.number(),
+    rewardSum: num,
+    meanReward: num,
+    posterior: z.union([BetaPosteriorSchema, NormalGammaPosteriorSchema]),
+    posteriorMean: num,
+    credibleInterval95: interval,
+    probabilityBest: num.describe('Over the enabled arms (what /select chooses among); null for a disabled arm.'),
+    expectedLoss: num.describe('Over the enabled arms; null for a disabled arm.'),
+    guardrails: ArmGuardrailView,
+    ...ENGINE_ARM_FIELDS,
+  })),
+  regret: z.object({ estimatedCumulative: num, estimatedPerDecision: num }),
+  holdback: z.object({
+    armId: z.string(),
+    percent: z.number(),
+    decisions: z.number(),
+    rewards: z.number(),
+    users: z.number().describe('Distinct users in the holdback (first exposures).'),
+    banditUsers: z.number().describe('Distinct users in the bandit population (first exposures).'),
+    meanReward: num,
+    banditMeanReward: num,
+    lift: num.describe('Bandit minus holdback mean reward per rewarded decision.'),
+    liftInterval95: interval.describe('Fixed-horizon interval (valid for one look), user-level (delta-method variance over users).'),
+    pValue: num.describe('Fixed-horizon two-sided p-value, user-level.'),
+    liftStandardError: num,
+    liftNote: z.string().nullable().describe('Why the interval and p-values are null, in words.'),
+    alwaysValid: z.object({
+      interval95: interval,
+      pValue: num,
+      tuningUsers: z.number(),
+    }).describe('Holds under continuous monitoring: the asymptotic confidence sequence of Waudby-Smith et al.'),
+    srm: z.object({
+      expectedShare: num,
+      observedShare: num,
+      pValue: num.describe('Sequential (always-valid) split check over users: 1 / Dirichlet-multinomial Bayes factor.'),
+      bayesFactor: num,
+      periods: z.number(),
+    }),
+  }),
+  recommendation: z.object({
+    action: z.enum(['continue', 'ship', 'stop_no_difference', 'check_split']),
+    armId: z.string().nullable(),
+    reason: z.string(),
+    designEffect: num.describe('Variance inflation from returning users; the rule divides each arm\'s evidence by it.'),
+  }).describe('From the experiment decisionRule (documented defaults).'),
+  promotion: PromotionStatusSchema.nullable(),
+  archivedAt: z.string().nullable(),
+});
