@@ -8,7 +8,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.js';
-import { requiredAccess } from './access.js';
+import { accessOf } from './access.js';
 
 export interface RateLimitOptions {
   /** Requests per second per key or address; 0 turns limiting off. */
@@ -28,7 +28,7 @@ export async function registerRateLimit(app: FastifyInstance, opts: RateLimitOpt
     skipOnError: true,
     ...(opts.redis ? { redis: opts.redis, nameSpace: `${opts.prefix ?? 'bandit:'}rl:` } : {}),
     keyGenerator: (req) => (req.apiKey ? `k:${req.apiKey.id}` : `a:${req.ip}`),
-    allowList: (req) => (req.routeOptions.config?.access ?? requiredAccess(req.method, req.routeOptions.url)) === 'open',
+    allowList: (req) => accessOf(req) === 'open',
     errorResponseBuilder: (_req, ctx) => new ApiError('rate_limited', `over the limit of ${ctx.max} requests per second for this key; retry after ${ctx.after}`),
   });
 }
