@@ -18,8 +18,9 @@ import { ROOT } from './http-processes.js';
 export const FLOORS = ['const', 'token'] as const;
 export type Floor = (typeof FLOORS)[number];
 
-const SELECT_CALL = 'const res = await select(ctx, req.body.experimentId, req.body.userId);';
-const REWARD_CALL = 'const res = await reward(ctx, req.body);';
+// The handler lines, whatever arguments they pass (a regular expression: /select's options change with the contract).
+const SELECT_CALL = /const res = await select\(ctx, [^\n]*?\);/;
+const REWARD_CALL = /const res = await reward\(ctx, [^\n]*?\);/;
 
 /** The two handler lines of a floor; FLOOR_SELECT and FLOOR_REWARD are the sample answers, parsed once at module load. */
 function handlers(floor: Floor): [string, string] {
@@ -38,9 +39,9 @@ export function floorBuilds(floors: Floor[], selectAnswer: string, rewardAnswer:
     cpSync(join(ROOT, 'dist'), dir, { recursive: true });
     const file = join(dir, 'api/decisions.js');
     const src = readFileSync(file, 'utf8');
-    if (!src.includes(SELECT_CALL) || !src.includes(REWARD_CALL)) throw new Error(`floor ${floor}: dist/api/decisions.js no longer has the handler lines this rewrites`);
+    if (!SELECT_CALL.test(src) || !REWARD_CALL.test(src)) throw new Error(`floor ${floor}: dist/api/decisions.js no longer has the handler lines this rewrites`);
     const [sel, rew] = handlers(floor);
-    const out = src.replace(SELECT_CALL, sel).replace(REWARD_CALL, rew);
+    const out = src.replace(SELECT_CALL, () => sel).replace(REWARD_CALL, () => rew);
     writeFileSync(file, `const FLOOR_SELECT = JSON.parse(${JSON.stringify(selectAnswer)});\nconst FLOOR_REWARD = JSON.parse(${JSON.stringify(rewardAnswer)});\n${out}`);
     return dir;
   });

@@ -21,10 +21,11 @@ import { ApiError, RETRY_AFTER_SECONDS, storeUnavailable, type ErrorCode } from 
 import { authPlugin, type AuthMode } from './plugins/auth.js';
 import { drainingPlugin } from './plugins/draining.js';
 import { DefaultRewardSweeper } from './service/default-rewards.js';
-import { registerHardening } from './plugins/http-hardening.js';
+import { registerHardening, registerHtmlRoutes } from './plugins/http-hardening.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { DEFAULT_BODY_LIMIT_BYTES, frameworkErrors, registerRouteLimits } from './plugins/limits.js';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
+import { requestPipelinePlugin } from './plugins/request-pipeline.js';
 import { documentTransform, security, securitySchemes } from './plugins/openapi-transform.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
 import { KeyRing } from './service/keys.js';
@@ -63,9 +64,6 @@ export interface AuthOptions {
 }
 
 export const API_VERSION = '0.1.0';
-
-/** pino loggers answer isLevelEnabled; Fastify's null logger (logger: false) does not. */
-type LevelAware = FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean };
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -108,7 +106,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     transform: documentTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true }, staticCSP: true });
+  await registerHtmlRoutes(app, async (html) => {
+    await html.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true }, staticCSP: true });
+    await html.register(dashboardPlugin);
+  });
+  // One onRequest and one onResponse hook for every route: x-request-id, the plugins' checks in the
+  // order they are registered below, metrics and the request's log line (plugins/request-pipeline.ts).
+  await app.register(requestPipelinePlugin);
   await app.register(drainingPlugin); // first: every answer while draining closes its connection
   await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty' });
   await registerRateLimit(app, opts.rateLimit); // after auth: limits are per key
@@ -117,22 +121,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await app.register(secretGatePlugin, { keeper });
     keeper.start();
   }
-
-  // Callback-style hooks: an async hook costs a promise and a microtask on every request.
-  app.addHook('onSend', (req, reply, payload, done) => {
-    reply.header('x-request-id', req.id);
-    done(null, payload);
-  });
-  app.addHook('onResponse', (req, reply, done) => {
-    // Probes log at debug: a Redis outage is logged once per change (main.ts), not once per probe.
-    const probe = req.routeOptions.url === '/ready' || req.routeOptions.url === '/health';
-    const level = probe ? 'debug' : reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
-    // The line is built only when it is written (successes are at debug, below the default level).
-    if ((req.log as LevelAware).isLevelEnabled?.(level) !== false) {
-      req.log[level]({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: +reply.elapsedTime.toFixed(2) }, 'request completed');
-    }
-    done();
-  });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof StoreUnavailableError) {
@@ -159,7 +147,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(ofrepRoutes(ctx));
   const history: HistorySettings = { intervalSeconds: opts.history?.intervalSeconds ?? 60, retentionSeconds: opts.history?.retentionSeconds ?? 7 * 86_400 };
   await app.register(historyRoutes(ctx, history));
-  await app.register(dashboardPlugin);
   if (opts.history?.writer) {
     // A store that is down is logged once per change by main.ts; here only the missed interval, at debug.
     const writer = new HistoryWriter(ctx, history, (err) => (err instanceof StoreUnavailableError

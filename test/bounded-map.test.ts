@@ -15,6 +15,18 @@ describe('BoundedMap (the embedded store\'s sticky users)', () => {
     expect([...m.entries()]).toEqual([['a', 1], ['d', 4], ['c', 30]]);
   });
 
+  it('moves a read entry only once the map is half full (below that, nothing is evicted for cap/2 inserts)', () => {
+    const m = new BoundedMap<string, number>(6);
+    m.set('a', 1).set('b', 2);
+    expect(m.get('a')).toBe(1); // 2 of 6: stays where it was
+    expect([...m.keys()]).toEqual(['a', 'b']);
+    m.set('c', 3);
+    expect(m.get('a')).toBe(1); // 3 of 6: half full, moved
+    expect([...m.keys()]).toEqual(['b', 'c', 'a']);
+    m.set('d', 4).set('e', 5).set('f', 6).set('g', 7);
+    expect([...m.keys()]).toEqual(['c', 'a', 'd', 'e', 'f', 'g']); // b, the least recently used, went first
+  });
+
   it('bounds the sticky users of an experiment; an evicted user is assigned afresh', async () => {
     const iso = '2026-06-01T00:00:00Z';
     const config: ExperimentConfig = {

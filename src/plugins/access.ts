@@ -4,6 +4,7 @@
  * POST .../evaluate and POST /plan, which change nothing), `admin` for every other write.
  * A route may say otherwise with `config: { access }`.
  */
+import type { FastifyRequest } from 'fastify';
 import type { ApiKeyScope } from '../store/store.js';
 
 export type Access = ApiKeyScope | 'open';
@@ -20,4 +21,9 @@ export function requiredAccess(method: string, url: string | undefined): Access 
   if (method === 'POST' && DECIDE.test(url)) return 'decide';
   if (method === 'GET' || method === 'HEAD' || (method === 'POST' && READ_POSTS.test(url))) return 'read';
   return 'admin';
+}
+
+/** The scope a request's route needs: its `config.access`, else the rule above. */
+export function accessOf(req: FastifyRequest): Access {
+  return (req.routeOptions.config as { access?: Access } | undefined)?.access ?? requiredAccess(req.method, req.routeOptions.url);
 }

@@ -12,7 +12,7 @@ import { ApiError } from '../errors.js';
 import { scopeAllows } from '../service/api-key-material.js';
 import type { KeyIdentity, KeyRing } from '../service/keys.js';
 import type { ApiKeyScope } from '../store/store.js';
-import { requiredAccess, type Access } from './access.js';
+import { accessOf, type Access } from './access.js';
 
 export type AuthMode = 'keys' | 'open-when-empty' | 'off';
 
@@ -46,23 +46,23 @@ const plugin: FastifyPluginAsync<{ ring: KeyRing; mode: AuthMode }> = async (app
     req.apiKey = identity;
     return null;
   };
-  // Callback style: with the key set's watch live the check is synchronous (no promise per request).
-  app.addHook('onRequest', (req, reply, done) => {
-    const access = req.routeOptions.config?.access ?? requiredAccess(req.method, req.routeOptions.url);
-    if (access === 'open') return done();
-    const check = (): void => {
+  // With the key set's watch live the check is synchronous (no promise per request).
+  app.requestCheck((req, reply) => {
+    const access = accessOf(req);
+    if (access === 'open') return undefined;
+    const check = (): ApiError | undefined | Promise<ApiError | undefined> => {
       const key = presentedKey(req);
       const now = key === null ? null : ring.identifyNow(key);
-      if (now !== undefined) return done(decide(req, reply, key, now, access) ?? undefined);
-      ring.identify(key!).then((identity) => done(decide(req, reply, key, identity, access) ?? undefined), done);
+      if (now !== undefined) return decide(req, reply, key, now, access) ?? undefined;
+      return ring.identify(key!).then((identity) => decide(req, reply, key, identity, access) ?? undefined);
     };
     if (mode !== 'open-when-empty') return check();
     // Open only while no key exists anywhere: a replica that has not read the key set asks the store first.
     const open = ring.openNow();
-    if (open === true) return done();
+    if (open === true) return undefined;
     if (open === false) return check();
-    ring.isOpen(access).then((isOpen) => (isOpen ? done() : check()), done);
+    return ring.isOpen(access).then((isOpen) => (isOpen ? undefined : check()));
   });
 };
 
-export const authPlugin = fp(plugin, { name: 'bandit-auth' });
+export const authPlugin = fp(plugin, { name: 'bandit-auth', dependencies: ['bandit-request-pipeline'] });

@@ -19,12 +19,11 @@ const plugin: FastifyPluginAsync = async (app) => {
   let draining = false;
   app.decorate('startDraining', () => { draining = true; });
   app.decorate('isDraining', { getter: () => draining });
-  app.addHook('onRequest', (req, reply, done) => {
-    if (!draining) return done();
+  app.requestCheck((req, reply) => {
+    if (!draining) return undefined;
     reply.header('connection', 'close');
-    if (req.routeOptions.url === '/ready') return done(new ApiError('shutting_down', 'this replica is shutting down; send requests to another'));
-    done();
+    return req.routeOptions.url === '/ready' ? new ApiError('shutting_down', 'this replica is shutting down; send requests to another') : undefined;
   });
 };
 
-export const drainingPlugin = fp(plugin, { name: 'bandit-draining' });
+export const drainingPlugin = fp(plugin, { name: 'bandit-draining', dependencies: ['bandit-request-pipeline'] });

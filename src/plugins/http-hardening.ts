@@ -3,6 +3,7 @@
  * `Content-Type: application/json` (415 otherwise, even without a body, so a page's no-cors
  * `fetch` cannot reach a write route); CORS only for the origins configured; security headers
  * (@fastify/helmet) on the HTML routes (/docs, /dashboard), not on the JSON API.
+ * The content-type check is one of the request pipeline's checks (request-pipeline.ts).
  */
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -11,7 +12,6 @@ import { ApiError } from '../errors.js';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH']);
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
-const HTML_ROUTES = /^\/(docs|dashboard)(\/|$|\?)/;
 
 export interface HardeningOptions {
   /** Origins allowed to call the API from a browser (CORS); none: CORS off. */
@@ -19,12 +19,9 @@ export interface HardeningOptions {
 }
 
 export async function registerHardening(app: FastifyInstance, opts: HardeningOptions = {}): Promise<void> {
-  app.addHook('onRequest', (req, _reply, done) => {
-    if (WRITES.has(req.method) && !JSON_TYPE.test(req.headers['content-type'] ?? '')) {
-      return done(new ApiError('unsupported_media_type', `${req.method} needs Content-Type: application/json (send {} when there is nothing to say)`));
-    }
-    done();
-  });
+  app.requestCheck((req) => (WRITES.has(req.method) && !JSON_TYPE.test(req.headers['content-type'] ?? '')
+    ? new ApiError('unsupported_media_type', `${req.method} needs Content-Type: application/json (send {} when there is nothing to say)`)
+    : undefined));
   if (opts.corsOrigins && opts.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: opts.corsOrigins,
@@ -34,11 +31,15 @@ export async function registerHardening(app: FastifyInstance, opts: HardeningOpt
       maxAge: 600,
     });
   }
-  await app.register(helmet, { global: false });
-  // Callback style: an async hook costs a promise and a microtask on every request, and only the HTML routes need one.
-  app.addHook('onRequest', (req, reply, done) => {
-    if (!HTML_ROUTES.test(req.url)) return done();
-    reply.helmet({ contentSecurityPolicy: false }); // synchronous: sets the headers on the raw response
-    done();
+}
+
+/**
+ * The HTML routes (/docs, /dashboard) in a scope of their own, with helmet's security headers (its
+ * own two hooks run there only); the JSON API's routes have neither the headers nor the hooks.
+ */
+export async function registerHtmlRoutes(app: FastifyInstance, routes: (html: FastifyInstance) => Promise<void>): Promise<void> {
+  await app.register(async (html) => {
+    await html.register(helmet, { contentSecurityPolicy: false }); // the pages' CSP: swagger-ui's staticCSP; the dashboard has none
+    await routes(html);
   });
 }

@@ -42,10 +42,7 @@ export const metricsPlugin = (ctx: ServiceContext) => fp<object>((async (app) =>
     },
   });
 
-  app.addHook('onResponse', (req, reply, done) => {
-    metrics.httpRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
+  app.responseStep((req, reply, ms) => metrics.httpRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, ms / 1000));
 
   const route: FastifyPluginAsyncZod = async (r) => {
     r.get('/metrics', {
@@ -60,4 +57,4 @@ export const metricsPlugin = (ctx: ServiceContext) => fp<object>((async (app) =>
     });
   };
   await app.register(route);
-}) as FastifyPluginAsyncZod, { name: 'metrics' });
+}) as FastifyPluginAsyncZod, { name: 'metrics', dependencies: ['bandit-request-pipeline'] });

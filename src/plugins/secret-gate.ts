@@ -6,15 +6,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SecretKeeper } from '../service/secret-keeper.js';
-import { requiredAccess } from './access.js';
+import { accessOf } from './access.js';
 
 const plugin: FastifyPluginAsync<{ keeper: SecretKeeper }> = async (app, { keeper }) => {
-  app.addHook('onRequest', async (req) => {
-    const url = req.routeOptions.url;
-    if (url === '/ready') await keeper.check();
-    if (url === '/ready' || requiredAccess(req.method, url) === 'decide') keeper.assertUsable();
+  app.requestCheck((req) => {
+    if (req.routeOptions.url === '/ready') return keeper.check().then(() => { keeper.assertUsable(); return undefined; });
+    if (accessOf(req) === 'decide') keeper.assertUsable(); // throws the 503 (the pipeline answers it)
+    return undefined;
   });
   app.addHook('onClose', async () => keeper.stop());
 };
 
-export const secretGatePlugin = fp(plugin, { name: 'bandit-secret-gate' });
+export const secretGatePlugin = fp(plugin, { name: 'bandit-secret-gate', dependencies: ['bandit-request-pipeline'] });

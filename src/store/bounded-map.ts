@@ -1,7 +1,7 @@
 /**
  * A Map with a cap on its size that forgets the least recently used entry first (an LRU): a Map
- * iterates in insertion order, so a read moves its entry to the end and an insert past the cap
- * drops the first. The embedded store bounds its sticky users with it (STICKY_MAX_USERS per
+ * iterates in insertion order, so a read moves its entry to the end (once the map is half full, see
+ * get) and an insert past the cap drops the first. The embedded store bounds its sticky users with it (STICKY_MAX_USERS per
  * experiment): a user evicted early is assigned afresh on their next request, as after the TTL.
  */
 export class BoundedMap<K, V> extends Map<K, V> {
@@ -10,9 +10,16 @@ export class BoundedMap<K, V> extends Map<K, V> {
     if (!(cap >= 1)) throw new RangeError(`BoundedMap cap must be at least 1, got ${cap}`);
   }
 
+  /**
+   * A read moves its entry to the end only once the map is at least half full: below that nothing
+   * is evicted before another cap/2 inserts, and an entry read often is read (and moved) again in
+   * that span. That spares a Map delete and set per read (about 0.5 µs per /select at 100,000
+   * sticky users) in the common case of a map far from its cap; the price is that an entry read
+   * only while the map was under half full ages as if unread since its insertion.
+   */
   override get(key: K): V | undefined {
     const v = super.get(key);
-    if (v !== undefined) {
+    if (v !== undefined && 2 * this.size >= this.cap) {
       super.delete(key);
       super.set(key, v);
     }
