@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { drainViolations } from './helpers/contract-check.js';
 import { makeTestApp } from './helpers/app.js';
 import { storeKinds } from './helpers/stores.js';
-import { buildRequest, fuzzCase, OPS, type FuzzState, type Req } from './fuzz/requests.js';
+import { buildRequest, fuzzCase, injectFuzz, OPS, type FuzzState, type Req } from './fuzz/requests.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 /**
@@ -59,13 +59,7 @@ describe.each(kinds)('fuzz ($name store)', (kind) => {
     /** Readings after each operation of each pass, in order. */
     const readings: { pass: number; rss: number; settled: number; heap: number; external: number }[] = [];
 
-    const send = async (r: Req) => {
-      const payload = r.raw ?? (r.body === undefined ? undefined : JSON.stringify(r.body));
-      const type = r.contentType === undefined ? (payload === undefined ? undefined : 'application/json') : r.contentType;
-      const key = r.key === undefined ? ADMIN : r.key;
-      const res = await t.app.inject({ method: r.method, url: r.url, payload, headers: { ...(type && { 'content-type': type }), ...(key && { authorization: `Bearer ${key}` }) } });
-      return { status: res.statusCode, body: res.headers['content-type']?.toString().startsWith('application/json') && res.body ? JSON.parse(res.body) : null };
-    };
+    const send = (r: Req) => injectFuzz(t.app, r, ADMIN);
     const noteArms = (exp: { id: string; arms: { id: string; status: string }[] }) => {
       disabled.set(exp.id, new Set(exp.arms.filter((a) => a.status === 'disabled').map((a) => a.id)));
       if (!state.experiments.some((e) => e.id === exp.id)) state.experiments.push({ id: exp.id, arms: exp.arms.map((a) => a.id) });
