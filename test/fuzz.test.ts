@@ -17,9 +17,9 @@ import { buildRequest, fuzzCase, injectFuzz, OPS, type FuzzState, type Req } fro
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 /**
  * Memory after each operation. `rss` is read straight after a full collection (with --expose-gc, as
- * fuzz:long runs): it still counts heap pages V8 has freed but not yet handed back, and varies by
- * +-30 MiB from one reading to the next at the same state. `settled` is read after a second
- * collection and 100 ms more, when that release is over (readings 1 s later agree within 3 MiB):
+ * fuzz:long runs): it still counts memory V8 has freed but not yet handed back (39-112 MiB more
+ * than the settled reading in a long run). `settled` is read after a second collection and 100 ms
+ * more, when that release is over (readings 1 s later agree within 3 MiB):
  * what the process holds, including the free memory malloc keeps (bench/RESULTS.md, "Fuzz").
  */
 const memory = async (): Promise<{ rss: number; settled: number; heap: number; external: number }> => {
