@@ -86,3 +86,13 @@ export function buildRequest(op: Op, s: FuzzState, c: FuzzCase): { req: Req; mut
   const base = valid(op, s, c);
   return c.valid ? { req: base, mutated: false } : { req: mutate(base, c), mutated: true };
 }
+
+/** Sends one fuzz request to an app with inject (`key` undefined: the admin key); the JSON body parsed when the answer is JSON. */
+export async function injectFuzz(app: { inject: (opts: InjectOptions) => Promise<{ statusCode: number; headers: Record<string, unknown>; body: string }> }, r: Req, adminKey: string): Promise<{ status: number; body: any }> {
+  const payload = r.raw ?? (r.body === undefined ? undefined : JSON.stringify(r.body));
+  const type = r.contentType === undefined ? (payload === undefined ? undefined : 'application/json') : r.contentType;
+  const key = r.key === undefined ? adminKey : r.key;
+  const res = await app.inject({ method: r.method, url: r.url, payload, headers: { ...(type && { 'content-type': type }), ...(key && { authorization: `Bearer ${key}` }) } });
+  return { status: res.statusCode, body: String(res.headers['content-type'] ?? '').startsWith('application/json') && res.body ? JSON.parse(res.body) : null };
+}
+interface InjectOptions { method: Req['method']; url: string; payload?: string | Buffer; headers: Record<string, string> }
