@@ -35,7 +35,8 @@ const config = (id: string): ExperimentConfig => ({
 const assignInput = (experimentId: string, i: number): AssignInput => ({
   experimentId, version: 1, population: 'b', armId: ['structured', 'large'][i % 2], propensity: 0.4123456789, userId: `user-${i % 50_000}`,
   sticky: true, stickyTtlSeconds: 30 * 86400, now: NOW, withStats: false,
-  log: { nonce: newNonce(), nowMs: NOW * 1000, disabledArms: '', retentionSeconds: 30 * 86400 },
+  // The propensity vector of the three arms (issue 9), kept on first exposures (a sticky repeat has none).
+  log: { nonce: newNonce(), nowMs: NOW * 1000, disabledArms: '', retentionSeconds: 30 * 86400, propensities: '.176,.412,.412' },
 });
 const rewardInput = (experimentId: string, i: number): RewardInput => ({
   experimentId, armId: ['structured', 'large'][i % 2], population: 'b', decisionKey: randomBytes(12).toString('base64url'), issuedAt: NOW,

@@ -154,7 +154,7 @@ export class MemoryStore implements Store {
     tally.decisions += 1;
     if (served.firstExposure) tally.users += 1;
     // Event log: the decision, in the same step that counts it (assign.lua's XADD block).
-    e.log.appendDecision(input, served.armId, served.propensity, served.firstExposure);
+    e.log.appendDecision(input, served.armId, served.propensity, served.firstExposure, served.sticky);
     if (input.withStats) served.stats = statsOf(e);
     return served;
   }

@@ -165,7 +165,9 @@ export class RedisStore implements Store {
       [input.version, input.armId, String(input.propensity), input.population, input.userId !== undefined ? stickyField(input.userId) : '',
         input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0', input.sticky ? '1' : '0',
         input.log.nonce, input.userId ?? '', input.log.context ?? '', input.log.disabledArms, input.log.traceparent ?? '',
-        this.trimNow(input.log.retentionSeconds)]);
+        this.trimNow(input.log.retentionSeconds),
+        // the propensity vector (issue 9): ARGV[17]
+        input.log.propensities ?? '']);
     if (reply === -5 || reply === -6) return { kind: 'moved', population: reply === -5 ? 'b' : 'h' };
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'stale') return { kind };
