@@ -45,12 +45,17 @@ const rewardInput = (experimentId: string, i: number): RewardInput => ({
   log: { propensity: 0.4123456789, retentionSeconds: 30 * 86400 },
 });
 
-/** A script with its event log block cut out: from the "-- Event log:" comment to the next blank line or return. */
+/**
+ * A script with its event log block cut out: from the "-- Event log:" comment to the next blank line
+ * or return. reward.lua's block defines `logReward` (issue 11: a default reward logs too), whose
+ * calls stay: it is replaced by a function that does nothing.
+ */
 function withoutLog(lua: string): string {
   const start = lua.indexOf('\n-- Event log:');
   const rest = lua.slice(start + 1);
   const end = rest.search(/\n\n|\nif ARGV\[9\] == '1' then/);
-  return lua.slice(0, start + 1) + rest.slice(end + 1);
+  const stub = rest.slice(0, end).includes('local function logReward()') ? 'local function logReward() end\n' : '';
+  return lua.slice(0, start + 1) + stub + rest.slice(end + 1);
 }
 
 const server = await startRedisServer();
@@ -62,7 +67,7 @@ try {
   const noLog = await connectRedisStore(server.url, { prefix: 'without:', commandTimeoutMs: 10_000 });
   const bare = (noLog as unknown as { client: Redis }).client;
   bare.defineCommand('banditAssign', { numberOfKeys: 6, lua: withoutLog(readLua('assign')) });
-  bare.defineCommand('banditReward', { numberOfKeys: 6, lua: withoutLog(readLua('reward')) });
+  bare.defineCommand('banditReward', { numberOfKeys: 9, lua: withoutLog(readLua('reward')) }); // the store's KEYS count (redis-store.ts recordReward)
   for (const s of [withLog, noLog]) await s.createExperiment(config('cost'));
   const usecPerCall = async (f: (i: number) => Promise<unknown>): Promise<number> => {
     await admin.config('RESETSTAT');
