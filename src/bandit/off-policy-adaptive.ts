@@ -84,7 +84,8 @@ function weightedMean(h: Float64Array, g: Float64Array, finite: [number, number]
 }
 
 /** AW-IPW, AW-SNIPS and AW-AIPW of `target` (a probability per arm) from units in decision order. */
-export function adaptiveEstimates(units: readonly AdaptiveUnit[], target: readonly number[]): { ips: WeightedMean; snips: WeightedMean; dr: WeightedMean } {
+/** `widened`: the rewards were in [0, 1], and the intervals contain the finite-sample ones. */
+export function adaptiveEstimates(units: readonly AdaptiveUnit[], target: readonly number[]): { ips: WeightedMean; snips: WeightedMean; dr: WeightedMean; widened: boolean } {
   const n = units.length;
   const h = new Float64Array(n), ipsTerms = new Float64Array(n), drTerms = new Float64Array(n);
   // For the betting intervals: complementary IPW terms, and the AIPW terms' bounds known before each decision.
@@ -129,5 +130,6 @@ export function adaptiveEstimates(units: readonly AdaptiveUnit[], target: readon
     ips: weightedMean(h, ipsTerms, ipsFinite),
     snips: withInterval(snips, Math.sqrt(snipsVar) / snipsDen, ipsFinite),
     dr: weightedMean(h, drTerms, drFinite),
+    widened: bounded,
   };
 }

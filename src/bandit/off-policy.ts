@@ -49,6 +49,8 @@ export interface OffPolicyResult {
   dr: Estimate;
   /** adaptive: variance-stabilising weights (every unit had its propensity vector); uniform: today's plain averages. */
   weighting: 'adaptive' | 'uniform';
+  /** The intervals contain a finite-sample (betting) interval: adaptive weighting with rewards in [0, 1]. */
+  finiteSample: boolean;
   /** IPS truncation (uniform weighting only; null threshold: none). */
   clipping: { threshold: number | null; clipped: number };
 }
@@ -98,7 +100,7 @@ export function offPolicyEstimates(units: readonly LoggedUnit[], target: readonl
   if (units.every((u) => u.propensities !== undefined)) {
     const aw = adaptiveEstimates(units as readonly AdaptiveUnit[], target);
     return {
-      ...common, weighting: 'adaptive', clipping: { threshold: null, clipped: 0 },
+      ...common, weighting: 'adaptive', finiteSample: aw.widened, clipping: { threshold: null, clipped: 0 },
       ips: aw.ips, snips: aw.snips, dr: aw.dr,
     };
   }
@@ -120,7 +122,7 @@ export function offPolicyEstimates(units: readonly LoggedUnit[], target: readonl
   let snipsVar = 0;
   for (let i = 0; i < n; i++) snipsVar += w[i] * w[i] * (units[i].reward - snips) ** 2;
   return {
-    ...common, weighting: 'uniform',
+    ...common, weighting: 'uniform', finiteSample: false,
     ips: meanEstimate(ipsTerms),
     snips: estimate(snips, wSum > 0 ? Math.sqrt(snipsVar) / wSum : NaN),
     dr: meanEstimate(drTerms),

@@ -46,7 +46,9 @@ export interface EvaluateResult {
 /**
  * Below this effective sample size the normal intervals under-cover badly when the log comes from an
  * adaptive policy (bench/ope-coverage.ts; Hadad et al. 2021, "Confidence intervals for policy
- * evaluation in adaptive experiments", PNAS 118(15)).
+ * evaluation in adaptive experiments", PNAS 118(15)). The warning is given whenever the intervals
+ * are normal only: uniform weighting, or adaptive weighting with rewards outside [0, 1] (no
+ * finite-sample widening; not measured).
  */
 export const MIN_TRUSTED_ESS = 100;
 
@@ -93,8 +95,8 @@ export async function evaluate(ctx: ServiceContext, experimentId: string, policy
     estimates: { ips: shown(r.ips), snips: shown(r.snips), dr: shown(r.dr) },
     clipping: { method: r.weighting === 'adaptive' ? NO_CLIPPING : CLIPPING, threshold: r.clipping.threshold, clipped: r.clipping.clipped },
     weighting: { method: r.weighting, description: WEIGHTING[r.weighting] }, reason: null,
-    warning: r.weighting === 'uniform' && r.effectiveSampleSize < MIN_TRUSTED_ESS
-      ? `effective sample size ${r.effectiveSampleSize.toFixed(1)} < ${MIN_TRUSTED_ESS}: the logging policy rarely played what the target plays, and the 95% intervals under-cover (see docs/statistics.md)`
+    warning: !r.finiteSample && r.effectiveSampleSize < MIN_TRUSTED_ESS
+      ? `effective sample size ${r.effectiveSampleSize.toFixed(1)} < ${MIN_TRUSTED_ESS}: the logging policy rarely played what the target plays, and these normal 95% intervals may under-cover (see docs/statistics.md)`
       : null,
   };
 }

@@ -65,6 +65,11 @@ describe('off-policy estimators', () => {
       expect(e.interval95[1]).toBeGreaterThanOrEqual(e.value);
       expect(e.interval95[1] - e.interval95[0]).toBeGreaterThan(0.9);
     }
+    expect(r.finiteSample).toBe(true);
+    // Rewards outside [0, 1] (gaussian): no finite-sample interval, the normal one only.
+    const unbounded = offPolicyEstimates(units.map((u) => ({ ...u, reward: 2 * u.reward })), [0, 1]);
+    expect(unbounded.finiteSample).toBe(false);
+    expect(unbounded.dr.interval95[1] - unbounded.dr.interval95[0]).toBeCloseTo(2 * 1.959963984540054 * unbounded.dr.standardError, 9);
     // A unit without its vector: the uniform estimators of before.
     expect(offPolicyEstimates([...units, { arm: 1, propensity: 0.2, reward: 1 }], [0, 1]).weighting).toBe('uniform');
   });
