@@ -32,10 +32,15 @@ const config = (id: string): ExperimentConfig => ({
   policy: 'thompson', holdbackPercent: 10, trafficPercent: 100, stickiness: true, stickyTtlSeconds: 30 * 86400, rewardWindowSeconds: 7 * 86400,
   guardrails: { latencyP95Ms: 5000, minSamples: 50, windowSize: 1000 }, endsAt: null, seed: null, status: 'active', createdAt: iso, updatedAt: iso,
 });
+/** FRESH_USERS=1: every assign is a new user's first exposure (which keeps the propensity vector); default: 50,000 users, mostly sticky repeats after the first round. */
+const FRESH_USERS = process.env.FRESH_USERS === '1';
+let round = 0;
 const assignInput = (experimentId: string, i: number): AssignInput => ({
-  experimentId, version: 1, population: 'b', armId: ['structured', 'large'][i % 2], propensity: 0.4123456789, userId: `user-${i % 50_000}`,
+  experimentId, version: 1, population: 'b', armId: ['structured', 'large'][i % 2], propensity: 0.4123456789,
+  userId: FRESH_USERS ? `user-${round}-${i}` : `user-${i % 50_000}`,
   sticky: true, stickyTtlSeconds: 30 * 86400, now: NOW, withStats: false,
-  log: { nonce: newNonce(), nowMs: NOW * 1000, disabledArms: '', retentionSeconds: 30 * 86400 },
+  // The propensity vector of the three arms (issue 9), kept on first exposures (a sticky repeat has none).
+  log: { nonce: newNonce(), nowMs: NOW * 1000, disabledArms: '', retentionSeconds: 30 * 86400, propensities: '.176,.412,.412' },
 });
 const rewardInput = (experimentId: string, i: number): RewardInput => ({
   experimentId, armId: ['structured', 'large'][i % 2], population: 'b', decisionKey: randomBytes(12).toString('base64url'), issuedAt: NOW,
@@ -44,12 +49,17 @@ const rewardInput = (experimentId: string, i: number): RewardInput => ({
   log: { propensity: 0.4123456789, retentionSeconds: 30 * 86400 },
 });
 
-/** A script with its event log block cut out: from the "-- Event log:" comment to the next blank line or return. */
+/**
+ * A script with its event log block cut out: from the "-- Event log:" comment to the next blank line
+ * or return. reward.lua's block defines `logReward` (issue 11: a default reward logs too), whose
+ * calls stay: it is replaced by a function that does nothing.
+ */
 function withoutLog(lua: string): string {
   const start = lua.indexOf('\n-- Event log:');
   const rest = lua.slice(start + 1);
   const end = rest.search(/\n\n|\nif ARGV\[9\] == '1' then/);
-  return lua.slice(0, start + 1) + rest.slice(end + 1);
+  const stub = rest.slice(0, end).includes('local function logReward()') ? 'local function logReward() end\n' : '';
+  return lua.slice(0, start + 1) + stub + rest.slice(end + 1);
 }
 
 const server = await startRedisServer();
@@ -61,18 +71,21 @@ try {
   const noLog = await connectRedisStore(server.url, { prefix: 'without:', commandTimeoutMs: 10_000 });
   const bare = (noLog as unknown as { client: Redis }).client;
   bare.defineCommand('banditAssign', { numberOfKeys: 7, lua: withoutLog(readLua('assign')) });
-  bare.defineCommand('banditReward', { numberOfKeys: 9, lua: withoutLog(readLua('reward')) });
+  bare.defineCommand('banditReward', { numberOfKeys: 9, lua: withoutLog(readLua('reward')) }); // the store's KEYS count (redis-store.ts recordReward)
   for (const s of [withLog, noLog]) await s.createExperiment(config('cost'));
   const usecPerCall = async (f: (i: number) => Promise<unknown>): Promise<number> => {
     await admin.config('RESETSTAT');
+    round += 1;
     for (let i = 0; i < CALLS; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => f(i + j)));
     const m = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(await admin.info('commandstats'))!;
     return Number(m[2]) / Number(m[1]);
   };
-  const t = { assignWith: [] as number[], assignWithout: [] as number[], rewardWith: [] as number[], rewardWithout: [] as number[] };
+  const t = { assignWith: [] as number[], assignWithout: [] as number[], assignNoVector: [] as number[], rewardWith: [] as number[], rewardWithout: [] as number[] };
+  const noVector = (i: number): AssignInput => { const input = assignInput('cost', i); return { ...input, log: { ...input.log, propensities: undefined } }; };
   for (let rep = 0; rep < REPS; rep++) {
     t.assignWithout.push(await usecPerCall((i) => noLog.assign(assignInput('cost', i))));
     t.assignWith.push(await usecPerCall((i) => withLog.assign(assignInput('cost', i))));
+    t.assignNoVector.push(await usecPerCall((i) => withLog.assign(noVector(i)))); // the log without the propensity vector (issue 9)
     t.rewardWithout.push(await usecPerCall((i) => noLog.recordReward(rewardInput('cost', i))));
     t.rewardWith.push(await usecPerCall((i) => withLog.recordReward(rewardInput('cost', i))));
   }
@@ -124,11 +137,12 @@ try {
   const fmt = (xs: number[]): string => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})`;
   console.log(`\n## Event log cost (bench:event-log)\n\ncommit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') ? ' (uncommitted changes)' : ''}; `
     + `Redis ${/redis_version:(\S+)/.exec(await admin.info('server'))![1]} (private server), Node ${process.version}`);
-  console.log(`Command: CALLS=${CALLS} REPS=${REPS} EXPORT_EVENTS=${EXPORT_EVENTS} npm run bench:event-log\n`);
+  console.log(`Command: ${FRESH_USERS ? 'FRESH_USERS=1 ' : ''}CALLS=${CALLS} REPS=${REPS} EXPORT_EVENTS=${EXPORT_EVENTS} npm run bench:event-log\n`);
   console.log(`Redis µs per call (INFO commandstats usec_per_call of evalsha), median (min-max) of ${REPS} alternating rounds of ${CALLS} calls, 50 in flight:\n`);
   console.log('| script | without the event log block | with it | change |');
   console.log('|---|--:|--:|--:|');
   console.log(`| assign.lua | ${fmt(t.assignWithout)} | ${fmt(t.assignWith)} | ${(100 * (median(t.assignWith) / median(t.assignWithout) - 1)).toFixed(0)}% |`);
+  console.log(`| assign.lua, log without the propensity vector | ${fmt(t.assignWithout)} | ${fmt(t.assignNoVector)} | ${(100 * (median(t.assignNoVector) / median(t.assignWithout) - 1)).toFixed(0)}% |`);
   console.log(`| reward.lua | ${fmt(t.rewardWithout)} | ${fmt(t.rewardWith)} | ${(100 * (median(t.rewardWith) / median(t.rewardWithout) - 1)).toFixed(0)}% |`);
   console.log(`\nEmbedded store (MemoryEventLog), heap per event after gc: decision ${heapPerDecision.toFixed(0)} bytes (a 10-character userId, no context), reward ${heapPerReward.toFixed(0)} bytes (latency and cost, no metadata)${gc ? '' : ' (run with --expose-gc)'}`);
   console.log(`\nExport: ${lines.toLocaleString('en')} NDJSON lines streamed to curl in ${seconds.toFixed(1)} s; this process's RSS before ${mb(rss[0])} MiB, `

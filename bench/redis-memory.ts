@@ -65,7 +65,8 @@ async function keyBytes(pattern: string): Promise<{ keys: number; bytes: number;
 const assign = (userId: string) => store.assign({
   experimentId: 'mem', version: 1, population: 'b', armId: 'treat', propensity: 0.3333333333333333, userId, sticky: true,
   stickyTtlSeconds: TTL, now: NOW, withStats: false,
-  log: { nonce: randomBytes(12).toString('base64url'), nowMs: NOW * 1000, disabledArms: '', retentionSeconds: RETENTION },
+  // The logging policy's probabilities of three arms, as encodePropensities writes them (issue 9).
+  log: { nonce: randomBytes(12).toString('base64url'), nowMs: NOW * 1000, disabledArms: '', retentionSeconds: RETENTION, propensities: '.0823,.333,.585' },
 });
 const reward = (i: number) => store.recordReward({
   experimentId: 'mem', armId: 'treat', population: 'b', decisionKey: randomBytes(12).toString('base64url'),

@@ -33,6 +33,8 @@ export interface SimOptions {
   rateSpan?: number;
   /** Step of the simulated clock per decision (ms). */
   stepMs?: number;
+  /** The Thompson experiment's exploration floor (`minArmShare`); none by default. */
+  minArmShare?: number;
 }
 
 export async function simulateRun(seed: number, opts: SimOptions): Promise<RunResult> {
@@ -43,7 +45,7 @@ export async function simulateRun(seed: number, opts: SimOptions): Promise<RunRe
   const ctx = new ServiceContext(new MemoryStore(), 'ope-coverage-secret-0123456789', { now: () => now });
   await createExperiment(ctx, CreateExperimentSchema.parse({
     id: 'ope', arms: rates.map((_, i) => ({ id: `arm-${i}` })), rewardModel: 'bernoulli', policy: opts.policy ?? 'thompson', seed: `seed-${seed}`,
-    rewardWindowSeconds: 365 * 86400,
+    rewardWindowSeconds: 365 * 86400, ...(opts.minArmShare !== undefined && { minArmShare: opts.minArmShare }),
   }));
   const visits: string[] = [];
   for (let u = 0; u < opts.users; u++) for (let v = 1 + Math.floor(rng() * 5); v > 0; v--) visits.push(`user-${u}`);
@@ -66,8 +68,10 @@ export interface CoverageSummary {
   intervals: number;
   /** Per estimator: share of intervals (over runs and arms) that cover the truth, and the worst arm rank's share. */
   coverage: Record<EstimatorName, { all: number; byRank: number[] }>;
-  /** Per estimator and arm rank (0 = best arm): mean error, its Monte-Carlo standard error, and the mean reported standard error. */
-  bias: Record<EstimatorName, { meanError: number; mcError: number; meanReportedSe: number }[]>;
+  /** Per estimator and arm rank (0 = best arm): mean error, its Monte-Carlo standard error, the mean reported standard error, and the mean interval width. */
+  bias: Record<EstimatorName, { meanError: number; mcError: number; meanReportedSe: number; meanWidth: number }[]>;
+  /** How many answers used each weighting (adaptive: the events' propensity vectors). */
+  weighting: Record<string, number>;
   undefinedEstimates: number;
   clippedShare: number;
   /** The intervals given without a warning (effective sample size >= MIN_TRUSTED_ESS): how many, and their coverage. */
@@ -78,8 +82,9 @@ export interface CoverageSummary {
 export function summarise(results: RunResult[]): CoverageSummary {
   const names: EstimatorName[] = ['ips', 'snips', 'dr'];
   const maxK = Math.max(...results.map((r) => r.rates.length));
-  const hits = Object.fromEntries(names.map((n) => [n, Array.from({ length: maxK }, () => ({ covered: 0, total: 0, errors: [] as number[], ses: [] as number[] }))])) as
-    Record<EstimatorName, { covered: number; total: number; errors: number[]; ses: number[] }[]>;
+  const hits = Object.fromEntries(names.map((n) => [n, Array.from({ length: maxK }, () => ({ covered: 0, total: 0, errors: [] as number[], ses: [] as number[], widths: [] as number[] }))])) as
+    Record<EstimatorName, { covered: number; total: number; errors: number[]; ses: number[]; widths: number[] }[]>;
+  const weighting: Record<string, number> = {};
   let undefinedEstimates = 0, clipped = 0, units = 0, trustedN = 0;
   const trustedCovered: Record<EstimatorName, number> = { ips: 0, snips: 0, dr: 0 };
   for (const r of results) {
@@ -88,6 +93,7 @@ export function summarise(results: RunResult[]): CoverageSummary {
       const res = r.perArm[arm];
       if (res.reason !== null) { undefinedEstimates += 1; return; }
       clipped += res.clipping.clipped;
+      weighting[res.weighting.method] = (weighting[res.weighting.method] ?? 0) + 1;
       units += res.decisions;
       if (res.warning === null) trustedN += 1;
       for (const n of names) {
@@ -99,6 +105,7 @@ export function summarise(results: RunResult[]): CoverageSummary {
         if (covers && res.warning === null) trustedCovered[n] += 1;
         h.errors.push(e.value! - r.rates[arm]);
         h.ses.push(e.standardError!);
+        h.widths.push(e.interval95![1] - e.interval95![0]);
       }
     });
   }
@@ -113,8 +120,9 @@ export function summarise(results: RunResult[]): CoverageSummary {
       byRank: live(n).map((h) => h.covered / h.total),
     }])) as CoverageSummary['coverage'],
     bias: Object.fromEntries(names.map((n) => [n, live(n).map((h) => ({
-      meanError: mean(h.errors), mcError: sd(h.errors) / Math.sqrt(h.errors.length), meanReportedSe: mean(h.ses),
+      meanError: mean(h.errors), mcError: sd(h.errors) / Math.sqrt(h.errors.length), meanReportedSe: mean(h.ses), meanWidth: mean(h.widths),
     }))])) as CoverageSummary['bias'],
+    weighting,
     undefinedEstimates,
     clippedShare: units ? clipped / units : 0,
     trusted: { intervals: trustedN, coverage: Object.fromEntries(names.map((n) => [n, trustedCovered[n] / trustedN])) as Record<EstimatorName, number> },

@@ -14,9 +14,15 @@
  *   DR 12 points of coverage under Thompson logging (bench/RESULTS.md, "Off-policy coverage").
  * - Effective sample size (sum w)^2 / sum w^2 (Kong 1992; Owen 2013, "Monte Carlo theory", 9.3).
  *
+ * These uniformly weighted estimators assume units that are alike; under an adaptive logging policy
+ * (Thompson) their intervals under-cover for the arms it starves. When every unit carries the logging
+ * policy's whole propensity vector, the adaptively weighted versions are used instead
+ * (off-policy-adaptive.ts: Hadad et al. 2021), and `weighting` says which.
+ *
  * Intervals are normal: estimate +/- 1.96 standard errors. Units must be independent draws of the
- * logging policy given the past (one per user: see service/evaluate.ts).
+ * logging policy given the past (one per user: see service/evaluate.ts), in decision order.
  */
+import { adaptiveEstimates, type AdaptiveUnit } from './off-policy-adaptive.js';
 import { meanAndStandardError } from './stats.js';
 
 export interface LoggedUnit {
@@ -24,6 +30,8 @@ export interface LoggedUnit {
   /** The probability with which the logging policy chose `arm`. */
   propensity: number;
   reward: number;
+  /** The logging policy's probability of every arm at this decision, when logged (adaptive weights). */
+  propensities?: readonly number[];
 }
 
 export interface Estimate {
@@ -39,7 +47,12 @@ export interface OffPolicyResult {
   ips: Estimate;
   snips: Estimate;
   dr: Estimate;
-  clipping: { threshold: number; clipped: number };
+  /** adaptive: variance-stabilising weights (every unit had its propensity vector); uniform: today's plain averages. */
+  weighting: 'adaptive' | 'uniform';
+  /** The intervals contain a finite-sample (betting) interval: adaptive weighting with rewards in [0, 1]. */
+  finiteSample: boolean;
+  /** IPS truncation (uniform weighting only; null threshold: none). */
+  clipping: { threshold: number | null; clipped: number };
 }
 
 const Z95 = 1.959963984540054;
@@ -63,7 +76,11 @@ export function unsupportedArms(units: readonly LoggedUnit[], target: readonly n
   return target.flatMap((p, arm) => (p > 0 && !seen.has(arm) ? [arm] : []));
 }
 
-/** The estimates for `target` (a probability per arm, summing to 1). Needs at least two units. */
+/**
+ * The estimates for `target` (a probability per arm, summing to 1), from units in decision order:
+ * adaptively weighted when every unit has its propensity vector, uniformly weighted otherwise.
+ * Needs at least two units.
+ */
 export function offPolicyEstimates(units: readonly LoggedUnit[], target: readonly number[]): OffPolicyResult {
   const n = units.length;
   if (n < 2) throw new RangeError('off-policy estimates need at least two logged units');
@@ -79,11 +96,19 @@ export function offPolicyEstimates(units: readonly LoggedUnit[], target: readonl
     armSum[u.arm] += u.reward;
     armN[u.arm] += 1;
   }
+  const common = { n, effectiveSampleSize: wSq > 0 ? (wSum * wSum) / wSq : 0, logged: meanEstimate(units.map((u) => u.reward)) };
+  if (units.every((u) => u.propensities !== undefined)) {
+    const aw = adaptiveEstimates(units as readonly AdaptiveUnit[], target);
+    return {
+      ...common, weighting: 'adaptive', finiteSample: aw.widened, clipping: { threshold: null, clipped: 0 },
+      ips: aw.ips, snips: aw.snips, dr: aw.dr,
+    };
+  }
   const threshold = Math.sqrt(n) * (wSum / n);
   let clipped = 0;
   const q = Array.from(armSum, (s, a) => (armN[a] > 0 ? s / armN[a] : 0));
   const direct = target.reduce((s, p, a) => s + p * q[a], 0);
-  const ipsTerms = new Float64Array(n), drTerms = new Float64Array(n), rewards = new Float64Array(n);
+  const ipsTerms = new Float64Array(n), drTerms = new Float64Array(n);
   let snipsNum = 0;
   for (let i = 0; i < n; i++) {
     const u = units[i];
@@ -91,16 +116,13 @@ export function offPolicyEstimates(units: readonly LoggedUnit[], target: readonl
     if (wc < w[i]) clipped += 1;
     ipsTerms[i] = wc * u.reward;
     drTerms[i] = direct + w[i] * (u.reward - q[u.arm]);
-    rewards[i] = u.reward;
     snipsNum += w[i] * u.reward;
   }
   const snips = wSum > 0 ? snipsNum / wSum : NaN;
   let snipsVar = 0;
   for (let i = 0; i < n; i++) snipsVar += w[i] * w[i] * (units[i].reward - snips) ** 2;
   return {
-    n,
-    effectiveSampleSize: wSq > 0 ? (wSum * wSum) / wSq : 0,
-    logged: meanEstimate(rewards),
+    ...common, weighting: 'uniform', finiteSample: false,
     ips: meanEstimate(ipsTerms),
     snips: estimate(snips, wSum > 0 ? Math.sqrt(snipsVar) / wSum : NaN),
     dr: meanEstimate(drTerms),

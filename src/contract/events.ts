@@ -31,6 +31,8 @@ export const DecisionEventSchema = z.object({
   context: z.record(z.string(), z.unknown()).nullable().describe('The context sent to /select.'),
   eligibleArms: z.array(z.string()).describe('The arms not disabled at this version.'),
   traceparent: z.string().nullable().describe('The W3C traceparent header of the /select request.'),
+  propensities: z.record(z.string(), z.number()).optional().describe('The logging policy\'s probability of every eligible arm at this decision '
+    + '(3 significant digits), on bandit decisions that drew their arm (not a sticky repeat) since it is recorded: for adaptively weighted off-policy estimates.'),
 });
 
 export const RewardEventSchema = z.object({
@@ -69,8 +71,16 @@ export const EvaluateResponse = z.object({
   logged: shown.describe("The logging policy's own mean reward over the same units."),
   estimates: z.object({ ips: shown, snips: shown, dr: shown }),
   clipping: z.object({ method: z.string(), threshold: z.number().nullable(), clipped: z.number().int() }),
+  weighting: z.object({
+    method: z.enum(['adaptive', 'uniform', 'none']),
+    description: z.string(),
+  }).describe('adaptive: the units carry the logging policy\'s propensity of every arm, and the estimators weight them by h_t = sqrt(e_t) '
+    + '(Hadad et al. 2021), valid under adaptive logging; uniform: plain averages, for decisions logged without that vector; none: no estimate.'),
   unit: z.string(),
-  left: z.object({ laterExposures: z.number().int(), unrewarded: z.number().int() }).describe('Bandit decisions not used, and why.'),
+  left: z.object({
+    laterExposures: z.number().int(), unrewarded: z.number().int(),
+    withoutPropensities: z.number().int().describe('Rewarded first exposures left out of adaptive weighting because their event has no propensity vector (logged before it was recorded).'),
+  }).describe('Bandit decisions not used, and why.'),
   reason: z.string().nullable().describe('Why the estimates are null (e.g. UCB leaves no overlap); null when they are given.'),
   warning: z.string().nullable().describe('Set when the estimates are given but the effective sample size is too small to trust their intervals.'),
 });

@@ -6,6 +6,7 @@
 import type { Choice, DecisionContext } from '../bandit/policy.js';
 import type { Rng } from '../bandit/random.js';
 import { inPercent, legacyUserBuckets, randomBuckets, userBuckets } from '../assignment/buckets.js';
+import { encodePropensities } from '../store/event-log.js';
 import type { Population } from '../store/store.js';
 import { promotionStatus } from './promotion.js';
 import type { Snapshot } from './snapshot.js';
@@ -23,6 +24,8 @@ export interface Decision {
   readonly excludedBy?: 'paused' | 'ended' | 'traffic' | 'no_eligible_arm' | 'not_started';
   /** Served the promoted arm by the staged rollout: the store must not put back a sticky arm. */
   readonly promoted?: boolean;
+  /** Bandit decisions: every arm's probability under the rule this decision was drawn with, encoded for the log (event-log.ts). */
+  readonly propensityVector?: string;
 }
 
 /** A bandit decision under a promotion at `share`: the promoted arm's share plus the policy's for the rest. */
@@ -34,6 +37,12 @@ class PromotedDecision implements Decision {
   get propensity(): number {
     if (this.armIndex !== this.promotedIndex) return (1 - this.share) * this.inner.propensity;
     return this.share + (1 - this.share) * this.policyPropensityOfPromoted();
+  }
+
+  /** The rollout's mixture: the promoted arm's share plus (1 - share) times the policy's probabilities. */
+  get propensityVector(): string {
+    const ps = this.snap.propensities(this.inner.model).map((p, i) => (1 - this.share) * p + (i === this.promotedIndex ? this.share : 0));
+    return encodePropensities(ps);
   }
 
   /** The probability that the policy alone would have picked the promoted arm (under the model the choice was made with). */
@@ -50,10 +59,14 @@ class PromotedDecision implements Decision {
 /** A bandit decision: the policy's choice, whose propensity is that of the model it was made with (even after a refresh). */
 class BanditDecision implements Decision {
   readonly population = 'b';
-  constructor(private readonly choice: Choice, readonly model: unknown, readonly context: DecisionContext) {}
+  constructor(private readonly snap: Snapshot, private readonly choice: Choice, readonly model: unknown, readonly context: DecisionContext) {}
 
   get armIndex(): number {
     return this.choice.armIndex;
+  }
+
+  get propensityVector(): string {
+    return this.snap.propensityVector(this.model);
   }
 
   get propensity(): number {
@@ -86,7 +99,7 @@ export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, now
   if (recorded ? recorded === 'h' : inPercent(buckets.holdback, config.holdbackPercent)) return { population: 'h', armIndex: snap.baselineIndex, propensity: 1 };
 
   const { model } = snap;
-  const chosen = new BanditDecision(snap.engine.policy.choose(model, snap.eligible, rng, buckets.unit, context), model, context);
+  const chosen = new BanditDecision(snap, snap.engine.policy.choose(model, snap.eligible, rng, buckets.unit, context), model, context);
   const promotion = promotionStatus(config.promotion, snap.state.disabled, nowMs);
   const promotedIndex = promotion ? snap.armIds.indexOf(promotion.armId) : -1;
   if (!promotion || promotion.percent === 0 || promotedIndex < 0 || !snap.eligible[promotedIndex]) return chosen;

@@ -25,9 +25,11 @@ const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{
 export const validTraceparent = (header: unknown): string | undefined =>
   typeof header === 'string' && header.length === 55 && TRACEPARENT.test(header) ? header : undefined;
 
-export function decisionLog(snap: Snapshot, nonce: string, nowMs: number, extras: SelectExtras): DecisionLog {
+/** `propensityVector`: the decision's (decide.ts), bandit decisions only. */
+export function decisionLog(snap: Snapshot, nonce: string, nowMs: number, extras: SelectExtras, propensityVector?: string): DecisionLog {
   return {
     nonce, nowMs, disabledArms: disabledIndexes(snap.eligible),
+    ...(propensityVector !== undefined && { propensities: propensityVector }),
     retentionSeconds: snap.config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS,
     ...(extras.context !== undefined && { context: JSON.stringify(extras.context) }),
     ...(validTraceparent(extras.traceparent) !== undefined && { traceparent: extras.traceparent }),

@@ -7,6 +7,14 @@
  * first choice), so they are not fresh draws of the logging policy and are left out: one unit per
  * user (every decision without a userId is a first exposure), independent given the past, which is
  * what the IPS/SNIPS/DR variances assume.
+ *
+ * Weighting: a decision event written since issue 9's change carries the logging policy's
+ * probability of every arm (`propensities`); the units that have it are evaluated with adaptive,
+ * variance-stabilising weights (Hadad et al. 2021; bandit/off-policy-adaptive.ts), whose intervals
+ * hold under Thompson logging. Older units (no vector) are then left out: which units carry a
+ * vector depends only on when they were logged, so the rest is still a valid sequence. When fewer
+ * than two units (or none that play the target) have a vector, every unit is evaluated with the
+ * uniformly weighted estimators of before, and `weighting` says so.
  */
 import { offPolicyEstimates, unsupportedArms, type Estimate, type LoggedUnit } from '../bandit/off-policy.js';
 import { posteriorMean } from '../bandit/posterior.js';
@@ -25,8 +33,10 @@ export interface EvaluateResult {
   logged: Shown;
   estimates: { ips: Shown; snips: Shown; dr: Shown };
   clipping: { method: string; threshold: number | null; clipped: number };
+  /** Which estimators: adaptive (variance-stabilising weights) or uniform (plain averages, for logs without propensity vectors). */
+  weighting: { method: 'adaptive' | 'uniform' | 'none'; description: string };
   unit: string;
-  left: { laterExposures: number; unrewarded: number };
+  left: { laterExposures: number; unrewarded: number; withoutPropensities: number };
   /** Why the estimates are null (no overlap, too few units); null when they are given. */
   reason: string | null;
   /** Set when the estimates are given but their intervals are not to be trusted (a small effective sample size). */
@@ -36,12 +46,21 @@ export interface EvaluateResult {
 /**
  * Below this effective sample size the normal intervals under-cover badly when the log comes from an
  * adaptive policy (bench/ope-coverage.ts; Hadad et al. 2021, "Confidence intervals for policy
- * evaluation in adaptive experiments", PNAS 118(15)).
+ * evaluation in adaptive experiments", PNAS 118(15)). The warning is given whenever the intervals
+ * are normal only: uniform weighting, or adaptive weighting with rewards outside [0, 1] (no
+ * finite-sample widening; not measured).
  */
 export const MIN_TRUSTED_ESS = 100;
 
 const UNIT = 'first exposures of the bandit population with a reward, at the propensity of that first decision (one per user)';
 const CLIPPING = 'IPS weights truncated at sqrt(n) x their mean (Ionides 2008); SNIPS self-normalised and DR (Dudik et al. 2011) untruncated';
+const NO_CLIPPING = 'none: the adaptive weights h_t = sqrt(e_t) damp the large importance weights (Hadad et al. 2021)';
+const WEIGHTING = {
+  adaptive: 'adaptive: each unit weighted by h_t = 1/sqrt(sum_a pi(a)^2 / e_t(a)) (sqrt(e_t(k)) for one arm k), e_t the logging policy\'s probabilities at that decision; '
+    + 'AW-IPW, self-normalised AW-IPW and AW-AIPW (Hadad, Hirshberg, Zhan, Wager & Athey 2021, PNAS; Zhan et al. 2021, KDD): intervals valid under adaptive (Thompson) logging',
+  uniform: 'uniform: plain averages (IPS, SNIPS, DR), because the decision events carry no propensity vector (logged before it was recorded); '
+    + 'under adaptive logging their intervals under-cover for rarely played arms',
+} as const;
 const none: Shown = { value: null, interval95: null, standardError: null };
 const shown = (e: Estimate): Shown => ({ value: e.value, interval95: e.interval95, standardError: e.standardError });
 
@@ -49,14 +68,18 @@ export async function evaluate(ctx: ServiceContext, experimentId: string, policy
   const snap = await ctx.cache.get(experimentId, ctx.clock.now());
   if (!snap) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
   const target = targetProbabilities(policy, snap.armIds, snap.posteriors.map(posteriorMean), snap.eligible);
-  const { units, laterExposures, unrewarded } = await loggedUnits(ctx, experimentId, snap.armIds);
+  const logged = await loggedUnits(ctx, experimentId, snap.armIds);
+  const { laterExposures, unrewarded } = logged;
+  const withVector = logged.units.filter((u) => u.propensities !== undefined);
+  const adaptive = withVector.length >= 2 && unsupportedArms(withVector, target).length === 0;
+  const units = adaptive ? withVector : logged.units;
   const base = {
     policy: { ...policy, probabilities: Object.fromEntries(snap.armIds.map((id, i) => [id, target[i]]).filter(([, p]) => (p as number) > 0)) },
-    decisions: units.length, unit: UNIT, left: { laterExposures, unrewarded },
+    decisions: units.length, unit: UNIT, left: { laterExposures, unrewarded, withoutPropensities: adaptive ? logged.units.length - units.length : 0 },
   };
   const undefinedAnswer = (reason: string): EvaluateResult => ({
     ...base, effectiveSampleSize: null, logged: none, estimates: { ips: none, snips: none, dr: none },
-    clipping: { method: CLIPPING, threshold: null, clipped: 0 }, reason, warning: null,
+    clipping: { method: CLIPPING, threshold: null, clipped: 0 }, weighting: { method: 'none', description: 'no estimate' }, reason, warning: null,
   });
   if (snap.config.policy === 'ucb') {
     return undefinedAnswer('UCB chooses deterministically (every propensity is 0 or 1, ties aside), so its log has no overlap with any other policy: off-policy estimates are undefined. Use a thompson or fixed experiment, or the holdback, for counterfactual questions.');
@@ -70,9 +93,10 @@ export async function evaluate(ctx: ServiceContext, experimentId: string, policy
   return {
     ...base, effectiveSampleSize: r.effectiveSampleSize, logged: shown(r.logged),
     estimates: { ips: shown(r.ips), snips: shown(r.snips), dr: shown(r.dr) },
-    clipping: { method: CLIPPING, threshold: r.clipping.threshold, clipped: r.clipping.clipped }, reason: null,
-    warning: r.effectiveSampleSize < MIN_TRUSTED_ESS
-      ? `effective sample size ${r.effectiveSampleSize.toFixed(1)} < ${MIN_TRUSTED_ESS}: the logging policy rarely played what the target plays, and the 95% intervals under-cover (see docs/statistics.md)`
+    clipping: { method: r.weighting === 'adaptive' ? NO_CLIPPING : CLIPPING, threshold: r.clipping.threshold, clipped: r.clipping.clipped },
+    weighting: { method: r.weighting, description: WEIGHTING[r.weighting] }, reason: null,
+    warning: !r.finiteSample && r.effectiveSampleSize < MIN_TRUSTED_ESS
+      ? `effective sample size ${r.effectiveSampleSize.toFixed(1)} < ${MIN_TRUSTED_ESS}: the logging policy rarely played what the target plays, and these normal 95% intervals may under-cover (see docs/statistics.md)`
       : null,
   };
 }
@@ -98,22 +122,25 @@ export function targetProbabilities(policy: TargetPolicy, armIds: readonly strin
   return p;
 }
 
-/** The rewarded first exposures of the bandit population, read from the log a page at a time. */
+/** The rewarded first exposures of the bandit population in decision order, read from the log a page at a time. */
 async function loggedUnits(ctx: ServiceContext, experimentId: string, armIds: readonly string[]) {
-  const waiting = new Map<string, { arm: number; propensity: number }>();
-  const units: LoggedUnit[] = [];
-  let laterExposures = 0;
+  const waiting = new Map<string, { order: number; arm: number; propensity: number; propensities?: number[] }>();
+  const units: (LoggedUnit & { order: number })[] = [];
+  let laterExposures = 0, order = 0;
   for await (const ev of allEvents(ctx.store, experimentId)) {
     if (ev.population !== 'b') continue;
     if (ev.type === 'decision') {
-      if (ev.firstExposure) waiting.set(ev.nonce, { arm: armIds.indexOf(ev.armId), propensity: ev.propensity });
-      else laterExposures += 1;
+      if (ev.firstExposure) {
+        waiting.set(ev.nonce, { order: order++, arm: armIds.indexOf(ev.armId), propensity: ev.propensity, ...(ev.propensities && { propensities: ev.propensities }) });
+      } else laterExposures += 1;
       continue;
     }
     const d = waiting.get(ev.nonce);
     if (!d || ev.reward === undefined) continue;
     waiting.delete(ev.nonce);
-    units.push({ arm: d.arm, propensity: d.propensity, reward: ev.reward });
+    units.push({ ...d, reward: ev.reward });
   }
+  // Rewards arrive in any order; the adaptive estimators' running means need the decisions' order.
+  units.sort((a, b) => a.order - b.order);
   return { units, laterExposures, unrewarded: waiting.size };
 }

@@ -43,6 +43,7 @@ export function publicEvent(ctx: ServiceContext, config: ExperimentConfig, ev: S
       type: ev.type, ...common, experimentVersion: ev.version, armId: ev.armId, population: POPULATION_NAMES[ev.population], propensity: ev.propensity,
       firstExposure: ev.firstExposure, policy: config.policy, userId: ev.userId ?? null, context: json(ev.context),
       eligibleArms: ev.eligibleArms, traceparent: ev.traceparent ?? null,
+      ...(ev.propensities && { propensities: Object.fromEntries(config.arms.flatMap((a, i) => (ev.eligibleArms.includes(a.id) ? [[a.id, ev.propensities![i]]] : []))) }),
     };
   }
   return {

@@ -41,7 +41,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
         propensity: d.propensity, userId, sticky: snap.config.stickiness && !d.promoted, stickyTtlSeconds: snap.config.stickyTtlSeconds,
-        now: Math.floor(nowMs / 1000), withStats, log: decisionLog(snap, nonce, nowMs, extras),
+        now: Math.floor(nowMs / 1000), withStats, log: decisionLog(snap, nonce, nowMs, extras, d.propensityVector),
         // Default reward (issue 11): scheduled by the same store call that counts the decision.
         ...(snap.config.defaultReward && { defaultReward: { dueAt: Math.floor(nowMs / 1000) + snap.config.defaultReward.afterSeconds, ...(userKey !== undefined && { userKey }) } }),
       });

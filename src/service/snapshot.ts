@@ -8,6 +8,7 @@
  * with an old version ("stale"), so the next request reloads: a disabled arm is never served again.
  */
 import { posteriorFor, type Posterior } from '../bandit/posterior.js';
+import { encodePropensities } from '../store/event-log.js';
 import type { ExperimentConfig, ExperimentState, ExperimentStats, Store, Tally } from '../store/store.js';
 import { engineFor, evidenceAt, type Engine } from './engine.js';
 import type { Metrics } from './metrics.js';
@@ -42,6 +43,8 @@ export class Snapshot {
   readonly engine: Engine;
   /** The policy's model of the cached tallies (discounted to `statsAt` when the experiment has a half-life). */
   model: unknown;
+  /** propensityVector's memo: the encoded vector of one model. */
+  private vector: { model: unknown; text: string } | null = null;
 
   constructor(readonly state: ExperimentState, stats: ExperimentStats, now: number) {
     this.config = state.config;
@@ -91,8 +94,20 @@ export class Snapshot {
   }
 
   /** Every arm's propensity under the current model (0 for a disabled arm), floor included. */
-  propensities(): number[] {
-    return this.armIds.map((_, i) => this.engine.policy.propensity(this.model, this.eligible, i, undefined));
+  propensities(model: unknown = this.model): number[] {
+    return this.armIds.map((_, i) => this.engine.policy.propensity(model, this.eligible, i, undefined));
+  }
+
+  /**
+   * The decision event's `propensities` (event-log.ts encodePropensities) under `model`: encoded once
+   * per refresh, so a decision pays nothing for it (Thompson's P(best) of every arm is computed for
+   * the chosen arm's propensity anyway).
+   */
+  propensityVector(model: unknown): string {
+    if (this.vector !== null && this.vector.model === model) return this.vector.text;
+    const text = encodePropensities(this.propensities(model));
+    this.vector = { model, text };
+    return text;
   }
 }
 

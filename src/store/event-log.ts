@@ -23,6 +23,13 @@ export interface DecisionLog {
   traceparent?: string;
   /** Events older than this are trimmed from the log (by the event time's clock). */
   retentionSeconds: number;
+  /**
+   * The logging policy's probability of every arm at this decision (encodePropensities), bandit
+   * population only; the store keeps it only when it serves the arm chosen now (not a sticky
+   * user's earlier arm, which was drawn under another model). For adaptively weighted off-policy
+   * estimates (bandit/off-policy.ts).
+   */
+  propensities?: string;
 }
 
 /** What the reward event records beyond RewardInput's own fields. */
@@ -57,6 +64,8 @@ export interface StoredDecisionEvent extends EventBase {
   /** Arm ids that could be served at the decision's version (not disabled). */
   eligibleArms: string[];
   traceparent?: string;
+  /** Every arm's probability under the logging policy at this decision (one per experiment arm, 0 for a disabled one), when logged. */
+  propensities?: number[];
 }
 
 export interface StoredRewardEvent extends EventBase {
@@ -89,6 +98,37 @@ export function disabledIndexes(eligible: readonly boolean[]): string {
   let out = '';
   for (let i = 0; i < eligible.length; i++) if (!eligible[i]) out += out === '' ? String(i) : `,${i}`;
   return out;
+}
+
+/**
+ * The logged form of a propensity vector: each arm's probability (in the experiment's arm order) to
+ * 3 significant digits, without the leading zero, comma-separated (".941,.0312,.0278": about 5
+ * bytes per arm). The rounding is harmless: the vector only sets the estimators' adaptive weights,
+ * which must be known before the decision, not exact; the chosen arm's exact propensity is logged
+ * on its own (bench/RESULTS.md, "Off-policy coverage").
+ */
+export function encodePropensities(ps: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < ps.length; i++) {
+    const text = ps[i] >= 1 ? '1' : ps[i] > 0 ? String(Number(ps[i].toPrecision(3))).replace(/^0\./, '.') : '0';
+    out += i === 0 ? text : `,${text}`;
+  }
+  return out;
+}
+
+/** The vector from its logged form, one per arm of today (an arm added since had probability 0); undefined for '' or a malformed one. */
+export function decodePropensities(text: string | undefined, arms: number): number[] | undefined {
+  if (!text) return undefined;
+  const ps = text.split(',').map(Number);
+  if (ps.length > arms || !ps.every((p) => p >= 0 && p <= 1)) return undefined;
+  while (ps.length < arms) ps.push(0);
+  return ps;
+}
+
+/** A decoded event's optional `propensities` field: present only with a well-formed vector. */
+export function propensitiesField(text: string | undefined, arms: number): { propensities?: number[] } {
+  const ps = decodePropensities(text, arms);
+  return ps ? { propensities: ps } : {};
 }
 
 /** True when `a` is a cursor before `b` (both `<ms>-<seq>`). */

@@ -5,7 +5,7 @@
  *
  * Event ids are `<ms>-<seq>` like Redis stream ids and increase even if the clock steps back.
  */
-import { eligibleFrom, type StoredEvent } from './event-log.js';
+import { eligibleFrom, propensitiesField, type StoredEvent } from './event-log.js';
 import type { AssignInput, Population, RewardInput } from './store.js';
 
 /** Default cap of the embedded store's log, per experiment. */
@@ -18,6 +18,8 @@ class DecisionRow {
     readonly ms: number, readonly seq: number, readonly arm: number, readonly population: Population, readonly nonce: string,
     readonly issuedAt: number, readonly propensity: number, readonly version: number, readonly firstExposure: boolean,
     readonly userId: string | undefined, readonly context: string | undefined, readonly disabledArms: string, readonly traceparent: string | undefined,
+    /** The encoded vector: one string per model refresh, shared by its decisions' rows. */
+    readonly propensities: string | undefined,
   ) {}
 }
 class RewardRow {
@@ -39,11 +41,12 @@ export class MemoryEventLog {
 
   constructor(private readonly armIds: readonly string[], private readonly maxEvents = MEMORY_LOG_MAX_EVENTS) {}
 
-  appendDecision(input: AssignInput, armId: string, propensity: number, firstExposure: boolean): void {
+  /** `sticky`: the user's earlier arm was served (then the decision's propensity vector is not kept: assign.lua's ARGV[19]). */
+  appendDecision(input: AssignInput, armId: string, propensity: number, firstExposure: boolean, sticky = false): void {
     const { log } = input;
     const [ms, seq] = this.nextId(log.nowMs);
     this.push(new DecisionRow(ms, seq, this.armIds.indexOf(armId), input.population, log.nonce, input.now, propensity, input.version,
-      firstExposure, input.userId, log.context, log.disabledArms, log.traceparent), log.nowMs, log.retentionSeconds);
+      firstExposure, input.userId, log.context, log.disabledArms, log.traceparent, sticky ? undefined : log.propensities), log.nowMs, log.retentionSeconds);
   }
 
   appendReward(input: RewardInput): void {
@@ -97,6 +100,7 @@ export class MemoryEventLog {
         ...base, type: 'decision', version: r.version, firstExposure: r.firstExposure, eligibleArms: eligibleFrom(this.armIds, r.disabledArms),
         ...(r.userId !== undefined && { userId: r.userId }), ...(r.context !== undefined && { context: r.context }),
         ...(r.traceparent !== undefined && { traceparent: r.traceparent }),
+        ...propensitiesField(r.propensities, this.armIds.length),
       };
     }
     return {

@@ -154,7 +154,7 @@ export class MemoryStore implements Store {
     tally.decisions += 1;
     if (served.firstExposure) tally.users += 1;
     // Event log: the decision, in the same step that counts it (assign.lua's XADD block).
-    e.log.appendDecision(input, served.armId, served.propensity, served.firstExposure);
+    e.log.appendDecision(input, served.armId, served.propensity, served.firstExposure, served.sticky);
     // Default reward (issue 11): on the due set in the same step (assign.lua's block of the same name).
     if (input.defaultReward) {
       const { dueAt, userKey } = input.defaultReward;

@@ -4,7 +4,7 @@
  * optional ones keeps an entry small and XADD cheap (bench/redis-memory.ts and bench/event-log-cost.ts
  * measure both).
  */
-import { eligibleFrom, type StoredEvent } from './event-log.js';
+import { eligibleFrom, propensitiesField, type StoredEvent } from './event-log.js';
 import type { Population } from './store.js';
 
 /** XRANGE's reply ([id, [field, value, ...]] per entry) as events, with arm ids from the meta hash's list. */
@@ -18,10 +18,11 @@ export function decodeStreamEntries(armIds: readonly string[], entries: [string,
       population: packed[2] as Population, issuedAt: Number(packed[3]), propensity: Number(packed[4]),
     };
     if (f.d !== undefined) {
-      const [, , , , , version, first, disabled] = packed;
+      const [, , , , , version, first, disabled, propensities] = packed;
       return {
         ...base, type: 'decision', version: Number(version), firstExposure: first === '1', eligibleArms: eligibleFrom(armIds, disabled),
         ...(f.u !== undefined && { userId: f.u }), ...(f.c !== undefined && { context: f.c }), ...(f.w !== undefined && { traceparent: f.w }),
+        ...propensitiesField(propensities, armIds.length),
       };
     }
     const [, , , , , reward, latencyMs, cost, error] = packed;

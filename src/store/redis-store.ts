@@ -167,7 +167,9 @@ export class RedisStore implements Store {
         input.log.nonce, input.userId ?? '', input.log.context ?? '', input.log.disabledArms, input.log.traceparent ?? '',
         this.trimNow(input.log.retentionSeconds),
         // default rewards (issue 11): ARGV[17..18] of assign.lua (it writes the member dueMember describes)
-        input.defaultReward ? input.defaultReward.dueAt : '', input.defaultReward?.userKey ?? '']);
+        input.defaultReward ? input.defaultReward.dueAt : '', input.defaultReward?.userKey ?? '',
+        // the propensity vector (issue 9): ARGV[19]
+        input.log.propensities ?? '']);
     if (reply === -5 || reply === -6) return { kind: 'moved', population: reply === -5 ? 'b' : 'h' };
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'stale') return { kind };

@@ -7,10 +7,10 @@ describe.each(storeKinds)('POST /experiments/:id/evaluate ($name store)', (kind)
   const t = useTestApp(kind);
   const rates: Record<string, number> = { control: 0.2, structured: 0.5, large: 0.35 };
   /** n users once each, every decision rewarded deterministically at its arm's rate (every 1/rate-th). */
-  async function traffic(id: string, n: number) {
+  async function traffic(id: string, n: number, prefix = 'u') {
     const seen: Record<string, number> = {};
     for (let i = 0; i < n; i++) {
-      const d = (await t.post('/select', { experimentId: id, userId: `u${i}` })).body;
+      const d = (await t.post('/select', { experimentId: id, userId: `${prefix}${i}` })).body;
       seen[d.armId] = (seen[d.armId] ?? 0) + 1;
       const r = Math.floor(seen[d.armId] * rates[d.armId]) > Math.floor((seen[d.armId] - 1) * rates[d.armId]) ? 1 : 0;
       await t.post('/reward', { decisionId: d.decisionId, reward: r });
@@ -27,7 +27,10 @@ describe.each(storeKinds)('POST /experiments/:id/evaluate ($name store)', (kind)
     const res = await t.post('/experiments/split/evaluate', { policy: { kind: 'arm', armId: 'structured' } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const b = res.body;
-    expect(b).toMatchObject({ decisions: 300, reason: null, left: { laterExposures: 0, unrewarded: 0 }, policy: { kind: 'arm', probabilities: { structured: 1 } } });
+    expect(b).toMatchObject({
+      decisions: 300, reason: null, left: { laterExposures: 0, unrewarded: 0, withoutPropensities: 0 }, policy: { kind: 'arm', probabilities: { structured: 1 } },
+      weighting: { method: 'adaptive', description: expect.stringContaining('Hadad') }, clipping: { threshold: null, clipped: 0 }, warning: null,
+    });
     for (const n of ['ips', 'snips', 'dr']) {
       const e = b.estimates[n];
       expect(e.interval95[0], n).toBeLessThan(0.5);
@@ -40,6 +43,27 @@ describe.each(storeKinds)('POST /experiments/:id/evaluate ($name store)', (kind)
     expect(split.estimates.snips.value).toBeCloseTo((0.2 + 0.35) / 2, 1);
     const greedy = (await t.post('/experiments/split/evaluate', { policy: { kind: 'greedy' } })).body;
     expect(greedy.policy.probabilities).toEqual({ structured: 1 });
+  });
+
+  it('decisions logged without a propensity vector (before it was recorded) get the uniform estimators, and the answer says so', async () => {
+    const assign = t.store.assign.bind(t.store);
+    let before = true; // the app's store proxy keeps the first method it saw: switch inside it
+    t.store.assign = (input) => {
+      const log = { ...input.log };
+      if (before) delete log.propensities; // what the store was given before issue 9's change
+      return assign({ ...input, log });
+    };
+    await traffic('split', 150);
+    const old = (await t.post('/experiments/split/evaluate', { policy: { kind: 'arm', armId: 'structured' } })).body;
+    expect(old).toMatchObject({ decisions: 150, weighting: { method: 'uniform', description: expect.stringContaining('no propensity vector') }, left: { withoutPropensities: 0 } });
+    expect(old.clipping.threshold).toBeGreaterThan(0);
+    before = false;
+    await traffic('split', 150, 'new-');
+    // The newer units alone, adaptively weighted; the older ones are counted as left out.
+    const both = (await t.post('/experiments/split/evaluate', { policy: { kind: 'arm', armId: 'structured' } })).body;
+    expect(both).toMatchObject({ decisions: 150, weighting: { method: 'adaptive' }, left: { withoutPropensities: 150 } });
+    expect(both.estimates.dr.interval95[0]).toBeLessThan(0.5);
+    expect(both.estimates.dr.interval95[1]).toBeGreaterThan(0.5);
   });
 
   it('uses first exposures only: a returning sticky user adds no unit', async () => {

@@ -33,8 +33,13 @@ describe.each(storeKinds)('GET /experiments/:id/events ($name store)', (kind) =>
       type: 'decision', eventId: expect.any(String), ts: expect.any(String), decisionId: d.decisionId, experimentId: 'exp-1',
       experimentVersion: 1, armId: d.armId, population: 'bandit', propensity: d.propensity, firstExposure: true, policy: 'thompson',
       userId: 'u-1', context: { plan: 'pro', n: [1, 2] }, eligibleArms: ['control', 'structured', 'large'], traceparent: TRACEPARENT,
+      // Thompson's P(best) of every eligible arm under the prior (3 significant digits); the served arm's is also `propensity`, exact.
+      propensities: { control: 0.333, structured: 0.333, large: 0.333 },
     });
+    expect(evs[0].propensities[d.armId]).toBeCloseTo(d.propensity, 3);
     expect(evs[1]).toMatchObject({ type: 'decision', decisionId: again.decisionId, armId: d.armId, firstExposure: false, context: null, traceparent: null });
+    // A sticky repeat did not draw its arm now: no vector (it would describe another model than the one the arm was drawn with).
+    expect(evs[1]).not.toHaveProperty('propensities');
     expect(evs[2]).toEqual({
       type: 'reward', eventId: expect.any(String), ts: expect.any(String), decisionId: d.decisionId, experimentId: 'exp-1', armId: d.armId,
       population: 'bandit', propensity: d.propensity, reward: 1, latencyMs: 40, cost: 0.002, error: false, metadata: { model: 'x', tokens: 12 },

@@ -40,6 +40,9 @@
   -- default rewards (issue 11)
   ARGV[17] when the decision's default reward is due, unix seconds ('' the experiment has no defaultReward)
   ARGV[18] the decision token's user key, '' without a userId
+  ARGV[19] event log: the logging policy's propensity of every arm, encoded (event-log.ts
+           encodePropensities), '' when absent (holdback, excluded); kept only when the arm chosen
+           now is served (not a sticky repeat)
 
   Returns
     {armId, propensity, sticky 0|1, firstExposure 0|1}                     served
@@ -137,12 +140,15 @@ if first == 1 then redis.call('HINCRBY', tallies, pop .. 'u:' .. served, 1) end
 
 -- Event log: the decision, in the same step that counts it. Field d packs, space-separated: the
 -- nonce, the served arm index (the meta hash's, from 1), population, issuedAt (= now), propensity,
--- version, firstExposure 1|0, disabled arm indexes; then u userId, c context, w traceparent, each
+-- version, firstExposure 1|0, disabled arm indexes, and (ARGV[19], when the arm chosen now was
+-- served) the propensity vector; then u userId, c context, w traceparent, each
 -- only when present (few fields: XADD's cost grows with them). Entry ids are Redis's clock (*), and
 -- so is the trim by age, when ARGV[16] asks for it (MINID ~: whole nodes older than the retention).
 local servedIndex = index
 if sticky == 1 then servedIndex = redis.call('HGET', meta, 'a:' .. served) end
-local entry = {KEYS[6], '*', 'd', table.concat({ARGV[11], servedIndex, pop, ARGV[6], propensity, ARGV[1], first, ARGV[14]}, ' ')}
+local packed = table.concat({ARGV[11], servedIndex, pop, ARGV[6], propensity, ARGV[1], first, ARGV[14]}, ' ')
+if sticky == 0 and ARGV[19] ~= '' then packed = packed .. ' ' .. ARGV[19] end
+local entry = {KEYS[6], '*', 'd', packed}
 if ARGV[12] ~= '' then entry[#entry + 1] = 'u'; entry[#entry + 1] = ARGV[12] end
 if ARGV[13] ~= '' then entry[#entry + 1] = 'c'; entry[#entry + 1] = ARGV[13] end
 if ARGV[15] ~= '' then entry[#entry + 1] = 'w'; entry[#entry + 1] = ARGV[15] end
