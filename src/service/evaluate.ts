@@ -16,32 +16,21 @@
  * than two units (or none that play the target) have a vector, every unit is evaluated with the
  * uniformly weighted estimators of before, and `weighting` says so.
  */
+import type { z } from 'zod';
 import { offPolicyEstimates, unsupportedArms, type Estimate, type LoggedUnit } from '../bandit/off-policy.js';
 import { posteriorMean } from '../bandit/posterior.js';
+import type { EvaluateResponse, EvaluateSchema } from '../contract/events.js';
 import { ApiError } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import { allEvents } from './replay.js';
 
-export type TargetPolicy = { kind: 'arm'; armId: string } | { kind: 'split'; weights: Record<string, number> } | { kind: 'greedy' };
+/** The target policy, as the request names it (the contract's EvaluateSchema). */
+export type TargetPolicy = z.infer<typeof EvaluateSchema>['policy'];
 
-type Shown = { value: number | null; interval95: [number, number] | null; standardError: number | null };
+type Shown = EvaluateResult['logged'];
 
-export interface EvaluateResult {
-  policy: TargetPolicy & { probabilities: Record<string, number> };
-  decisions: number;
-  effectiveSampleSize: number | null;
-  logged: Shown;
-  estimates: { ips: Shown; snips: Shown; dr: Shown };
-  clipping: { method: string; threshold: number | null; clipped: number };
-  /** Which estimators: adaptive (variance-stabilising weights) or uniform (plain averages, for logs without propensity vectors). */
-  weighting: { method: 'adaptive' | 'uniform' | 'none'; description: string };
-  unit: string;
-  left: { laterExposures: number; unrewarded: number; withoutPropensities: number };
-  /** Why the estimates are null (no overlap, too few units); null when they are given. */
-  reason: string | null;
-  /** Set when the estimates are given but their intervals are not to be trusted (a small effective sample size). */
-  warning: string | null;
-}
+/** The answer (the contract's EvaluateResponse), with the policy as it was asked for. */
+export type EvaluateResult = Omit<z.infer<typeof EvaluateResponse>, 'policy'> & { policy: TargetPolicy & { probabilities: Record<string, number> } };
 
 /**
  * Below this effective sample size the normal intervals under-cover badly when the log comes from an

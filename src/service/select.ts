@@ -1,5 +1,7 @@
 /** POST /select: choose an arm for one request, record the decision, sign the decision id. */
+import type { z } from 'zod';
 import { newNonce } from '../assignment/decision-token.js';
+import type { SelectResponse } from '../contract/decision.js';
 import { ApiError, experimentNotFound, storeUnavailable } from '../errors.js';
 import { StoreUnavailableError, type Population } from '../store/store.js';
 import { decisionLog, userKeyOf, type SelectExtras } from './decision-log.js';
@@ -10,16 +12,8 @@ import { POPULATION_NAMES } from '../store/population.js';
 
 export { POPULATION_NAMES };
 
-export interface SelectResult {
-  decisionId: string;
-  experimentId: string;
-  armId: string;
-  payload: unknown;
-  population: (typeof POPULATION_NAMES)[Population];
-  sticky: boolean;
-  propensity: number;
-  fallback?: true;
-}
+/** The answer of /select (the contract's SelectResponse). */
+export type SelectResult = z.infer<typeof SelectResponse>;
 
 /** A decision made with an old version is refused by the store; reload and decide again, this many times. */
 const MAX_ATTEMPTS = 3;
