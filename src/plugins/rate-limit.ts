@@ -1,17 +1,14 @@
 /**
  * Requests per second per API key (in open mode, per client address), with @fastify/rate-limit.
- * On Redis the counters are shared by every replica, settled every `settleMs` rather than asked
- * on every request (rate-limit-budget.ts: what that gives up in exactness is written there); on the
- * embedded store they are in process (the library's own store). When Redis cannot answer, the request is let through
+ * On Redis the counters are shared by every replica (its Redis store: one EVALSHA per request);
+ * on the embedded store they are in process. When Redis cannot answer, the request is let through
  * (`skipOnError`): a limit is a protection, and refusing every request while Redis is down would
  * also take away the `/select` fallback that must keep the caller working. Open routes are not limited.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.js';
-import type { RedisClient } from '../store/redis-store.js';
 import { accessOf } from './access.js';
-import { settledRedisStore } from './rate-limit-budget.js';
 
 export interface RateLimitOptions {
   /** Requests per second per key or address; 0 turns limiting off. */
@@ -20,22 +17,16 @@ export interface RateLimitOptions {
   redis?: unknown;
   /** Namespace of the Redis counters. */
   prefix?: string;
-  /** How often a replica settles its counts with Redis (ms); default 100. */
-  settleMs?: number;
 }
 
 export async function registerRateLimit(app: FastifyInstance, opts: RateLimitOptions | undefined): Promise<void> {
   if (!opts || opts.perSecond <= 0) return;
-  const shared = opts.redis
-    ? settledRedisStore({ redis: opts.redis as RedisClient, prefix: `${opts.prefix ?? 'bandit:'}rl:`, settleMs: opts.settleMs ?? 100 })
-    : null;
-  if (shared) app.addHook('onClose', async () => shared.stop());
   await app.register(rateLimit, {
     max: opts.perSecond,
     timeWindow: 1000,
     hook: 'onRequest',
     skipOnError: true,
-    ...(shared && { store: shared.Store }),
+    ...(opts.redis ? { redis: opts.redis, nameSpace: `${opts.prefix ?? 'bandit:'}rl:` } : {}),
     keyGenerator: (req) => (req.apiKey ? `k:${req.apiKey.id}` : `a:${req.ip}`),
     allowList: (req) => accessOf(req) === 'open',
     errorResponseBuilder: (_req, ctx) => new ApiError('rate_limited', `over the limit of ${ctx.max} requests per second for this key; retry after ${ctx.after}`),
