@@ -81,7 +81,7 @@ export function report({ targets, checks, started, command, settings, logDir, ra
     const s = summarise(t.runs);
     const scripts = t.redisUrl ? t.runs.map(scriptCalls) : [];
     console.log(`| ${t.label} | ${spread(t.runs.map((r) => cpuPerRequest(r)), f1)} | ${t.bare ? spread(ratios(t), f2) : ''} `
-      + `| ${CPU_RATIO_TARGETS[t.label] ?? ''} | ${scripts.length ? `${spread(scripts.map((x) => x.usPerCall), f1)} (${SCRIPT_OF[t.path]})` : ''} `
+      + `| ${CPU_RATIO_TARGETS[t.label] ?? ''} | ${scripts.length ? `${spread(scripts.map((x) => x.usPerCall), f1)} (${median(scripts.map((x) => x.perRequest)) > 1.05 ? `${SCRIPT_OF[t.path]} and the rate limiter's, mixed` : SCRIPT_OF[t.path]})` : ''} `
       + `| ${scripts.length ? f2(median(scripts.map((x) => x.perRequest))) : ''} | ${t.pids.redis ? spread(t.runs.map((r) => cpuPerRequest(r, 'redis')), f1) : ''} `
       + `| ${s.errors} / ${s.timeouts} / ${s.non2xx} |`);
   }
@@ -117,12 +117,15 @@ export function report({ targets, checks, started, command, settings, logDir, ra
     const s = summarise(t.runs);
     const ratio = median(ratios(t));
     const clean = s.errors === 0 && s.timeouts === 0 && s.non2xx === 0;
-    const scriptUs = t.redisUrl ? median(t.runs.map((r) => scriptCalls(r).usPerCall)) : undefined;
+    // With the rate limiter on, its own script is a second EVALSHA per request and commandstats cannot
+    // tell the two apart: the average is then no figure for the service's script (SERVER_ENV=RATE_LIMIT=0 is).
+    const mixed = t.redisUrl !== undefined && median(t.runs.map((r) => scriptCalls(r).perRequest)) > 1.05;
+    const scriptUs = t.redisUrl && !mixed ? median(t.runs.map((r) => scriptCalls(r).usPerCall)) : undefined;
     const scriptTarget = SCRIPT_US_TARGETS[t.label];
     const missed = [ratio <= CPU_RATIO_TARGETS[t.label] ? null : 'CPU ratio', clean ? null : 'errors',
       scriptTarget === undefined || (scriptUs !== undefined && scriptUs <= scriptTarget) ? null : 'Redis µs per call'].filter(Boolean);
     console.log(`  ${missed.length ? `MISSED (${missed.join(', ')})` : 'MET'} ${t.label}: CPU ratio ${f2(ratio)} (target ${CPU_RATIO_TARGETS[t.label]})`
-      + `${scriptTarget !== undefined ? `, ${SCRIPT_OF[t.path]} ${scriptUs === undefined ? 'not measured' : f1(scriptUs)} µs per call (target ${scriptTarget})` : ''}`
+      + `${scriptTarget !== undefined ? `, ${SCRIPT_OF[t.path]} ${scriptUs !== undefined ? f1(scriptUs) : mixed ? 'not measured alone (the rate limiter\'s script is mixed in: run with SERVER_ENV=RATE_LIMIT=0)' : 'not measured'} µs per call (target ${scriptTarget})` : ''}`
       + `, ${clean ? 'no errors' : `errors ${s.errors}, timeouts ${s.timeouts}, non-2xx ${s.non2xx}`}`);
   }
 
