@@ -78,6 +78,7 @@ async function* ndjsonChunks(ctx: ServiceContext, config: ExperimentConfig, even
 async function* dsjsonChunks(ctx: ServiceContext, config: ExperimentConfig, events: AsyncGenerator<StoredEvent>, limit = Infinity): AsyncGenerator<string> {
   // Bandit decisions waiting for their reward, oldest first (a Map keeps insertion order); one past the
   // reward window can no longer be rewarded and is dropped.
+  const armIds = config.arms.map((a) => a.id); // the order of a decision's propensity vector
   const pending = new Map<string, StoredDecisionEvent>();
   let left = limit;
   let chunk = '';
@@ -95,7 +96,7 @@ async function* dsjsonChunks(ctx: ServiceContext, config: ExperimentConfig, even
     const d = pending.get(ev.nonce);
     if (!d || ev.reward === undefined) continue;
     pending.delete(ev.nonce);
-    chunk += dsjsonLine(d, ev, decisionIdOf(ctx, config.id, d)) + '\n';
+    chunk += dsjsonLine(d, ev, decisionIdOf(ctx, config.id, d), armIds) + '\n';
     left -= 1;
     if (chunk.length >= 64 * 1024) { yield chunk; chunk = ''; }
   }

@@ -63,7 +63,9 @@ describe.each(storeKinds)('GET /experiments/:id/events ($name store)', (kind) =>
     const armIds = ['control', 'structured', 'large'];
     expect(dsjson[0]).toMatchObject({
       _label_cost: -1, _label_probability: ds[0].propensity, _labelIndex: armIds.indexOf(ds[0].armId), _label_Action: armIds.indexOf(ds[0].armId) + 1,
-      Version: '1', EventId: ds[0].decisionId, c: { i: 0, _multi: armIds.map((id) => ({ arm: { id } })) }, p: [ds[0].propensity],
+      Version: '1', EventId: ds[0].decisionId, c: { i: 0, _multi: armIds.map((id) => ({ arm: { id } })) },
+      // In a's order: the chosen arm's exact propensity, then the others' from the logged vector (P(best) under the prior).
+      p: [ds[0].propensity, 0.333, 0.333],
     });
     expect(dsjson[0].a[0]).toBe(armIds.indexOf(ds[0].armId) + 1);
   });
