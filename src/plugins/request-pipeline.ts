@@ -2,7 +2,7 @@
  * The per-request work every route shares, in two Fastify hooks instead of one per concern:
  *
  * - onRequest: `x-request-id` on the answer, then the checks other plugins add with
- *   `app.requestCheck(check)` (draining, auth, content type, helmet, the secret gate), in the order
+ *   `app.requestCheck(check)` (draining, auth, content type, the secret gate), in the order
  *   they were added. A check returns an error to answer with (the error handler shapes it), nothing
  *   to go on, or a promise of either (only when it must ask the store). The rate limiter
  *   (@fastify/rate-limit) keeps its own route-level hook, which runs after this one (it needs the key).
