@@ -16,7 +16,8 @@ import { Redis } from 'ioredis';
 import { newNonce } from '../src/assignment/decision-token.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
 import type { RedisStore } from '../src/store/redis-store.js';
-import type { AssignInput, ExperimentConfig } from '../src/store/store.js';
+import type { AssignInput } from '../src/store/store.js';
+import type { ExperimentConfig } from '../src/contract/domain.js';
 import { startRedisServer } from '../test/helpers/redis.js';
 
 const CALLS = Number(process.env.CALLS ?? 20_000);

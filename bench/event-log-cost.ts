@@ -19,7 +19,8 @@ import { newNonce } from '../src/assignment/decision-token.js';
 import { MemoryEventLog } from '../src/store/memory-event-log.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
 import { readLua } from '../src/store/redis-store.js';
-import type { AssignInput, ExperimentConfig, RewardInput } from '../src/store/store.js';
+import type { AssignInput, RewardInput } from '../src/store/store.js';
+import type { ExperimentConfig } from '../src/contract/domain.js';
 import { startRedisServer } from '../test/helpers/redis.js';
 
 const CALLS = Number(process.env.CALLS ?? 20_000);

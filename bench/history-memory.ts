@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { historyPoint } from '../src/service/history.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
-import type { ExperimentState, ExperimentStats, HistoryPoint } from '../src/store/store.js';
+import type { ExperimentState, ExperimentStats, HistoryPoint } from '../src/contract/domain.js';
 import { deleteKeys } from '../test/helpers/redis.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

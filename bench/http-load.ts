@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { DecisionSigner } from '../src/assignment/decision-token.js';
-import type { Population } from '../src/store/store.js';
+import type { Population } from '../src/contract/population.js';
 
 export interface LoadSpec {
   url: string;

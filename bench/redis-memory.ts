@@ -19,7 +19,7 @@ import { execSync } from 'node:child_process';
 import { hostname, cpus } from 'node:os';
 import { Redis } from 'ioredis';
 import { connectRedisStore } from '../src/store/redis-connect.js';
-import type { ExperimentConfig } from '../src/store/store.js';
+import type { ExperimentConfig } from '../src/contract/domain.js';
 import { deleteKeys, startRedisServer } from '../test/helpers/redis.js';
 
 const N = Number(process.env.N ?? 100_000);

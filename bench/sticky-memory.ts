@@ -4,7 +4,7 @@
  * Heap measured after a full GC before and after assigning USERS distinct users to one experiment.
  */
 import { MemoryStore } from '../src/store/memory-store.js';
-import type { ExperimentConfig } from '../src/store/store.js';
+import type { ExperimentConfig } from '../src/contract/domain.js';
 
 const USERS = Number(process.env.USERS ?? 200_000);
 const CAP = Number(process.env.CAP ?? 1_000_000);

@@ -16,7 +16,7 @@ import { reward } from '../src/service/reward.js';
 import { select } from '../src/service/select.js';
 import { Snapshot } from '../src/service/snapshot.js';
 import { MemoryStore } from '../src/store/memory-store.js';
-import type { ExperimentConfig, ExperimentStats } from '../src/store/store.js';
+import type { ExperimentConfig, ExperimentStats } from '../src/contract/domain.js';
 
 const HORIZON = 1000;
 

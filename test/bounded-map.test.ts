@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedMap } from '../src/store/bounded-map.js';
 import { MemoryStore } from '../src/store/memory-store.js';
-import type { AssignInput, ExperimentConfig } from '../src/store/store.js';
+import type { AssignInput } from '../src/store/store.js';
+import type { ExperimentConfig } from '../src/contract/domain.js';
 
 describe('BoundedMap (the embedded store\'s sticky users)', () => {
   it('keeps at most cap entries, forgetting the least recently used first', () => {

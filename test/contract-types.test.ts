@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { BetaPrior, NormalGammaPrior } from '../src/bandit/posterior.js';
 import type { PromoteSchema } from '../src/contract/lifecycle.js';
 import type { GuardrailsSchema, PriorSchema } from '../src/contract/experiment.js';
-import type { Guardrails, PromotionStage } from '../src/store/store.js';
+import type { Guardrails, PromotionStage } from '../src/contract/domain.js';
 
 describe('request and stored shapes agree', () => {
   it('guardrails, priors and promotion stages: what the request validated is what is stored', () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { connectRedisStore } from '../src/store/redis-connect.js';
-import type { ExperimentConfig } from '../src/store/store.js';
+import type { ExperimentConfig } from '../src/contract/domain.js';
 import { REDIS_URL, deleteKeys, describeIf, redisAvailable, uniquePrefix } from './helpers/redis.js';
 import { runWorkerProcesses } from './helpers/worker-processes.js';
 import type { RewardJob, RewardJobResult } from './workers/reward-worker.js';

@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
 import { connectRedisStore } from '../src/store/redis-connect.js';
 import { ExperimentKeys } from '../src/store/redis-keys.js';
 import { isUnavailable, type RedisStore } from '../src/store/redis-store.js';
-import { StoreUnavailableError, type AssignInput, type ExperimentConfig, type RewardInput } from '../src/store/store.js';
+import { StoreUnavailableError, type AssignInput, type RewardInput } from '../src/store/store.js';
+import type { ExperimentConfig } from '../src/contract/domain.js';
 import { describeIf, freePort, redisBinariesAvailable, startRedisServer, uniquePrefix, waitFor, type RedisServer } from './helpers/redis.js';
 
 const NOW = 1_750_000_000;

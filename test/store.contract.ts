@@ -4,11 +4,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replayStats } from '../src/service/replay.js';
-import { eventIdBefore, type StoredEvent } from '../src/store/event-log.js';
+import { eventIdBefore, type StoredEvent } from '../src/contract/event-log.js';
 import { breachReason } from '../src/bandit/guardrails.js';
-import type {
-  AssignInput, DisabledInfo, ExperimentConfig, GuardrailEvent, Guardrails, HistoryPoint, RewardInput, RewardResult, Store,
-} from '../src/store/store.js';
+import type { AssignInput, GuardrailEvent, RewardInput, RewardResult, Store } from '../src/store/store.js';
+import type { DisabledInfo, ExperimentConfig, Guardrails, HistoryPoint } from '../src/contract/domain.js';
 
 export interface StoreHandle {
   store: Store;

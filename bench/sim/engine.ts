@@ -26,7 +26,7 @@ import { ServiceContext, type Clock } from '../../src/service/context.js';
 import { decide } from '../../src/service/decide.js';
 import { createExperiment } from '../../src/service/experiments.js';
 import { DEFAULT_WINDOW_SIZE } from '../../src/bandit/guardrails.js';
-import { DEFAULT_EVENT_RETENTION_SECONDS } from '../../src/store/event-log.js';
+import { DEFAULT_EVENT_RETENTION_SECONDS } from '../../src/contract/event-log.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { GuardrailEvent } from '../../src/store/store.js';
 import type { Instance, SimPolicy } from './instances.js';

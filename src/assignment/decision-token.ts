@@ -20,7 +20,7 @@
  * computed by hmac-sha256.ts (the same bytes as node:crypto's, without its per-call setup).
  */
 import { randomFillSync, timingSafeEqual } from 'node:crypto';
-import { POPULATIONS, type Population } from '../store/population.js';
+import { POPULATIONS, type Population } from '../contract/population.js';
 import { HmacSha256 } from './hmac-sha256.js';
 
 export interface DecisionClaims {

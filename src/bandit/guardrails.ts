@@ -6,7 +6,7 @@
  * events with a cost for the mean cost, all events for the error rate. The first breached limit,
  * in that order, is the one reported.
  */
-import type { DisabledInfo, GuardrailWindow, Guardrails } from '../store/store.js';
+import type { DisabledInfo, GuardrailWindow, Guardrails } from '../contract/domain.js';
 
 export type Breach = NonNullable<DisabledInfo['guardrail']>;
 

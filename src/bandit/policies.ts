@@ -1,10 +1,10 @@
 /**
  * The policy registry: the one list of policies. Adding one is its own file, a line here and its
- * name in policy-names.ts (the request schema's enum and the store's type come from there).
+ * name in contract/policy-names.ts (the request schema's enum and the store's type come from there).
  */
 import { fixedPolicy } from './fixed.js';
 import { withFloor } from './floor.js';
-import { POLICY_NAMES, type PolicyName } from './policy-names.js';
+import { POLICY_NAMES, type PolicyName } from '../contract/policy-names.js';
 import type { Policy } from './policy.js';
 import { thompsonPolicy } from './thompson.js';
 import { ucbPolicy } from './ucb.js';

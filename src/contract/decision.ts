@@ -4,7 +4,7 @@
  * part of openapi/openapi.json. Below the service.
  */
 import { z } from 'zod';
-import { POPULATION_NAME_LIST } from '../store/population.js';
+import { POPULATION_NAME_LIST } from './population.js';
 import { jsonBytes } from './bounded-json.js';
 
 /** The bounds of what a request may send that the event log stores (the context on every decision event). */

@@ -1,7 +1,7 @@
 /** The zod schemas of the event log routes: export query, the exported events, evaluate's body and answer. */
 import { z } from 'zod';
-import { POLICY_NAMES } from '../bandit/policy-names.js';
-import { POPULATION_NAME_LIST } from '../store/population.js';
+import { POLICY_NAMES } from './policy-names.js';
+import { POPULATION_NAME_LIST } from './population.js';
 
 export const EventsQuery = z.strictObject({
   after: z.string().min(1).max(40).optional().describe('An eventId: return the events that follow it (the cursor of the next page).'),

@@ -5,7 +5,7 @@
  * what was stored, which the request schemas (experiment.ts) validated on the way in.
  */
 import { z } from 'zod';
-import { POLICY_NAMES } from '../bandit/policy-names.js';
+import { POLICY_NAMES } from './policy-names.js';
 import { ENGINE_SETTINGS } from './engine.js';
 import { ARM_STATUSES, ArmSchema, DecisionRuleSchema, EXPERIMENT_STATUSES, REWARD_MODELS } from './experiment.js';
 

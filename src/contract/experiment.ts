@@ -4,10 +4,10 @@
  * openapi/openapi.json. Below the service, so that the service never imports from the HTTP layer.
  */
 import { z } from 'zod';
-import { POLICY_NAMES } from '../bandit/policy-names.js';
+import { POLICY_NAMES } from './policy-names.js';
 import { ENGINE_SETTINGS } from './engine.js';
 import { jsonBytes } from './bounded-json.js';
-import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
+import { DEFAULT_EVENT_RETENTION_SECONDS } from './event-log.js';
 
 /** The value lists the schemas share (each enum is declared once; every use builds its own z.enum). */
 export const REWARD_MODELS = ['bernoulli', 'gaussian'] as const;

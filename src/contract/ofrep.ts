@@ -5,7 +5,7 @@
  * `{key, errorCode, errorDetails}`, not the service's usual `{error, message}`.
  */
 import { z } from 'zod';
-import { POPULATION_NAME_LIST } from '../store/population.js';
+import { POPULATION_NAME_LIST } from './population.js';
 
 export const OfrepContext = z.looseObject({
   targetingKey: z.string().min(1).max(256).optional()

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ARM_STATUSES, EXPERIMENT_STATUSES, REWARD_MODELS } from './experiment.js';
-import { POLICY_NAMES } from '../bandit/policy-names.js';
+import { POLICY_NAMES } from './policy-names.js';
 import { BreachSchema, DisabledInfoSchema, PromotionStageSchema } from './experiment-config.js';
 
 export const BetaPosteriorSchema = z.object({ kind: z.literal('beta'), alpha: z.number(), beta: z.number() });

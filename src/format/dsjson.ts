@@ -12,7 +12,7 @@
  *                       one's when the decision has no vector (a sticky repeat, or logged before it)
  *   c                   the request's context as shared features, and `_multi`: one example per eligible arm
  */
-import type { StoredDecisionEvent, StoredRewardEvent } from '../store/event-log.js';
+import type { StoredDecisionEvent, StoredRewardEvent } from '../contract/event-log.js';
 
 /** `armIds`: the experiment's arms, in the order of the decision's propensity vector. */
 export function dsjsonLine(d: StoredDecisionEvent, r: StoredRewardEvent, decisionId: string | null, armIds: readonly string[]): string {

@@ -5,7 +5,7 @@
  * A route may say otherwise with `config: { access }`.
  */
 import type { FastifyRequest } from 'fastify';
-import type { ApiKeyScope } from '../store/store.js';
+import type { ApiKeyScope } from '../contract/domain.js';
 
 export type Access = ApiKeyScope | 'open';
 

@@ -11,7 +11,7 @@ import fp from 'fastify-plugin';
 import { ApiError } from '../errors.js';
 import { scopeAllows } from '../service/api-key-material.js';
 import type { KeyIdentity, KeyRing } from '../service/keys.js';
-import type { ApiKeyScope } from '../store/store.js';
+import type { ApiKeyScope } from '../contract/domain.js';
 import { accessOf, type Access } from './access.js';
 
 export type AuthMode = 'keys' | 'open-when-empty' | 'off';

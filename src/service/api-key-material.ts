@@ -1,7 +1,7 @@
 /** API key material: the format, hashing, constant-time comparison, the scope order (contract/keys.ts), and API_KEYS parsing. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SCOPES } from '../contract/keys.js';
-import type { ApiKeyScope } from '../store/store.js';
+import type { ApiKeyScope } from '../contract/domain.js';
 
 /** A key of a wider scope may do what a narrower one may: decide < read < admin. */
 export const scopeAllows = (has: ApiKeyScope, needs: ApiKeyScope): boolean => SCOPES.indexOf(has) >= SCOPES.indexOf(needs);

@@ -6,8 +6,8 @@
 import type { Choice, DecisionContext } from '../bandit/policy.js';
 import type { Rng } from '../bandit/random.js';
 import { inPercent, legacyUserBuckets, randomBuckets, userBuckets } from '../assignment/buckets.js';
-import { encodePropensities } from '../store/event-log.js';
-import type { Population } from '../store/store.js';
+import { encodePropensities } from '../contract/event-log.js';
+import type { Population } from '../contract/population.js';
 import { promotionStatus } from './promotion.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -24,7 +24,7 @@ export interface Decision {
   readonly excludedBy?: 'paused' | 'ended' | 'traffic' | 'no_eligible_arm' | 'not_started';
   /** Served the promoted arm by the staged rollout: the store must not put back a sticky arm. */
   readonly promoted?: boolean;
-  /** Bandit decisions: every arm's probability under the rule this decision was drawn with, encoded for the log (event-log.ts). */
+  /** Bandit decisions: every arm's probability under the rule this decision was drawn with, encoded for the log (contract/event-log.ts). */
   readonly propensityVector?: string;
 }
 

@@ -1,7 +1,7 @@
 /** What /select hands the store for the decision event, beyond the decision itself. */
-import { DEFAULT_EVENT_RETENTION_SECONDS, disabledIndexes, type DecisionLog } from '../store/event-log.js';
+import { DEFAULT_EVENT_RETENTION_SECONDS, disabledIndexes, type DecisionLog } from '../contract/event-log.js';
 import { stickyField } from '../store/redis-keys.js';
-import type { Population } from '../store/store.js';
+import type { Population } from '../contract/population.js';
 import type { Snapshot } from './snapshot.js';
 
 /**

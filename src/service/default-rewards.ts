@@ -12,8 +12,9 @@
  * lost with a process); `/arms` applies the due ones before reading.
  */
 import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
-import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
-import type { DueDefault, ExperimentConfig } from '../store/store.js';
+import { DEFAULT_EVENT_RETENTION_SECONDS } from '../contract/event-log.js';
+import type { DueDefault } from '../store/store.js';
+import type { ExperimentConfig } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { engineSumsInput } from './engine-config.js';
 

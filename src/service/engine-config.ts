@@ -1,7 +1,7 @@
 /** The engine settings of a new experiment, checked against the rest of its body (issue 11). */
 import type { CreateExperimentBody } from '../contract/experiment.js';
 import { ApiError } from '../errors.js';
-import type { ExperimentConfig } from '../store/store.js';
+import type { ExperimentConfig } from '../contract/domain.js';
 
 /** Only the settings that are on, so that an experiment without them is stored as before. */
 export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfig, 'discount' | 'objective' | 'minArmShare' | 'defaultReward'> {

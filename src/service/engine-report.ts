@@ -8,7 +8,7 @@ import { costEstimates } from '../bandit/cost.js';
 import type { ENGINE_ARM_FIELDS } from '../contract/report.js';
 import { posteriorFor, posteriorMean, type Posterior } from '../bandit/posterior.js';
 import { probabilityBestAmong, samplingPosteriors } from '../bandit/thompson.js';
-import type { ExperimentConfig, ExperimentStats } from '../store/store.js';
+import type { ExperimentConfig, ExperimentStats } from '../contract/domain.js';
 import { engineFor, evidenceAt } from './engine.js';
 
 const round = (x: number): number | null => (Number.isFinite(x) ? +x.toFixed(6) : null);

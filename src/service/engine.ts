@@ -7,8 +7,7 @@
 import { decayTo, evidenceOf } from '../bandit/discount.js';
 import { policyFor } from '../bandit/policies.js';
 import type { ArmEvidence, Policy, PolicySettings } from '../bandit/policy.js';
-import type { EngineSums } from '../store/engine-sums.js';
-import type { ExperimentConfig, Tally } from '../store/store.js';
+import type { EngineSums, ExperimentConfig, Tally } from '../contract/domain.js';
 
 export interface Engine {
   readonly policy: Policy<unknown>;

@@ -7,7 +7,7 @@ import { checkExperimentCap } from './experiment-cap.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
 import { ApiError, experimentNotFound } from '../errors.js';
 import { nullProto } from '../store/null-proto.js';
-import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, Promotion } from '../store/store.js';
+import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, Promotion } from '../contract/domain.js';
 import type { PromoteBody } from '../contract/lifecycle.js';
 import type { ServiceContext } from './context.js';
 import { engineConfigOf } from './engine-config.js';

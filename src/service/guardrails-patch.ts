@@ -5,7 +5,7 @@
  */
 import { GuardrailsSchema, type PatchGuardrailsBody } from '../contract/experiment.js';
 import { ApiError } from '../errors.js';
-import type { Guardrails } from '../store/store.js';
+import type { Guardrails } from '../contract/domain.js';
 
 export function mergeGuardrails(current: Guardrails | null, patch: PatchGuardrailsBody): Guardrails {
   const merged: Record<string, unknown> = { ...current };

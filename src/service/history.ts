@@ -12,7 +12,7 @@ import { allocationShares } from '../bandit/allocation.js';
 import type { HistoryResponse } from '../contract/history.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { ApiError } from '../errors.js';
-import type { ExperimentState, ExperimentStats, HistoryPoint } from '../store/store.js';
+import type { ExperimentState, ExperimentStats, HistoryPoint } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { pooled } from './holdback-report.js';
 import { meanOf, round } from './report.js';

@@ -6,7 +6,7 @@ import type { DecisionRule } from '../bandit/decision-rule.js';
 import { alwaysValid } from '../bandit/sequential.js';
 import { sequentialSrm, type SrmPeriod } from '../bandit/srm.js';
 import { difference, userLevelMean, type UserLevelSums } from '../bandit/user-level.js';
-import type { ExperimentConfig, ExperimentStats, Tally, UserSums } from '../store/store.js';
+import type { ExperimentConfig, ExperimentStats, Tally, UserSums } from '../contract/domain.js';
 
 const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
 const roundPair = (p: [number, number] | null): [number | null, number | null] | null => (p ? [round(p[0]), round(p[1])] : null);

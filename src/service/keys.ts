@@ -11,7 +11,8 @@
 import type { z } from 'zod';
 import type { ListedKeySchema } from '../contract/keys.js';
 import { ApiError } from '../errors.js';
-import { StoreUnavailableError, type ApiKeyRecord, type ApiKeyScope, type ApiKeyWatch, type Store } from '../store/store.js';
+import { StoreUnavailableError, type ApiKeyWatch, type Store } from '../store/store.js';
+import type { ApiKeyRecord, ApiKeyScope } from '../contract/domain.js';
 import { hashKey, newKey, newKeyId, parseApiKeys, sameDigest, type ConfiguredKey } from './api-key-material.js';
 import type { Clock } from './context.js';
 

@@ -9,7 +9,7 @@
  * (never a user), at most MAX_EXPERIMENT_LABELS experiments (the rest are summed under `_other`).
  */
 import { Counter, Registry } from 'prom-client';
-import type { Population } from '../store/store.js';
+import type { Population } from '../contract/population.js';
 import { BucketHistogram, type HistogramSeries } from './histogram.js';
 
 /** Distinct experiment label values before new ones go to `_other` (arms are capped at 100 per experiment). */

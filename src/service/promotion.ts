@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import type { PromotionStatusSchema } from '../contract/report.js';
-import type { DisabledInfo, Promotion } from '../store/store.js';
+import type { DisabledInfo, Promotion } from '../contract/domain.js';
 
 /** The report's `promotion` (PromotionStatusSchema): the state, the share served now, and why it was rolled back. */
 export type PromotionStatus = z.infer<typeof PromotionStatusSchema>;

@@ -3,9 +3,9 @@
  * (eventRetentionSeconds), they equal what the store holds exactly: the log is appended in the
  * same atomic step that counts, and in the same order, so even the floating-point sums agree.
  */
-import type { StoredEvent } from '../store/event-log.js';
-import { MAX_EVENTS_PER_READ } from '../store/event-log.js';
-import type { ExperimentStats, Store, Tally, UserSums } from '../store/store.js';
+import { MAX_EVENTS_PER_READ, type StoredEvent } from '../contract/event-log.js';
+import type { Store } from '../store/store.js';
+import type { ExperimentStats, Tally, UserSums } from '../contract/domain.js';
 
 const POPULATION_FIELD = { b: 'bandit', h: 'holdback', x: 'excluded' } as const;
 const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });

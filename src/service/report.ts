@@ -7,7 +7,7 @@ import { plugInRegret } from '../bandit/regret.js';
 import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';
 import { experimentNotFound } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../bandit/guardrails.js';
-import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../store/store.js';
+import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { applyDueDefaults } from './default-rewards.js';
 import { engineArmFields, reportPosteriors } from './engine-report.js';

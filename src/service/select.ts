@@ -3,12 +3,12 @@ import type { z } from 'zod';
 import { newNonce } from '../assignment/decision-token.js';
 import type { SelectResponse } from '../contract/decision.js';
 import { ApiError, experimentNotFound, storeUnavailable } from '../errors.js';
-import { StoreUnavailableError, type Population } from '../store/store.js';
+import { StoreUnavailableError } from '../store/store.js';
 import { decisionLog, userKeyOf, type SelectExtras } from './decision-log.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
 import type { Snapshot } from './snapshot.js';
-import { POPULATION_NAMES } from '../store/population.js';
+import { POPULATION_NAMES, type Population } from '../contract/population.js';
 
 export { POPULATION_NAMES };
 

@@ -8,8 +8,9 @@
  * with an old version ("stale"), so the next request reloads: a disabled arm is never served again.
  */
 import { posteriorFor, type Posterior } from '../bandit/posterior.js';
-import { encodePropensities } from '../store/event-log.js';
-import type { ExperimentConfig, ExperimentState, ExperimentStats, Store, Tally } from '../store/store.js';
+import { encodePropensities } from '../contract/event-log.js';
+import type { Store } from '../store/store.js';
+import type { ExperimentConfig, ExperimentState, ExperimentStats, Tally } from '../contract/domain.js';
 import { engineFor, evidenceAt, type Engine } from './engine.js';
 import type { Metrics } from './metrics.js';
 
@@ -99,7 +100,7 @@ export class Snapshot {
   }
 
   /**
-   * The decision event's `propensities` (event-log.ts encodePropensities) under `model`: encoded once
+   * The decision event's `propensities` (contract/event-log.ts encodePropensities) under `model`: encoded once
    * per refresh, so a decision pays nothing for it (Thompson's P(best) of every arm is computed for
    * the chosen arm's propensity anyway).
    */

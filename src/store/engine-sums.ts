@@ -4,16 +4,8 @@
  * sums with their timestamp (for `discount.halfLifeSeconds`). The memory store applies
  * `addEngineSums` inside its reward block; reward.lua does the same arithmetic (see its header).
  */
-import { addObservation, EMPTY_EVIDENCE, type DecayedEvidence } from '../bandit/discount.js';
-
-export interface EngineSums {
-  /** Rewards that carried a cost, their sum and sum of squares (undiscounted). */
-  costs: number;
-  costSum: number;
-  costSumSq: number;
-  /** The discounted sums valued at `decayed.at` (unix seconds); absent without a discount. */
-  decayed?: DecayedEvidence;
-}
+import { addObservation, EMPTY_EVIDENCE } from '../bandit/discount.js';
+import type { EngineSums } from '../contract/domain.js';
 
 /** What a reward must maintain besides the tally; absent from a RewardInput: nothing. */
 export interface EngineSumsInput {

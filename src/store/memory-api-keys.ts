@@ -2,7 +2,8 @@
  * Run-time API keys of the embedded store: one process, so a change reaches every "replica" (the
  * one there is) before the call returns, and the watch is always live.
  */
-import type { ApiKeyRecord, ApiKeyWatch } from './store.js';
+import type { ApiKeyWatch } from './store.js';
+import type { ApiKeyRecord } from '../contract/domain.js';
 
 export class MemoryApiKeys {
   private readonly keys = new Map<string, ApiKeyRecord>();

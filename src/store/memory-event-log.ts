@@ -5,8 +5,9 @@
  *
  * Event ids are `<ms>-<seq>` like Redis stream ids and increase even if the clock steps back.
  */
-import { eligibleFrom, propensitiesField, type StoredEvent } from './event-log.js';
-import type { AssignInput, Population, RewardInput } from './store.js';
+import { eligibleFrom, propensitiesField, type StoredEvent } from '../contract/event-log.js';
+import type { AssignInput, RewardInput } from './store.js';
+import type { Population } from '../contract/population.js';
 
 /** Default cap of the embedded store's log, per experiment. */
 export const MEMORY_LOG_MAX_EVENTS = 1_000_000;

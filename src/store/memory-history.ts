@@ -1,5 +1,5 @@
 /** The embedded store's history: per experiment, points sorted by ts (what history-point.lua keeps in a sorted set). */
-import type { HistoryPoint } from './store.js';
+import type { HistoryPoint } from '../contract/domain.js';
 
 export class MemoryHistory {
   private readonly byExperiment = new Map<string, HistoryPoint[]>();

@@ -6,18 +6,15 @@ import { randomUUID } from 'node:crypto';
 import { BoundedMap } from './bounded-map.js';
 import { addEngineSums } from './engine-sums.js';
 import { MemoryDefaults } from './memory-defaults.js';
-import type { DueDefault } from './store.js';
 import { breachReason, checkGuardrails, countAtOrBelow } from '../bandit/guardrails.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
 import { MemoryHistory } from './memory-history.js';
 import { EXPIRY_MARGIN_SECONDS } from './redis-keys.js';
 import { nullProto } from './null-proto.js';
-import type { StoredEvent } from './event-log.js';
+import type { StoredEvent } from '../contract/event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
-import type {
-  ApiKeyRecord, ApiKeyWatch, AssignInput, AssignResult, DisabledInfo, ExperimentConfig, ExperimentPatch, ExperimentState,
-  ExperimentStats, GuardrailEvent, GuardrailWindow, HistoryPoint, RewardInput, RewardResult, Store, StickyAssignment, Tally, UserSums,
-} from './store.js';
+import type { ApiKeyWatch, AssignInput, AssignResult, DueDefault, ExperimentPatch, GuardrailEvent, RewardInput, RewardResult, Store } from './store.js';
+import type { ApiKeyRecord, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, StickyAssignment, Tally, UserSums } from '../contract/domain.js';
 
 type GuardrailEventRow = GuardrailEvent;
 interface ArmData {

@@ -12,7 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { apiKeyKeys } from './redis-keys.js';
-import type { ApiKeyRecord, ApiKeyWatch } from './store.js';
+import type { ApiKeyWatch } from './store.js';
+import type { ApiKeyRecord } from '../contract/domain.js';
 
 type Client = Redis | Cluster;
 type Io = <T>(exchange: () => Promise<T>) => Promise<T>;

@@ -4,8 +4,8 @@
  * optional ones keeps an entry small and XADD cheap (bench/redis-memory.ts and bench/event-log-cost.ts
  * measure both).
  */
-import { eligibleFrom, propensitiesField, type StoredEvent } from './event-log.js';
-import type { Population } from './store.js';
+import { eligibleFrom, propensitiesField, type StoredEvent } from '../contract/event-log.js';
+import type { Population } from '../contract/population.js';
 
 /** XRANGE's reply ([id, [field, value, ...]] per entry) as events, with arm ids from the meta hash's list. */
 export function decodeStreamEntries(armIds: readonly string[], entries: [string, string[]][]): StoredEvent[] {

@@ -9,23 +9,17 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
-import type { EngineSums } from './engine-sums.js';
-import { POPULATION_NAMES, POPULATIONS } from './population.js';
-import type { DueDefault } from './store.js';
+import { POPULATION_NAMES, POPULATIONS, type Population } from '../contract/population.js';
 import { breachReason, type Breach } from '../bandit/guardrails.js';
 import { nullProto } from './null-proto.js';
 import { RedisApiKeys } from './redis-api-keys.js';
-import type { StoredEvent } from './event-log.js';
+import type { StoredEvent } from '../contract/event-log.js';
 import { decodeStreamEntries } from './redis-event-log.js';
 import {
   EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
-import {
-  StoreUnavailableError,
-  type ApiKeyRecord, type ApiKeyWatch, type AssignInput, type AssignResult, type DisabledInfo, type ExperimentConfig, type ExperimentPatch,
-  type ExperimentState, type ExperimentStats, type GuardrailWindow, type HistoryPoint, type Population, type RewardInput,
-  type RewardResult, type Store, type Tally,
-} from './store.js';
+import { StoreUnavailableError, type ApiKeyWatch, type AssignInput, type AssignResult, type DueDefault, type ExperimentPatch, type RewardInput, type RewardResult, type Store } from './store.js';
+import type { ApiKeyRecord, DisabledInfo, EngineSums, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, Tally } from '../contract/domain.js';
 
 export type RedisClient = Redis | Cluster;
 

@@ -1,5 +1,8 @@
 /**
- * The store interface: everything the service keeps, and the only way it reaches it.
+ * The storage interfaces, one per aggregate (experiments, the decision/reward ledger, history, API
+ * keys, the event log, the secret), and `Store`, all of them: everything the service keeps, and
+ * the only way it reaches it. The values they keep are the domain's (`contract/domain.ts`); the
+ * input and result types of the storage steps are here.
  *
  * Two implementations follow it branch for branch: `memory-store.ts` (the embedded default, one
  * process) and `redis-store.ts` (production, many replicas). Every write path is atomic: in Redis
@@ -10,116 +13,12 @@
  * assignments, the dedupe set, the guardrail windows and the arm states, and it answers with
  * plain values. Validation of inputs happens before the store is called.
  */
-import type { z } from 'zod';
+import type { DecisionLog, RewardLog, StoredEvent } from '../contract/event-log.js';
 import type {
-  DisabledInfoSchema, ExperimentConfigSchema, GuardrailLimitsSchema, HoldbackPeriodSchema, PromotionSchema, PromotionStageSchema,
-} from '../contract/experiment-config.js';
-import type { ArmSchema } from '../contract/experiment.js';
-import type { HistoryArmSchema, HistoryHoldbackSchema } from '../contract/history.js';
-import type { SCOPES } from '../contract/keys.js';
-import type { EngineSums, EngineSumsInput } from './engine-sums.js';
-import type { DecisionLog, RewardLog, StoredEvent } from './event-log.js';
-
-/** The priors are the math's own types; the store keeps them inside the config. */
-export type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
-export type { PolicyName as Policy } from '../bandit/policy-names.js';
-export type { Population } from './population.js';
-import type { Population } from './population.js';
-
-// The experiment's value types are derived from its schema (contract/experiment-config.ts), so that
-// the store, the service and the OpenAPI document declare each field once.
-/** An experiment's settings as created and patched; arm states are kept apart (`ArmState`). */
-export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
-export type ArmConfig = z.output<typeof ArmSchema>;
-export type { RewardModel } from '../contract/experiment.js';
-export type ExperimentStatus = ExperimentConfig['status'];
-export type Guardrails = z.infer<typeof GuardrailLimitsSchema>;
-export type HoldbackPeriod = z.infer<typeof HoldbackPeriodSchema>;
-export type PromotionStage = z.infer<typeof PromotionStageSchema>;
-export type Promotion = z.infer<typeof PromotionSchema>;
-/** Why an arm is disabled. `source` says who did it; `guardrail` is set when a guardrail did. */
-export type DisabledInfo = z.infer<typeof DisabledInfoSchema>;
-
-/** An experiment as the store holds it: settings, disabled arms, and a version that every change bumps. */
-export interface ExperimentState {
-  config: ExperimentConfig;
-  /** armId -> why it is disabled; an arm that is absent is enabled. */
-  disabled: Record<string, DisabledInfo>;
-  /** Incremented by every change to the config or to an arm's state (the cache key of replicas). */
-  version: number;
-}
-
-/** The sufficient statistics of one arm in one population. Sums only, so arrival order does not matter. */
-export interface Tally {
-  /** Decisions served. */
-  decisions: number;
-  /** Rewards received (events that carried a reward value). */
-  rewards: number;
-  /** Sum of reward values. */
-  sum: number;
-  /** Sum of squared reward values. */
-  sumSq: number;
-  /** Cost and discounted sums, only for an experiment with an objective or a discount (engine-sums.ts). */
-  engine?: EngineSums;
-  /**
-   * Distinct users whose first exposure in this population was to this arm (the user record;
-   * every decision without a userId counts as one user). Counted atomically with the decision.
-   */
-  users: number;
-}
-
-/** Counters over the rolling guardrail window of one arm (all populations). */
-export interface GuardrailWindow {
-  /** Events in the window. */
-  samples: number;
-  /** The latency values in the window (for the p95), oldest first. */
-  latencies: number[];
-  costSamples: number;
-  costSum: number;
-  errors: number;
-}
-
-export interface ArmStats {
-  armId: string;
-  bandit: Tally;
-  holdback: Tally;
-  excluded: Tally;
-}
-
-/**
- * Per-user sums over the users of one population (bandit or holdback), for the user-level
- * (delta-method) variance: with S_i the reward sum and N_i the reward count of user i,
- * `sumSq` = sum S_i^2, `countSq` = sum N_i^2, `cross` = sum S_i N_i. (Sum S_i and sum N_i are the
- * arms' `sum` and `rewards`; the number of users is the arms' `users`.) A decision without a
- * userId is its own user.
- */
-export interface UserSums {
-  sumSq: number;
-  countSq: number;
-  cross: number;
-}
-
-export interface ExperimentStats {
-  arms: ArmStats[];
-  /** Per-user sums of the bandit (b) and holdback (h) populations; absent: none recorded. */
-  users?: { b: UserSums; h: UserSums };
-}
-
-/**
- * The per-user record (one per experiment and user, every population): the population and arm the
- * user got first. Its arm is the sticky arm (bandit population, stickiness on); its population wins
- * over the one computed from today's settings (a holdback change never moves a user already in).
- * It lives stickyTtlSeconds from when it was written, like the sticky arm it also is.
- */
-export interface StickyAssignment {
-  armId: string;
-  /** The propensity with which the arm was first chosen. */
-  propensity: number;
-  /** Unix seconds when it was assigned. */
-  assignedAt: number;
-  /** The population of the user's first decision (`x` is replaced by `b`/`h` when the user enters). */
-  population: Population;
-}
+  ApiKeyRecord, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, Guardrails, HistoryPoint,
+} from '../contract/domain.js';
+import type { Population } from '../contract/population.js';
+import type { EngineSumsInput } from './engine-sums.js';
 
 export interface AssignInput {
   experimentId: string;
@@ -232,17 +131,6 @@ export type ExperimentPatch = Partial<
     | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt'>
 >;
 
-/** One arm in a history point (HistoryArmSchema): cumulative bandit figures as of the point, and its share of the interval's bandit decisions. */
-export type HistoryArm = z.infer<typeof HistoryArmSchema>;
-
-/** One point of an experiment's history, written once per interval (see writeHistoryPoint): the answer's point with `ts` in unix seconds. */
-export interface HistoryPoint {
-  /** Unix seconds: the start of the interval (a multiple of the interval length). */
-  ts: number;
-  arms: HistoryArm[];
-  holdback: z.infer<typeof HistoryHoldbackSchema>;
-}
-
 /**
  * Thrown by a store that cannot be reached in time (connection down, command timeout). The service
  * turns it into the contract's fallback decision or a 503; any other error is a bug (500).
@@ -254,7 +142,8 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-export interface Store {
+/** The experiments and their arm states. */
+export interface ExperimentStore {
   /** Stores a new experiment at version 1. False when the id is taken. */
   createExperiment(config: ExperimentConfig): Promise<boolean>;
   getExperiment(id: string): Promise<ExperimentState | null>;
@@ -266,7 +155,10 @@ export interface Store {
   updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null>;
   /** Disables (info) or enables (null) one arm and bumps the version; null when the experiment does not exist. */
   setArmState(id: string, armId: string, info: DisabledInfo | null): Promise<ExperimentState | null>;
+}
 
+/** The decision/reward ledger: its atomic steps and what they count. */
+export interface Ledger {
   /** The per-arm tallies of all populations, in the order of the experiment's arms. Null when unknown. */
   getStats(id: string): Promise<ExperimentStats | null>;
   /** Every arm's guardrail window, keyed by armId. */
@@ -290,7 +182,10 @@ export interface Store {
 
   /** Up to `limit` decisions whose default is due at `now` (unix seconds), oldest first; applying one is `recordReward` with `defaults.apply`. */
   dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]>;
+}
 
+/** The experiments' history points (one per interval). */
+export interface HistoryStore {
   /**
    * Adds the point unless one with the same `ts` exists (SET NX semantics: of any number of
    * replicas writing the same interval, one wins); true when this call wrote it. Points older than
@@ -301,6 +196,10 @@ export interface Store {
   readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]>;
   /** The newest point with `ts <= atOrBeforeTs`, or null. */
   lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null>;
+}
+
+/** The run-time API keys. */
+export interface ApiKeyStore {
   /** API keys created at run time (issue 10): stored by id, the secret only as its hash. */
   createApiKey(key: ApiKeyRecord): Promise<void>;
   /** Every run-time key with its last flushed `lastUsedAt`, ordered by createdAt. */
@@ -315,30 +214,31 @@ export interface Store {
   apiKeysVersion(): Promise<number>;
   /** Calls `onChange` (and waits for it) after any key change on any replica; see ApiKeyWatch. */
   watchApiKeys(onChange: () => Promise<void>): ApiKeyWatch;
+}
+
+/** The event log (appended by the ledger's steps). */
+export interface EventLogStore {
   /**
    * The experiment's event log: up to `limit` events after the cursor `after` (null: from the oldest
    * kept), oldest first. Each decision and each accepted reward is appended by `assign` and
    * `recordReward` in the same atomic step that counts it. Null when the experiment does not exist.
    */
   readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null>;
+}
 
+export interface SecretStore {
   /** The decision-signing secret shared by every replica: created once, then always the same. */
   getOrCreateSecret(candidate: string): Promise<string>;
+}
+
+/**
+ * Everything the service keeps, one aggregate per interface; an implementation is all of them. A
+ * use case that needs one aggregate takes that interface alone.
+ */
+export interface Store extends ExperimentStore, Ledger, HistoryStore, ApiKeyStore, EventLogStore, SecretStore {
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
-}
-
-export type ApiKeyScope = (typeof SCOPES)[number];
-
-/** A run-time API key as stored: never the key itself, only its SHA-256 (hex). */
-export interface ApiKeyRecord {
-  id: string;
-  scope: ApiKeyScope;
-  name: string;
-  hash: string;
-  createdAt: string;
-  lastUsedAt: string | null;
 }
 
 /**

@@ -40,7 +40,7 @@
   -- default rewards (issue 11)
   ARGV[17] when the decision's default reward is due, unix seconds ('' the experiment has no defaultReward)
   ARGV[18] the decision token's user key, '' without a userId
-  ARGV[19] event log: the logging policy's propensity of every arm, encoded (event-log.ts
+  ARGV[19] event log: the logging policy's propensity of every arm, encoded (contract/event-log.ts
            encodePropensities), '' when absent (holdback, excluded); kept only when the arm chosen
            now is served (not a sticky repeat)
 

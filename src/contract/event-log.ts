@@ -7,7 +7,7 @@
  * DecisionSigner.signWith), and the request's own fields. The experiment id, the policy and the
  * arm ids are the experiment's, added when the log is read.
  */
-import type { Population } from './store.js';
+import type { Population } from './population.js';
 
 /** What the decision event records beyond AssignInput's own fields. */
 export interface DecisionLog {
