@@ -4,8 +4,8 @@ import { RETRY_AFTER_SECONDS } from '../errors.js';
 import type { ServiceContext } from '../service/context.js';
 import { reward, rewardBatch } from '../service/reward.js';
 import { select } from '../service/select.js';
-import { errors, RewardBatchResponse } from './responses.js';
-import { RewardResponse, RewardSchema, SelectResponse, SelectSchema } from '../contract/decision.js';
+import { errors } from './responses.js';
+import { RewardBatchResponse, RewardResponse, RewardSchema, SelectResponse, SelectSchema } from '../contract/decision.js';
 import { RewardBatchSchema } from './schemas.js';
 
 export const decisionRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async (app) => {

@@ -1,7 +1,7 @@
 /**
  * HMAC-SHA256 (RFC 2104, FIPS 180-4) for one fixed key, in plain JavaScript, for the decision ids:
  * the same bytes as `createHmac('sha256', key)`, at about a third of its cost for a short message;
- * and SHA-256 itself (`sha256Into`, for the users' short hashes: the same bytes as `createHash`).
+ * and SHA-256 itself (`sha256Into`: the same bytes as `createHash`; the store's sticky field calls node:crypto).
  *
  * Why not node:crypto: every `createHmac` builds an OpenSSL context, hashes the two key pads again
  * and allocates the Hmac object and the digest; for a 40-100 byte body that overhead is most of the

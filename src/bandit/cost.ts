@@ -17,7 +17,8 @@
  * samplers and the P(best) quadrature of the reward posteriors serve it unchanged, and the logged
  * propensity is exactly the probability of what was sampled.
  */
-import { meanSd, posteriorMean, type NormalGammaPosterior, type Posterior } from './posterior.js';
+import { meanSd } from './mean-marginal.js';
+import { posteriorMean, type NormalGammaPosterior, type Posterior } from './posterior.js';
 import type { ArmEvidence } from './policy.js';
 
 const K0 = 1;

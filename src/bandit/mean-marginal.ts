@@ -2,7 +2,7 @@
 // a Normal-Gamma), for reporting. jstat does the work except the Beta CDF (see incomplete-beta.ts).
 import jStat from 'jstat';
 import { regularizedBeta } from './incomplete-beta.js';
-import type { NormalGammaPosterior, Posterior } from './posterior.js'; // types only: no import cycle at run time
+import type { NormalGammaPosterior, Posterior } from './posterior.js';
 
 /**
  * The marginal of a Normal-Gamma's mean: Student-t with 2 alpha dof, location mu,

@@ -1,7 +1,6 @@
 // Standard normal sampler: the 128-layer ziggurat of Marsaglia & Tsang (2000), in Doornik's
 // "ZIGNOR" form (2005). Hand-written because jstat.randn uses Math.random and the polar method
 // (two logs and a sqrt per pair); this path costs one uniform and one multiply ~99% of the time.
-import type { Rng } from './random.js';
 
 const LAYERS = 128;
 const R = 3.442619855899; // start of the tail, for 128 layers
@@ -23,7 +22,7 @@ const RATIO = new Float64Array(LAYERS);
 }
 
 /** Marsaglia's exact sampler for |z| > R, sign chosen by the caller. */
-function tail(negative: boolean, rng: Rng): number {
+function tail(negative: boolean, rng: () => number): number {
   let x: number;
   let y: number;
   do {
@@ -38,7 +37,7 @@ function tail(negative: boolean, rng: Rng): number {
  * One standard normal draw. A single uniform supplies both the layer (its top 7 bits) and the
  * position inside the layer (the remaining bits, 25 of them with the 32-bit alea generator).
  */
-export function sampleNormal(rng: Rng): number {
+export function sampleNormal(rng: () => number): number {
   for (;;) {
     const scaled = rng() * LAYERS;
     const i = scaled | 0;

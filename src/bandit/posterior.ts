@@ -63,8 +63,6 @@ export function sampleMean(p: Posterior, rng: Rng): number {
   return p.mu + Math.sqrt(p.beta / (p.alpha * p.lambda)) * sampleStudentT(2 * p.alpha, rng);
 }
 
-export { credibleInterval, meanCdf, meanPdf, meanSd, studentTMarginal } from './mean-marginal.js';
-
 /** The posterior of an arm's mean reward under the experiment's reward model and prior. */
 export function posteriorFor(model: RewardModel, prior: BetaPrior | NormalGammaPrior, s: SufficientStats): Posterior {
   return model === 'bernoulli' ? betaPosterior(prior as BetaPrior, s) : normalGammaPosterior(prior as NormalGammaPrior, s);

@@ -4,9 +4,8 @@
  */
 import type { z } from 'zod';
 import type { ExperimentResponse } from '../contract/experiment-config.js';
-import type { RewardBatchResponse } from '../api/responses.js';
 import type { ReportResponse } from '../contract/report.js';
-import type { RewardResponse, RewardSchema, SelectResponse, SelectSchema } from '../contract/decision.js';
+import type { RewardBatchResponse, RewardResponse, RewardSchema, SelectResponse, SelectSchema } from '../contract/decision.js';
 import type { CreateExperimentSchema, PatchExperimentSchema } from '../contract/experiment.js';
 
 /** What POST /select answers. */

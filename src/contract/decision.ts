@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { POPULATION_NAME_LIST } from './population.js';
 import { jsonBytes } from './bounded-json.js';
+import { ErrorResponse } from './error.js';
 
 /** The bounds of what a request may send that the event log stores (the context on every decision event). */
 export const MAX_CONTEXT_KEYS = 100;
@@ -51,4 +52,12 @@ export const RewardResponse = z.object({
   accepted: z.literal(true),
   duplicate: z.boolean(),
   autoDisabled: z.unknown().optional().describe('Present when this event made a guardrail disable the arm.'),
+});
+
+/** What POST /rewards answers: one result per event. */
+export const RewardBatchResponse = z.object({
+  results: z.array(z.union([
+    RewardResponse.extend({ status: z.literal(200) }),
+    ErrorResponse.extend({ status: z.number() }),
+  ])).describe('One per event, in order: {status: 200, accepted, duplicate} or {status, error, message}.'),
 });

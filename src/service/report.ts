@@ -1,7 +1,8 @@
 /** GET /arms: the posterior and regret report, read fresh from the store (never from the cache). */
 import type { z } from 'zod';
 import type { ReportResponse } from '../contract/report.js';
-import { credibleInterval, posteriorMean, type Posterior } from '../bandit/posterior.js';
+import { credibleInterval } from '../bandit/mean-marginal.js';
+import { posteriorMean, type Posterior } from '../bandit/posterior.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
 import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';

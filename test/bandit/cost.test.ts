@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { costEstimates, netValuePosterior } from '../../src/bandit/cost.js';
 import { withoutCost, type ArmEvidence } from '../../src/bandit/policy.js';
-import { meanSd, posteriorMean, sampleMean, type Posterior } from '../../src/bandit/posterior.js';
+import { meanSd } from '../../src/bandit/mean-marginal.js';
+import { posteriorMean, sampleMean, type Posterior } from '../../src/bandit/posterior.js';
 import { probabilityBest } from '../../src/bandit/prob-best.js';
 import { makeRng } from '../../src/bandit/random.js';
 import { samplingPosteriors } from '../../src/bandit/thompson.js';

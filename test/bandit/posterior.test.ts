@@ -1,8 +1,8 @@
 import jStat from 'jstat';
 import { describe, expect, it } from 'vitest';
+import { credibleInterval, meanCdf, meanPdf, meanSd } from '../../src/bandit/mean-marginal.js';
 import {
-  betaPosterior, credibleInterval, DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR, meanCdf, meanPdf, meanSd,
-  normalGammaPosterior, posteriorMean, sampleMean, type NormalGammaPosterior, type SufficientStats,
+  betaPosterior, DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR, normalGammaPosterior, posteriorMean, sampleMean, type NormalGammaPosterior, type SufficientStats,
 } from '../../src/bandit/posterior.js';
 import { makeRng } from '../../src/bandit/random.js';
 import { draws, meanAndVariance } from './helpers.js';
