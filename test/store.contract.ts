@@ -6,8 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replayStats } from '../src/service/replay.js';
 import { eventIdBefore, type StoredEvent } from '../src/contract/event-log.js';
 import { breachReason } from '../src/bandit/guardrails.js';
+import { guardrailCases, limits, repeat } from './guardrail-cases.js';
 import type { AssignInput, GuardrailEvent, RewardInput, RewardResult, Store } from '../src/store/store.js';
-import type { DisabledInfo, ExperimentConfig, Guardrails, HistoryPoint } from '../src/contract/domain.js';
+import type { DisabledInfo, ExperimentConfig, HistoryPoint } from '../src/contract/domain.js';
 
 export interface StoreHandle {
   store: Store;
@@ -62,8 +63,6 @@ const rewardInput = (over: Partial<RewardInput> = {}): RewardInput => ({
   baseline: false, nowMs: Date.parse(ISO0), log: { propensity: 0.5, retentionSeconds: 86400 }, ...over,
 });
 
-const limits = (over: Partial<Guardrails>): Guardrails => ({ minSamples: 4, windowSize: 1000, ...over });
-
 export function describeStore(name: string, makeStore: () => Promise<StoreHandle>): void {
   describe(`store contract: ${name}`, () => {
     let handle: StoreHandle;
@@ -82,7 +81,6 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       for (const event of evs) out.push(await store.recordReward(rewardInput({ event, ...over })));
       return out;
     }
-    const repeat = <T>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
 
     describe('experiments', () => {
       it('creates once: the second create of an id is refused and changes nothing', async () => {
@@ -339,6 +337,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       beforeEach(async () => {
         await store.createExperiment(config());
       });
+      guardrailCases(() => store, events, ISO0);
 
       it('latency: a nearest-rank p95 at the limit passes, one above it disables the arm', async () => {
         const g = limits({ latencyP95Ms: 100, minSamples: 20 });

@@ -1,6 +1,8 @@
 /**
- * The guardrail rule (a domain rule, pure): used by the report and the memory store, and mirrored
- * line for line by `store/lua/reward.lua`.
+ * The guardrail rule (a domain rule, pure), written once: used by the report, by the memory store
+ * (`autoDisable`) and by the Redis store (`mayAutoDisable`, `guardrailDisabled`), and mirrored line
+ * for line by `store/lua/reward.lua`, which must run it inside its atomic step. One table of cases
+ * (test/guardrail-cases.ts, run by the store contract suite) holds both to it.
  *
  * Each limit is checked once its own sample count reaches `minSamples`: latencies for the p95,
  * events with a cost for the mean cost, all events for the error rate. The first breached limit,
@@ -51,4 +53,20 @@ export function checkGuardrails(w: GuardrailWindow, g: Guardrails, atOrBelow?: n
 
 export function breachReason(b: Breach): string {
   return `guardrail ${b.guardrail}: observed ${+b.observed.toPrecision(6)} above limit ${b.limit}`;
+}
+
+/** Whether a reward event may disable its arm at all: guardrails on, and not the baseline (reward.lua's ARGV[10]). */
+export const mayAutoDisable = (g: Guardrails | null, baseline: boolean): g is Guardrails => Boolean(g) && !baseline;
+
+/** The arm's state after a breach at `at` (ISO time). */
+export const guardrailDisabled = (breach: Breach, at: string): DisabledInfo => ({ source: 'guardrail', reason: breachReason(breach), at, guardrail: breach });
+
+/**
+ * The automatic disable after a reward event is added to the arm's window: none unless
+ * `mayAutoDisable` and the arm is enabled; otherwise the first breached limit, disabled at `nowMs`.
+ */
+export function autoDisable(w: GuardrailWindow, g: Guardrails | null, arm: { baseline: boolean; disabled: boolean }, nowMs: number, atOrBelow?: number): DisabledInfo | null {
+  if (!mayAutoDisable(g, arm.baseline) || arm.disabled) return null;
+  const breach = checkGuardrails(w, g, atOrBelow);
+  return breach && guardrailDisabled(breach, new Date(nowMs).toISOString());
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { BoundedMap } from './bounded-map.js';
 import { addEngineSums } from './engine-sums.js';
 import { MemoryDefaults } from './memory-defaults.js';
-import { breachReason, checkGuardrails, countAtOrBelow } from '../bandit/guardrails.js';
+import { autoDisable, countAtOrBelow } from '../bandit/guardrails.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
 import { MemoryHistory } from './memory-history.js';
 import { EXPIRY_MARGIN_SECONDS } from './redis-keys.js';
@@ -221,10 +221,8 @@ export class MemoryStore implements Store {
     e.log.appendReward(input);
     if (applyDefault) return { kind: 'accepted' };
 
-    if (!input.guardrails || input.baseline || e.state.disabled[input.armId]) return { kind: 'accepted' };
-    const breach = checkGuardrails(arm.window, input.guardrails, arm.atOrBelow);
-    if (!breach) return { kind: 'accepted' };
-    const info: DisabledInfo = { source: 'guardrail', reason: breachReason(breach), at: new Date(input.nowMs).toISOString(), guardrail: breach };
+    const info = autoDisable(arm.window, input.guardrails, { baseline: input.baseline, disabled: Boolean(e.state.disabled[input.armId]) }, input.nowMs, arm.atOrBelow);
+    if (!info) return { kind: 'accepted' };
     e.state.disabled[input.armId] = info;
     e.state.version += 1;
     return { kind: 'accepted', autoDisabled: structuredClone(info) };

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { POPULATION_NAMES, POPULATIONS, type Population } from '../contract/population.js';
-import { breachReason, type Breach } from '../bandit/guardrails.js';
+import { breachReason, guardrailDisabled, mayAutoDisable, type Breach } from '../bandit/guardrails.js';
 import { nullProto } from './null-proto.js';
 import { RedisApiKeys } from './redis-api-keys.js';
 import type { StoredEvent } from '../contract/event-log.js';
@@ -183,7 +183,7 @@ export class RedisStore implements Store {
       [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
-        g && !input.baseline ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
+        mayAutoDisable(g, input.baseline) ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
         nowIso, input.version ?? '', input.userKey ?? '', Math.ceil((input.userSumsTtlSeconds ?? input.rewardWindowSeconds) + EXPIRY_MARGIN_SECONDS),
         input.issuedAt, String(input.log.propensity), input.log.metadata ?? '', this.trimNow(input.log.retentionSeconds),
         // engine sums (issue 11): ARGV[23..25] of reward.lua
@@ -195,8 +195,7 @@ export class RedisStore implements Store {
     if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale' || kind === 'expired') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
     const [name, observed] = reply as [Breach['guardrail'], string];
-    const guardrail: Breach = { guardrail: name, observed: Number(observed), limit: g![name]! };
-    return { kind: 'accepted', autoDisabled: { source: 'guardrail', reason: breachReason(guardrail), at: nowIso, guardrail } };
+    return { kind: 'accepted', autoDisabled: guardrailDisabled({ guardrail: name, observed: Number(observed), limit: g![name]! }, nowIso) };
   }
 
   async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {
