@@ -11,7 +11,7 @@
 import type { z } from 'zod';
 import type { ListedKeySchema } from '../contract/keys.js';
 import { ApiError } from '../errors.js';
-import { StoreUnavailableError, type ApiKeyWatch, type Store } from '../store/store.js';
+import { StoreUnavailableError, type ApiKeyStore, type ApiKeyWatch } from '../store/store.js';
 import type { ApiKeyRecord, ApiKeyScope } from '../contract/domain.js';
 import { hashKey, newKey, newKeyId, parseApiKeys, sameDigest, type ConfiguredKey } from './api-key-material.js';
 import type { Clock } from './context.js';
@@ -34,7 +34,7 @@ export class KeyRing {
   private timer: NodeJS.Timeout | null = null;
   private reloading: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: Store, apiKeys: string | ConfiguredKey[] | undefined, private readonly clock: Clock) {
+  constructor(private readonly store: ApiKeyStore, apiKeys: string | ConfiguredKey[] | undefined, private readonly clock: Clock) {
     this.configured = (Array.isArray(apiKeys) ? apiKeys : parseApiKeys(apiKeys)).map((k) => ({ ...k }));
     this.index([]);
   }

@@ -4,7 +4,7 @@
  * same atomic step that counts, and in the same order, so even the floating-point sums agree.
  */
 import { MAX_EVENTS_PER_READ, type StoredEvent } from '../contract/event-log.js';
-import type { Store } from '../store/store.js';
+import type { EventLogStore, ExperimentStore } from '../store/store.js';
 import type { ExperimentStats, Tally, UserSums } from '../contract/domain.js';
 
 const POPULATION_FIELD = { b: 'bandit', h: 'holdback', x: 'excluded' } as const;
@@ -62,7 +62,7 @@ export class TallyReplay {
 }
 
 /** Every event of an experiment's log, oldest first, a page at a time (never the whole log at once). */
-export async function* allEvents(store: Store, experimentId: string, after: string | null = null, pageSize = MAX_EVENTS_PER_READ): AsyncGenerator<StoredEvent> {
+export async function* allEvents(store: EventLogStore, experimentId: string, after: string | null = null, pageSize = MAX_EVENTS_PER_READ): AsyncGenerator<StoredEvent> {
   let cursor = after;
   for (;;) {
     const page = await store.readEvents(experimentId, cursor, pageSize);
@@ -74,7 +74,7 @@ export async function* allEvents(store: Store, experimentId: string, after: stri
 }
 
 /** The tallies replayed from the whole log; null when the experiment does not exist. */
-export async function replayStats(store: Store, experimentId: string): Promise<ExperimentStats | null> {
+export async function replayStats(store: ExperimentStore & EventLogStore, experimentId: string): Promise<ExperimentStats | null> {
   const state = await store.getExperiment(experimentId);
   if (!state) return null;
   const replay = new TallyReplay(state.config.arms.map((a) => a.id));

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { DecisionSigner } from '../assignment/decision-token.js';
 import { ApiError } from '../errors.js';
-import { StoreUnavailableError, type Store } from '../store/store.js';
+import { StoreUnavailableError, type SecretStore } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 
 export const CHECK_EVERY_MS = 1000;
@@ -22,7 +22,7 @@ export class SecretKeeper {
   private held: string | null = null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly store: Store, private readonly ctx: ServiceContext, private readonly onState: (s: SecretState) => void = () => {}) {}
+  constructor(private readonly store: SecretStore, private readonly ctx: ServiceContext, private readonly onState: (s: SecretState) => void = () => {}) {}
 
   /** Checks now and then every CHECK_EVERY_MS; never throws. */
   start(): void {

@@ -9,7 +9,7 @@
  */
 import { posteriorFor, type Posterior } from '../bandit/posterior.js';
 import { encodePropensities } from '../contract/event-log.js';
-import type { Store } from '../store/store.js';
+import type { ExperimentStore, Ledger } from '../store/store.js';
 import type { ExperimentConfig, ExperimentState, ExperimentStats, Tally } from '../contract/domain.js';
 import { engineFor, evidenceAt, type Engine } from './engine.js';
 import type { Metrics } from './metrics.js';
@@ -126,7 +126,7 @@ export function posteriorOf(config: ExperimentConfig, t: Tally): Posterior {
 export class SnapshotCache {
   private readonly byId = new Map<string, Snapshot>();
 
-  constructor(private readonly store: Store, private readonly metrics?: Metrics) {}
+  constructor(private readonly store: ExperimentStore & Ledger, private readonly metrics?: Metrics) {}
 
   /** The cached snapshot, loading it when absent. Null when the experiment does not exist. */
   async get(id: string, now: number): Promise<Snapshot | null> {
