@@ -1,6 +1,6 @@
 /**
  * The policy registry: the one list of policies. Adding one is its own file, a line here and its
- * name in contract/policy-names.ts (the request schema's enum and the store's type come from there).
+ * name in contract/policy-names.ts (the request schema's enum and the config's type come from there).
  */
 import { fixedPolicy } from './fixed.js';
 import { withFloor } from './floor.js';

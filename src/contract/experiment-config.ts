@@ -1,6 +1,6 @@
 /**
  * An experiment as the store keeps it and as the API answers it: one zod schema is the source of
- * the store's value types (ExperimentConfig, DisabledInfo, Promotion...), of the service's view and
+ * the domain's value types (domain.ts: ExperimentConfig, DisabledInfo, Promotion...), of the service's view and
  * of the response's part of openapi/openapi.json. These are plain shapes (no bounds): they describe
  * what was stored, which the request schemas (experiment.ts) validated on the way in.
  */
