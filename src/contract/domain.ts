@@ -45,7 +45,7 @@ export interface Tally {
   sum: number;
   /** Sum of squared reward values. */
   sumSq: number;
-  /** Cost and discounted sums, only for an experiment with an objective or a discount (engine-sums.ts). */
+  /** Cost and discounted sums, only for an experiment with an objective or a discount (EngineSums, kept by store/engine-sums.ts). */
   engine?: EngineSums;
   /**
    * Distinct users whose first exposure in this population was to this arm (the user record;
