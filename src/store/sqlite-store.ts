@@ -42,6 +42,8 @@ export function isSqliteUnavailable(err: unknown): boolean {
 
 /** How long a write waits for another process's lock once serving (the event loop waits with it). */
 const SERVING_BUSY_TIMEOUT_MS = 250;
+/** What /ready writes after a failure: more than a ledger step with the largest context and metadata. */
+const PROBE_BYTES = 128 * 1024;
 
 export class SqliteStore implements Store {
   private readonly experiments: SqliteExperiments;
@@ -54,7 +56,9 @@ export class SqliteStore implements Store {
   private readonly history: SqliteHistory;
   private readonly keys: SqliteKeys;
   private readonly sweep: SqliteSweep;
-  private readonly probe: Database.Statement;
+  private readonly probe: (bytes: number) => void;
+  /** Set when a step failed for the disk's sake: /ready answers 503 until a probe of PROBE_BYTES is written again. */
+  private failing = false;
   private closed = false;
 
   /** Opens (creating and migrating) the database at `file`; throws SqliteOpenError when it cannot be used. */
@@ -74,7 +78,8 @@ export class SqliteStore implements Store {
     this.history = new SqliteHistory(db);
     this.keys = new SqliteKeys(db);
     this.sweep = new SqliteSweep(db, () => {}); // a failed sweep is retried by the next one; writes report the disk's state
-    this.probe = db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('ping', ?)");
+    const write = db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('ping', ?)");
+    this.probe = db.transaction((bytes: number) => { write.run('x'.repeat(bytes)); write.run(String(Date.now())); });
   }
 
   async createExperiment(config: ExperimentConfig): Promise<boolean> { return this.io(() => this.experiments.create(config)); }
@@ -143,9 +148,14 @@ export class SqliteStore implements Store {
 
   async getOrCreateSecret(candidate: string): Promise<string> { return this.io(() => this.keys.secret(candidate)); }
 
-  /** A write, so that a full or read-only disk makes /ready answer 503 as it makes the ledger steps do. */
+  /**
+   * A write, so that a read-only or full disk makes /ready answer 503 as it makes the ledger steps
+   * do. After a step failed for the disk's sake the probe is the size of a large ledger step, so
+   * /ready turns 200 again only when one would fit.
+   */
   async ping(): Promise<void> {
-    await this.io(() => this.probe.run(String(Date.now())));
+    await this.io(() => this.probe(this.failing ? PROBE_BYTES : 0));
+    this.failing = false;
   }
 
   async close(): Promise<void> {
@@ -162,6 +172,7 @@ export class SqliteStore implements Store {
       return await step();
     } catch (err) {
       if (!isSqliteUnavailable(err)) throw err;
+      this.failing = true;
       throw new StoreUnavailableError(`SQLite unavailable: ${(err as Error).message} (${(err as { code: string }).code})`, { cause: err });
     }
   }
