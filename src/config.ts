@@ -4,7 +4,11 @@ import { z } from 'zod';
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** Unset: the embedded in-process store. Set: Redis (`redis://host:port`, or a comma-separated list of cluster nodes). */
+  /** `sqlite` (durable, one process), `redis` or `memory` (nothing survives a restart). Unset: redis when REDIS_URL is set, else sqlite. */
+  STORE: z.enum(['sqlite', 'redis', 'memory']).optional(),
+  /** Where the SQLite store keeps its database (created at start). */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Redis (`redis://host:port`, or a comma-separated list of cluster nodes); without STORE, setting it chooses Redis. */
   REDIS_URL: z.string().min(1).optional(),
   /** Namespace for every Redis key, so several deployments can share one Redis. */
   REDIS_PREFIX: z.string().default('bandit:'),
@@ -43,5 +47,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  if (parsed.data.STORE === 'redis' && !parsed.data.REDIS_URL) throw new Error('Invalid configuration:\n  REDIS_URL: required with STORE=redis');
   return parsed.data;
 }

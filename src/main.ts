@@ -5,7 +5,8 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { drainAndClose } from './lifecycle/shutdown.js';
 import { authModeFor } from './plugins/auth-mode.js';
-import { createStore } from './store/create-store.js';
+import { createStore, databaseFile, storeKind } from './store/create-store.js';
+import { prepareDataDir } from './store/sqlite-data-dir.js';
 import type { ConnectionEvent } from './store/redis-connection-events.js';
 import { StoreUnavailableError } from './store/store.js';
 
@@ -13,16 +14,37 @@ const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL });
 // The store is returned even when Redis is unreachable (it keeps dialling): the service listens
 // anyway, /health answers 200 and /ready 503 until Redis answers.
-const store = await createStore(config, logConnection);
+const kind = storeKind(config);
+const store = await openStore();
 const authMode = authModeFor(config);
 await checkKeysConfigured();
-const rateLimitRedis = config.REDIS_URL && config.RATE_LIMIT > 0 ? await rateLimitClient(config.REDIS_URL) : undefined;
+const rateLimitRedis = kind === 'redis' && config.RATE_LIMIT > 0 ? await rateLimitClient(config.REDIS_URL!) : undefined;
 const app = await buildApp({
   store, secret: config.DECISION_SECRET, logger: log, auth: { apiKeys: config.API_KEYS, mode: authMode }, corsOrigins: config.CORS_ORIGINS,
   bodyLimitBytes: config.BODY_LIMIT_BYTES, maxExperiments: config.MAX_EXPERIMENTS,
   rateLimit: { perSecond: config.RATE_LIMIT, prefix: config.REDIS_PREFIX, redis: rateLimitRedis },
   history: { intervalSeconds: config.HISTORY_INTERVAL_SECONDS, retentionSeconds: config.HISTORY_RETENTION_SECONDS, writer: true },
 });
+
+/** The store STORE names. DATA_DIR or a database it cannot use is one line and exit 1 (no stack: the operator's to fix). */
+async function openStore(): Promise<Awaited<ReturnType<typeof createStore>>> {
+  if (kind === 'sqlite') {
+    const problem = prepareDataDir(config.DATA_DIR);
+    if (problem) exitWith(problem);
+  }
+  if (kind === 'memory') log.warn('STORE=memory: experiments, rewards, keys and the event log live in this process only and are lost when it stops');
+  try {
+    return await createStore(config, logConnection);
+  } catch (err) {
+    if ((err as Error).name === 'SqliteOpenError') exitWith((err as Error).message);
+    throw err;
+  }
+}
+
+function exitWith(message: string): never {
+  log.fatal(message);
+  process.exit(1);
+}
 
 /** Once per change of the Redis connection: where it dials and why it fails (ECONNREFUSED, ENOTFOUND...). */
 function logConnection(e: ConnectionEvent): void {
@@ -66,4 +88,4 @@ closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: log }, async ({ signal
 });
 
 await app.listen({ port: config.PORT, host: config.HOST });
-log.info({ store: config.REDIS_URL ? 'redis' : 'memory', auth: authMode, docs: `http://${config.HOST}:${config.PORT}/docs` }, 'bandit service ready');
+log.info({ store: kind, ...(kind === 'sqlite' && { database: databaseFile(config.DATA_DIR) }), auth: authMode, docs: `http://${config.HOST}:${config.PORT}/docs` }, 'bandit service ready');

@@ -37,6 +37,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   client: ['contract'],
   'app.ts': [...BELOW_SERVICE, 'service', 'api', 'plugins', 'lifecycle'],
   'main.ts': [...BELOW_SERVICE, 'service', 'api', 'plugins', 'lifecycle', 'app.ts'],
+  /** Command-line tools beside the process (backup, migrate): what main.ts may import but the HTTP layer. */
+  tools: [...BELOW_SERVICE, 'service'],
 };
 /** The layers that may import Fastify (the HTTP layer, and the shutdown that drains its server). */
 const FASTIFY_LAYERS = ['api', 'plugins', 'app.ts', 'main.ts', 'lifecycle'];

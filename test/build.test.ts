@@ -4,7 +4,9 @@
  * tsx, so only this one sees a build that does not compile or a dist/ that misses a file.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { freePort, waitFor } from './helpers/redis.js';
 
@@ -19,7 +21,9 @@ it('builds with npm run build, and the built service listens and answers', async
   }
   const port = await freePort();
   const { REDIS_URL: _unused, ...env } = process.env;
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: root, env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  const dataDir = mkdtempSync(join(tmpdir(), 'bandit-build-')); // the SQLite store's, as the quick start's ./data
+  const child = spawn(process.execPath, ['dist/main.js'], { cwd: root, env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: dataDir }, stdio: 'ignore' });
+  child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   try {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => null))?.ok === true, 20_000, 'the built service to be ready');
     const res = await fetch(`http://127.0.0.1:${port}/experiments`);

@@ -2,15 +2,34 @@
  * The store contract on every store: the embedded one, Redis at REDIS_URL, and a local
  * three-master Redis Cluster started for this file.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { Cluster, Redis } from 'ioredis';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 import { describeStore, type StoreHandle } from './store.contract.js';
 import { REDIS_URL, deleteKeys, describeIf, redisAvailable, redisBinariesAvailable, uniquePrefix } from './helpers/redis.js';
 import { startCluster, type LocalCluster } from './helpers/redis-cluster.js';
 
 describeStore('memory', async () => ({ store: new MemoryStore(), cleanup: async () => {} }));
+
+/** A real SQLite file in a fresh temp folder; `another` opens a second connection to the same file. */
+describeStore('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bandit-sqlite-'));
+  const file = join(dir, 'bandit.db');
+  const store = SqliteStore.open(file);
+  return {
+    store,
+    another: async () => SqliteStore.open(file),
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
 
 /** A store on `url` under a fresh prefix; cleanup deletes the prefix's keys through `admin`. */
 async function redisHandle(url: string, admin: Redis | Cluster): Promise<StoreHandle> {

@@ -1,5 +1,8 @@
 /** The real process (`tsx src/main.ts`) on a free port, with its logs collected, for the tests that use it as a client would. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, waitFor } from './redis.js';
 
 export interface ServiceProcess {
@@ -12,13 +15,19 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts the service with `env` over the test's environment (REDIS_URL removed unless given: the embedded store). */
+/**
+ * Starts the service with `env` over the test's environment (REDIS_URL removed unless given: the
+ * SQLite store, in a temp DATA_DIR removed when the process exits, unless env names one).
+ */
 export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
-  const { REDIS_URL: _unused, ...inherited } = process.env;
+  const { REDIS_URL: _unused, STORE: _store, DATA_DIR: _dir, ...inherited } = process.env;
+  const tempDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'bandit-data-')) : null;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: new URL('../..', import.meta.url), env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: new URL('../..', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...(tempDir && { DATA_DIR: tempDir }), ...env },
   });
+  if (tempDir) child.once('exit', () => rmSync(tempDir, { recursive: true, force: true }));
   let logs = '';
   child.stdout!.on('data', (d) => { logs += d; });
   child.stderr!.on('data', (d) => { logs += d; });

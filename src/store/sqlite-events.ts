@@ -1,0 +1,104 @@
+/**
+ * The SQLite store's event log: one row per event in `events`, appended inside the ledger step
+ * that counts it, read a page at a time through the index (rid, ms, id), trimmed by age in bounded
+ * batches. Event ids are `<ms>-<id>`: ms never goes back (as the memory log's), id is the row id,
+ * so a cursor seeks the index whichever store's cursor it is.
+ */
+import type Database from 'better-sqlite3';
+import { eligibleFrom, propensitiesField, type StoredEvent } from '../contract/event-log.js';
+import type { AssignInput, RewardInput } from './store.js';
+import type { Population } from '../contract/population.js';
+
+/** At most this many old events are deleted per trim (one trim per TRIM_EVERY appends or per second, per experiment). */
+export const TRIM_BATCH = 1000;
+const TRIM_EVERY = 256;
+
+interface EventRow {
+  id: number; ms: number; type: number; arm: number; pop: Population; nonce: string; issued_at: number; propensity: number;
+  version: number | null; first: number | null; user_id: string | null; context: string | null; disabled: string | null;
+  traceparent: string | null; propensities: string | null; reward: number | null; latency: number | null; cost: number | null;
+  error: number | null; metadata: string | null; user_key: string | null;
+}
+
+export class SqliteEvents {
+  private lastMs: number;
+  /** rid -> appends since the last trim, and when it ran (wall clock). */
+  private readonly trims = new Map<number, { appends: number; at: number }>();
+  private readonly s;
+
+  constructor(db: Database.Database) {
+    this.s = {
+      decision: db.prepare(`INSERT INTO events (rid, ms, type, arm, pop, nonce, issued_at, propensity, version, first, user_id, context, disabled, traceparent, propensities)
+        VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      reward: db.prepare(`INSERT INTO events (rid, ms, type, arm, pop, nonce, issued_at, propensity, reward, latency, cost, error, metadata, user_key)
+        VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      page: db.prepare<[number, number, number, number], EventRow>('SELECT * FROM events WHERE rid = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?'),
+      first: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE rid = ? ORDER BY ms, id LIMIT ?'),
+      trim: db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE rid = ? AND ms < ? ORDER BY ms, id LIMIT ?)'),
+    };
+    this.lastMs = (db.prepare('SELECT max(ms) AS ms FROM events').get() as { ms: number | null }).ms ?? 0;
+  }
+
+  /** Inside the assign transaction. `sticky`: the user's earlier arm was served (its propensity vector is not kept, as assign.lua's ARGV[19]). */
+  appendDecision(rid: number, arm: number, input: AssignInput, propensity: number, firstExposure: boolean, sticky: boolean): void {
+    const { log } = input;
+    this.s.decision.run(rid, this.nextMs(log.nowMs), arm, input.population, log.nonce, input.now, propensity, input.version, firstExposure ? 1 : 0,
+      input.userId ?? null, log.context ?? null, log.disabledArms, log.traceparent ?? null, sticky ? null : log.propensities ?? null);
+    this.maybeTrim(rid, log.nowMs, log.retentionSeconds);
+  }
+
+  /** Inside the reward transaction. */
+  appendReward(rid: number, arm: number, input: RewardInput): void {
+    const { log, event } = input;
+    this.s.reward.run(rid, this.nextMs(input.nowMs), arm, input.population, input.decisionKey, input.issuedAt, log.propensity,
+      input.reward ?? null, event.latencyMs ?? null, event.cost ?? null, event.error ? 1 : 0, log.metadata ?? null, input.userKey ?? null);
+    this.maybeTrim(rid, input.nowMs, log.retentionSeconds);
+  }
+
+  /** Up to `limit` events after the cursor (null: from the oldest kept), oldest first. */
+  read(rid: number, armIds: readonly string[], after: string | null, limit: number): StoredEvent[] {
+    let rows: EventRow[];
+    if (after === null) rows = this.s.first.all(rid, limit);
+    else {
+      const [ms, id] = after.split('-').map(Number);
+      rows = this.s.page.all(rid, ms, id, limit);
+    }
+    return rows.map((r) => decode(r, armIds));
+  }
+
+  private nextMs(nowMs: number): number {
+    this.lastMs = Math.max(Math.floor(nowMs), this.lastMs);
+    return this.lastMs;
+  }
+
+  /** Deletes up to TRIM_BATCH events older than the retention, every TRIM_EVERY appends or once a second per experiment. */
+  private maybeTrim(rid: number, nowMs: number, retentionSeconds: number): void {
+    let t = this.trims.get(rid);
+    if (!t) this.trims.set(rid, (t = { appends: TRIM_EVERY, at: 0 }));
+    t.appends += 1;
+    const wall = Date.now();
+    if (t.appends < TRIM_EVERY && wall - t.at < 1000) return;
+    t.appends = 0;
+    t.at = wall;
+    this.s.trim.run(rid, nowMs - retentionSeconds * 1000, TRIM_BATCH);
+  }
+}
+
+function decode(r: EventRow, armIds: readonly string[]): StoredEvent {
+  const base = {
+    eventId: `${r.ms}-${r.id}`, ts: r.ms, nonce: r.nonce, armId: armIds[r.arm], population: r.pop, issuedAt: r.issued_at, propensity: r.propensity,
+  };
+  if (r.type === 0) {
+    return {
+      ...base, type: 'decision', version: r.version!, firstExposure: r.first === 1, eligibleArms: eligibleFrom(armIds, r.disabled ?? ''),
+      ...(r.user_id !== null && { userId: r.user_id }), ...(r.context !== null && { context: r.context }),
+      ...(r.traceparent !== null && { traceparent: r.traceparent }),
+      ...propensitiesField(r.propensities ?? undefined, armIds.length),
+    };
+  }
+  return {
+    ...base, type: 'reward', ...(r.reward !== null && { reward: r.reward }), ...(r.latency !== null && { latencyMs: r.latency }),
+    ...(r.cost !== null && { cost: r.cost }), error: r.error === 1, ...(r.metadata !== null && { metadata: r.metadata }),
+    ...(r.user_key !== null && { userKey: r.user_key }),
+  };
+}

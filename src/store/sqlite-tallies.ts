@@ -1,0 +1,65 @@
+/**
+ * The SQLite store's tallies: one row per experiment, arm and population (created with the
+ * experiment), the per-user sums over users on the experiment's row. Counting is done by SQL
+ * arithmetic on doubles, the same additions in the same order as the memory store makes.
+ */
+import type Database from 'better-sqlite3';
+import type { EngineSums } from '../contract/domain.js';
+import { POPULATION_NAMES, type Population } from '../contract/population.js';
+import type { ExperimentHead } from './sqlite-experiments.js';
+import type { ArmStats, ExperimentStats, Tally } from '../contract/domain.js';
+
+interface TallyRow { arm: number; pop: Population; decisions: number; rewards: number; sum: number; sum_sq: number; users: number; engine: string | null }
+interface UsersRow { bss: number; bnn: number; bsn: number; hss: number; hnn: number; hsn: number }
+
+export class SqliteTallies {
+  private readonly s;
+
+  constructor(db: Database.Database) {
+    this.s = {
+      decision: db.prepare('UPDATE tallies SET decisions = decisions + 1, users = users + ? WHERE rid = ? AND arm = ? AND pop = ?'),
+      reward: db.prepare('UPDATE tallies SET rewards = rewards + 1, sum = sum + ?, sum_sq = sum_sq + ? WHERE rid = ? AND arm = ? AND pop = ?'),
+      engine: db.prepare<[number, number, Population], { engine: string | null }>('SELECT engine FROM tallies WHERE rid = ? AND arm = ? AND pop = ?'),
+      setEngine: db.prepare('UPDATE tallies SET engine = ? WHERE rid = ? AND arm = ? AND pop = ?'),
+      all: db.prepare<[number], TallyRow>('SELECT arm, pop, decisions, rewards, sum, sum_sq, users, engine FROM tallies WHERE rid = ?'),
+      users: db.prepare<[number], UsersRow>('SELECT bss, bnn, bsn, hss, hnn, hsn FROM experiments WHERE rid = ?'),
+      addB: db.prepare('UPDATE experiments SET bss = bss + ?, bnn = bnn + ?, bsn = bsn + ? WHERE rid = ?'),
+      addH: db.prepare('UPDATE experiments SET hss = hss + ?, hnn = hnn + ?, hsn = hsn + ? WHERE rid = ?'),
+    };
+  }
+
+  countDecision(rid: number, arm: number, pop: Population, firstExposure: boolean): void {
+    this.s.decision.run(firstExposure ? 1 : 0, rid, arm, pop);
+  }
+
+  countReward(rid: number, arm: number, pop: Population, reward: number): void {
+    this.s.reward.run(reward, reward * reward, rid, arm, pop);
+  }
+
+  /** Adds one reward's terms to the sums over users of a population (see reward.lua's per-user block). */
+  addUserTerms(rid: number, pop: 'b' | 'h', sumSq: number, countSq: number, cross: number): void {
+    (pop === 'b' ? this.s.addB : this.s.addH).run(sumSq, countSq, cross, rid);
+  }
+
+  engine(rid: number, arm: number, pop: Population): EngineSums | undefined {
+    const text = this.s.engine.get(rid, arm, pop)?.engine;
+    return text ? (JSON.parse(text) as EngineSums) : undefined;
+  }
+
+  setEngine(rid: number, arm: number, pop: Population, engine: EngineSums): void {
+    this.s.setEngine.run(JSON.stringify(engine), rid, arm, pop);
+  }
+
+  stats(head: Pick<ExperimentHead, 'rid' | 'armIds'>): ExperimentStats {
+    const arms: ArmStats[] = head.armIds.map((armId) => ({ armId, bandit: emptyTally(), holdback: emptyTally(), excluded: emptyTally() }));
+    for (const r of this.s.all.all(head.rid)) {
+      const t: Tally = { decisions: r.decisions, rewards: r.rewards, sum: r.sum, sumSq: r.sum_sq, users: r.users };
+      if (r.engine) t.engine = JSON.parse(r.engine) as EngineSums;
+      arms[r.arm][POPULATION_NAMES[r.pop]] = t;
+    }
+    const u = this.s.users.get(head.rid)!;
+    return { arms, users: { b: { sumSq: u.bss, countSq: u.bnn, cross: u.bsn }, h: { sumSq: u.hss, countSq: u.hnn, cross: u.hsn } } };
+  }
+}
+
+const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
