@@ -146,6 +146,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  async readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null> {
+    return this.io(() => {
+      const head = this.experiments.head(id);
+      return head ? this.events.readOfType(head.rid, head.armIds, type, after, limit) : null;
+    });
+  }
+
   async getOrCreateSecret(candidate: string): Promise<string> { return this.io(() => this.keys.secret(candidate)); }
 
   /**
