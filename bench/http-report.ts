@@ -11,7 +11,7 @@ import { summarise } from './http-summary.js';
 
 export interface Target {
   label: string;
-  store: 'memory' | 'redis' | null;
+  store: 'memory' | 'sqlite' | 'redis' | null;
   path: '/select' | '/reward';
   server: Server;
   pids: Record<string, number>;

@@ -15,7 +15,7 @@
  * latency only as a ratio to the bare route's in the same round.
  *
  * Processes: the servers under test (`node dist/main.js` after `npm run build`, LOG_LEVEL=warn by
- * default; one on the embedded store, one on Redis with a REDIS_PREFIX of its own), the bare
+ * default; one per store of STORES: memory, sqlite (a DATA_DIR in the log folder), Redis with a REDIS_PREFIX of its own), the bare
  * server (bench/http-ceiling.ts compiled by tsc, run by `node`, same logger setting: POST /select
  * and POST /reward parse the JSON body and answer a real answer of the service as a constant), and
  * the load generator (bench/http-load.ts: autocannon's API, one process per run). One server is
@@ -65,7 +65,7 @@ const WARMUP_SECONDS = Number(env('WARMUP_SECONDS', '5'));
 const ROUNDS = Number(env('ROUNDS', '5'));
 const ROUND_SECONDS = Number(env('ROUND_SECONDS', '4'));
 const ROUND_WARMUP_SECONDS = Number(env('ROUND_WARMUP_SECONDS', '1'));
-const STORES = env('STORES', 'memory,redis').split(',').map((s) => s.trim()) as ('memory' | 'redis')[];
+const STORES = env('STORES', 'memory,redis').split(',').map((s) => s.trim()) as ('memory' | 'sqlite' | 'redis')[];
 const PATHS = env('PATHS', 'select,reward').split(',').map((s) => s.trim());
 const REDIS_URL = env('REDIS_URL', 'private');
 const LOG_LEVEL = env('LOG_LEVEL', 'warn');
@@ -129,7 +129,7 @@ const serverOptions = (e: Record<string, string>) => ({ env: { LOG_LEVEL, ...e }
 const serviceEnv = (e: Record<string, string>) => ({ DECISION_SECRET: SECRET, RATE_LIMIT: '1000000', ...SERVER_ENV, ...e });
 
 // Real answers of /select and /reward: the bare server answers them as its constants (same sizes).
-const sampler = await startServer('service-sample', 'dist/main.js', { ...serverOptions(serviceEnv({})), cpuProfDir: undefined });
+const sampler = await startServer('service-sample', 'dist/main.js', { ...serverOptions(serviceEnv({ STORE: 'memory' })), cpuProfDir: undefined });
 await createExperiment(sampler);
 const sample = await call(sampler, 'POST', '/select', { experimentId: EXPERIMENT, userId: 'u-1' });
 const rewardSample = sample.status === 200
@@ -169,6 +169,8 @@ try {
       const tag = b.dir ? ` (${basename(b.dir)})` : '';
       const server = await startServer(`service-${store}${b.dir ? `-${basename(b.dir)}` : ''}`, b.main, serverOptions(serviceEnv({
         ...(store === 'redis' && { REDIS_URL: redisUrl, REDIS_PREFIX: i ? `${redisPrefix}${i}:` : redisPrefix }),
+        // The SQLite store as shipped (WAL, synchronous=NORMAL), its database in the bench's log folder.
+        STORE: store, ...(store === 'sqlite' && { DATA_DIR: join(LOG_DIR, `data-${i}`) }),
       })));
       servers.push(server);
       await createExperiment(server);

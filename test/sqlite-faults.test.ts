@@ -69,13 +69,18 @@ async function decide(n: number): Promise<string[]> {
   return ids;
 }
 
-/** Rewards the decisions in turn until one is refused; returns those rewarded 2xx and the refused one's answer. */
+/**
+ * Rewards the decisions 8 at a time (concurrent requests share a group commit) until one is
+ * refused; returns those rewarded 2xx and the first refused one's answer.
+ */
 async function rewardUntilRefused(decisions: string[]): Promise<{ accepted: string[]; refused: string; body: any }> {
   const accepted: string[] = [];
-  for (const [i, decisionId] of decisions.entries()) {
-    const r = await t.post('/reward', { decisionId, reward: i % 3, metadata: { pad: 'y'.repeat(3000) } });
-    if (r.status === 200) { accepted.push(decisionId); continue; }
-    return { accepted, refused: decisionId, body: { status: r.status, ...r.body } };
+  for (let i = 0; i < decisions.length; i += 8) {
+    const group = decisions.slice(i, i + 8);
+    const answers = await Promise.all(group.map((decisionId, j) => t.post('/reward', { decisionId, reward: (i + j) % 3, metadata: { pad: 'y'.repeat(3000) } })));
+    answers.forEach((r, j) => { if (r.status === 200) accepted.push(group[j]); });
+    const k = answers.findIndex((r) => r.status !== 200);
+    if (k >= 0) return { accepted, refused: group[k], body: { status: answers[k].status, ...answers[k].body } };
   }
   throw new Error('every reward was accepted: the disk never refused one');
 }
@@ -91,7 +96,7 @@ async function expectExactly(accepted: string[]): Promise<void> {
 
 describe.each(['full', 'read-only'])('a %s disk under the SQLite store', (kind) => {
   it('answers writes 503 store_unavailable and /ready 503, loses nothing answered, half-writes nothing, and recovers', async () => {
-    const decisions = await decide(60);
+    const decisions = await decide(120);
     const before = decisions.splice(0, 10);
     for (const decisionId of before) expect((await t.post('/reward', { decisionId, reward: 1 })).status).toBe(200);
     let undo: () => void;

@@ -58,8 +58,21 @@ export async function exportEvents(ctx: ServiceContext, experimentId: string, q:
   if (!state) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
   const after = q.after === undefined ? null : parseEventId(q.after);
   if (q.after !== undefined && after === null) throw new ApiError('invalid_request', `after: '${q.after}' is not an eventId (the eventId of an exported event, e.g. 1750000000000-0)`);
-  const events = allEvents(ctx.store, experimentId, after, Math.min(PAGE, MAX_EVENTS_PER_READ));
+  const pageSize = Math.min(PAGE, MAX_EVENTS_PER_READ);
+  const events = q.type !== undefined && q.format !== 'dsjson' && ctx.store.readEventsOfType
+    ? eventsOfType(ctx.store, experimentId, q.type, after, pageSize) : allEvents(ctx.store, experimentId, after, pageSize);
   return q.format === 'dsjson' ? dsjsonChunks(ctx, state.config, events, q.limit) : ndjsonChunks(ctx, state.config, events, q);
+}
+
+/** The events of one type, a page at a time, through the store's index (`readEventsOfType`). */
+async function* eventsOfType(store: ServiceContext['store'], id: string, type: StoredEvent['type'], after: string | null, pageSize: number): AsyncGenerator<StoredEvent> {
+  for (let cursor = after; ;) {
+    const page = await store.readEventsOfType!(id, type, cursor, pageSize);
+    if (!page || page.length === 0) return;
+    yield* page;
+    if (page.length < pageSize) return;
+    cursor = page[page.length - 1].eventId;
+  }
 }
 
 async function* ndjsonChunks(ctx: ServiceContext, config: ExperimentConfig, events: AsyncGenerator<StoredEvent>, q: ExportQuery): AsyncGenerator<string> {

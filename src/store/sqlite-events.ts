@@ -34,6 +34,7 @@ export class SqliteEvents {
         VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       page: db.prepare<[number, number, number, number], EventRow>('SELECT * FROM events WHERE rid = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?'),
       first: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE rid = ? ORDER BY ms, id LIMIT ?'),
+      typedPage: db.prepare<[number, number, number, number, number], EventRow>('SELECT * FROM events WHERE rid = ? AND type = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?'),
       trim: db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE rid = ? AND ms < ? ORDER BY ms, id LIMIT ?)'),
     };
     this.lastMs = (db.prepare('SELECT max(ms) AS ms FROM events').get() as { ms: number | null }).ms ?? 0;
@@ -64,6 +65,12 @@ export class SqliteEvents {
       rows = this.s.page.all(rid, ms, id, limit);
     }
     return rows.map((r) => decode(r, armIds));
+  }
+
+  /** The same, of one type only, through the index (rid, type, ms, id). */
+  readOfType(rid: number, armIds: readonly string[], type: StoredEvent['type'], after: string | null, limit: number): StoredEvent[] {
+    const [ms, id] = after === null ? [-1, -1] : after.split('-').map(Number);
+    return this.s.typedPage.all(rid, type === 'decision' ? 0 : 1, ms, id, limit).map((r) => decode(r, armIds));
   }
 
   private nextMs(nowMs: number): number {

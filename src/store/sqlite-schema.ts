@@ -56,6 +56,7 @@ export const MIGRATIONS: readonly string[] = [
      version INTEGER, first INTEGER, user_id TEXT, context TEXT, disabled TEXT, traceparent TEXT, propensities TEXT,
      reward REAL, latency REAL, cost REAL, error INTEGER, metadata TEXT, user_key TEXT);
    CREATE INDEX events_page ON events (rid, ms, id);
+   CREATE INDEX events_type ON events (rid, type, ms, id);
    CREATE TABLE history (exp TEXT NOT NULL, ts INTEGER NOT NULL, point TEXT NOT NULL, PRIMARY KEY (exp, ts)) WITHOUT ROWID;
    CREATE TABLE api_keys (id TEXT PRIMARY KEY, scope TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;
    CREATE TABLE api_keys_used (id TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;`,

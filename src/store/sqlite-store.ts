@@ -4,6 +4,10 @@
  * sqlite-reward.ts, ...), and follows the Lua scripts and the memory store branch for branch; the
  * contract suite runs unchanged against it.
  *
+ * Ledger steps (assign, recordReward) arriving in one turn of the event loop share one commit
+ * (sqlite-group-commit.ts); each is answered only after it. One SqliteStore per database file: a
+ * second instance in the same thread would wait on the first one's open group.
+ *
  * Durability: WAL with synchronous=NORMAL. A committed transaction is in the WAL file before the
  * call returns, so a killed process (SIGKILL, OOM) loses nothing it answered; a power loss or an
  * OS crash can lose the transactions committed since the last WAL sync (at each checkpoint).
@@ -18,6 +22,7 @@ import { SqliteAssign } from './sqlite-assign.js';
 import { SqliteDefaults } from './sqlite-defaults.js';
 import { SqliteEvents } from './sqlite-events.js';
 import { SqliteExperiments } from './sqlite-experiments.js';
+import { GroupCommit } from './sqlite-group-commit.js';
 import { SqliteHistory } from './sqlite-history.js';
 import { SqliteKeys } from './sqlite-keys.js';
 import { SqliteReward } from './sqlite-reward.js';
@@ -53,6 +58,7 @@ export class SqliteStore implements Store {
   private readonly history: SqliteHistory;
   private readonly keys: SqliteKeys;
   private readonly sweep: SqliteSweep;
+  private readonly group: GroupCommit;
   private readonly probe: (bytes: number) => void;
   /** Set when a step failed for the disk's sake: /ready answers 503 until a probe of PROBE_BYTES is written again. */
   private failing = false;
@@ -70,6 +76,7 @@ export class SqliteStore implements Store {
     this.window = new SqliteWindow(db);
     this.events = new SqliteEvents(db);
     this.defaults = new SqliteDefaults(db);
+    this.group = new GroupCommit(db);
     this.assignStep = new SqliteAssign(db, this.experiments, this.tallies, this.events, this.defaults);
     this.rewardStep = new SqliteReward(db, this.experiments, this.tallies, this.window, this.events, this.defaults);
     this.history = new SqliteHistory(db);
@@ -107,12 +114,12 @@ export class SqliteStore implements Store {
 
   async assign(input: AssignInput): Promise<AssignResult> {
     this.sweep.now = Math.max(this.sweep.now, input.now);
-    return this.io(() => this.assignStep.run(input));
+    return this.io(() => this.group.run(() => this.assignStep.run(input)), true);
   }
 
   async recordReward(input: RewardInput): Promise<RewardResult> {
     this.sweep.now = Math.max(this.sweep.now, Math.floor(input.nowMs / 1000));
-    return this.io(() => this.rewardStep.run(input));
+    return this.io(() => this.group.run(() => this.rewardStep.run(input)), true);
   }
 
   async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {
@@ -143,6 +150,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  async readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null> {
+    return this.io(() => {
+      const head = this.experiments.head(id);
+      return head ? this.events.readOfType(head.rid, head.armIds, type, after, limit) : null;
+    });
+  }
+
   async getOrCreateSecret(candidate: string): Promise<string> { return this.io(() => this.keys.secret(candidate)); }
 
   /**
@@ -159,13 +173,19 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.sweep.stop();
+    this.group.commit();
     this.db.close();
   }
 
-  /** Runs one step; a SQLite error of the disk or the file (SQLITE_FULL, READONLY, IOERR, BUSY...) becomes StoreUnavailableError. */
-  private async io<T>(step: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs one step; a SQLite error of the disk or the file (SQLITE_FULL, READONLY, IOERR, BUSY...)
+   * becomes StoreUnavailableError. A ledger step (`grouped`) joins the group commit; anything else
+   * commits the open group first, so it neither sees nor joins steps not yet committed.
+   */
+  private async io<T>(step: () => T | Promise<T>, grouped = false): Promise<T> {
     if (this.closed) throw new StoreUnavailableError('the SQLite store is closed');
     try {
+      if (!grouped) this.group.commit();
       return await step();
     } catch (err) {
       if (!isSqliteUnavailable(err)) throw err;

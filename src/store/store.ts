@@ -224,6 +224,11 @@ export interface EventLogStore {
    * `recordReward` in the same atomic step that counts it. Null when the experiment does not exist.
    */
   readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null>;
+  /**
+   * Optional: `readEvents` of one type only, read through an index, so a filtered page reads no
+   * events of the other type (the SQLite store has it; without it the caller filters readEvents).
+   */
+  readEventsOfType?(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null>;
 }
 
 export interface SecretStore {

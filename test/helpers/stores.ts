@@ -1,10 +1,14 @@
 /**
- * The stores every API test runs on: the embedded one always, and Redis at REDIS_URL when it
+ * The stores every API test runs on: the in-process one and SQLite always, and Redis at REDIS_URL when it
  * answers. In CI (CI=true) a missing Redis fails every file that imports this, never a skip.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { connectRedisStore } from '../../src/store/redis-connect.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { deleteKeys, REDIS_URL, redisAvailable, uniquePrefix } from './redis.js';
 
@@ -16,6 +20,16 @@ export interface StoreKind {
 export const memoryKind: StoreKind = {
   name: 'memory',
   make: async () => ({ store: new MemoryStore(), cleanup: async () => {} }),
+};
+
+/** The SQLite store on a real file in a fresh temp folder. */
+export const sqliteKind: StoreKind = {
+  name: 'sqlite',
+  async make() {
+    const dir = mkdtempSync(join(tmpdir(), 'bandit-api-'));
+    const store = SqliteStore.open(join(dir, 'bandit.db'));
+    return { store, async cleanup() { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  },
 };
 
 export const redisKind: StoreKind = {
@@ -41,4 +55,4 @@ if (!redisUp) {
   console.warn(`[skipped] API tests on Redis: nothing answers at ${REDIS_URL}; set CI=true to make this a failure`);
 }
 
-export const storeKinds: StoreKind[] = redisUp ? [memoryKind, redisKind] : [memoryKind];
+export const storeKinds: StoreKind[] = redisUp ? [memoryKind, sqliteKind, redisKind] : [memoryKind, sqliteKind];
