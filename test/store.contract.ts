@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replayStats } from '../src/service/replay.js';
 import { eventIdBefore, type StoredEvent } from '../src/store/event-log.js';
 import { breachReason } from '../src/bandit/guardrails.js';
+import { describeLayerClaims } from './store-layers.contract.js';
 import type {
   AssignInput, DisabledInfo, ExperimentConfig, GuardrailEvent, Guardrails, HistoryPoint, RewardInput, RewardResult, Store,
 } from '../src/store/store.js';
@@ -84,6 +85,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       return out;
     }
     const repeat = <T>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
+    describeLayerClaims(() => ({ store, handle }));
 
     describe('experiments', () => {
       it('creates once: the second create of an id is refused and changes nothing', async () => {

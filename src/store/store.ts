@@ -19,6 +19,7 @@ import type { HistoryArmSchema, HistoryHoldbackSchema } from '../contract/histor
 import type { SCOPES } from '../contract/keys.js';
 import type { EngineSums, EngineSumsInput } from './engine-sums.js';
 import type { DecisionLog, RewardLog, StoredEvent } from './event-log.js';
+import type { ClaimMode, ClaimResult, LayerClaim } from './layer-claims.js';
 
 /** The priors are the math's own types; the store keeps them inside the config. */
 export type { BetaPrior, NormalGammaPrior } from '../bandit/posterior.js';
@@ -229,7 +230,7 @@ export type RewardResult =
 
 export type ExperimentPatch = Partial<
   Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'
-    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt'>
+    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt' | 'targeting' | 'layer'>
 >;
 
 /** One arm in a history point (HistoryArmSchema): cumulative bandit figures as of the point, and its share of the interval's bandit decisions. */
@@ -321,6 +322,17 @@ export interface Store {
    * `recordReward` in the same atomic step that counts it. Null when the experiment does not exist.
    */
   readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null>;
+
+  /**
+   * Layers (issue 21): stores the experiment's claim on a range of the layer's buckets unless it
+   * overlaps a live claim of another experiment (or, mode `create`, the experiment holds one
+   * already), in one atomic step (layer-claims.ts `conflictOf`).
+   */
+  claimLayerRange(layerId: string, claim: LayerClaim, nowMs: number, mode: ClaimMode): Promise<ClaimResult>;
+  /** Frees the experiment's claim in the layer (archive; a create that failed after claiming). */
+  releaseLayerRange(layerId: string, experimentId: string): Promise<void>;
+  /** The layer's claims (ended ones included until released), ordered by range. */
+  readLayer(layerId: string): Promise<LayerClaim[]>;
 
   /** The decision-signing secret shared by every replica: created once, then always the same. */
   getOrCreateSecret(candidate: string): Promise<string>;
