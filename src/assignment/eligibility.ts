@@ -16,17 +16,22 @@ export function inLayerRange(layer: { id: string; range: readonly [number, numbe
   return b >= layer.range[0] && b < layer.range[1];
 }
 
-/** Compiled conditions by experiment id, each for one version: compiled once per version, however often the snapshot is rebuilt. */
-const compiled = new Map<string, { version: number; test: Predicate }>();
+/**
+ * Compiled conditions by their JSON text: a snapshot is rebuilt at every version (and reload), the
+ * condition is compiled once. Keyed by the text, not the experiment and version, so that two stores
+ * in one process (tests, a migration) never share a stale predicate.
+ */
+const compiled = new Map<string, Predicate>();
 const MAX_COMPILED = 10_000;
 
 /** The experiment's targeting as a predicate on the context (null: no targeting). The condition was validated when it was stored. */
-export function targetingPredicate(experimentId: string, version: number, targeting: Record<string, unknown> | null | undefined): Predicate | null {
+export function targetingPredicate(targeting: Record<string, unknown> | null | undefined): Predicate | null {
   if (!targeting) return null;
-  const hit = compiled.get(experimentId);
-  if (hit && hit.version === version) return hit.test;
-  const test = compileCondition(targeting);
+  const text = JSON.stringify(targeting);
+  let test = compiled.get(text);
+  if (test) return test;
+  test = compileCondition(targeting);
   if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
-  compiled.set(experimentId, { version, test });
+  compiled.set(text, test);
   return test;
 }

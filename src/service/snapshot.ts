@@ -30,7 +30,7 @@ export class Snapshot {
   readonly endsAtMs: number | null;
   /** `config.startsAt` in epoch milliseconds (null: no start date). */
   readonly startsAtMs: number | null;
-  /** The targeting condition, compiled once per version (null: every request). */
+  /** The targeting condition, compiled once (null: every request). */
   readonly targeting: Predicate | null;
   /**
    * The reward posteriors of the cached tallies (discounted to the refresh time with a half-life),
@@ -59,7 +59,7 @@ export class Snapshot {
     this.endsAtMs = this.config.endsAt === null ? null : Date.parse(this.config.endsAt);
     this.engine = engineFor(this.config);
     this.startsAtMs = this.config.startsAt ? Date.parse(this.config.startsAt) : null;
-    this.targeting = targetingPredicate(this.config.id, state.version, this.config.targeting);
+    this.targeting = targetingPredicate(this.config.targeting);
     this.setStats(stats, now);
   }
 
