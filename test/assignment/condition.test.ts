@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileCondition, ConditionError, MAX_CONDITION_DEPTH, paddedVersion } from '../../src/assignment/condition.js';
+import { readFileSync } from 'node:fs';
 import { CASES, INVALID } from './condition-cases.js';
+import { conditionTable } from './condition-table.js';
 
 describe('targeting conditions (GrowthBook semantics)', () => {
   it.each(CASES)('%s', (_what, cond, context, matches) => {
@@ -22,6 +24,10 @@ describe('targeting conditions (GrowthBook semantics)', () => {
     const nest = (n: number): Record<string, unknown> => (n === 0 ? { a: 1 } : { $not: nest(n - 1) });
     expect(() => compileCondition(nest(MAX_CONDITION_DEPTH + 1))).toThrow(ConditionError);
     expect(compileCondition(nest(MAX_CONDITION_DEPTH - 2))({ a: 1 })).toBe(MAX_CONDITION_DEPTH % 2 === 0);
+  });
+
+  it('docs/targeting.md holds this table as it is (regenerate: npx tsx -e "import(\'./test/assignment/condition-table.ts\').then((m) => console.log(m.conditionTable()))")', () => {
+    expect(readFileSync(new URL('../../docs/targeting.md', import.meta.url), 'utf8')).toContain(conditionTable());
   });
 
   it('orders versions numerically, pre-releases before the release', () => {
