@@ -118,10 +118,9 @@ async function closeHoldbackPeriod(ctx: ServiceContext, id: string, percent: num
 /** DELETE: archive. /select answers 404 from then on; the report (and the events) stay readable. Idempotent. */
 export async function archiveExperiment(ctx: ServiceContext, id: string): Promise<ExperimentView> {
   const { config } = await mustGet(ctx, id);
-  if (config.archivedAt) return view(await mustGet(ctx, id));
   const now = new Date(ctx.clock.now()).toISOString();
-  const state = stored(ctx, id, await ctx.store.updateExperiment(id, { archivedAt: now, updatedAt: now }));
-  await releaseRange(ctx, config);
+  const state = config.archivedAt ? await mustGet(ctx, id) : stored(ctx, id, await ctx.store.updateExperiment(id, { archivedAt: now, updatedAt: now }));
+  await releaseRange(ctx, config); // again on a repeat: a DELETE whose release failed is retried
   return view(state);
 }
 

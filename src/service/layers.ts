@@ -21,6 +21,9 @@ export async function claimRange(ctx: ServiceContext, id: string, layer: Layer, 
   const claim: LayerClaim = { experimentId: id, range: [layer.range[0], layer.range[1]], endsAtMs: endsAtMs(endsAt) };
   const res = await ctx.store.claimLayerRange(layer.id, claim, ctx.clock.now(), mode);
   if (res.kind === 'claimed') return;
+  // A claim of this very id with no experiment behind it was left by a create whose store call failed
+  // (it may or may not have run, so it was kept): this create takes it over.
+  if (mode === 'create' && res.with.experimentId === id && !(await ctx.store.getExperiment(id))) return claimRange(ctx, id, layer, endsAt, 'update');
   const [from, to] = res.with.range;
   const message = res.with.experimentId === id
     ? `experiment '${id}' already holds a range of layer '${layer.id}'`

@@ -73,6 +73,13 @@ describe.each(storeKinds)('layers ($name store)', (kind) => {
     expect((await t.get('/layers/checkout')).body.free).toEqual([]);
   });
 
+  it('a create takes over the claim a failed create of the same id left (no experiment behind it)', async () => {
+    await t.store.claimLayerRange('checkout', { experimentId: 'ghost', range: [0, 100], endsAtMs: null }, t.clock.now(), 'create');
+    expect((await t.post('/experiments', inLayer('ghost', 200, 300))).status).toBe(201);
+    expect((await t.get('/layers/checkout')).body.experiments).toEqual([{ experimentId: 'ghost', range: [200, 300], endsAt: null }]);
+    expect((await t.post('/experiments', inLayer('ghost', 200, 300))).body.error).toBe('experiment_exists');
+  });
+
   it('of concurrent creates with overlapping ranges, the ones that win never overlap', async () => {
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => t.post('/experiments', inLayer(`c${i}`, 500 * i, 500 * i + 1200))));
     expect(results.every((r) => r.status === 201 || (r.status === 409 && r.body.error === 'layer_conflict'))).toBe(true);
