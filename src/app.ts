@@ -10,6 +10,7 @@ import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypePro
 import { decisionRoutes } from './api/decisions.js';
 import { eventRoutes } from './api/events.js';
 import { experimentRoutes } from './api/experiments.js';
+import { layerRoutes } from './api/layers.js';
 import { historyRoutes } from './api/history.js';
 import { keyRoutes } from './api/keys.js';
 import { lifecycleRoutes } from './api/lifecycle.js';
@@ -141,6 +142,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsPlugin(ctx));
   await app.register(decisionRoutes(ctx));
   await app.register(experimentRoutes(ctx));
+  await app.register(layerRoutes(ctx));
   await app.register(lifecycleRoutes(ctx));
   await app.register(operationRoutes(ctx));
   await app.register(keyRoutes(ring));

@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   key_from_environment: 409,
   too_many_experiments: 409,
   too_many_keys: 409,
+  layer_conflict: 409,
   decision_expired: 410,
   payload_too_large: 413,
   uri_too_long: 414,

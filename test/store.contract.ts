@@ -9,6 +9,7 @@ import { breachReason } from '../src/bandit/guardrails.js';
 import { guardrailCases, limits, repeat } from './guardrail-cases.js';
 import type { AssignInput, GuardrailEvent, RewardInput, RewardResult, Store } from '../src/store/store.js';
 import type { DisabledInfo, ExperimentConfig, HistoryPoint } from '../src/contract/domain.js';
+import { describeLayerClaims } from './store-layers.contract.js';
 
 export interface StoreHandle {
   store: Store;
@@ -81,6 +82,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       for (const event of evs) out.push(await store.recordReward(rewardInput({ event, ...over })));
       return out;
     }
+    describeLayerClaims(() => ({ store, handle }));
 
     describe('experiments', () => {
       it('creates once: the second create of an id is refused and changes nothing', async () => {

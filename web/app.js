@@ -3,6 +3,7 @@
 import { api, key } from './api.js';
 import { colorOf, drawLift, LineChart } from './charts.js';
 import { densities } from './density.js';
+import { whoIsIn } from './targeting.js';
 
 const REFRESH_MS = 5000;
 const HISTORY_SPAN_MS = 6 * 3600 * 1000;
@@ -172,6 +173,7 @@ async function refresh() {
       $('exp-meta').textContent = `${report.policy} · ${report.rewardModel} · ${report.status}${report.ended ? ' (ended)' : ''} · `
         + `${t.decisions} decisions, ${t.rewards} rewards · history every ${history.intervalSeconds} s`
         + (report.recommendation ? ` · recommendation: ${report.recommendation.action}${report.recommendation.armId ? ` ${report.recommendation.armId}` : ''}` : '');
+      $('exp-who').textContent = whoIsIn(experiment);
       renderLeaderboard(report, experiment);
       renderCharts(report, history);
       last = { report, history };

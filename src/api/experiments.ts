@@ -16,7 +16,7 @@ const ExperimentPage = z.object({
 
 export const experimentRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async (app) => {
   const tags = ['experiments'];
-  app.post('/experiments', { schema: { tags, summary: 'Create an experiment', body: CreateExperimentSchema, response: { 201: ExperimentResponse, ...errors(400, 409) } } },
+  app.post('/experiments', { schema: { tags, summary: 'Create an experiment (409 experiment_exists, or layer_conflict when its layer range overlaps a live experiment\'s)', body: CreateExperimentSchema, response: { 201: ExperimentResponse, ...errors(400, 409) } } },
     async (req, reply) => reply.code(201).send(await createExperiment(ctx, req.body)));
 
   app.get('/experiments', {
@@ -27,7 +27,7 @@ export const experimentRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => 
     async (req) => getExperiment(ctx, req.params.id));
 
   app.patch('/experiments/:id', {
-    schema: { tags, summary: 'Change status, traffic, holdback, guardrails or end date', params: ExperimentParams, body: PatchExperimentSchema, response: { 200: ExperimentResponse, ...errors(400, 404) } },
+    schema: { tags, summary: 'Change status, traffic, holdback, guardrails, end date, targeting or layer range (grow only; 409 layer_conflict)', params: ExperimentParams, body: PatchExperimentSchema, response: { 200: ExperimentResponse, ...errors(400, 404, 409) } },
   }, async (req) => patchExperiment(ctx, req.params.id, req.body));
 
   app.post('/experiments/:id/arms/:armId/disable', {

@@ -29,7 +29,7 @@ export const ofrepRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async
       params: OfrepFlagParams, body: OfrepRequest,
       response: { 200: OfrepSuccess, 400: OfrepFailure, 404: OfrepFailure, 503: OfrepFailure },
     },
-  }, async (req) => evaluateFlag(ctx, req.params.experimentId, req.body.context?.targetingKey));
+  }, async (req) => evaluateFlag(ctx, req.params.experimentId, req.body.context));
 
   app.post('/ofrep/v1/evaluate/flags', {
     schema: {

@@ -11,7 +11,9 @@
  */
 import murmur from 'murmurhash3js-revisited';
 
-export const BUCKETS = 10_000;
+import { BUCKETS } from '../contract/targeting.js';
+
+export { BUCKETS };
 const TWO_POW_32 = 2 ** 32;
 const HOLDBACK_SEED = 2;
 const PROMOTION_SEED = 3;

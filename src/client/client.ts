@@ -6,7 +6,7 @@
  */
 import { apiError, BanditNetworkError, backoffMs, call, DEFAULT_RETRY, retryableStatus, retryAfterMs, sleep, type HttpReply, type RetryPolicy, type Transport } from './http.js';
 import { RewardBatcher, type RewardBatcherOptions } from './reward-batcher.js';
-import type { CreateExperimentRequest, Decision, Experiment, FallbackDecision, PatchExperimentRequest, Report, RewardEvent, RewardResult } from './types.js';
+import type { CreateExperimentRequest, Decision, Experiment, FallbackDecision, Layer, PatchExperimentRequest, Report, RewardEvent, RewardResult } from './types.js';
 
 export interface BanditClientOptions {
   /** e.g. http://127.0.0.1:3000 */
@@ -96,6 +96,8 @@ export class BanditClient {
     return this.json('POST', `/experiments/${enc(id)}/arms/${enc(armId)}/disable`, reason === undefined ? {} : { reason });
   }
   enableArm(id: string, armId: string): Promise<Experiment> { return this.json('POST', `/experiments/${enc(id)}/arms/${enc(armId)}/enable`, {}); }
+  /** A layer's live experiments and free ranges (read scope). */
+  getLayer(id: string): Promise<Layer> { return this.json('GET', `/layers/${enc(id)}`); }
   report(experimentId: string): Promise<Report> { return this.json('GET', `/arms?experimentId=${enc(experimentId)}`); }
   /** True when the service and its store answer (GET /ready). */
   async ready(): Promise<boolean> { return (await this.send('GET', '/ready').catch(() => null))?.status === 200; }

@@ -7,6 +7,7 @@ import type { ExperimentResponse } from '../contract/experiment-config.js';
 import type { ReportResponse } from '../contract/report.js';
 import type { RewardBatchResponse, RewardResponse, RewardSchema, SelectResponse, SelectSchema } from '../contract/decision.js';
 import type { CreateExperimentSchema, PatchExperimentSchema } from '../contract/experiment.js';
+import type { ExcludedBy as ExcludedByName, LayerResponse } from '../contract/targeting.js';
 
 /** What POST /select answers. */
 export type ServedDecision = z.infer<typeof SelectResponse>;
@@ -30,3 +31,7 @@ export type CreateExperimentRequest = z.input<typeof CreateExperimentSchema>;
 export type PatchExperimentRequest = z.input<typeof PatchExperimentSchema>;
 export type Experiment = z.infer<typeof ExperimentResponse>;
 export type Report = z.infer<typeof ReportResponse> & Record<string, unknown>;
+/** GET /layers/:id: a layer's live experiments, their ranges of buckets, and the free ranges (issue 21). */
+export type Layer = z.infer<typeof LayerResponse>;
+/** Why an excluded decision is excluded (`excludedBy` on /select answers and decision events). */
+export type ExcludedBy = ExcludedByName;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { POPULATION_NAME_LIST } from './population.js';
 import { jsonBytes } from './bounded-json.js';
 import { ErrorResponse } from './error.js';
+import { EXCLUDED_BY } from './targeting.js';
 
 /** The bounds of what a request may send that the event log stores (the context on every decision event). */
 export const MAX_CONTEXT_KEYS = 100;
@@ -46,6 +47,7 @@ export const SelectResponse = z.object({
   sticky: z.boolean(),
   propensity: z.number().describe('Probability that this arm was chosen for this request, given the population (1 for holdback and excluded).'),
   fallback: z.literal(true).optional().describe('Present when the store could not be reached and the baseline was served.'),
+  excludedBy: z.enum(EXCLUDED_BY).optional().describe('Why an excluded decision is excluded (population excluded; absent on a fallback).'),
 });
 
 export const RewardResponse = z.object({

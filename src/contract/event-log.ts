@@ -30,6 +30,8 @@ export interface DecisionLog {
    * estimates (bandit/off-policy.ts).
    */
   propensities?: string;
+  /** Why an excluded decision was excluded (issue 21); absent for bandit and holdback decisions. */
+  excludedBy?: string;
 }
 
 /** What the reward event records beyond RewardInput's own fields. */
@@ -66,6 +68,8 @@ export interface StoredDecisionEvent extends EventBase {
   traceparent?: string;
   /** Every arm's probability under the logging policy at this decision (one per experiment arm, 0 for a disabled one), when logged. */
   propensities?: number[];
+  /** Why an excluded decision was excluded (issue 21). */
+  excludedBy?: string;
 }
 
 export interface StoredRewardEvent extends EventBase {

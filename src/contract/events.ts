@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { POLICY_NAMES } from './policy-names.js';
 import { POPULATION_NAME_LIST } from './population.js';
+import { EXCLUDED_BY } from './targeting.js';
 
 export const EventsQuery = z.strictObject({
   after: z.string().min(1).max(40).optional().describe('An eventId: return the events that follow it (the cursor of the next page).'),
@@ -30,6 +31,7 @@ export const DecisionEventSchema = z.object({
   userId: z.string().nullable(),
   context: z.record(z.string(), z.unknown()).nullable().describe('The context sent to /select.'),
   eligibleArms: z.array(z.string()).describe('The arms not disabled at this version.'),
+  excludedBy: z.enum(EXCLUDED_BY).optional().describe('Why an excluded decision was excluded (issue 21).'),
   traceparent: z.string().nullable().describe('The W3C traceparent header of the /select request.'),
   propensities: z.record(z.string(), z.number()).optional().describe('The logging policy\'s probability of every eligible arm at this decision '
     + '(3 significant digits), on bandit decisions that drew their arm (not a sticky repeat) since it is recorded: for adaptively weighted off-policy estimates.'),

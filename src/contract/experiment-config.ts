@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { POLICY_NAMES } from './policy-names.js';
 import { ENGINE_SETTINGS } from './engine.js';
+import { StoredLayerSchema, StoredTargetingSchema } from './targeting.js';
 import { ARM_STATUSES, ArmSchema, DecisionRuleSchema, EXPERIMENT_STATUSES, REWARD_MODELS } from './experiment.js';
 
 export const GUARDRAIL_NAMES = ['latencyP95Ms', 'meanCost', 'errorRate'] as const;
@@ -68,6 +69,8 @@ const CONFIG_TAIL = {
     .describe('Past holdback shares (a PATCH of holdbackPercent closes a period), with the cumulative users when each closed.'),
   promotion: PromotionSchema.nullable().optional(),
   eventRetentionSeconds: z.number().optional().describe('How long the event log keeps events (seconds).'),
+  targeting: StoredTargetingSchema.nullable().optional().describe('The condition on the request context (issue 21); absent or null: every request.'),
+  layer: StoredLayerSchema.nullable().optional().describe('The layer and its range of buckets (issue 21); absent or null: no layer.'),
   // Engine settings (issue 11); absent: off.
   ...ENGINE_SETTINGS,
 };

@@ -6,11 +6,12 @@
  */
 import { z } from 'zod';
 import { POPULATION_NAME_LIST } from './population.js';
+import { EXCLUDED_BY } from './targeting.js';
 
 export const OfrepContext = z.looseObject({
   targetingKey: z.string().min(1).max(256).optional()
     .describe('The user: the same targetingKey gets the same arm (stickiness), as userId does on /select. Without it there is no stickiness.'),
-}).describe('The evaluation context. Attributes other than targetingKey are accepted and ignored by the non-contextual policies.');
+}).describe('The evaluation context: targetingKey is the user; every attribute (targetingKey included) is the context an experiment\'s targeting sees.');
 
 export const OfrepRequest = z.object({ context: OfrepContext.optional() });
 export type OfrepRequestBody = z.infer<typeof OfrepRequest>;
@@ -24,13 +25,14 @@ export const OfrepMetadata = z.object({
   population: z.enum(POPULATION_NAME_LIST),
   sticky: z.boolean(),
   fallback: z.boolean().optional().describe('True when the store could not be reached and the baseline was served.'),
+  excludedBy: z.enum(EXCLUDED_BY).optional().describe('Why an excluded evaluation was excluded (reason DEFAULT).'),
 });
 
 export const OfrepSuccess = z.object({
   key: z.string(),
   value: FlagValueSchema,
   variant: z.string().describe('The arm id.'),
-  reason: z.literal('SPLIT'),
+  reason: z.enum(['SPLIT', 'DEFAULT']).describe('SPLIT: the experiment chose (bandit or holdback); DEFAULT: excluded (see metadata.excludedBy), the baseline served.'),
   metadata: OfrepMetadata,
 });
 

@@ -5,6 +5,8 @@
  */
 import type { Choice, DecisionContext } from '../bandit/policy.js';
 import type { Rng } from '../bandit/random.js';
+import { inLayerRange } from '../assignment/eligibility.js';
+import type { ExcludedBy } from '../contract/targeting.js';
 import { inPercent, legacyUserBuckets, randomBuckets, userBuckets } from '../assignment/buckets.js';
 import { encodePropensities } from '../contract/event-log.js';
 import type { Population } from '../contract/population.js';
@@ -21,7 +23,7 @@ export interface Decision {
    */
   readonly propensity: number;
   /** Why the user is excluded, for logs and the response. */
-  readonly excludedBy?: 'paused' | 'ended' | 'traffic' | 'no_eligible_arm' | 'not_started';
+  readonly excludedBy?: ExcludedBy;
   /** Served the promoted arm by the staged rollout: the store must not put back a sticky arm. */
   readonly promoted?: boolean;
   /** Bandit decisions: every arm's probability under the rule this decision was drawn with, encoded for the log (contract/event-log.ts). */
@@ -84,14 +86,20 @@ function excluded(snap: Snapshot, excludedBy: Decision['excludedBy']): Decision 
 
 /**
  * `recorded`: the population of the user's record (the store answered `moved`): a user already in
- * the experiment keeps it whatever `holdbackPercent` says now.
+ * the experiment keeps it whatever `holdbackPercent` says now. `attributes`: what targeting sees
+ * (default: the context).
  */
-export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, nowMs: number, recorded?: 'b' | 'h', context?: DecisionContext): Decision {
+export function decide(snap: Snapshot, userId: string | undefined, rng: Rng, nowMs: number, recorded?: 'b' | 'h', context?: DecisionContext,
+  attributes: DecisionContext = context): Decision {
   const { config } = snap;
   if (config.status === 'paused') return excluded(snap, 'paused');
   if (snap.endsAtMs !== null && snap.endsAtMs <= nowMs) return excluded(snap, 'ended');
   if (snap.startsAtMs !== null && nowMs < snap.startsAtMs) return excluded(snap, 'not_started');
   if (!snap.hasBanditArm) return excluded(snap, 'no_eligible_arm');
+  // Issue 21: who may enter. Targeting is evaluated on every request (a request that does not match
+  // is excluded whatever the user's record); the layer range only grows, so a user in stays in.
+  if (snap.targeting && !snap.targeting(attributes ?? {})) return excluded(snap, 'targeting');
+  if (config.layer && !inLayerRange(config.layer, userId, rng)) return excluded(snap, 'layer');
 
   const buckets = userId === undefined ? randomBuckets(rng)
     : config.bucketing === 'multiply-shift' ? userBuckets(config.id, userId) : legacyUserBuckets(config.id, userId);

@@ -3,6 +3,7 @@ import { DEFAULT_EVENT_RETENTION_SECONDS, disabledIndexes, type DecisionLog } fr
 import { stickyField } from '../store/redis-keys.js';
 import type { Population } from '../contract/population.js';
 import type { Snapshot } from './snapshot.js';
+import type { ExcludedBy } from '../contract/targeting.js';
 
 /**
  * The decision token's user key: it lets /reward (and a default reward) add to the user's own sums;
@@ -15,6 +16,8 @@ export function userKeyOf(userId: string | undefined, population: Population): s
 export interface SelectExtras {
   /** The request's `context` (already checked against its size bound). */
   context?: Record<string, unknown>;
+  /** What targeting sees, when it is not `context` (OFREP: every attribute of the evaluation context). */
+  attributes?: Record<string, unknown>;
   /** The request's W3C `traceparent` header, if any (stored only when well-formed). */
   traceparent?: string;
 }
@@ -26,8 +29,9 @@ export const validTraceparent = (header: unknown): string | undefined =>
   typeof header === 'string' && header.length === 55 && TRACEPARENT.test(header) ? header : undefined;
 
 /** `propensityVector`: the decision's (decide.ts), bandit decisions only. */
-export function decisionLog(snap: Snapshot, nonce: string, nowMs: number, extras: SelectExtras, propensityVector?: string): DecisionLog {
+export function decisionLog(snap: Snapshot, nonce: string, nowMs: number, extras: SelectExtras, propensityVector?: string, excludedBy?: ExcludedBy): DecisionLog {
   return {
+    ...(excludedBy !== undefined && { excludedBy }),
     nonce, nowMs, disabledArms: disabledIndexes(snap.eligible),
     ...(propensityVector !== undefined && { propensities: propensityVector }),
     retentionSeconds: snap.config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS,

@@ -5,6 +5,7 @@
  * still waiting for their reward, at most one reward window's worth).
  */
 import type { z } from 'zod';
+import type { ExcludedBy } from '../contract/targeting.js';
 import type { EventLine, EventsQuery } from '../contract/events.js';
 import { dsjsonLine } from '../format/dsjson.js';
 import { ApiError } from '../errors.js';
@@ -42,7 +43,7 @@ export function publicEvent(ctx: ServiceContext, config: ExperimentConfig, ev: S
     return {
       type: ev.type, ...common, experimentVersion: ev.version, armId: ev.armId, population: POPULATION_NAMES[ev.population], propensity: ev.propensity,
       firstExposure: ev.firstExposure, policy: config.policy, userId: ev.userId ?? null, context: json(ev.context),
-      eligibleArms: ev.eligibleArms, traceparent: ev.traceparent ?? null,
+      eligibleArms: ev.eligibleArms, traceparent: ev.traceparent ?? null, ...(ev.excludedBy && { excludedBy: ev.excludedBy as ExcludedBy }),
       ...(ev.propensities && { propensities: Object.fromEntries(config.arms.flatMap((a, i) => (ev.eligibleArms.includes(a.id) ? [[a.id, ev.propensities![i]]] : []))) }),
     };
   }

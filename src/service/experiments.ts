@@ -11,6 +11,7 @@ import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, P
 import type { PromoteBody } from '../contract/lifecycle.js';
 import type { ServiceContext } from './context.js';
 import { engineConfigOf } from './engine-config.js';
+import { claimRange, patchLayer, releaseRange } from './layers.js';
 
 /** What the experiment routes answer (ExperimentResponse): the config with each arm's state, and the version. */
 export type ExperimentView = z.infer<typeof ExperimentResponse>;
@@ -31,7 +32,16 @@ export function view(state: ExperimentState): ExperimentView {
 export async function createExperiment(ctx: ServiceContext, body: CreateExperimentBody): Promise<ExperimentView> {
   const config = buildConfig(body, new Date(ctx.clock.now()).toISOString());
   await checkExperimentCap(ctx);
-  if (!(await ctx.store.createExperiment(config))) throw new ApiError('experiment_exists', `experiment '${body.id}' already exists`);
+  const exists = (): ApiError => new ApiError('experiment_exists', `experiment '${body.id}' already exists`);
+  if (config.layer) {
+    // Claimed first, atomically in the layer; given back when the create then fails (create mode: no one else holds this id's claim).
+    if (await ctx.store.getExperiment(config.id)) throw exists();
+    await claimRange(ctx, config.id, config.layer, config.endsAt, 'create');
+  }
+  if (!(await ctx.store.createExperiment(config))) {
+    if (config.layer) await releaseRange(ctx, config);
+    throw exists();
+  }
   return view({ config, disabled: nullProto(), version: 1 });
 }
 
@@ -59,6 +69,7 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
     status: 'active', createdAt: now, updatedAt: now, startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
     bucketing: 'multiply-shift', eventRetentionSeconds: body.eventRetentionSeconds,
+    ...(body.targeting && { targeting: body.targeting }), ...(body.layer && { layer: { id: body.layer.id, range: body.layer.range } }),
     ...engineConfigOf(body),
   };
 }
@@ -74,6 +85,7 @@ export async function listExperiments(ctx: ServiceContext): Promise<ExperimentVi
 export async function patchExperiment(ctx: ServiceContext, id: string, body: PatchExperimentBody): Promise<ExperimentView> {
   const now = new Date(ctx.clock.now()).toISOString();
   const { guardrails: g, ...rest } = body;
+  if (body.layer !== undefined || body.endsAt !== undefined) await patchLayer(ctx, await mustGet(ctx, id), body.layer, body.endsAt);
   const guardrails = g === undefined ? {} : { guardrails: g === null ? null : mergeGuardrails((await mustGet(ctx, id)).config.guardrails, g) };
   const periods = body.holdbackPercent === undefined ? undefined : await closeHoldbackPeriod(ctx, id, body.holdbackPercent, now);
   const state = await ctx.store.updateExperiment(id, { ...rest, ...guardrails, updatedAt: now, ...(periods && { holdbackPeriods: periods }) });
@@ -106,9 +118,10 @@ async function closeHoldbackPeriod(ctx: ServiceContext, id: string, percent: num
 /** DELETE: archive. /select answers 404 from then on; the report (and the events) stay readable. Idempotent. */
 export async function archiveExperiment(ctx: ServiceContext, id: string): Promise<ExperimentView> {
   const { config } = await mustGet(ctx, id);
-  if (config.archivedAt) return view(await mustGet(ctx, id));
   const now = new Date(ctx.clock.now()).toISOString();
-  return view(stored(ctx, id, await ctx.store.updateExperiment(id, { archivedAt: now, updatedAt: now })));
+  const state = config.archivedAt ? await mustGet(ctx, id) : stored(ctx, id, await ctx.store.updateExperiment(id, { archivedAt: now, updatedAt: now }));
+  await releaseRange(ctx, config); // again on a repeat: a DELETE whose release failed is retried
+  return view(state);
 }
 
 /** POST .../promote: store a staged rollout of an enabled arm; every replica follows it from the stored config. */

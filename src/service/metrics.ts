@@ -57,6 +57,7 @@ export class Metrics {
   private readonly rewards = new ArmCounts();
   private readonly duplicates: Counts = new Map();
   private readonly fallbacks: Counts = new Map();
+  private readonly exclusions: Counts = new Map();
   private readonly staleRetries: Counts = new Map();
   private readonly reloads: Counts = new Map();
   private readonly disables: Counts = new Map();
@@ -72,6 +73,8 @@ export class Metrics {
     this.counter('bandit_decisions_total', 'Decisions answered by /select (fallbacks included, as excluded).', ['experiment', 'arm', 'population'], this.decisions);
     this.counter('bandit_rewards_total', 'Rewards accepted (duplicates not counted).', ['experiment', 'arm', 'population'], this.rewards);
     this.counter('bandit_reward_duplicates_total', 'Rewards answered duplicate: true.', ['experiment'], this.duplicates);
+    this.counter('bandit_excluded_decisions_total', 'Decisions served the baseline as excluded, by why (excludedBy: targeting, layer, traffic, paused, ended, not_started, no_eligible_arm).',
+      ['experiment', 'reason'], this.exclusions);
     this.counter('bandit_select_fallbacks_total', 'Decisions served as the baseline because the store did not answer in time.', ['experiment'], this.fallbacks);
     this.counter('bandit_stale_retries_total', 'Decisions refused by the store because the experiment changed meanwhile, and made again.', ['experiment'], this.staleRetries);
     this.counter('bandit_snapshot_reloads_total', 'Experiment snapshots (state and tallies) read from the store into this replica\'s cache.', ['experiment'], this.reloads);
@@ -98,6 +101,7 @@ export class Metrics {
     this.rewards.inc(this.exp(experimentId), armId, population);
   }
   duplicate(experimentId: string): void { bump(this.duplicates, this.exp(experimentId)); }
+  excluded(experimentId: string, reason: string): void { bump(this.exclusions, `${this.exp(experimentId)}\0${reason}`); }
   fallback(experimentId: string): void { bump(this.fallbacks, this.exp(experimentId)); }
   staleRetry(experimentId: string): void { bump(this.staleRetries, this.exp(experimentId)); }
   snapshotReload(experimentId: string): void { bump(this.reloads, this.exp(experimentId)); }

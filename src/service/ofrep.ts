@@ -23,15 +23,21 @@ export type BulkEvaluation =
   | { etag: string; notModified: true }
   | { etag: string; notModified: false; flags: (FlagEvaluation | FlagFailure)[] };
 
-export async function evaluateFlag(ctx: ServiceContext, key: string, targetingKey?: string): Promise<FlagEvaluation> {
-  const d = await select(ctx, key, targetingKey);
+/** `context`: the evaluation context; its targetingKey is the user, and all its attributes are what targeting sees. */
+export async function evaluateFlag(ctx: ServiceContext, key: string, context: Record<string, unknown> = {}): Promise<FlagEvaluation> {
+  const targetingKey = typeof context.targetingKey === 'string' ? context.targetingKey : undefined;
+  const d = await select(ctx, key, targetingKey, { attributes: context });
   return {
     key: d.experimentId,
     // OFREP has no null value: an arm without a payload is its id, a string flag.
     value: (d.payload ?? d.armId) as FlagValue,
     variant: d.armId,
-    reason: 'SPLIT',
-    metadata: { decisionId: d.decisionId, propensity: d.propensity, population: d.population, sticky: d.sticky, ...(d.fallback && { fallback: true as const }) },
+    // An excluded evaluation (targeting, layer, traffic, paused...) is the default value, not a split.
+    reason: d.population === 'excluded' ? 'DEFAULT' : 'SPLIT',
+    metadata: {
+      decisionId: d.decisionId, propensity: d.propensity, population: d.population, sticky: d.sticky,
+      ...(d.fallback && { fallback: true as const }), ...(d.excludedBy && { excludedBy: d.excludedBy }),
+    },
   };
 }
 
@@ -47,8 +53,7 @@ export async function evaluateFlags(ctx: ServiceContext, context: Record<string,
   const active = (await ctx.store.listExperiments()).filter((s) => isActive(s, nowMs));
   const etag = bulkEtag(context, active, nowMs);
   if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) return { etag, notModified: true };
-  const targetingKey = typeof context.targetingKey === 'string' ? context.targetingKey : undefined;
-  const flags = await Promise.all(active.map((s) => evaluateFlag(ctx, s.config.id, targetingKey).catch((err: unknown) => flagFailure(s.config.id, err))));
+  const flags = await Promise.all(active.map((s) => evaluateFlag(ctx, s.config.id, context).catch((err: unknown) => flagFailure(s.config.id, err))));
   return { etag, notModified: false, flags };
 }
 

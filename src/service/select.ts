@@ -29,13 +29,13 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (snap?.statsRefresh(nowMs) === 'before-deciding') snap = await ctx.cache.load(experimentId, nowMs);
       if (!snap) throw experimentNotFound(experimentId);
       if (snap.config.archivedAt) throw new ApiError('experiment_not_found', `experiment '${experimentId}' was archived at ${snap.config.archivedAt}`);
-      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded, extras.context);
+      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded, extras.context, extras.attributes);
       const userKey = userKeyOf(userId, d.population); // in the token, and in a default reward's due entry
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
         propensity: d.propensity, userId, sticky: snap.config.stickiness && !d.promoted, stickyTtlSeconds: snap.config.stickyTtlSeconds,
-        now: Math.floor(nowMs / 1000), withStats, log: decisionLog(snap, nonce, nowMs, extras, d.propensityVector),
+        now: Math.floor(nowMs / 1000), withStats, log: decisionLog(snap, nonce, nowMs, extras, d.propensityVector, d.excludedBy),
         // Default reward (issue 11): scheduled by the same store call that counts the decision.
         ...(snap.config.defaultReward && { defaultReward: { dueAt: Math.floor(nowMs / 1000) + snap.config.defaultReward.afterSeconds, ...(userKey !== undefined && { userKey }) } }),
       });
@@ -47,7 +47,8 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.kind === 'moved') { recorded = res.population; continue; }
       if (res.stats) snap.setStats(res.stats, nowMs);
       ctx.metrics.decision(experimentId, res.armId, d.population);
-      return result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce);
+      if (d.excludedBy) ctx.metrics.excluded(experimentId, d.excludedBy);
+      return { ...result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce), ...(d.excludedBy && { excludedBy: d.excludedBy }) };
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {

@@ -7,6 +7,8 @@
  * A change made on any replica bumps the version in the store; `assign` refuses a decision made
  * with an old version ("stale"), so the next request reloads: a disabled arm is never served again.
  */
+import { targetingPredicate } from '../assignment/eligibility.js';
+import type { Predicate } from '../contract/condition.js';
 import { posteriorFor, type Posterior } from '../bandit/posterior.js';
 import { encodePropensities } from '../contract/event-log.js';
 import type { ExperimentStore, Ledger } from '../store/store.js';
@@ -29,6 +31,8 @@ export class Snapshot {
   readonly endsAtMs: number | null;
   /** `config.startsAt` in epoch milliseconds (null: no start date). */
   readonly startsAtMs: number | null;
+  /** The targeting condition, compiled once (null: every request). */
+  readonly targeting: Predicate | null;
   /**
    * The reward posteriors of the cached tallies (discounted to the refresh time with a half-life),
    * one per arm. A new array at every refresh, never changed in place; without a discount the
@@ -56,6 +60,7 @@ export class Snapshot {
     this.endsAtMs = this.config.endsAt === null ? null : Date.parse(this.config.endsAt);
     this.engine = engineFor(this.config);
     this.startsAtMs = this.config.startsAt ? Date.parse(this.config.startsAt) : null;
+    this.targeting = targetingPredicate(this.config.targeting);
     this.setStats(stats, now);
   }
 

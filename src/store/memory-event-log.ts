@@ -21,6 +21,7 @@ class DecisionRow {
     readonly userId: string | undefined, readonly context: string | undefined, readonly disabledArms: string, readonly traceparent: string | undefined,
     /** The encoded vector: one string per model refresh, shared by its decisions' rows. */
     readonly propensities: string | undefined,
+    readonly excludedBy: string | undefined,
   ) {}
 }
 class RewardRow {
@@ -47,7 +48,7 @@ export class MemoryEventLog {
     const { log } = input;
     const [ms, seq] = this.nextId(log.nowMs);
     this.push(new DecisionRow(ms, seq, this.armIds.indexOf(armId), input.population, log.nonce, input.now, propensity, input.version,
-      firstExposure, input.userId, log.context, log.disabledArms, log.traceparent, sticky ? undefined : log.propensities), log.nowMs, log.retentionSeconds);
+      firstExposure, input.userId, log.context, log.disabledArms, log.traceparent, sticky ? undefined : log.propensities, log.excludedBy), log.nowMs, log.retentionSeconds);
   }
 
   appendReward(input: RewardInput): void {
@@ -100,7 +101,7 @@ export class MemoryEventLog {
       return {
         ...base, type: 'decision', version: r.version, firstExposure: r.firstExposure, eligibleArms: eligibleFrom(this.armIds, r.disabledArms),
         ...(r.userId !== undefined && { userId: r.userId }), ...(r.context !== undefined && { context: r.context }),
-        ...(r.traceparent !== undefined && { traceparent: r.traceparent }),
+        ...(r.traceparent !== undefined && { traceparent: r.traceparent }), ...(r.excludedBy !== undefined && { excludedBy: r.excludedBy }),
         ...propensitiesField(r.propensities, this.armIds.length),
       };
     }

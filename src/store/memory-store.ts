@@ -13,6 +13,7 @@ import { EXPIRY_MARGIN_SECONDS } from './redis-keys.js';
 import { nullProto } from './null-proto.js';
 import type { StoredEvent } from '../contract/event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
+import { MemoryLayers, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
 import type { ApiKeyWatch, AssignInput, AssignResult, DueDefault, ExperimentPatch, GuardrailEvent, RewardInput, RewardResult, Store } from './store.js';
 import type { ApiKeyRecord, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, StickyAssignment, Tally, UserSums } from '../contract/domain.js';
 
@@ -56,6 +57,7 @@ export class MemoryStore implements Store {
   private readonly sweeper = this.sweepForever();
   private readonly apiKeys = new MemoryApiKeys();
   private readonly defaults = new MemoryDefaults();
+  private readonly layers = new MemoryLayers();
 
   /**
    * @param stickyMaxUsers sticky users kept per experiment, least recently served forgotten first (STICKY_MAX_USERS).
@@ -251,6 +253,10 @@ export class MemoryStore implements Store {
   async readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null> {
     return this.experiments.get(id)?.log.read(after, limit) ?? null;
   }
+
+  async claimLayerRange(layerId: string, claim: LayerClaim, nowMs: number, mode: ClaimMode): Promise<ClaimResult> { return this.layers.claim(layerId, claim, nowMs, mode); }
+  async releaseLayerRange(layerId: string, experimentId: string): Promise<void> { this.layers.release(layerId, experimentId); }
+  async readLayer(layerId: string): Promise<LayerClaim[]> { return this.layers.read(layerId); }
 
   async getOrCreateSecret(candidate: string): Promise<string> {
     this.secret ??= candidate;

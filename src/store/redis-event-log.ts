@@ -22,7 +22,7 @@ export function decodeStreamEntries(armIds: readonly string[], entries: [string,
       return {
         ...base, type: 'decision', version: Number(version), firstExposure: first === '1', eligibleArms: eligibleFrom(armIds, disabled),
         ...(f.u !== undefined && { userId: f.u }), ...(f.c !== undefined && { context: f.c }), ...(f.w !== undefined && { traceparent: f.w }),
-        ...propensitiesField(propensities, armIds.length),
+        ...(f.x !== undefined && { excludedBy: f.x }), ...propensitiesField(propensities, armIds.length),
       };
     }
     const [, , , , , reward, latencyMs, cost, error] = packed;

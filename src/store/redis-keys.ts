@@ -51,6 +51,8 @@ export class ExperimentKeys {
 
 export const indexKey = (prefix: string): string => `${prefix}experiments`;
 export const secretKey = (prefix: string): string => `${prefix}secret`;
+/** A layer's claims (issue 21): HASH experimentId -> "from to endsAtMs|-", its own hash tag (claim-layer.lua touches only it). */
+export const layerKey = (prefix: string, layerId: string): string => `${prefix}{layer:${layerId}}`;
 
 /** A prefix with a brace would put its own hash tag ahead of the experiment's. */
 export function checkPrefix(prefix: string): string {

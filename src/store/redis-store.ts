@@ -15,8 +15,9 @@ import { nullProto } from './null-proto.js';
 import { RedisApiKeys } from './redis-api-keys.js';
 import type { StoredEvent } from '../contract/event-log.js';
 import { decodeStreamEntries } from './redis-event-log.js';
+import { decodeClaim, encodeClaim, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
 import {
-  EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, secretKey, stickyEpochs, stickyField,
+  EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, layerKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
 import { StoreUnavailableError, type ApiKeyWatch, type AssignInput, type AssignResult, type DueDefault, type ExperimentPatch, type RewardInput, type RewardResult, type Store } from './store.js';
 import type { ApiKeyRecord, DisabledInfo, EngineSums, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, Tally } from '../contract/domain.js';
@@ -40,6 +41,7 @@ const SCRIPTS = {
   banditSecret: ['get-or-create-secret', 1],
   banditHistoryPoint: ['history-point', 1],
   banditApiKeyChange: ['api-key-change', 3],
+  banditClaimLayer: ['claim-layer', 1],
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 type ScriptArg = string | number;
@@ -162,8 +164,8 @@ export class RedisStore implements Store {
         this.trimNow(input.log.retentionSeconds),
         // default rewards (issue 11): ARGV[17..18] of assign.lua (it writes the member dueMember describes)
         input.defaultReward ? input.defaultReward.dueAt : '', input.defaultReward?.userKey ?? '',
-        // the propensity vector (issue 9): ARGV[19]
-        input.log.propensities ?? '']);
+        // the propensity vector (issue 9): ARGV[19]; excludedBy (issue 21): ARGV[20]
+        input.log.propensities ?? '', input.log.excludedBy ?? '']);
     if (reply === -5 || reply === -6) return { kind: 'moved', population: reply === -5 ? 'b' : 'h' };
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'stale') return { kind };
@@ -241,6 +243,22 @@ export class RedisStore implements Store {
       this.io(() => this.client.xrange(k.log(), after === null ? '-' : `(${after}`, '+', 'COUNT', limit)),
     ]);
     return arms === null ? null : decodeStreamEntries(JSON.parse(arms) as string[], entries);
+  }
+
+  async claimLayerRange(layerId: string, claim: LayerClaim, nowMs: number, mode: ClaimMode): Promise<ClaimResult> {
+    const reply = await this.script('banditClaimLayer', [layerKey(this.prefix, layerId)], [claim.experimentId, encodeClaim(claim), nowMs, mode]);
+    if (reply === 'ok') return { kind: 'claimed' };
+    const [id, text] = reply as [string, string];
+    return { kind: 'conflict', with: decodeClaim(id, text) };
+  }
+
+  async releaseLayerRange(layerId: string, experimentId: string): Promise<void> {
+    await this.io(() => this.client.hdel(layerKey(this.prefix, layerId), experimentId));
+  }
+
+  async readLayer(layerId: string): Promise<LayerClaim[]> {
+    const all = await this.io(() => this.client.hgetall(layerKey(this.prefix, layerId)));
+    return Object.entries(all).map(([id, text]) => decodeClaim(id, text)).sort((a, b) => a.range[0] - b.range[0]);
   }
 
   async getOrCreateSecret(candidate: string): Promise<string> {

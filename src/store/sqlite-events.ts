@@ -17,7 +17,7 @@ interface EventRow {
   id: number; ms: number; type: number; arm: number; pop: Population; nonce: string; issued_at: number; propensity: number;
   version: number | null; first: number | null; user_id: string | null; context: string | null; disabled: string | null;
   traceparent: string | null; propensities: string | null; reward: number | null; latency: number | null; cost: number | null;
-  error: number | null; metadata: string | null; user_key: string | null;
+  error: number | null; metadata: string | null; user_key: string | null; excluded_by: string | null;
 }
 
 export class SqliteEvents {
@@ -28,8 +28,8 @@ export class SqliteEvents {
 
   constructor(db: Database.Database) {
     this.s = {
-      decision: db.prepare(`INSERT INTO events (rid, ms, type, arm, pop, nonce, issued_at, propensity, version, first, user_id, context, disabled, traceparent, propensities)
-        VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      decision: db.prepare(`INSERT INTO events (rid, ms, type, arm, pop, nonce, issued_at, propensity, version, first, user_id, context, disabled, traceparent,
+        propensities, excluded_by) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       reward: db.prepare(`INSERT INTO events (rid, ms, type, arm, pop, nonce, issued_at, propensity, reward, latency, cost, error, metadata, user_key)
         VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       page: db.prepare<[number, number, number, number], EventRow>('SELECT * FROM events WHERE rid = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?'),
@@ -44,7 +44,7 @@ export class SqliteEvents {
   appendDecision(rid: number, arm: number, input: AssignInput, propensity: number, firstExposure: boolean, sticky: boolean): void {
     const { log } = input;
     this.s.decision.run(rid, this.nextMs(log.nowMs), arm, input.population, log.nonce, input.now, propensity, input.version, firstExposure ? 1 : 0,
-      input.userId ?? null, log.context ?? null, log.disabledArms, log.traceparent ?? null, sticky ? null : log.propensities ?? null);
+      input.userId ?? null, log.context ?? null, log.disabledArms, log.traceparent ?? null, sticky ? null : log.propensities ?? null, log.excludedBy ?? null);
     this.maybeTrim(rid, log.nowMs, log.retentionSeconds);
   }
 
@@ -99,7 +99,7 @@ function decode(r: EventRow, armIds: readonly string[]): StoredEvent {
     return {
       ...base, type: 'decision', version: r.version!, firstExposure: r.first === 1, eligibleArms: eligibleFrom(armIds, r.disabled ?? ''),
       ...(r.user_id !== null && { userId: r.user_id }), ...(r.context !== null && { context: r.context }),
-      ...(r.traceparent !== null && { traceparent: r.traceparent }),
+      ...(r.traceparent !== null && { traceparent: r.traceparent }), ...(r.excluded_by !== null && { excludedBy: r.excluded_by }),
       ...propensitiesField(r.propensities ?? undefined, armIds.length),
     };
   }

@@ -8,7 +8,8 @@
 import type Database from 'better-sqlite3';
 import { Cluster } from 'ioredis';
 import type { RedisClient } from './redis-store.js';
-import { ExperimentKeys, apiKeyKeys, secretKey } from './redis-keys.js';
+import { encodeClaim } from './layer-claims.js';
+import { ExperimentKeys, apiKeyKeys, layerKey, secretKey } from './redis-keys.js';
 import { copyExperiment, type ExperimentRow } from './sqlite-redis-experiment.js';
 
 export interface CopySummary { experiments: number; events: number; apiKeys: number; historyPoints: number; secret: boolean }
@@ -51,6 +52,11 @@ export async function copySqliteToRedis(db: Database.Database, client: RedisClie
       await p.exec();
       summary.historyPoints += rows.length;
       at = [rows[rows.length - 1].exp, rows[rows.length - 1].ts];
+    }
+    // Layer claims (claim-layer.lua): per layer a hash, experimentId -> "from to endsAtMs|-".
+    type Claim = { layer_id: string; experiment_id: string; range_from: number; range_to: number; ends_at_ms: number | null };
+    for (const r of db.prepare('SELECT * FROM layer_claims').all() as Claim[]) {
+      await client.hset(layerKey(prefix, r.layer_id), r.experiment_id, encodeClaim({ experimentId: r.experiment_id, range: [r.range_from, r.range_to], endsAtMs: r.ends_at_ms }));
     }
     // API keys (api-key-change.lua): records without lastUsedAt, the last-used hash, the version.
     const k = apiKeyKeys(prefix);

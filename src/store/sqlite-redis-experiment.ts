@@ -138,7 +138,7 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
 
   // The event log (assign.lua, reward.lua): stream entries with packed fields d / r, ids <ms>-<seq> in the log's order.
   type Event = { id: number; ms: number; type: number; arm: number; pop: string; nonce: string; issued_at: number; propensity: number; version: number;
-    first: number; user_id: string | null; context: string | null; disabled: string | null; traceparent: string | null; propensities: string | null;
+    first: number; user_id: string | null; context: string | null; disabled: string | null; traceparent: string | null; propensities: string | null; excluded_by: string | null;
     reward: number | null; latency: number | null; cost: number | null; error: number; metadata: string | null; user_key: string | null };
   const eventPage = db.prepare('SELECT * FROM events WHERE rid = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?');
   let events = 0;
@@ -155,6 +155,7 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
         if (ev.user_id !== null) f.push('u', ev.user_id);
         if (ev.context !== null) f.push('c', ev.context);
         if (ev.traceparent !== null) f.push('w', ev.traceparent);
+        if (ev.excluded_by !== null) f.push('x', ev.excluded_by);
       } else {
         f.push('r', [ev.nonce, ev.arm + 1, ev.pop, ev.issued_at, n(ev.propensity), ev.reward ?? '', ev.latency ?? '', ev.cost ?? '', ev.error].join(' '));
         if (ev.metadata !== null) f.push('m', ev.metadata);

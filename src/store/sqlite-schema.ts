@@ -60,6 +60,10 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE history (exp TEXT NOT NULL, ts INTEGER NOT NULL, point TEXT NOT NULL, PRIMARY KEY (exp, ts)) WITHOUT ROWID;
    CREATE TABLE api_keys (id TEXT PRIMARY KEY, scope TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;
    CREATE TABLE api_keys_used (id TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;`,
+  // 2: layers (the claims on a layer's bucket ranges) and why a decision was excluded.
+  `CREATE TABLE layer_claims (layer_id TEXT NOT NULL, experiment_id TEXT NOT NULL, range_from INTEGER NOT NULL, range_to INTEGER NOT NULL,
+     ends_at_ms INTEGER, PRIMARY KEY (layer_id, experiment_id)) WITHOUT ROWID;
+   ALTER TABLE events ADD COLUMN excluded_by TEXT;`,
 ];
 
 /** The schema version this release writes. */

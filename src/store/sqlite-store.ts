@@ -27,6 +27,8 @@ import { SqliteHistory } from './sqlite-history.js';
 import { SqliteKeys } from './sqlite-keys.js';
 import { SqliteReward } from './sqlite-reward.js';
 import { openDatabase } from './sqlite-schema.js';
+import type { ClaimMode, ClaimResult, LayerClaim } from './layer-claims.js';
+import { SqliteLayers } from './sqlite-layers.js';
 import { SqliteSweep } from './sqlite-sweep.js';
 import { SqliteTallies } from './sqlite-tallies.js';
 import { SqliteWindow } from './sqlite-window.js';
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
   private readonly rewardStep: SqliteReward;
   private readonly history: SqliteHistory;
   private readonly keys: SqliteKeys;
+  private readonly layers: SqliteLayers;
   private readonly sweep: SqliteSweep;
   private readonly group: GroupCommit;
   private readonly probe: (bytes: number) => void;
@@ -81,6 +84,7 @@ export class SqliteStore implements Store {
     this.rewardStep = new SqliteReward(db, this.experiments, this.tallies, this.window, this.events, this.defaults);
     this.history = new SqliteHistory(db);
     this.keys = new SqliteKeys(db);
+    this.layers = new SqliteLayers(db);
     this.sweep = new SqliteSweep(db, () => {}); // a failed sweep is retried by the next one; writes report the disk's state
     const write = db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('ping', ?)");
     this.probe = db.transaction((bytes: number) => { write.run('x'.repeat(bytes)); write.run(String(Date.now())); });
@@ -156,6 +160,12 @@ export class SqliteStore implements Store {
       return head ? this.events.readOfType(head.rid, head.armIds, type, after, limit) : null;
     });
   }
+
+  async claimLayerRange(layerId: string, claim: LayerClaim, nowMs: number, mode: ClaimMode): Promise<ClaimResult> {
+    return this.io(() => this.layers.claim(layerId, claim, nowMs, mode));
+  }
+  async releaseLayerRange(layerId: string, experimentId: string): Promise<void> { return this.io(() => this.layers.release(layerId, experimentId)); }
+  async readLayer(layerId: string): Promise<LayerClaim[]> { return this.io(() => this.layers.read(layerId)); }
 
   async getOrCreateSecret(candidate: string): Promise<string> { return this.io(() => this.keys.secret(candidate)); }
 

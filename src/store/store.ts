@@ -19,6 +19,7 @@ import type {
 } from '../contract/domain.js';
 import type { Population } from '../contract/population.js';
 import type { EngineSumsInput } from './engine-sums.js';
+import type { ClaimMode, ClaimResult, LayerClaim } from './layer-claims.js';
 
 export interface AssignInput {
   experimentId: string;
@@ -128,7 +129,7 @@ export type RewardResult =
 
 export type ExperimentPatch = Partial<
   Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'
-    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt'>
+    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt' | 'targeting' | 'layer'>
 >;
 
 /**
@@ -231,6 +232,19 @@ export interface EventLogStore {
   readEventsOfType?(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null>;
 }
 
+export interface LayerStore {
+  /**
+   * Layers: stores the experiment's claim on a range of the layer's buckets unless it overlaps a
+   * live claim of another experiment (or, mode `create`, the experiment holds one already), in one
+   * atomic step (layer-claims.ts `conflictOf`).
+   */
+  claimLayerRange(layerId: string, claim: LayerClaim, nowMs: number, mode: ClaimMode): Promise<ClaimResult>;
+  /** Frees the experiment's claim in the layer (archive; a create that failed after claiming). */
+  releaseLayerRange(layerId: string, experimentId: string): Promise<void>;
+  /** The layer's claims (ended ones included until released), ordered by range. */
+  readLayer(layerId: string): Promise<LayerClaim[]>;
+}
+
 export interface SecretStore {
   /** The decision-signing secret shared by every replica: created once, then always the same. */
   getOrCreateSecret(candidate: string): Promise<string>;
@@ -240,7 +254,7 @@ export interface SecretStore {
  * Everything the service keeps, one aggregate per interface; an implementation is all of them. A
  * use case that needs one aggregate takes that interface alone.
  */
-export interface Store extends ExperimentStore, Ledger, HistoryStore, ApiKeyStore, EventLogStore, SecretStore {
+export interface Store extends ExperimentStore, Ledger, HistoryStore, ApiKeyStore, EventLogStore, SecretStore, LayerStore {
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

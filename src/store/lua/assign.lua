@@ -43,6 +43,7 @@
   ARGV[19] event log: the logging policy's propensity of every arm, encoded (contract/event-log.ts
            encodePropensities), '' when absent (holdback, excluded); kept only when the arm chosen
            now is served (not a sticky repeat)
+  ARGV[20] event log: why an excluded decision was excluded (excludedBy, issue 21), '' otherwise
 
   Returns
     {armId, propensity, sticky 0|1, firstExposure 0|1}                     served
@@ -141,7 +142,7 @@ if first == 1 then redis.call('HINCRBY', tallies, pop .. 'u:' .. served, 1) end
 -- Event log: the decision, in the same step that counts it. Field d packs, space-separated: the
 -- nonce, the served arm index (the meta hash's, from 1), population, issuedAt (= now), propensity,
 -- version, firstExposure 1|0, disabled arm indexes, and (ARGV[19], when the arm chosen now was
--- served) the propensity vector; then u userId, c context, w traceparent, each
+-- served) the propensity vector; then u userId, c context, w traceparent, x excludedBy, each
 -- only when present (few fields: XADD's cost grows with them). Entry ids are Redis's clock (*), and
 -- so is the trim by age, when ARGV[16] asks for it (MINID ~: whole nodes older than the retention).
 local servedIndex = index
@@ -152,6 +153,7 @@ local entry = {KEYS[6], '*', 'd', packed}
 if ARGV[12] ~= '' then entry[#entry + 1] = 'u'; entry[#entry + 1] = ARGV[12] end
 if ARGV[13] ~= '' then entry[#entry + 1] = 'c'; entry[#entry + 1] = ARGV[13] end
 if ARGV[15] ~= '' then entry[#entry + 1] = 'w'; entry[#entry + 1] = ARGV[15] end
+if ARGV[20] ~= nil and ARGV[20] ~= '' then entry[#entry + 1] = 'x'; entry[#entry + 1] = ARGV[20] end
 redis.call('XADD', unpack(entry))
 if ARGV[16] ~= '' then
   local clock = redis.call('TIME')
