@@ -17,7 +17,8 @@ import { ofrepRoutes } from './api/ofrep.js';
 import { operationRoutes } from './api/operations.js';
 import { dashboardPlugin } from './plugins/dashboard.js';
 import { metricsPlugin } from './plugins/metrics.js';
-import { ApiError, RETRY_AFTER_SECONDS, storeUnavailable, type ErrorCode } from './errors.js';
+import { ApiError, invalid, RETRY_AFTER_SECONDS, storeUnavailable, type ErrorCode } from './errors.js';
+import { toIssues } from './contract/issues.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
 import { drainingPlugin } from './plugins/draining.js';
 import { DefaultRewardSweeper } from './service/default-rewards.js';
@@ -124,19 +125,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof StoreUnavailableError) {
+      reply.errorCode = 'store_unavailable';
       req.log.debug({ err: err.message }, 'store unavailable'); // the cause is logged once per change (main.ts)
       return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS))
         .send(storeUnavailable().toBody());
     }
-    const api = toApiError(err, req.url);
+    const api = toApiError(err, req);
     if (api) {
+      reply.errorCode = api.code;
       if (api.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply.code(api.status).send(api.toBody());
     }
     req.log.error({ err }, 'unhandled error');
+    reply.errorCode = 'internal_error';
     return reply.code(500).send({ error: 'internal_error', message: 'the service failed; see its logs for the request id ' + req.id });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler((req, reply) => { reply.errorCode = 'not_found'; return reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }); });
 
   await app.register(metricsPlugin(ctx));
   await app.register(decisionRoutes(ctx));
@@ -168,14 +172,14 @@ function logSecretState(log: FastifyBaseLogger, s: SecretState): void {
 const CONFIG_BODY = /^\/experiments(\/[^/?]+)?(\?|$)/;
 
 /** Maps what the app or Fastify threw to the contract's errors; null for a real failure (500). */
-function toApiError(err: FastifyError, url: string): ApiError | null {
+function toApiError(err: FastifyError, { url, body, query }: { url: string; body: unknown; query: unknown }): ApiError | null {
   if (err instanceof ApiError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
-    const issues = err.validation.map((v) => ({ field: `${where}${v.instancePath.replaceAll('/', '.')}`, message: v.message ?? 'invalid' }));
+    const raw = err.validation.map((v) => ({ path: v.instancePath.split('/').filter(Boolean), code: v.keyword, message: v.message ?? 'invalid', keys: (v.params as { keys?: string[] }).keys }));
+    const input = where === 'body' ? body : where === 'querystring' ? query : undefined;
     // An experiment's settings (POST /experiments, PATCH /experiments/:id) are a config; other bodies under it (evaluate, promote, disable) are requests.
-    const code: ErrorCode = CONFIG_BODY.test(url) && where === 'body' ? 'invalid_config' : 'invalid_request';
-    return new ApiError(code, issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+    return invalid(CONFIG_BODY.test(url) && where === 'body' ? 'invalid_config' : 'invalid_request', toIssues(raw, input));
   }
   const byFastifyCode: Record<string, ErrorCode> = {
     FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',

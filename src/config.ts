@@ -1,5 +1,6 @@
 /** Configuration from the environment, parsed once at boot. */
 import { z } from 'zod';
+import { parseApiKeys } from './service/api-key-material.js';
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -17,7 +18,9 @@ const schema = z.object({
   /** History points older than this are dropped (default 7 days: 10,080 points at 60 s). */
   HISTORY_RETENTION_SECONDS: z.coerce.number().int().min(60).max(400 * 86_400).default(7 * 86_400),
   /** `<scope>:<key>,...` (scopes decide, read, admin; keys 24+ characters of A-Z a-z 0-9 _ -). More keys: POST /keys. */
-  API_KEYS: z.string().optional(),
+  API_KEYS: z.string().optional().superRefine((v, ctx) => {
+    try { parseApiKeys(v); } catch (err) { ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^API_KEYS /, '') }); }
+  }),
   /** `off` serves without any key check on any address (warned at every start). */
   AUTH: z.enum(['on', 'off']).default('on'),
   /** Requests per second allowed per API key (in open mode, per client address); 0 turns limiting off. */
@@ -37,11 +40,16 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+/** A setting the service cannot start with; its message names every bad variable, on one line. */
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ variable: i.path.join('.'), message: i.message })));
   return parsed.data;
 }

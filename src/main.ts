@@ -2,15 +2,26 @@
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { drainAndClose } from './lifecycle/shutdown.js';
 import { authModeFor } from './plugins/auth-mode.js';
 import { createStore } from './store/create-store.js';
 import type { ConnectionEvent } from './store/redis-connection-events.js';
 import { StoreUnavailableError } from './store/store.js';
 
-const config = loadConfig();
+const config = configOrExit();
 const log = pino({ level: config.LOG_LEVEL });
+
+/** A bad setting is one line naming the variable (no stack trace), then exit 1. */
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    pino().fatal({ variables: err.issues.map((i) => i.variable) }, err.message);
+    process.exit(1);
+  }
+}
 // The store is returned even when Redis is unreachable (it keeps dialling): the service listens
 // anyway, /health answers 200 and /ready 503 until Redis answers.
 const store = await createStore(config, logConnection);

@@ -5,7 +5,7 @@ import type { ExperimentResponse } from '../contract/experiment-config.js';
 import { mergeGuardrails } from './guardrails-patch.js';
 import { checkExperimentCap } from './experiment-cap.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
-import { ApiError, experimentNotFound } from '../errors.js';
+import { ApiError, invalidAt, experimentNotFound } from '../errors.js';
 import { nullProto } from '../store/null-proto.js';
 import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, Promotion } from '../store/store.js';
 import type { PromoteBody } from '../contract/lifecycle.js';
@@ -38,18 +38,19 @@ export async function createExperiment(ctx: ServiceContext, body: CreateExperime
 function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig {
   const ids = body.arms.map((a) => a.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (dup) throw new ApiError('invalid_config', `arms: arm id '${dup}' appears twice`, { field: 'arms' });
+  if (dup) throw invalidAt('invalid_config', `arms.${ids.lastIndexOf(dup)}.id`, `arm id '${dup}' appears twice`);
   const baselineArmId = body.baselineArmId ?? ids[0];
-  if (!ids.includes(baselineArmId)) throw new ApiError('invalid_config', `baselineArmId: '${baselineArmId}' is not one of the arms`, { field: 'baselineArmId' });
+  if (!ids.includes(baselineArmId)) throw invalidAt('invalid_config', 'baselineArmId', `'${baselineArmId}' is not one of the arms`);
   if (body.prior) {
     const wantsNormalGamma = body.rewardModel === 'gaussian';
     if (wantsNormalGamma !== 'mu' in body.prior) {
       const shape = wantsNormalGamma ? '{mu, lambda, alpha, beta}' : '{alpha, beta}';
-      throw new ApiError('invalid_config', `prior: a ${body.rewardModel} experiment takes a prior of the form ${shape}`, { field: 'prior' });
+      throw invalidAt('invalid_config', 'prior', `a ${body.rewardModel} experiment takes a prior of the form ${shape}`);
     }
   }
-  if (body.policy !== 'fixed' && body.arms.some((a) => a.weight !== undefined)) {
-    throw new ApiError('invalid_config', 'arms.weight: weights are used by the fixed policy only; set policy to "fixed" or drop them', { field: 'arms' });
+  const weighted = body.arms.findIndex((a) => a.weight !== undefined);
+  if (body.policy !== 'fixed' && weighted >= 0) {
+    throw invalidAt('invalid_config', `arms.${weighted}.weight`, 'weights are used by the fixed policy only; set policy to "fixed" or drop them');
   }
   return {
     id: body.id, arms: body.arms, baselineArmId, rewardModel: body.rewardModel,

@@ -2,7 +2,8 @@
 import type { z } from 'zod';
 import { RewardSchema, type RewardBody, type RewardResponse } from '../contract/decision.js';
 import { preview } from '../contract/bounded-json.js';
-import { ApiError, storeUnavailable, type ErrorBody } from '../errors.js';
+import { ApiError, invalid, invalidAt, storeUnavailable, type ErrorBody } from '../errors.js';
+import { toIssues } from '../contract/issues.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
 import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
@@ -73,15 +74,15 @@ function rewardValue(config: ExperimentConfig, body: RewardBody): number | undef
   const r = body.reward;
   if (r === undefined || r === null) {
     if (body.error === true) return undefined;
-    throw new ApiError('invalid_reward', 'reward is required unless error is true');
+    throw invalidAt('invalid_reward', 'reward', 'required unless error is true');
   }
   if (config.rewardModel === 'bernoulli') {
     if (r === true || r === 1) return 1;
     if (r === false || r === 0) return 0;
-    throw new ApiError('invalid_reward', `reward must be 0, 1, true or false for a bernoulli experiment, got ${preview(r)}`);
+    throw invalidAt('invalid_reward', 'reward', `must be 0, 1, true or false for a bernoulli experiment, got ${preview(r)}`);
   }
   if (typeof r !== 'number' || !Number.isFinite(r) || Math.abs(r) > 1e15) {
-    throw new ApiError('invalid_reward', `reward must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${preview(r)}`);
+    throw invalidAt('invalid_reward', 'reward', `must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${preview(r)}`);
   }
   return r;
 }
@@ -93,8 +94,7 @@ export async function rewardBatch(ctx: ServiceContext, events: unknown[]): Promi
   return Promise.all(events.map(async (ev): Promise<BatchItem> => {
     const parsed = RewardSchema.safeParse(ev);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { status: 400, error: 'invalid_request', message: `${issue.path.join('.') || 'event'}: ${issue.message}` };
+      return { status: 400, ...invalid('invalid_request', toIssues(parsed.error.issues, ev)).toBody() };
     }
     try {
       return { status: 200, ...(await reward(ctx, parsed.data)) };
