@@ -26,6 +26,7 @@ import { registerHardening, registerHtmlRoutes } from './plugins/http-hardening.
 import { registerJsonBody } from './plugins/json-body.js';
 import { DEFAULT_BODY_LIMIT_BYTES, frameworkErrors, registerRouteLimits } from './plugins/limits.js';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
+import { decisionBudgetPlugin } from './plugins/decision-budget.js';
 import { requestPipelinePlugin } from './plugins/request-pipeline.js';
 import { documentTransform, security, securitySchemes } from './plugins/openapi-transform.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
@@ -115,8 +116,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // order they are registered below, metrics and the request's log line (plugins/request-pipeline.ts).
   await app.register(requestPipelinePlugin);
   await app.register(drainingPlugin); // first: every answer while draining closes its connection
-  await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty' });
+  await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty', now: () => ctx.clock.now() });
   await registerRateLimit(app, opts.rateLimit); // after auth: limits are per key
+  await app.register(decisionBudgetPlugin, { perSecond: opts.rateLimit?.perSecond ?? 0, now: () => ctx.clock.now() });
   await registerHardening(app, { corsOrigins: opts.corsOrigins });
   if (keeper) {
     await app.register(secretGatePlugin, { keeper });
@@ -147,7 +149,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(experimentRoutes(ctx));
   await app.register(lifecycleRoutes(ctx));
   await app.register(operationRoutes(ctx));
-  await app.register(keyRoutes(ring));
+  await app.register(keyRoutes(ring, (opts.auth?.mode ?? 'open-when-empty') === 'open-when-empty'));
   await app.register(ofrepRoutes(ctx));
   const history: HistorySettings = { intervalSeconds: opts.history?.intervalSeconds ?? 60, retentionSeconds: opts.history?.retentionSeconds ?? 7 * 86_400 };
   await app.register(historyRoutes(ctx, history));

@@ -4,12 +4,12 @@
  */
 import { z } from 'zod';
 
-/** In order of what they allow: decide < read < admin (a wider scope may do what a narrower one may). */
+/** decide: the decision routes only; read: every read, no write (no /select, /reward, /signals, OFREP); admin: everything. */
 export const SCOPES = ['decide', 'read', 'admin'] as const;
 const Scope = z.enum(SCOPES);
 
 export const CreateKeySchema = z.strictObject({
-  scope: Scope.describe('decide (select, reward), read (every GET), or admin (everything, keys included)'),
+  scope: Scope.describe('decide (select, reward, OFREP), read (every GET, read-only), or admin (everything, keys included); the first key of open mode must be admin'),
   name: z.string().min(1).max(200).describe('Who uses the key, e.g. checkout-service'),
 });
 export const CreatedKey = z.object({

@@ -1,10 +1,10 @@
-/** API key material: the format, hashing, constant-time comparison, the scope order (contract/keys.ts), and API_KEYS parsing. */
+/** API key material: the format, hashing, constant-time comparison, what each scope allows, and API_KEYS parsing. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SCOPES } from '../contract/keys.js';
 import type { ApiKeyScope } from '../store/store.js';
 
-/** A key of a wider scope may do what a narrower one may: decide < read < admin. */
-export const scopeAllows = (has: ApiKeyScope, needs: ApiKeyScope): boolean => SCOPES.indexOf(has) >= SCOPES.indexOf(needs);
+/** `decide` may decide (and read nothing else), `read` may read (and write nothing), `admin` may do everything. */
+export const scopeAllows = (has: ApiKeyScope, needs: ApiKeyScope): boolean => has === needs || has === 'admin';
 
 export const KEY_PATTERN = /^[A-Za-z0-9_-]{24,256}$/;
 
