@@ -4,32 +4,13 @@
  * deleted, as a restart without persistence or a failover to an empty replica leaves it), with no
  * create or revoke to tell the replicas' subscriptions.
  */
-import { Redis } from 'ioredis';
-import { afterEach, expect, it } from 'vitest';
-import { connectRedisStore } from '../src/store/redis-connect.js';
-import type { RedisStore } from '../src/store/redis-store.js';
-import { makeTestApp, type TestApp } from './helpers/app.js';
-import { deleteKeys, describeIf, REDIS_URL, redisAvailable, uniquePrefix } from './helpers/redis.js';
+import { expect, it } from 'vitest';
+import type { TestApp } from './helpers/app.js';
+import { describeIf, REDIS_URL, redisAvailable } from './helpers/redis.js';
+import { useRedisReplicas } from './helpers/redis-replicas.js';
 
 describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'a run-time key after Redis lost its data', () => {
-  const open: { t: TestApp; store: RedisStore }[] = [];
-  const prefix = uniquePrefix();
-  afterEach(async () => {
-    for (const o of open.splice(0)) {
-      await o.t.app.close();
-      await o.store.close();
-    }
-    const admin = new Redis(REDIS_URL);
-    await deleteKeys(admin, prefix);
-    admin.disconnect();
-  });
-
-  async function replica(): Promise<TestApp> {
-    const store = await connectRedisStore(REDIS_URL, { prefix, commandTimeoutMs: 2000 });
-    const t = await makeTestApp(store);
-    open.push({ t, store });
-    return t;
-  }
+  const { replica, loseData } = useRedisReplicas();
   const as = (t: TestApp, key: string, method: 'GET' | 'POST', url: string, body?: unknown) => t.app.inject({
     method, url, headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
     ...(body !== undefined && { payload: JSON.stringify(body) }),
@@ -42,9 +23,7 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'a run-time key afte
     const key = created.body.key as string;
     for (const t of [a, b]) expect((await as(t, key, 'GET', '/keys')).statusCode).toBe(200);
 
-    const admin = new Redis(REDIS_URL);
-    expect(await deleteKeys(admin, prefix)).toBeGreaterThan(0);
-    admin.disconnect();
+    expect(await loseData()).toBeGreaterThan(0);
 
     for (const t of [a, b]) {
       expect((await as(t, key, 'GET', '/experiments')).statusCode).toBe(401);
@@ -56,9 +35,7 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'a run-time key afte
     const [a, b] = [await replica(), await replica()];
     const old = (await a.post('/keys', { scope: 'admin', name: 'old' })).body.key as string;
     expect((await as(b, old, 'GET', '/keys')).statusCode).toBe(200);
-    const admin = new Redis(REDIS_URL);
-    await deleteKeys(admin, prefix);
-    admin.disconnect();
+    expect(await loseData()).toBeGreaterThan(0);
     // A new first key after the loss: the key set's version is 1 again, as it was when the old key was made.
     const fresh = (await a.post('/keys', { scope: 'admin', name: 'new' })).body.key as string;
     for (const t of [a, b]) {

@@ -68,9 +68,14 @@ const CONFIG_TAIL = {
     .describe('Past holdback shares (a PATCH of holdbackPercent closes a period), with the cumulative users when each closed.'),
   promotion: PromotionSchema.nullable().optional(),
   eventRetentionSeconds: z.number().optional().describe('How long the event log keeps events (seconds).'),
+  /** Issue 19: absent on experiments created before it (their life is told by createdAt alone). */
+  life: z.string().optional().describe('A random id of this life of the experiment, set at creation: a decision id of an earlier life (before the store lost it) never counts.'),
   // Engine settings (issue 11); absent: off.
   ...ENGINE_SETTINGS,
 };
+
+/** Which life of an experiment a config is from: created again after a loss of the store, it is another. */
+export const lifeOf = (config: { createdAt: string; life?: string }): string => `${config.createdAt}|${config.life ?? ''}`;
 
 /** An experiment's settings as created and patched; arm states are kept apart (ExperimentState.disabled). */
 export const ExperimentConfigSchema = z.object({ ...CONFIG_HEAD, ...CONFIG_TAIL });

@@ -1,4 +1,5 @@
 /** The admin use cases: create, read, list, patch experiments, and the per-arm kill switch. */
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { CreateExperimentBody, PatchExperimentBody } from '../contract/experiment.js';
 import type { ExperimentResponse } from '../contract/experiment-config.js';
@@ -58,7 +59,7 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     policy: body.policy, holdbackPercent: body.holdbackPercent, trafficPercent: body.trafficPercent,
     stickiness: body.stickiness, stickyTtlSeconds: body.stickyTtlSeconds, rewardWindowSeconds: body.rewardWindowSeconds,
     guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
-    status: 'active', createdAt: now, updatedAt: now, startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
+    status: 'active', createdAt: now, updatedAt: now, life: randomBytes(6).toString('base64url'), startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
     bucketing: 'multiply-shift', eventRetentionSeconds: body.eventRetentionSeconds,
     ...engineConfigOf(body),
   };

@@ -7,7 +7,7 @@ import { toIssues } from '../contract/issues.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../store/event-log.js';
 import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import { StoreUnavailableError, type DisabledInfo, type ExperimentConfig } from '../store/store.js';
-import type { DecisionClaims } from '../assignment/decision-token.js';
+import { issuedInLife, type DecisionClaims } from '../assignment/decision-token.js';
 import type { ServiceContext } from './context.js';
 import type { Snapshot } from './snapshot.js';
 import { engineSumsInput } from './engine-config.js';
@@ -23,7 +23,7 @@ export async function reward(ctx: ServiceContext, body: RewardBody): Promise<Rew
   if (!claims) throw new ApiError('decision_not_found', 'decisionId is not a decision this service issued');
   const nowMs = ctx.clock.now();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const snap = attempt === 0 ? await ctx.cache.get(claims.e, nowMs) : await ctx.cache.load(claims.e, nowMs);
+    const snap = attempt === 0 ? await ctx.cache.getConfirmed(claims.e, nowMs) : await ctx.cache.load(claims.e, nowMs);
     const res = await recordWith(ctx, body, claims, snap, nowMs);
     if (res) return res;
   }
@@ -34,6 +34,9 @@ export async function reward(ctx: ServiceContext, body: RewardBody): Promise<Rew
 async function recordWith(ctx: ServiceContext, body: RewardBody, claims: DecisionClaims, snap: Snapshot | null, nowMs: number): Promise<RewardResult | null> {
   if (!snap || !snap.armIds.includes(claims.a)) throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   const { config } = snap;
+  if (!issuedInLife(claims, snap.lifeTag, config.createdAt)) {
+    throw new ApiError('decision_not_found', `this decision was issued before experiment '${claims.e}' was created again (${config.createdAt}): it does not count`);
+  }
   const now = Math.floor(nowMs / 1000);
   if (now - claims.t > config.rewardWindowSeconds) {
     throw new ApiError('decision_expired', `the decision is older than rewardWindowSeconds (${config.rewardWindowSeconds} s)`, { issuedAt: new Date(claims.t * 1000).toISOString() });
@@ -54,6 +57,7 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     },
   });
   if (res.kind === 'stale') return null;
+  if (res.kind === 'not_found') ctx.cache.invalidate(config.id);
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   if (res.kind === 'duplicate') {
     ctx.metrics.duplicate(config.id);

@@ -303,6 +303,12 @@ export interface Store {
   lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null>;
   /** API keys created at run time (issue 10): stored by id, the secret only as its hash. */
   createApiKey(key: ApiKeyRecord): Promise<void>;
+  /**
+   * Which life of the experiment the store holds (`${createdAt}|${life}`, as service/snapshot.ts's
+   * lifeOf), or null when it holds none. Only a store that can lose its data behind a running
+   * process (Redis) has it; the reward step then confirms its cached config is of this life.
+   */
+  experimentLife?(id: string): Promise<string | null>;
   /** Every run-time key with its last flushed `lastUsedAt`, ordered by createdAt. */
   listApiKeys(): Promise<ApiKeyRecord[]>;
   /** Deletes the key and tells every replica (see ApiKeyWatch); found false when there was no such key. */
