@@ -27,6 +27,7 @@ import { registerJsonBody } from './plugins/json-body.js';
 import { DEFAULT_BODY_LIMIT_BYTES, frameworkErrors, registerRouteLimits } from './plugins/limits.js';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
 import { decisionBudgetPlugin } from './plugins/decision-budget.js';
+import { capConnectionsPerAddress, DEFAULT_CONNECTION_LIMITS, serverOptions, type ConnectionLimits } from './plugins/connections.js';
 import { requestPipelinePlugin } from './plugins/request-pipeline.js';
 import { documentTransform, security, securitySchemes } from './plugins/openapi-transform.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
@@ -56,6 +57,8 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   /** The most experiments the store may hold (409 too_many_experiments beyond); default 1000. */
   maxExperiments?: number;
+  /** Header, body and keep-alive timeouts and the per-address connection cap (plugins/connections.ts); each defaults. */
+  connections?: Partial<ConnectionLimits>;
 }
 
 export interface AuthOptions {
@@ -68,7 +71,9 @@ export interface AuthOptions {
 export const API_VERSION = '0.1.0';
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connections };
   const app = Fastify({
+    ...serverOptions(limits),
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     requestIdHeader: 'x-request-id',
     // Fastify's two lines per request are replaced by one, at debug for successes (see onResponse).
@@ -78,6 +83,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Requests on open connections during close are served (with Connection: close), not refused with Fastify's own 503.
     return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
+  capConnectionsPerAddress(app.server, limits.maxPerAddress, refusedLog(app.log, limits.maxPerAddress));
   // Without a configured secret, a placeholder that is replaced (and never used: see secret-gate.ts) once the store's is read.
   const ctx = new ServiceContext(opts.store, opts.secret ?? randomUUID(), opts.clock);
   const keeper = opts.secret === undefined ? new SecretKeeper(opts.store, ctx, (s) => logSecretState(app.log, s)) : null;
@@ -163,6 +169,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
   await app.register(eventRoutes(ctx));
   return app;
+}
+
+/** At most one line per address per minute about the connections refused past the cap. */
+function refusedLog(log: FastifyBaseLogger, max: number): (address: string) => void {
+  const last = new Map<string, number>();
+  return (address) => {
+    const now = Date.now();
+    if (now - (last.get(address) ?? 0) < 60_000) return;
+    if (last.size > 1000) last.clear();
+    last.set(address, now);
+    log.warn({ address, maxPerAddress: max }, 'connections from one address over the cap: closing the extra ones (MAX_CONNECTIONS_PER_ADDRESS)');
+  };
 }
 
 function logSecretState(log: FastifyBaseLogger, s: SecretState): void {

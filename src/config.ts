@@ -33,6 +33,14 @@ const schema = z.object({
   MAX_EXPERIMENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** The embedded store keeps at most this many sticky users per experiment (least recently served evicted first). */
   STICKY_MAX_USERS: z.coerce.number().int().min(1).max(100_000_000).default(500_000),
+  /** A request's headers and body must arrive within this (ms; 408 and the connection closed after). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** A request's headers must arrive within this (ms). */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  /** An idle keep-alive connection is closed after this (ms; above a load balancer's idle timeout, e.g. AWS ALB's 60 s). */
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(72_000),
+  /** Open connections per client address; those beyond are closed at once. 0: no cap (behind a proxy, every connection is its address). */
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(256),
   /** SIGTERM: drain and exit within this many ms (keep it below the orchestrator's stop timeout; compose: 15 s). */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -31,6 +31,10 @@ const rateLimitRedis = config.REDIS_URL && config.RATE_LIMIT > 0 ? await rateLim
 const app = await buildApp({
   store, secret: config.DECISION_SECRET, logger: log, auth: { apiKeys: config.API_KEYS, mode: authMode }, corsOrigins: config.CORS_ORIGINS,
   bodyLimitBytes: config.BODY_LIMIT_BYTES, maxExperiments: config.MAX_EXPERIMENTS,
+  connections: {
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS, headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS, maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
+  },
   rateLimit: { perSecond: config.RATE_LIMIT, prefix: config.REDIS_PREFIX, redis: rateLimitRedis },
   history: { intervalSeconds: config.HISTORY_INTERVAL_SECONDS, retentionSeconds: config.HISTORY_RETENTION_SECONDS, writer: true },
 });
