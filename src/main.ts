@@ -81,4 +81,5 @@ closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: log }, async ({ signal
 });
 
 await app.listen({ port: config.PORT, host: config.HOST });
-log.info({ store: config.REDIS_URL ? 'redis' : 'memory', auth: authMode, docs: `http://${config.HOST}:${config.PORT}/docs` }, 'bandit service ready');
+const origin = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
+log.info({ store: config.REDIS_URL ? 'redis' : 'memory', auth: authMode, dashboard: `${origin}/dashboard/`, docs: `${origin}/docs` }, `bandit service ready: dashboard at ${origin}/dashboard/`);
