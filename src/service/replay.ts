@@ -61,15 +61,32 @@ export class TallyReplay {
   }
 }
 
-/** Every event of an experiment's log, oldest first, a page at a time (never the whole log at once). */
-export async function* allEvents(store: Store, experimentId: string, after: string | null = null, pageSize = MAX_EVENTS_PER_READ): AsyncGenerator<StoredEvent> {
+/**
+ * Events read per page by every reader of the log (export, evaluate, replay): small enough that
+ * decoding and handling one page takes a few milliseconds, so a long read never holds the event loop.
+ */
+export const LOG_PAGE = 1000;
+
+/** Lets the event loop serve what waits (other requests' I/O) before the next page: setImmediate runs after it. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Every event of an experiment's log (of `type` only, when given), oldest first, a page at a time:
+ * never the whole log at once, and a turn of the event loop between pages, so reading a log of a
+ * million events costs other requests a page's time at most. A store with an index per type
+ * (readEventsOfType) reads only the events of the type; on another the service skips the others.
+ */
+export async function* allEvents(store: Store, experimentId: string, after: string | null = null, pageSize = LOG_PAGE, type?: StoredEvent['type']): AsyncGenerator<StoredEvent> {
   let cursor = after;
+  const size = Math.min(pageSize, MAX_EVENTS_PER_READ);
+  const indexed = type !== undefined && store.readEventsOfType !== undefined;
   for (;;) {
-    const page = await store.readEvents(experimentId, cursor, pageSize);
+    const page = indexed ? await store.readEventsOfType!(experimentId, type, cursor, size) : await store.readEvents(experimentId, cursor, size);
     if (!page || page.length === 0) return;
-    yield* page;
-    if (page.length < pageSize) return;
+    for (const ev of page) if (type === undefined || ev.type === type) yield ev;
+    if (page.length < size) return;
     cursor = page[page.length - 1].eventId;
+    await yieldToEventLoop();
   }
 }
 

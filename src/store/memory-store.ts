@@ -257,6 +257,10 @@ export class MemoryStore implements Store {
     return this.experiments.get(id)?.log.read(after, limit) ?? null;
   }
 
+  async readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null> {
+    return this.experiments.get(id)?.log.read(after, limit, type) ?? null;
+  }
+
   async getOrCreateSecret(candidate: string): Promise<string> {
     this.secret ??= candidate;
     return this.secret;

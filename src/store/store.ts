@@ -327,6 +327,12 @@ export interface Store {
    * `recordReward` in the same atomic step that counts it. Null when the experiment does not exist.
    */
   readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null>;
+  /**
+   * `readEvents` of one type only, found through an index of that type (so a page costs what it
+   * returns, not the events of the other type it skips). Optional: without it the service reads
+   * every event in pages and keeps those of the type (service/replay.ts, allEvents).
+   */
+  readEventsOfType?(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null>;
 
   /** The decision-signing secret shared by every replica: created once, then always the same. */
   getOrCreateSecret(candidate: string): Promise<string>;
