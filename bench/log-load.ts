@@ -4,7 +4,7 @@
  * half their rewards) and serves /select on experiment `live`. Two windows of SECONDS each, the
  * callers in a child process (bench/log-load/clients.ts): /select alone, then /select during 20
  * concurrent exports, 20 one-line filtered pages (type=reward&limit=1) and 2 evaluates. For each,
- * this process's event-loop delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution) and /select's
+ * this process's event-loop delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution: a value is the time between two 1 ms timer ticks, so 1 ms means no delay) and /select's
  * latency percentiles.
  *
  *   npm run bench:log-load                      (STORE_KIND=redis REDIS_URL=... for Redis; LOG_EVENTS, SECONDS)
@@ -38,7 +38,7 @@ console.error(`filled ${EVENTS} events on ${KIND} in ${((Date.now() - t0) / 1000
 
 /** One window: the callers' child process (spawned asynchronously: this loop serves them meanwhile) and this loop's delay. */
 async function windowAsync(reads: boolean) {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const out = await new Promise<string>((resolve, reject) => execFile(process.execPath, ['--import', 'tsx', 'bench/log-load/clients.ts'], {
     env: { ...process.env, BASE: base, SECONDS: String(SECONDS), READS: reads ? '1' : '0' }, encoding: 'utf8', maxBuffer: 1 << 20,
