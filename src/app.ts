@@ -18,7 +18,8 @@ import { ofrepRoutes } from './api/ofrep.js';
 import { operationRoutes } from './api/operations.js';
 import { dashboardPlugin } from './plugins/dashboard.js';
 import { metricsPlugin } from './plugins/metrics.js';
-import { ApiError, RETRY_AFTER_SECONDS, storeUnavailable, type ErrorCode } from './errors.js';
+import { ApiError, invalid, RETRY_AFTER_SECONDS, storeUnavailable, type ErrorCode } from './errors.js';
+import { toIssues } from './contract/issues.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
 import { drainingPlugin } from './plugins/draining.js';
 import { DefaultRewardSweeper } from './service/default-rewards.js';
@@ -26,6 +27,8 @@ import { registerHardening, registerHtmlRoutes } from './plugins/http-hardening.
 import { registerJsonBody } from './plugins/json-body.js';
 import { DEFAULT_BODY_LIMIT_BYTES, frameworkErrors, registerRouteLimits } from './plugins/limits.js';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
+import { decisionBudgetPlugin } from './plugins/decision-budget.js';
+import { capConnectionsPerAddress, DEFAULT_CONNECTION_LIMITS, serverOptions, type ConnectionLimits } from './plugins/connections.js';
 import { requestPipelinePlugin } from './plugins/request-pipeline.js';
 import { documentTransform, security, securitySchemes } from './plugins/openapi-transform.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
@@ -55,6 +58,8 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   /** The most experiments the store may hold (409 too_many_experiments beyond); default 1000. */
   maxExperiments?: number;
+  /** Header, body and keep-alive timeouts and the per-address connection cap (plugins/connections.ts); each defaults. */
+  connections?: Partial<ConnectionLimits>;
 }
 
 export interface AuthOptions {
@@ -67,7 +72,9 @@ export interface AuthOptions {
 export const API_VERSION = '0.1.0';
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connections };
   const app = Fastify({
+    ...serverOptions(limits),
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     requestIdHeader: 'x-request-id',
     // Fastify's two lines per request are replaced by one, at debug for successes (see onResponse).
@@ -77,6 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Requests on open connections during close are served (with Connection: close), not refused with Fastify's own 503.
     return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
+  capConnectionsPerAddress(app.server, limits.maxPerAddress, refusedLog(app.log, limits.maxPerAddress));
   // Without a configured secret, a placeholder that is replaced (and never used: see secret-gate.ts) once the store's is read.
   const ctx = new ServiceContext(opts.store, opts.secret ?? randomUUID(), opts.clock);
   const keeper = opts.secret === undefined ? new SecretKeeper(opts.store, ctx, (s) => logSecretState(app.log, s)) : null;
@@ -115,8 +123,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // order they are registered below, metrics and the request's log line (plugins/request-pipeline.ts).
   await app.register(requestPipelinePlugin);
   await app.register(drainingPlugin); // first: every answer while draining closes its connection
-  await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty' });
+  await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty', now: () => ctx.clock.now() });
   await registerRateLimit(app, opts.rateLimit); // after auth: limits are per key
+  await app.register(decisionBudgetPlugin, { perSecond: opts.rateLimit?.perSecond ?? 0, now: () => ctx.clock.now() });
   await registerHardening(app, { corsOrigins: opts.corsOrigins });
   if (keeper) {
     await app.register(secretGatePlugin, { keeper });
@@ -125,19 +134,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof StoreUnavailableError) {
+      reply.errorCode = 'store_unavailable';
       req.log.debug({ err: err.message }, 'store unavailable'); // the cause is logged once per change (main.ts)
       return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS))
         .send(storeUnavailable().toBody());
     }
-    const api = toApiError(err, req.url);
+    const api = toApiError(err, req);
     if (api) {
+      reply.errorCode = api.code;
       if (api.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply.code(api.status).send(api.toBody());
     }
     req.log.error({ err }, 'unhandled error');
+    reply.errorCode = 'internal_error';
     return reply.code(500).send({ error: 'internal_error', message: 'the service failed; see its logs for the request id ' + req.id });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler((req, reply) => { reply.errorCode = 'not_found'; return reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }); });
 
   await app.register(metricsPlugin(ctx));
   await app.register(decisionRoutes(ctx));
@@ -145,7 +157,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(layerRoutes(ctx));
   await app.register(lifecycleRoutes(ctx));
   await app.register(operationRoutes(ctx));
-  await app.register(keyRoutes(ring));
+  await app.register(keyRoutes(ring, (opts.auth?.mode ?? 'open-when-empty') === 'open-when-empty'));
   await app.register(ofrepRoutes(ctx));
   const history: HistorySettings = { intervalSeconds: opts.history?.intervalSeconds ?? 60, retentionSeconds: opts.history?.retentionSeconds ?? 7 * 86_400 };
   await app.register(historyRoutes(ctx, history));
@@ -161,6 +173,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
+/** At most one line per address per minute about the connections refused past the cap. */
+function refusedLog(log: FastifyBaseLogger, max: number): (address: string) => void {
+  const last = new Map<string, number>();
+  return (address) => {
+    const now = Date.now();
+    if (now - (last.get(address) ?? 0) < 60_000) return;
+    if (last.size > 1000) last.clear();
+    last.set(address, now);
+    log.warn({ address, maxPerAddress: max }, 'connections from one address over the cap: closing the extra ones (MAX_CONNECTIONS_PER_ADDRESS)');
+  };
+}
+
 function logSecretState(log: FastifyBaseLogger, s: SecretState): void {
   if (s === 'ok') log.info('decision secret read from the store (shared by every replica)');
   else if (s === 'mismatch') log.error('the store holds another decision secret than this replica: not ready, decisions refused; restart it or set DECISION_SECRET');
@@ -170,14 +194,14 @@ function logSecretState(log: FastifyBaseLogger, s: SecretState): void {
 const CONFIG_BODY = /^\/experiments(\/[^/?]+)?(\?|$)/;
 
 /** Maps what the app or Fastify threw to the contract's errors; null for a real failure (500). */
-function toApiError(err: FastifyError, url: string): ApiError | null {
+function toApiError(err: FastifyError, { url, body, query }: { url: string; body: unknown; query: unknown }): ApiError | null {
   if (err instanceof ApiError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
-    const issues = err.validation.map((v) => ({ field: `${where}${v.instancePath.replaceAll('/', '.')}`, message: v.message ?? 'invalid' }));
+    const raw = err.validation.map((v) => ({ path: v.instancePath.split('/').filter(Boolean), code: v.keyword, message: v.message ?? 'invalid', keys: (v.params as { keys?: string[] }).keys }));
+    const input = where === 'body' ? body : where === 'querystring' ? query : undefined;
     // An experiment's settings (POST /experiments, PATCH /experiments/:id) are a config; other bodies under it (evaluate, promote, disable) are requests.
-    const code: ErrorCode = CONFIG_BODY.test(url) && where === 'body' ? 'invalid_config' : 'invalid_request';
-    return new ApiError(code, issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+    return invalid(CONFIG_BODY.test(url) && where === 'body' ? 'invalid_config' : 'invalid_request', toIssues(raw, input));
   }
   const byFastifyCode: Record<string, ErrorCode> = {
     FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',

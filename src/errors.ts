@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ErrorResponse } from './contract/error.js';
+import { describeIssues, type Issue } from './contract/issues.js';
 
 export const ERROR_STATUS = {
   invalid_request: 400,
@@ -42,16 +43,29 @@ export type ErrorBody = z.infer<typeof ErrorResponse> & { error: ErrorCode };
 
 export class ApiError extends Error {
   readonly status: number;
-  constructor(readonly code: ErrorCode, message: string, readonly details?: unknown) {
+  readonly details?: unknown;
+  constructor(readonly code: ErrorCode, message: string, details?: unknown) {
     super(message);
     this.name = 'ApiError';
     this.status = ERROR_STATUS[code];
+    // Every 400 carries `details.issues` (the contract's one shape); a message `path: what` gives the path.
+    this.details = details === undefined && this.status === 400 ? { issues: [issueOf(message)] } : details;
   }
 
   toBody(): ErrorBody {
     return this.details === undefined ? { error: this.code, message: this.message } : { error: this.code, message: this.message, details: this.details };
   }
 }
+
+function issueOf(message: string): Issue {
+  const m = /^([A-Za-z_$][\w$]*(?:\.[\w$]+)*): (.+)$/s.exec(message);
+  return m ? { path: m[1], message: m[2] } : { path: '', message };
+}
+
+/** A 400 naming its fields: `details.issues` and a message that lists them. */
+export const invalid = (code: ErrorCode, issues: Issue[]): ApiError => new ApiError(code, describeIssues(issues), { issues });
+/** A 400 about one field. */
+export const invalidAt = (code: ErrorCode, path: string, message: string): ApiError => invalid(code, [{ path, message }]);
 
 /** The errors raised in more than one place, built in one. */
 export const experimentNotFound = (id: string): ApiError => new ApiError('experiment_not_found', `experiment '${id}' does not exist`);

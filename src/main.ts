@@ -2,7 +2,7 @@
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { drainAndClose } from './lifecycle/shutdown.js';
 import { authModeFor } from './plugins/auth-mode.js';
 import { createStore, databaseFile, storeKind } from './store/create-store.js';
@@ -10,8 +10,19 @@ import { prepareDataDir } from './store/sqlite-data-dir.js';
 import type { ConnectionEvent } from './store/redis-connection-events.js';
 import { StoreUnavailableError } from './store/store.js';
 
-const config = loadConfig();
+const config = configOrExit();
 const log = pino({ level: config.LOG_LEVEL });
+
+/** A bad setting is one line naming the variable (no stack trace), then exit 1. */
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    pino().fatal({ variables: err.issues.map((i) => i.variable) }, err.message);
+    process.exit(1);
+  }
+}
 // The store is returned even when Redis is unreachable (it keeps dialling): the service listens
 // anyway, /health answers 200 and /ready 503 until Redis answers.
 const kind = storeKind(config);
@@ -22,6 +33,10 @@ const rateLimitRedis = kind === 'redis' && config.RATE_LIMIT > 0 ? await rateLim
 const app = await buildApp({
   store, secret: config.DECISION_SECRET, logger: log, auth: { apiKeys: config.API_KEYS, mode: authMode }, corsOrigins: config.CORS_ORIGINS,
   bodyLimitBytes: config.BODY_LIMIT_BYTES, maxExperiments: config.MAX_EXPERIMENTS,
+  connections: {
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS, headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS, maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
+  },
   rateLimit: { perSecond: config.RATE_LIMIT, prefix: config.REDIS_PREFIX, redis: rateLimitRedis },
   history: { intervalSeconds: config.HISTORY_INTERVAL_SECONDS, retentionSeconds: config.HISTORY_RETENTION_SECONDS, writer: true },
 });
@@ -88,4 +103,6 @@ closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: log }, async ({ signal
 });
 
 await app.listen({ port: config.PORT, host: config.HOST });
-log.info({ store: kind, ...(kind === 'sqlite' && { database: databaseFile(config.DATA_DIR) }), auth: authMode, docs: `http://${config.HOST}:${config.PORT}/docs` }, 'bandit service ready');
+const origin = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
+log.info({ store: kind, ...(kind === 'sqlite' && { database: databaseFile(config.DATA_DIR) }), auth: authMode, dashboard: `${origin}/dashboard/`, docs: `${origin}/docs` },
+  `bandit service ready: dashboard at ${origin}/dashboard/`);

@@ -27,7 +27,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   store: ['contract', 'bandit'],
   assignment: ['contract', 'bandit'],
   format: ['contract', 'bandit'],
-  'config.ts': [],
+  'config.ts': ['contract'],
   'errors.ts': ['contract'],
   service: BELOW_SERVICE,
   api: [...BELOW_SERVICE, 'service'],

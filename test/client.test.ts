@@ -65,14 +65,14 @@ describe.each(kinds)('BanditClient against the service process ($name store)', (
     expect(await bandit.ready()).toBe(true);
   });
 
-  it('select() and reward(): a sticky decision, rewarded exactly once; a 4xx throws', async () => {
+  it('select() and reward(): a sticky decision, rewarded exactly once; a 4xx is a fallback for select() and thrown by reward()', async () => {
     const d = await bandit.select('exp', { userId: 'u-1', default: DEFAULT });
     expect(d.fallback).toBeUndefined();
     expect(d.decisionId).toEqual(expect.any(String));
     expect((await bandit.select('exp', { userId: 'u-1', default: DEFAULT }))).toMatchObject({ armId: d.armId, sticky: true });
     expect(await bandit.reward({ decisionId: d.decisionId!, reward: 1, latencyMs: 120 })).toEqual({ accepted: true, duplicate: false });
     expect(await bandit.reward({ decisionId: d.decisionId!, reward: 1 })).toEqual({ accepted: true, duplicate: true });
-    expect(await bandit.select('nope', { default: DEFAULT }).catch((e: unknown) => e)).toMatchObject({ status: 404, code: 'experiment_not_found' });
+    expect(await bandit.select('nope', { default: DEFAULT })).toMatchObject({ fallback: true, fallbackReason: 'not_found', status: 404, errorCode: 'experiment_not_found' });
     expect(await bandit.reward({ decisionId: 'forged', reward: 1 }).catch((e: unknown) => e)).toMatchObject({ status: 404, code: 'decision_not_found' });
     const report = await bandit.report('exp');
     expect(report.totals.rewards).toBe(1);
@@ -232,7 +232,7 @@ describe('BanditClient with API keys (the service process, API_KEYS set)', () =>
   beforeAll(async () => { service = await startListeningService({ API_KEYS: `admin:${ADMIN},decide:${DECIDE}` }); });
   afterAll(async () => { expect(await service?.stop()).toBe(0); });
 
-  it('sends the key: admin calls need an admin key (403 forbidden with a decide key), no key is a 401', async () => {
+  it('sends the key: admin calls need an admin key (403 forbidden with a decide key), no key is a 401 (a fallback for select())', async () => {
     const admin = new BanditClient({ baseUrl: service.baseUrl, apiKey: ADMIN });
     const decide = new BanditClient({ baseUrl: service.baseUrl, apiKey: DECIDE });
     const none = new BanditClient({ baseUrl: service.baseUrl });
@@ -242,7 +242,7 @@ describe('BanditClient with API keys (the service process, API_KEYS set)', () =>
     expect(await decide.reward({ decisionId: d.decisionId!, reward: 1 })).toEqual({ accepted: true, duplicate: false });
     expect(await decide.createExperiment({ id: 'nope', arms: ARMS, rewardModel: 'bernoulli' }).catch((e: unknown) => e))
       .toMatchObject({ status: 403, code: 'forbidden' });
-    expect(await none.select('keyed', { default: DEFAULT }).catch((e: unknown) => e)).toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(await none.select('keyed', { default: DEFAULT })).toMatchObject({ fallback: true, fallbackReason: 'unauthorized', status: 401, errorCode: 'unauthorized' });
     decide.rewards.add({ decisionId: (await decide.select('keyed', { userId: 'u-2', default: DEFAULT })).decisionId!, reward: 0 });
     expect(await decide.close()).toMatchObject({ accepted: 1, rejected: 0 });
     expect((await admin.report('keyed')).totals.rewards).toBe(2);

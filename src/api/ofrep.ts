@@ -38,7 +38,7 @@ export const ofrepRoutes = (ctx: ServiceContext): FastifyPluginAsyncZod => async
       response: { 200: OfrepBulkSuccess, 304: NotModified, 400: OfrepBulkFailure, 503: OfrepBulkFailure },
     },
   }, async (req, reply) => {
-    const res = await evaluateFlags(ctx, req.body.context ?? {}, req.headers['if-none-match']);
+    const res = await evaluateFlags(ctx, req.body.context ?? {}, req.headers['if-none-match'], (n) => req.spendDecisions(n));
     reply.header('etag', res.etag);
     if (res.notModified) return reply.code(304).removeHeader('content-type').send(undefined);
     return { flags: res.flags };

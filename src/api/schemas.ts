@@ -9,7 +9,7 @@ export const ArmParams = z.object({ id: z.string().min(1).max(256), armId: z.str
 export const DisableArmSchema = z.strictObject({ reason: z.string().min(1).max(1000).optional() }).nullish();
 
 export const MAX_BATCH = 1000;
-export const RewardBatchSchema = z.object({
+export const RewardBatchSchema = z.strictObject({
   events: z.array(z.unknown()).min(1, 'events must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} events per batch`)
     .describe('Each event as the body of POST /reward; each is answered as that call would be.'),
 });

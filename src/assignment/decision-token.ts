@@ -8,7 +8,9 @@
  *   1       1     population: 0 bandit, 1 holdback, 2 excluded
  *   2       4     issued at, unix seconds (uint32, big-endian)
  *   6       8     propensity (float64, big-endian: exact)
- *   14      12    nonce: unique per decision; its base64url text is the dedupe key `k`
+ *   14      12    nonce: unique per decision; its base64url text is the dedupe key `k`. Its first
+ *                 4 bytes are the experiment's life tag (stampLife: a hash of its id and createdAt),
+ *                 the other 8 random, so a token names the life of the experiment it was issued in
  *   26      1+n   experiment id (length byte, then its bytes)
  *   27+n    1+m   arm id (length byte, then its bytes)
  *   28+n+m  1+u   user key (version 2: length byte, 0 or 9, then 9 bytes = 12 base64url characters),
@@ -19,7 +21,7 @@
  * Every replica must share the secret (configured, or created once in the store). The HMAC is
  * computed by hmac-sha256.ts (the same bytes as node:crypto's, without its per-call setup).
  */
-import { randomFillSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { POPULATIONS, type Population } from '../contract/population.js';
 import { HmacSha256 } from './hmac-sha256.js';
 
@@ -71,6 +73,30 @@ export function newNonce(): string {
   const b = Buffer.allocUnsafe(NONCE_BYTES);
   takeNonce(b, 0);
   return b.toString('base64url');
+}
+
+const LIFE_TAG_BYTES = 4;
+
+/** The life tag of an experiment: the first bytes of SHA-256(id, createdAt). A new life (created again after a loss) has another. */
+export function lifeTag(experimentId: string, createdAt: string): Buffer {
+  return createHash('sha256').update(`${experimentId}\0${createdAt}`).digest().subarray(0, LIFE_TAG_BYTES);
+}
+
+/** The nonce with its first bytes replaced by the life tag (the other 8 bytes stay random: the dedupe key stays unique). */
+export function stampLife(nonce: string, tag: Buffer): string {
+  const b = Buffer.from(nonce, 'base64url');
+  tag.copy(b, 0);
+  return b.toString('base64url');
+}
+
+/**
+ * Whether a decision was issued in this life of its experiment: its nonce carries the life's tag, or
+ * (a token signed before life tags, whose nonce is all random) it was issued after the life began, in
+ * a later second (a token of an earlier life is never later than the new life's creation).
+ */
+export function issuedInLife(claims: DecisionClaims, tag: Buffer, createdAt: string): boolean {
+  if (Buffer.from(claims.k, 'base64url').subarray(0, LIFE_TAG_BYTES).equals(tag)) return true;
+  return claims.t > Math.floor(Date.parse(createdAt) / 1000);
 }
 
 export class DecisionSigner {

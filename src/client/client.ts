@@ -1,7 +1,8 @@
 /**
  * BanditClient: the service's typed client. select() never fails the caller's request because of
- * the bandit (a timeout, a network error, a 5xx or a 429 give the caller's default arm, marked as a
- * fallback); reward() retries what may succeed later (safe: rewards are exactly-once per decision);
+ * the bandit: it fails open, every failure (a timeout, a network error, any answer but a decision:
+ * a 5xx, a 429, a 404 after the store lost the experiment, a 401 of a revoked key) gives the
+ * caller's default arm, marked as a fallback with its reason; reward() retries what may succeed later (safe: rewards are exactly-once per decision);
  * `rewards` batches; the admin calls are typed from the same schemas as the server.
  */
 import { apiError, BanditNetworkError, backoffMs, call, DEFAULT_RETRY, retryableStatus, retryAfterMs, sleep, type HttpReply, type RetryPolicy, type Transport } from './http.js';
@@ -50,7 +51,7 @@ export class BanditClient {
     this.rewards = new RewardBatcher((events) => this.send('POST', '/rewards', { events }), { retry: this.retry, ...opts.batch });
   }
 
-  /** A decision; on timeout, network error, 5xx or 429 the default arm as a FallbackDecision (never throws for those). A 4xx throws BanditApiError. */
+  /** A decision, or on any failure the default arm as a FallbackDecision with its reason: never throws. */
   async select(experimentId: string, o: SelectOptions): Promise<Decision> {
     const body = { experimentId, ...(o.userId !== undefined && { userId: o.userId }), ...(o.context !== undefined && { context: o.context }) };
     let reply: HttpReply;
@@ -62,10 +63,8 @@ export class BanditClient {
     }
     if (reply.status === 200 && typeof reply.body?.decisionId === 'string') return reply.body as Decision;
     if (reply.status === 200) return this.fallback(experimentId, o, 'server_error', 'POST /select: 200 without a decision in the body');
-    if (reply.status >= 500 || reply.status === 429) {
-      return this.fallback(experimentId, o, reply.status === 429 ? 'rate_limited' : 'server_error', apiError(reply).message);
-    }
-    throw apiError(reply);
+    const err = apiError(reply);
+    return this.fallback(experimentId, o, fallbackReasonOf(reply.status), err.message, { status: reply.status, code: err.code });
   }
 
   /** Reports one outcome, retrying 429/502/503/504, timeouts and network errors with backoff and Retry-After. */
@@ -105,11 +104,12 @@ export class BanditClient {
   /** Sends the queued rewards and stops the batcher: call it on shutdown. */
   close(): ReturnType<RewardBatcher['close']> { return this.rewards.close(); }
 
-  private fallback(experimentId: string, o: SelectOptions, reason: FallbackDecision['fallbackReason'], error: string): FallbackDecision {
+  private fallback(experimentId: string, o: SelectOptions, reason: FallbackDecision['fallbackReason'], error: string, answer?: { status: number; code: string }): FallbackDecision {
     const def = typeof o.default === 'string' ? { armId: o.default } : o.default;
     const d: FallbackDecision = {
       decisionId: null, experimentId, armId: def.armId, payload: def.payload ?? null,
       population: 'excluded', sticky: false, propensity: 1, fallback: true, fallbackReason: reason, error,
+      ...(answer && { status: answer.status, errorCode: answer.code }),
     };
     this.opts.onFallback?.(d);
     return d;
@@ -125,3 +125,10 @@ export class BanditClient {
 }
 
 const enc = encodeURIComponent;
+
+function fallbackReasonOf(status: number): FallbackDecision['fallbackReason'] {
+  if (status === 429) return 'rate_limited';
+  if (status === 404) return 'not_found';
+  if (status === 401 || status === 403) return 'unauthorized';
+  return status >= 500 ? 'server_error' : 'rejected';
+}

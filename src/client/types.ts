@@ -11,13 +11,19 @@ import type { ExcludedBy as ExcludedByName, LayerResponse } from '../contract/ta
 
 /** What POST /select answers. */
 export type ServedDecision = z.infer<typeof SelectResponse>;
-/** The client could not get a decision in time: the caller's default arm, with nothing to reward. */
+/** The client could not get a decision: the caller's default arm, with nothing to reward. select() never throws: this is every failure. */
 export interface FallbackDecision extends Omit<ServedDecision, 'decisionId' | 'fallback'> {
   decisionId: null;
   fallback: true;
-  /** Why: no answer within the timeout, a network error, a 5xx, or a 429. */
-  fallbackReason: 'timeout' | 'network' | 'server_error' | 'rate_limited';
+  /**
+   * Why: no answer within the timeout, a network error, a 5xx, a 429, a 404 (an unknown experiment,
+   * or one the store lost), a 401/403 (no, a revoked or a too narrow key), or another 4xx (`rejected`).
+   */
+  fallbackReason: 'timeout' | 'network' | 'server_error' | 'rate_limited' | 'not_found' | 'unauthorized' | 'rejected';
   error: string;
+  /** The service's answer, when it answered: its HTTP status and error code. */
+  status?: number;
+  errorCode?: string;
 }
 export type Decision = ServedDecision | FallbackDecision;
 

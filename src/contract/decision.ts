@@ -15,7 +15,7 @@ export const MAX_CONTEXT_BYTES = 1024;
 const MAX_CONTEXT_KEY_LENGTH = 128;
 export const MAX_METADATA_BYTES = 4 * 1024;
 
-export const SelectSchema = z.object({
+export const SelectSchema = z.strictObject({
   experimentId: z.string().min(1).max(256),
   userId: z.string().min(1).max(256).optional().describe('Stable user id: stickiness and the holdback follow it. Without it the holdback is drawn at random.'),
   context: z.record(z.string().max(MAX_CONTEXT_KEY_LENGTH), z.unknown())
@@ -25,7 +25,7 @@ export const SelectSchema = z.object({
 });
 export type SelectBody = z.infer<typeof SelectSchema>;
 
-export const RewardSchema = z.object({
+export const RewardSchema = z.strictObject({
   decisionId: z.string().min(1).max(2048),
   // Checked against the experiment's reward model in the service, so that a wrong type is `invalid_reward`.
   reward: z.unknown().optional().describe('0 or 1 (or true/false) for bernoulli; a finite number for gaussian. May be left out when error is true.'),

@@ -71,9 +71,14 @@ const CONFIG_TAIL = {
   eventRetentionSeconds: z.number().optional().describe('How long the event log keeps events (seconds).'),
   targeting: StoredTargetingSchema.nullable().optional().describe('The condition on the request context (issue 21); absent or null: every request.'),
   layer: StoredLayerSchema.nullable().optional().describe('The layer and its range of buckets (issue 21); absent or null: no layer.'),
+  /** Issue 19: absent on experiments created before it (their life is told by createdAt alone). */
+  life: z.string().optional().describe('A random id of this life of the experiment, set at creation: a decision id of an earlier life (before the store lost it) never counts.'),
   // Engine settings (issue 11); absent: off.
   ...ENGINE_SETTINGS,
 };
+
+/** Which life of an experiment a config is from: created again after a loss of the store, it is another. */
+export const lifeOf = (config: { createdAt: string; life?: string }): string => `${config.createdAt}|${config.life ?? ''}`;
 
 /** An experiment's settings as created and patched; arm states are kept apart (ExperimentState.disabled). */
 export const ExperimentConfigSchema = z.object({ ...CONFIG_HEAD, ...CONFIG_TAIL });

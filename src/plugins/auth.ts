@@ -4,11 +4,12 @@
  * A key comes as `Authorization: Bearer <key>` or `X-API-Key: <key>`. 401 `unauthorized` without a
  * key or with an unknown or revoked one, 403 `forbidden` when its scope does not allow the route.
  * Open mode (`openWhenEmpty`, the loopback quick start): while no key exists at all, every route is
- * served without one. `off` (AUTH=off) checks nothing.
+ * served without one. `off` (AUTH=off) checks nothing. Failed attempts are limited per address (auth-failures.ts).
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.js';
+import { AuthFailures } from './auth-failures.js';
 import { scopeAllows } from '../service/api-key-material.js';
 import type { KeyIdentity, KeyRing } from '../service/keys.js';
 import type { ApiKeyScope } from '../contract/domain.js';
@@ -29,12 +30,19 @@ export function presentedKey(req: FastifyRequest): string | null {
   return typeof header === 'string' && header !== '' ? header.trim() : null;
 }
 
-const plugin: FastifyPluginAsync<{ ring: KeyRing; mode: AuthMode }> = async (app, { ring, mode }) => {
+const plugin: FastifyPluginAsync<{ ring: KeyRing; mode: AuthMode; now?: () => number }> = async (app, { ring, mode, now = Date.now }) => {
   app.decorateRequest('apiKey', null);
   if (mode === 'off') return;
+  const failures = new AuthFailures(now);
   /** The error for this identity, or null when it may go on (and then it is on the request). */
   const decide = (req: FastifyRequest, reply: FastifyReply, key: string | null, identity: KeyIdentity | null, access: ApiKeyScope): ApiError | null => {
     if (!identity) {
+      const wait = failures.blockedFor(req.ip);
+      if (wait !== null) {
+        reply.header('retry-after', String(wait));
+        return new ApiError('rate_limited', `too many requests without a valid API key from this address; retry after ${wait} s`);
+      }
+      failures.fail(req.ip);
       reply.header('www-authenticate', 'Bearer realm="bandit", charset="UTF-8"');
       return new ApiError('unauthorized', key === null
         ? 'this route needs an API key: send Authorization: Bearer <key> or X-API-Key: <key>'
@@ -56,7 +64,8 @@ const plugin: FastifyPluginAsync<{ ring: KeyRing; mode: AuthMode }> = async (app
       if (now !== undefined) return decide(req, reply, key, now, access) ?? undefined;
       return ring.identify(key!).then((identity) => decide(req, reply, key, identity, access) ?? undefined);
     };
-    if (mode !== 'open-when-empty') return check();
+    // A presented key is always checked, open mode or not: a key the store no longer knows (revoked, or lost with its data) is refused.
+    if (mode !== 'open-when-empty' || presentedKey(req) !== null) return check();
     // Open only while no key exists anywhere: a replica that has not read the key set asks the store first.
     const open = ring.openNow();
     if (open === true) return undefined;

@@ -1,5 +1,5 @@
 /**
- * GET /dashboard: the static page in web/ and uPlot from its npm package, served by the service
+ * GET /dashboard (and GET /, which redirects to it): the static page in web/ and uPlot from its npm package, served by the service
  * itself (@fastify/static). Nothing is built: the page is plain HTML, CSS and ES modules that read
  * the same JSON API as any client. Open by the access rules; the data it reads needs a key.
  */
@@ -15,6 +15,8 @@ const UPLOT_DIST = dirname(createRequire(import.meta.url).resolve('uplot/dist/uP
 
 export const dashboardPlugin: FastifyPluginAsync = async (app) => {
   app.get('/dashboard', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/dashboard/', 302));
+  // A newcomer opening the service's address lands on the dashboard.
+  app.get('/', { schema: { hide: true }, config: { access: 'open' } }, async (_req, reply) => reply.redirect('/dashboard/', 302));
   await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/dashboard/', index: ['index.html'], cacheControl: true, maxAge: '60s' });
   await app.register(fastifyStatic, {
     root: UPLOT_DIST, prefix: '/dashboard/vendor/', decorateReply: false, allowedPath: (path) => /^\/uPlot\.(iife\.min\.js|min\.css)$/.test(path),

@@ -27,5 +27,6 @@ export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: F
   const api = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
     ? new ApiError('uri_too_long', 'a path parameter is longer than 100 characters')
     : new ApiError('invalid_request', err.code === 'FST_ERR_BAD_URL' ? 'the URL is malformed (bad percent-encoding?)' : err.message);
+  reply.errorCode = api.code;
   void reply.code(api.status).header('x-request-id', req.id).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(api.toBody()));
 }

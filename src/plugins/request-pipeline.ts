@@ -7,7 +7,7 @@
  *   to go on, or a promise of either (only when it must ask the store). The rate limiter
  *   (@fastify/rate-limit) keeps its own route-level hook, which runs after this one (it needs the key).
  * - onResponse: the steps added with `app.responseStep(step)` (metrics), then the request's log line
- *   (method, url, status, ms; the request id is in the request logger's bindings): successes at
+ *   (method, url, status, ms, and an error answer's code; the request id is in the request logger's bindings): successes at
  *   debug, client errors at info, failures at error, probes at debug. Fastify's own request lines are
  *   off (app.ts), so this is the one line per request.
  *
@@ -32,6 +32,10 @@ declare module 'fastify' {
     requestCheck(check: RequestCheck): void;
     /** Adds a step to the one onResponse hook. */
     responseStep(step: ResponseStep): void;
+  }
+  interface FastifyReply {
+    /** The contract's error code of an error answer (set by the error handlers), logged on the request's line. */
+    errorCode: string | null;
   }
 }
 
@@ -69,6 +73,7 @@ const plugin: FastifyPluginAsync = async (app) => {
   const steps: ResponseStep[] = [];
   app.decorate('requestCheck', (check: RequestCheck) => { checks.push(check); });
   app.decorate('responseStep', (step: ResponseStep) => { steps.push(step); });
+  app.decorateReply('errorCode', null);
 
   app.setChildLoggerFactory((logger, bindings, opts) => {
     const aware = logger as Partial<LevelAware>;
@@ -105,7 +110,8 @@ const plugin: FastifyPluginAsync = async (app) => {
     const level = requestLogLevel(req, reply.statusCode);
     // The line is built only when it is written (successes are at debug, below the default level).
     if ((req.log as Partial<LevelAware>).isLevelEnabled?.(level) !== false) {
-      req.log[level]({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: +ms.toFixed(2) }, 'request completed');
+      const line = { method: req.method, url: req.url, statusCode: reply.statusCode, ms: +ms.toFixed(2) };
+      req.log[level](reply.errorCode === null ? line : { ...line, error: reply.errorCode }, 'request completed');
     }
     done();
   });

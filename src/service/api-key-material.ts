@@ -1,12 +1,10 @@
-/** API key material: the format, hashing, constant-time comparison, the scope order (contract/keys.ts), and API_KEYS parsing. */
+/** API key material: the format, hashing, constant-time comparison, what each scope allows, and API_KEYS parsing. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { SCOPES } from '../contract/keys.js';
+import { apiKeyEntries } from '../contract/keys.js';
 import type { ApiKeyScope } from '../contract/domain.js';
 
-/** A key of a wider scope may do what a narrower one may: decide < read < admin. */
-export const scopeAllows = (has: ApiKeyScope, needs: ApiKeyScope): boolean => SCOPES.indexOf(has) >= SCOPES.indexOf(needs);
-
-export const KEY_PATTERN = /^[A-Za-z0-9_-]{24,256}$/;
+/** `decide` may decide (and read nothing else), `read` may read (and write nothing), `admin` may do everything. */
+export const scopeAllows = (has: ApiKeyScope, needs: ApiKeyScope): boolean => has === needs || has === 'admin';
 
 /** SHA-256 of a key, as stored. Keys are 24+ random characters, so an unsalted fast hash is enough. */
 export const hashKey = (key: string): Buffer => createHash('sha256').update(key).digest();
@@ -25,15 +23,9 @@ export interface ConfiguredKey {
   digest: Buffer;
 }
 
-/** Parses API_KEYS (`<scope>:<key>,...`); throws naming the bad entry (by position, never echoing a key). */
+/** Parses API_KEYS (`<scope>:<key>,...`, checked by the contract's apiKeyEntries) into digests. */
 export function parseApiKeys(value: string | undefined): ConfiguredKey[] {
-  if (!value || value.trim() === '') return [];
-  return value.split(',').map((entry, i) => {
-    const at = entry.indexOf(':');
-    const scope = entry.slice(0, at).trim() as ApiKeyScope;
-    const key = entry.slice(at + 1).trim();
-    if (at < 0 || !SCOPES.includes(scope)) throw new Error(`API_KEYS entry ${i + 1}: expected <scope>:<key> with scope one of ${SCOPES.join(', ')}`);
-    if (!KEY_PATTERN.test(key)) throw new Error(`API_KEYS entry ${i + 1} (${scope}): the key must be 24-256 characters of A-Z a-z 0-9 _ -`);
+  return apiKeyEntries(value).map(({ scope, key }) => {
     const digest = hashKey(key);
     return { id: `env_${digest.toString('hex').slice(0, 12)}`, scope, digest };
   });

@@ -1,6 +1,6 @@
 /** The engine settings of a new experiment, checked against the rest of its body (issue 11). */
 import type { CreateExperimentBody } from '../contract/experiment.js';
-import { ApiError } from '../errors.js';
+import { invalidAt } from '../errors.js';
 import type { ExperimentConfig } from '../contract/domain.js';
 
 /** Only the settings that are on, so that an experiment without them is stored as before. */
@@ -9,18 +9,18 @@ export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfi
   const adaptive = body.policy !== 'fixed';
   if (!adaptive && (share > 0 || body.discount || body.objective)) {
     const which = share > 0 ? 'minArmShare' : body.discount ? 'discount' : 'objective';
-    throw new ApiError('invalid_config', `${which}: the fixed policy splits by weight and learns nothing; use thompson or ucb`, { field: which });
+    throw invalidAt('invalid_config', which, `the fixed policy splits by weight and learns nothing; use thompson or ucb`);
   }
   if (share * body.arms.length > 1) {
-    throw new ApiError('invalid_config', `minArmShare: ${share} x ${body.arms.length} arms is more than all the decisions; at most ${1 / body.arms.length}`, { field: 'minArmShare' });
+    throw invalidAt('invalid_config', 'minArmShare', `${share} x ${body.arms.length} arms is more than all the decisions; at most ${1 / body.arms.length}`);
   }
   const d = body.defaultReward;
   if (d) {
     if (d.afterSeconds >= body.rewardWindowSeconds) {
-      throw new ApiError('invalid_config', `defaultReward.afterSeconds: ${d.afterSeconds} must be less than rewardWindowSeconds (${body.rewardWindowSeconds})`, { field: 'defaultReward' });
+      throw invalidAt('invalid_config', 'defaultReward.afterSeconds', `${d.afterSeconds} must be less than rewardWindowSeconds (${body.rewardWindowSeconds})`);
     }
     if (body.rewardModel === 'bernoulli' ? d.value !== 0 && d.value !== 1 : !Number.isFinite(d.value) || Math.abs(d.value) > 1e15) {
-      throw new ApiError('invalid_config', `defaultReward.value: ${d.value} is not a ${body.rewardModel} reward${body.rewardModel === 'bernoulli' ? ' (0 or 1)' : ''}`, { field: 'defaultReward' });
+      throw invalidAt('invalid_config', 'defaultReward.value', `${d.value} is not a ${body.rewardModel} reward${body.rewardModel === 'bernoulli' ? ' (0 or 1)' : ''}`);
     }
   }
   return {

@@ -17,11 +17,12 @@
  * uniformly weighted estimators of before, and `weighting` says so.
  */
 import type { z } from 'zod';
-import { offPolicyEstimates, unsupportedArms, type Estimate, type LoggedUnit } from '../bandit/off-policy.js';
+import { unsupportedArms, type Estimate, type LoggedUnit } from '../bandit/off-policy.js';
 import { posteriorMean } from '../bandit/posterior.js';
 import type { EvaluateResponse, EvaluateSchema } from '../contract/events.js';
 import { ApiError } from '../errors.js';
 import type { ServiceContext } from './context.js';
+import { estimateOffThread } from './estimate-off-thread.js';
 import { allEvents } from './replay.js';
 
 /** The target policy, as the request names it (the contract's EvaluateSchema). */
@@ -78,7 +79,7 @@ export async function evaluate(ctx: ServiceContext, experimentId: string, policy
   if (missing.length) {
     return undefinedAnswer(`the logging policy never chose ${missing.map((a) => `'${snap.armIds[a]}'`).join(', ')} in these units, which the target plays: no overlap, so the estimate is undefined`);
   }
-  const r = offPolicyEstimates(units, target);
+  const r = await estimateOffThread(units, target);
   return {
     ...base, effectiveSampleSize: r.effectiveSampleSize, logged: shown(r.logged),
     estimates: { ips: shown(r.ips), snips: shown(r.snips), dr: shown(r.dr) },
@@ -114,7 +115,9 @@ export function targetProbabilities(policy: TargetPolicy, armIds: readonly strin
 /** The rewarded first exposures of the bandit population in decision order, read from the log a page at a time. */
 async function loggedUnits(ctx: ServiceContext, experimentId: string, armIds: readonly string[]) {
   const waiting = new Map<string, { order: number; arm: number; propensity: number; propensities?: number[] }>();
-  const units: (LoggedUnit & { order: number })[] = [];
+  // Indexed by the decision's order (rewards arrive in any order; the adaptive estimators' running means need the decisions'):
+  // a slot per first exposure, filled when its reward comes, so no sort of the units is needed.
+  const byOrder: (LoggedUnit | undefined)[] = [];
   let laterExposures = 0, order = 0;
   for await (const ev of allEvents(ctx.store, experimentId)) {
     if (ev.population !== 'b') continue;
@@ -127,9 +130,9 @@ async function loggedUnits(ctx: ServiceContext, experimentId: string, armIds: re
     const d = waiting.get(ev.nonce);
     if (!d || ev.reward === undefined) continue;
     waiting.delete(ev.nonce);
-    units.push({ ...d, reward: ev.reward });
+    byOrder[d.order] = { arm: d.arm, propensity: d.propensity, reward: ev.reward, ...(d.propensities && { propensities: d.propensities }) };
   }
-  // Rewards arrive in any order; the adaptive estimators' running means need the decisions' order.
-  units.sort((a, b) => a.order - b.order);
+  const units: LoggedUnit[] = [];
+  for (const u of byOrder) if (u !== undefined) units.push(u);
   return { units, laterExposures, unrewarded: waiting.size };
 }

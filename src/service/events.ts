@@ -9,17 +9,14 @@ import type { ExcludedBy } from '../contract/targeting.js';
 import type { EventLine, EventsQuery } from '../contract/events.js';
 import { dsjsonLine } from '../format/dsjson.js';
 import { ApiError } from '../errors.js';
-import { MAX_EVENTS_PER_READ, parseEventId, type StoredDecisionEvent, type StoredEvent } from '../contract/event-log.js';
+import { parseEventId, type StoredDecisionEvent, type StoredEvent } from '../contract/event-log.js';
 import type { ExperimentConfig } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { userKeyOf } from './decision-log.js';
-import { allEvents } from './replay.js';
+import { allEvents, LOG_PAGE } from './replay.js';
 import { POPULATION_NAMES } from './select.js';
 
 export type ExportQuery = z.output<typeof EventsQuery>;
-
-/** Events read from the store per page while exporting. */
-const PAGE = 1000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 /** The stored context or metadata (always an object's JSON text: the request schemas say so), or null. */
@@ -59,9 +56,9 @@ export async function exportEvents(ctx: ServiceContext, experimentId: string, q:
   if (!state) throw new ApiError('experiment_not_found', `experiment '${experimentId}' does not exist`);
   const after = q.after === undefined ? null : parseEventId(q.after);
   if (q.after !== undefined && after === null) throw new ApiError('invalid_request', `after: '${q.after}' is not an eventId (the eventId of an exported event, e.g. 1750000000000-0)`);
-  const pageSize = Math.min(PAGE, MAX_EVENTS_PER_READ);
-  const events = q.type !== undefined && q.format !== 'dsjson' && ctx.store.readEventsOfType
-    ? eventsOfType(ctx.store, experimentId, q.type, after, pageSize) : allEvents(ctx.store, experimentId, after, pageSize);
+  // A type filter is read through the store's index of the type where it has one (NDJSON only: DSJSON pairs both types).
+  const type = q.format === 'dsjson' ? undefined : q.type;
+  const events = allEvents(ctx.store, experimentId, after, LOG_PAGE, type);
   return q.format === 'dsjson' ? dsjsonChunks(ctx, state.config, events, q.limit) : ndjsonChunks(ctx, state.config, events, q);
 }
 

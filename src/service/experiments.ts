@@ -1,11 +1,12 @@
 /** The admin use cases: create, read, list, patch experiments, and the per-arm kill switch. */
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { CreateExperimentBody, PatchExperimentBody } from '../contract/experiment.js';
 import type { ExperimentResponse } from '../contract/experiment-config.js';
 import { mergeGuardrails } from './guardrails-patch.js';
 import { checkExperimentCap } from './experiment-cap.js';
 import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR } from '../bandit/posterior.js';
-import { ApiError, experimentNotFound } from '../errors.js';
+import { ApiError, invalidAt, experimentNotFound } from '../errors.js';
 import { nullProto } from '../store/null-proto.js';
 import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, Promotion } from '../contract/domain.js';
 import type { PromoteBody } from '../contract/lifecycle.js';
@@ -48,18 +49,19 @@ export async function createExperiment(ctx: ServiceContext, body: CreateExperime
 function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig {
   const ids = body.arms.map((a) => a.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (dup) throw new ApiError('invalid_config', `arms: arm id '${dup}' appears twice`, { field: 'arms' });
+  if (dup) throw invalidAt('invalid_config', `arms.${ids.lastIndexOf(dup)}.id`, `arm id '${dup}' appears twice`);
   const baselineArmId = body.baselineArmId ?? ids[0];
-  if (!ids.includes(baselineArmId)) throw new ApiError('invalid_config', `baselineArmId: '${baselineArmId}' is not one of the arms`, { field: 'baselineArmId' });
+  if (!ids.includes(baselineArmId)) throw invalidAt('invalid_config', 'baselineArmId', `'${baselineArmId}' is not one of the arms`);
   if (body.prior) {
     const wantsNormalGamma = body.rewardModel === 'gaussian';
     if (wantsNormalGamma !== 'mu' in body.prior) {
       const shape = wantsNormalGamma ? '{mu, lambda, alpha, beta}' : '{alpha, beta}';
-      throw new ApiError('invalid_config', `prior: a ${body.rewardModel} experiment takes a prior of the form ${shape}`, { field: 'prior' });
+      throw invalidAt('invalid_config', 'prior', `a ${body.rewardModel} experiment takes a prior of the form ${shape}`);
     }
   }
-  if (body.policy !== 'fixed' && body.arms.some((a) => a.weight !== undefined)) {
-    throw new ApiError('invalid_config', 'arms.weight: weights are used by the fixed policy only; set policy to "fixed" or drop them', { field: 'arms' });
+  const weighted = body.arms.findIndex((a) => a.weight !== undefined);
+  if (body.policy !== 'fixed' && weighted >= 0) {
+    throw invalidAt('invalid_config', `arms.${weighted}.weight`, 'weights are used by the fixed policy only; set policy to "fixed" or drop them');
   }
   return {
     id: body.id, arms: body.arms, baselineArmId, rewardModel: body.rewardModel,
@@ -67,7 +69,7 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     policy: body.policy, holdbackPercent: body.holdbackPercent, trafficPercent: body.trafficPercent,
     stickiness: body.stickiness, stickyTtlSeconds: body.stickyTtlSeconds, rewardWindowSeconds: body.rewardWindowSeconds,
     guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
-    status: 'active', createdAt: now, updatedAt: now, startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
+    status: 'active', createdAt: now, updatedAt: now, life: randomBytes(6).toString('base64url'), startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
     bucketing: 'multiply-shift', eventRetentionSeconds: body.eventRetentionSeconds,
     ...(body.targeting && { targeting: body.targeting }), ...(body.layer && { layer: { id: body.layer.id, range: body.layer.range } }),
     ...engineConfigOf(body),

@@ -4,7 +4,8 @@
  * PATCHes of guardrails each merge into the state they read; the later write wins.
  */
 import { GuardrailsSchema, type PatchGuardrailsBody } from '../contract/experiment.js';
-import { ApiError } from '../errors.js';
+import { invalid } from '../errors.js';
+import { toIssues } from '../contract/issues.js';
 import type { Guardrails } from '../contract/domain.js';
 
 export function mergeGuardrails(current: Guardrails | null, patch: PatchGuardrailsBody): Guardrails {
@@ -15,8 +16,7 @@ export function mergeGuardrails(current: Guardrails | null, patch: PatchGuardrai
   }
   const parsed = GuardrailsSchema.safeParse(merged);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ field: ['body', 'guardrails', ...i.path].join('.'), message: i.message }));
-    throw new ApiError('invalid_config', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+    throw invalid('invalid_config', toIssues(parsed.error.issues.map((i) => ({ ...i, path: ['guardrails', ...i.path] })), { guardrails: merged }));
   }
   return parsed.data;
 }

@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { allocationShares } from '../bandit/allocation.js';
 import type { HistoryResponse } from '../contract/history.js';
 import { bestArm } from '../bandit/prob-best.js';
-import { ApiError } from '../errors.js';
+import { ApiError, invalidAt } from '../errors.js';
 import type { ExperimentState, ExperimentStats, HistoryPoint } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { pooled } from './holdback-report.js';
@@ -64,7 +64,7 @@ export async function writeHistory(ctx: ServiceContext, settings: HistorySetting
 
 /** GET /experiments/:id/history: the points between two times (unix seconds), with ts as ISO 8601. */
 export async function readHistory(ctx: ServiceContext, id: string, fromTs: number, toTs: number, settings: HistorySettings): Promise<z.infer<typeof HistoryResponse>> {
-  if (fromTs > toTs) throw new ApiError('invalid_request', 'from must not be after to');
+  if (fromTs > toTs) throw invalidAt('invalid_request', 'from', 'must not be after to');
   if (!(await ctx.store.getExperiment(id))) throw new ApiError('experiment_not_found', `experiment '${id}' does not exist`);
   const points = await ctx.store.readHistory(id, fromTs, toTs);
   return {

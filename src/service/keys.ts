@@ -2,10 +2,11 @@
  * API keys: the key ring every request is checked against, and the /keys use cases.
  *
  * The ring holds the configured keys (API_KEYS) and the run-time keys (the store), by SHA-256
- * digest. Checking a key costs one SHA-256 and a Map lookup, and no store command while the
- * store's watch is live: every create and revoke reaches every replica's ring before the call that
- * made it returns (see ApiKeyWatch). While the watch is down the ring reads the key set's version
- * from the store on each request and reloads when it moved. `lastUsedAt` is noted in memory and
+ * digest. Checking a key costs one SHA-256 and a Map lookup; a key from API_KEYS costs no store
+ * command, a run-time key one read of the key set's version (reloading when it moved), so a key the
+ * store lost with its data is refused on its next use. Every create and revoke also reaches every
+ * replica's ring before the call that made it returns (see ApiKeyWatch), so an unknown key is refused
+ * without asking the store while the watch is live. `lastUsedAt` is noted in memory and
  * flushed to the store every LAST_USED_FLUSH_MS, one write per replica per interval.
  */
 import type { z } from 'zod';
@@ -23,7 +24,8 @@ export const MAX_RUNTIME_KEYS = 1000;
 export interface KeyIdentity { id: string; scope: ApiKeyScope }
 /** A key as GET /keys lists it: no secret, no hash. Configured keys have no createdAt. */
 export type ListedKey = z.infer<typeof ListedKeySchema>;
-interface Entry extends KeyIdentity { digest: Buffer }
+/** `stored`: a run-time key (the store's), checked against the store on every use; else from API_KEYS. */
+interface Entry extends KeyIdentity { digest: Buffer; stored: boolean }
 
 export class KeyRing {
   private readonly configured: Entry[];
@@ -35,7 +37,7 @@ export class KeyRing {
   private reloading: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: ApiKeyStore, apiKeys: string | ConfiguredKey[] | undefined, private readonly clock: Clock) {
-    this.configured = (Array.isArray(apiKeys) ? apiKeys : parseApiKeys(apiKeys)).map((k) => ({ ...k }));
+    this.configured = (Array.isArray(apiKeys) ? apiKeys : parseApiKeys(apiKeys)).map((k) => ({ ...k, stored: false }));
     this.index([]);
   }
 
@@ -63,7 +65,8 @@ export class KeyRing {
    * the watch live), false when some key exists, undefined when the store must be asked (isOpen).
    */
   openNow(): boolean | undefined {
-    if (this.byDigest.size > 0) return false;
+    if (this.configured.length > 0) return false;
+    if (this.byDigest.size > 0) return undefined; // run-time keys only: the store may have lost them
     return this.watch?.live() && !this.unknown() ? true : undefined;
   }
 
@@ -83,21 +86,35 @@ export class KeyRing {
     return this.loadedVersion < 0;
   }
 
-  /** The key's identity, or null for an unknown or revoked key. Rechecks the store only while the watch is down. */
+  /**
+   * The key's identity, or null for an unknown or revoked key. A run-time key is confirmed against
+   * the store's key set version first (one read), so a key the store no longer has (revoked, or lost
+   * with the store's data: no message tells the watch about a flush) is refused on its next use.
+   */
   async identify(presented: string): Promise<KeyIdentity | null> {
-    if (!this.watch?.live()) await this.catchUp();
-    return this.lookup(presented);
+    await this.catchUp();
+    return this.note(this.lookup(presented));
   }
 
-  /** `identify` without a promise when the watch is live (the hot path); undefined when the store must be asked first. */
+  /**
+   * `identify` without a promise where the store need not be asked: a key from API_KEYS, or an
+   * unknown key while the watch is live (a key created anywhere reaches this ring before its create
+   * returns); undefined when the store must be asked first (a run-time key, or the watch down).
+   */
   identifyNow(presented: string): KeyIdentity | null | undefined {
-    return this.watch?.live() ? this.lookup(presented) : undefined;
+    const entry = this.lookup(presented);
+    if (entry ? entry.stored : !this.watch?.live()) return undefined;
+    return this.note(entry);
   }
 
-  private lookup(presented: string): KeyIdentity | null {
+  private lookup(presented: string): Entry | null {
     const digest = hashKey(presented);
     const entry = this.byDigest.get(digest.toString('hex'));
-    if (!entry || !sameDigest(entry.digest, digest)) return null;
+    return entry && sameDigest(entry.digest, digest) ? entry : null;
+  }
+
+  private note(entry: Entry | null): KeyIdentity | null {
+    if (!entry) return null;
     this.used.set(entry.id, this.clock.now());
     return { id: entry.id, scope: entry.scope };
   }
@@ -170,7 +187,7 @@ export class KeyRing {
   private index(stored: ApiKeyRecord[]): void {
     const next = new Map<string, Entry>();
     for (const k of this.configured) next.set(k.digest.toString('hex'), k);
-    for (const k of stored) next.set(k.hash, { id: k.id, scope: k.scope, digest: Buffer.from(k.hash, 'hex') });
+    for (const k of stored) next.set(k.hash, { id: k.id, scope: k.scope, digest: Buffer.from(k.hash, 'hex'), stored: true });
     this.byDigest = next;
   }
 }

@@ -48,11 +48,13 @@ export async function evaluateFlag(ctx: ServiceContext, key: string, context: Re
  * polls with If-None-Match therefore gets a 304 and records no new decision while nothing changed;
  * its cached arms (sticky for a targetingKey) and decision ids still stand.
  */
-export async function evaluateFlags(ctx: ServiceContext, context: Record<string, unknown>, ifNoneMatch?: string): Promise<BulkEvaluation> {
+/** `spend(n)` is told the number of decisions about to be made (after the ETag check) and may throw to refuse them (the rate limit). */
+export async function evaluateFlags(ctx: ServiceContext, context: Record<string, unknown>, ifNoneMatch?: string, spend: (decisions: number) => void = () => {}): Promise<BulkEvaluation> {
   const nowMs = ctx.clock.now();
   const active = (await ctx.store.listExperiments()).filter((s) => isActive(s, nowMs));
   const etag = bulkEtag(context, active, nowMs);
   if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) return { etag, notModified: true };
+  spend(active.length);
   const flags = await Promise.all(active.map((s) => evaluateFlag(ctx, s.config.id, context).catch((err: unknown) => flagFailure(s.config.id, err))));
   return { etag, notModified: false, flags };
 }

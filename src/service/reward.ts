@@ -2,12 +2,13 @@
 import type { z } from 'zod';
 import { RewardSchema, type RewardBody, type RewardResponse } from '../contract/decision.js';
 import { preview } from '../contract/bounded-json.js';
-import { ApiError, storeUnavailable, type ErrorBody } from '../errors.js';
+import { ApiError, invalid, invalidAt, storeUnavailable, type ErrorBody } from '../errors.js';
+import { toIssues } from '../contract/issues.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../contract/event-log.js';
 import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { DisabledInfo, ExperimentConfig } from '../contract/domain.js';
-import type { DecisionClaims } from '../assignment/decision-token.js';
+import { issuedInLife, type DecisionClaims } from '../assignment/decision-token.js';
 import type { ServiceContext } from './context.js';
 import type { Snapshot } from './snapshot.js';
 import { engineSumsInput } from './engine-config.js';
@@ -23,7 +24,7 @@ export async function reward(ctx: ServiceContext, body: RewardBody): Promise<Rew
   if (!claims) throw new ApiError('decision_not_found', 'decisionId is not a decision this service issued');
   const nowMs = ctx.clock.now();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const snap = attempt === 0 ? await ctx.cache.get(claims.e, nowMs) : await ctx.cache.load(claims.e, nowMs);
+    const snap = attempt === 0 ? await ctx.cache.getConfirmed(claims.e, nowMs) : await ctx.cache.load(claims.e, nowMs);
     const res = await recordWith(ctx, body, claims, snap, nowMs);
     if (res) return res;
   }
@@ -34,6 +35,9 @@ export async function reward(ctx: ServiceContext, body: RewardBody): Promise<Rew
 async function recordWith(ctx: ServiceContext, body: RewardBody, claims: DecisionClaims, snap: Snapshot | null, nowMs: number): Promise<RewardResult | null> {
   if (!snap || !snap.armIds.includes(claims.a)) throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   const { config } = snap;
+  if (!issuedInLife(claims, snap.lifeTag, config.createdAt)) {
+    throw new ApiError('decision_not_found', `this decision was issued before experiment '${claims.e}' was created again (${config.createdAt}): it does not count`);
+  }
   const now = Math.floor(nowMs / 1000);
   if (now - claims.t > config.rewardWindowSeconds) {
     throw new ApiError('decision_expired', `the decision is older than rewardWindowSeconds (${config.rewardWindowSeconds} s)`, { issuedAt: new Date(claims.t * 1000).toISOString() });
@@ -54,6 +58,7 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     },
   });
   if (res.kind === 'stale') return null;
+  if (res.kind === 'not_found') ctx.cache.invalidate(config.id);
   if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
   if (res.kind === 'duplicate') {
     ctx.metrics.duplicate(config.id);
@@ -74,15 +79,15 @@ function rewardValue(config: ExperimentConfig, body: RewardBody): number | undef
   const r = body.reward;
   if (r === undefined || r === null) {
     if (body.error === true) return undefined;
-    throw new ApiError('invalid_reward', 'reward is required unless error is true');
+    throw invalidAt('invalid_reward', 'reward', 'required unless error is true');
   }
   if (config.rewardModel === 'bernoulli') {
     if (r === true || r === 1) return 1;
     if (r === false || r === 0) return 0;
-    throw new ApiError('invalid_reward', `reward must be 0, 1, true or false for a bernoulli experiment, got ${preview(r)}`);
+    throw invalidAt('invalid_reward', 'reward', `must be 0, 1, true or false for a bernoulli experiment, got ${preview(r)}`);
   }
   if (typeof r !== 'number' || !Number.isFinite(r) || Math.abs(r) > 1e15) {
-    throw new ApiError('invalid_reward', `reward must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${preview(r)}`);
+    throw invalidAt('invalid_reward', 'reward', `must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${preview(r)}`);
   }
   return r;
 }
@@ -94,8 +99,7 @@ export async function rewardBatch(ctx: ServiceContext, events: unknown[]): Promi
   return Promise.all(events.map(async (ev): Promise<BatchItem> => {
     const parsed = RewardSchema.safeParse(ev);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { status: 400, error: 'invalid_request', message: `${issue.path.join('.') || 'event'}: ${issue.message}` };
+      return { status: 400, ...invalid('invalid_request', toIssues(parsed.error.issues, ev)).toBody() };
     }
     try {
       return { status: 200, ...(await reward(ctx, parsed.data)) };

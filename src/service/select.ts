@@ -1,6 +1,6 @@
 /** POST /select: choose an arm for one request, record the decision, sign the decision id. */
 import type { z } from 'zod';
-import { newNonce } from '../assignment/decision-token.js';
+import { newNonce, stampLife } from '../assignment/decision-token.js';
 import type { SelectResponse } from '../contract/decision.js';
 import { ApiError, experimentNotFound, storeUnavailable } from '../errors.js';
 import { StoreUnavailableError } from '../store/store.js';
@@ -20,8 +20,9 @@ const MAX_ATTEMPTS = 3;
 
 export async function select(ctx: ServiceContext, experimentId: string, userId?: string, extras: SelectExtras = {}): Promise<SelectResult> {
   const nowMs = ctx.clock.now();
-  // Chosen before the store records the decision, so the event holds the token's nonce (decision-log.ts).
-  const nonce = newNonce();
+  // Chosen before the store records the decision, so the event holds the token's nonce (decision-log.ts);
+  // stamped with the life of the experiment it is decided in (each attempt's snapshot).
+  const random = newNonce();
   try {
     let recorded: 'b' | 'h' | undefined; // the population of the user's record, once the store said `moved`
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -29,6 +30,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (snap?.statsRefresh(nowMs) === 'before-deciding') snap = await ctx.cache.load(experimentId, nowMs);
       if (!snap) throw experimentNotFound(experimentId);
       if (snap.config.archivedAt) throw new ApiError('experiment_not_found', `experiment '${experimentId}' was archived at ${snap.config.archivedAt}`);
+      const nonce = stampLife(random, snap.lifeTag);
       const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded, extras.context, extras.attributes);
       const userKey = userKeyOf(userId, d.population); // in the token, and in a default reward's due entry
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
@@ -39,7 +41,10 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
         // Default reward (issue 11): scheduled by the same store call that counts the decision.
         ...(snap.config.defaultReward && { defaultReward: { dueAt: Math.floor(nowMs / 1000) + snap.config.defaultReward.afterSeconds, ...(userKey !== undefined && { userKey }) } }),
       });
-      if (res.kind === 'not_found') throw experimentNotFound(experimentId);
+      if (res.kind === 'not_found') {
+        ctx.cache.invalidate(experimentId); // lost from the store: a new life, if created again, is loaded afresh
+        throw experimentNotFound(experimentId);
+      }
       if (res.kind === 'stale') {
         ctx.metrics.staleRetry(experimentId);
         continue;
@@ -64,14 +69,14 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
   if (!snap) throw storeUnavailable(`the store is unavailable and experiment '${experimentId}' is not cached: ${cause.message}`);
   ctx.metrics.fallback(experimentId);
   ctx.metrics.decision(experimentId, snap.config.baselineArmId, 'x');
-  return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs), fallback: true };
+  return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs, undefined, stampLife(newNonce(), snap.lifeTag)), fallback: true };
 }
 
-function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, u?: string, nonce?: string): SelectResult {
+function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, u: string | undefined, nonce: string): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
   const claims = { e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }) };
-  // A recorded decision's id is the one its event re-signs; a fallback (nothing recorded) gets a fresh nonce.
-  const decisionId = nonce === undefined ? ctx.signer.sign(claims) : ctx.signer.signWith({ ...claims, k: nonce });
+  // A recorded decision's id is the one its event re-signs; a fallback (nothing recorded) has a fresh nonce.
+  const decisionId = ctx.signer.signWith({ ...claims, k: nonce });
   return {
     decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
     population: POPULATION_NAMES[population], sticky, propensity,

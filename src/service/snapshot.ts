@@ -9,6 +9,8 @@
  */
 import { targetingPredicate } from '../assignment/eligibility.js';
 import type { Predicate } from '../contract/condition.js';
+import { lifeTag } from '../assignment/decision-token.js';
+import { lifeOf } from '../contract/experiment-config.js';
 import { posteriorFor, type Posterior } from '../bandit/posterior.js';
 import { encodePropensities } from '../contract/event-log.js';
 import type { ExperimentStore, Ledger } from '../store/store.js';
@@ -33,6 +35,9 @@ export class Snapshot {
   readonly startsAtMs: number | null;
   /** The targeting condition, compiled once (null: every request). */
   readonly targeting: Predicate | null;
+  /** Which life of the experiment this is (lifeOf), and its tag, stamped on each decision's nonce (assignment/decision-token.ts). */
+  readonly life: string;
+  readonly lifeTag: Buffer;
   /**
    * The reward posteriors of the cached tallies (discounted to the refresh time with a half-life),
    * one per arm. A new array at every refresh, never changed in place; without a discount the
@@ -61,6 +66,8 @@ export class Snapshot {
     this.engine = engineFor(this.config);
     this.startsAtMs = this.config.startsAt ? Date.parse(this.config.startsAt) : null;
     this.targeting = targetingPredicate(this.config.targeting);
+    this.life = lifeOf(this.config);
+    this.lifeTag = lifeTag(this.config.id, this.life);
     this.setStats(stats, now);
   }
 
@@ -136,6 +143,22 @@ export class SnapshotCache {
   /** The cached snapshot, loading it when absent. Null when the experiment does not exist. */
   async get(id: string, now: number): Promise<Snapshot | null> {
     return this.byId.get(id) ?? this.load(id, now);
+  }
+
+  /**
+   * `get`, with the cached snapshot's life confirmed first on a store that can lose its data behind
+   * this process (Redis: `experimentLife`, one read): a snapshot of an earlier life (the experiment
+   * lost and created again at the same version) is replaced, so none of its decisions counts.
+   */
+  async getConfirmed(id: string, now: number): Promise<Snapshot | null> {
+    const cached = this.byId.get(id);
+    if (!cached || !this.store.experimentLife) return this.get(id, now);
+    const life = await this.store.experimentLife(id);
+    if (life === null) {
+      this.byId.delete(id);
+      return null;
+    }
+    return life === cached.life ? cached : this.load(id, now);
   }
 
   async load(id: string, now: number): Promise<Snapshot | null> {

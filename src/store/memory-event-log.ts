@@ -34,10 +34,39 @@ class RewardRow {
 }
 type Row = DecisionRow | RewardRow;
 
+/** Rows in id order, of which those before `head` are trimmed (dropped in one splice once they are half the array). */
+class RowList {
+  rows: Row[] = [];
+  head = 0;
+
+  /** Trims the rows before the first that `keep` accepts (rows are in id order, so the rest are kept too). */
+  trim(keep: (r: Row) => boolean): void {
+    while (this.head < this.rows.length && !keep(this.rows[this.head])) this.head += 1;
+    if (this.head > 1024 && this.head * 2 > this.rows.length) {
+      this.rows.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** The index of the first row after the cursor `ms-seq` (binary search). */
+  after(cursor: string | null): number {
+    if (cursor === null) return this.head;
+    const [ms, seq] = cursor.split('-').map(Number);
+    let lo = this.head, hi = this.rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const r = this.rows[mid];
+      if (r.ms < ms || (r.ms === ms && r.seq <= seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
 export class MemoryEventLog {
-  private rows: Row[] = [];
-  /** Rows before `head` are trimmed (dropped in one splice once they are half the array). */
-  private head = 0;
+  /** Every row, and the rows of each type (the same objects), so a page of one type is found without scanning the other. */
+  private readonly all = new RowList();
+  private readonly byType = { decision: new RowList(), reward: new RowList() };
   private lastMs = 0;
   private lastSeq = -1;
 
@@ -58,21 +87,11 @@ export class MemoryEventLog {
       input.reward, event.latencyMs, event.cost, event.error, log.metadata, input.userKey), input.nowMs, log.retentionSeconds);
   }
 
-  /** Up to `limit` events after the cursor `after` (null: from the oldest kept), oldest first. */
-  read(after: string | null, limit: number): StoredEvent[] {
-    let i = this.head;
-    if (after !== null) {
-      const [ms, seq] = after.split('-').map(Number);
-      let lo = this.head, hi = this.rows.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const r = this.rows[mid];
-        if (r.ms < ms || (r.ms === ms && r.seq <= seq)) lo = mid + 1;
-        else hi = mid;
-      }
-      i = lo;
-    }
-    return this.rows.slice(i, i + limit).map((r) => this.decode(r));
+  /** Up to `limit` events (of `type` only, when given) after the cursor `after` (null: from the oldest kept), oldest first. */
+  read(after: string | null, limit: number, type?: StoredEvent['type']): StoredEvent[] {
+    const list = type === undefined ? this.all : this.byType[type];
+    const i = list.after(after);
+    return list.rows.slice(i, i + limit).map((r) => this.decode(r));
   }
 
   private nextId(nowMs: number): [number, number] {
@@ -83,13 +102,16 @@ export class MemoryEventLog {
   }
 
   private push(row: Row, nowMs: number, retentionSeconds: number): void {
-    this.rows.push(row);
+    const { all } = this;
+    all.rows.push(row);
+    this.byType[row.type].rows.push(row);
     const minMs = nowMs - retentionSeconds * 1000;
-    while (this.head < this.rows.length && (this.rows.length - this.head > this.maxEvents || this.rows[this.head].ms < minMs)) this.head += 1;
-    if (this.head > 1024 && this.head * 2 > this.rows.length) {
-      this.rows.splice(0, this.head);
-      this.head = 0;
-    }
+    all.trim((r) => all.rows.length - all.head <= this.maxEvents && r.ms >= minMs);
+    // The oldest row kept by the whole log bounds the rows kept of each type.
+    const first = all.rows[all.head];
+    const kept = (r: Row): boolean => first !== undefined && (r.ms > first.ms || (r.ms === first.ms && r.seq >= first.seq));
+    this.byType.decision.trim(kept);
+    this.byType.reward.trim(kept);
   }
 
   private decode(r: Row): StoredEvent {

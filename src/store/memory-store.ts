@@ -257,6 +257,9 @@ export class MemoryStore implements Store {
   async claimLayerRange(layerId: string, claim: LayerClaim, nowMs: number, mode: ClaimMode): Promise<ClaimResult> { return this.layers.claim(layerId, claim, nowMs, mode); }
   async releaseLayerRange(layerId: string, experimentId: string): Promise<void> { this.layers.release(layerId, experimentId); }
   async readLayer(layerId: string): Promise<LayerClaim[]> { return this.layers.read(layerId); }
+  async readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null> {
+    return this.experiments.get(id)?.log.read(after, limit, type) ?? null;
+  }
 
   async getOrCreateSecret(candidate: string): Promise<string> {
     this.secret ??= candidate;

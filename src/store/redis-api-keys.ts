@@ -9,7 +9,7 @@
  * count, so each live watcher also registers itself (a heartbeat in `{keys}:watchers`), and a change
  * waits for the larger of the two counts.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { apiKeyKeys } from './redis-keys.js';
 import type { ApiKeyWatch } from './store.js';
@@ -20,6 +20,8 @@ type Io = <T>(exchange: () => Promise<T>) => Promise<T>;
 /** Runs lua/api-key-change.lua (KEYS, ARGV as in its header). */
 type ChangeScript = (keys: string[], args: string[]) => Promise<unknown>;
 
+/** currentVersion's epoch unit: versions below it (a million key changes per epoch) keep their +1 steps. */
+const EPOCH_UNIT = 2 ** 20;
 /** How long a change waits for the other replicas to acknowledge it. */
 export const ACK_WAIT_MS = 2000;
 const ACK_TTL_SECONDS = 60;
@@ -61,8 +63,20 @@ export class RedisApiKeys {
     return this.io(() => this.client.hgetall(this.k.used));
   }
 
+  /**
+   * The version with the key set's epoch above it (epoch x 2^20 + version): after Redis lost its data
+   * the version starts again from 0, but the epoch is a new random one, so a ring that loaded the
+   * old set never takes the new one for it (keys.ts rereads on any change of this number).
+   */
   async currentVersion(): Promise<number> {
-    return Number((await this.io(() => this.client.get(this.k.version))) ?? 0);
+    const [version, epoch] = await this.io(() => this.client.mget(this.k.version, this.k.epoch));
+    return Number(epoch ?? (await this.newEpoch())) * EPOCH_UNIT + (Number(version ?? 0) % EPOCH_UNIT);
+  }
+
+  private async newEpoch(): Promise<string> {
+    const mine = String(1 + randomInt(2 ** 31));
+    if ((await this.io(() => this.client.set(this.k.epoch, mine, 'NX'))) === 'OK') return mine;
+    return (await this.io(() => this.client.get(this.k.epoch))) ?? mine;
   }
 
   /** A subscriber connection of its own: live while subscribed and caught up with the key set. */

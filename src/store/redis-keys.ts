@@ -90,6 +90,7 @@ export function dedupeBucket(issuedAt: number, rewardWindowSeconds: number, now:
  *   <prefix>{keys}:all      HASH   id -> ApiKeyRecord JSON (the key's SHA-256, never the key)
  *   <prefix>{keys}:used     HASH   id -> lastUsedAt (ISO), written by each replica's periodic flush
  *   <prefix>{keys}:v        STRING version of the key set, bumped by every create and revoke
+ *   <prefix>{keys}:epoch    STRING a random number set when missing: a new one means the data was lost (flush, empty failover)
  *   <prefix>{keys}:ack:<v>  STRING replicas that applied version v (expires after a minute)
  *   channel <prefix>keys:changed   the new version, published by every create and revoke
  */
@@ -97,6 +98,7 @@ export const apiKeyKeys = (prefix: string) => ({
   all: `${prefix}{keys}:all`,
   used: `${prefix}{keys}:used`,
   version: `${prefix}{keys}:v`,
+  epoch: `${prefix}{keys}:epoch`,
   ack: (v: number | string) => `${prefix}{keys}:ack:${v}`,
   /** The live watchers (watcher id -> expiry, ms): on Redis Cluster PUBLISH counts only its own node's subscribers. */
   watchers: `${prefix}{keys}:watchers`,

@@ -7,6 +7,7 @@
  * surface as StoreUnavailableError; anything else (a script or data bug) is rethrown as is.
  * Keys are built in `redis-keys.ts`; the client is built in `redis-connect.ts`.
  */
+import { lifeOf } from '../contract/experiment-config.js';
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { POPULATION_NAMES, POPULATIONS, type Population } from '../contract/population.js';
@@ -99,6 +100,11 @@ export class RedisStore implements Store {
     const reply = await this.script('banditCreateExperiment', [this.keys(config.id).meta()],
       [JSON.stringify(config), JSON.stringify(armIds), ...armIds]);
     return failure(reply) !== 'exists';
+  }
+
+  async experimentLife(id: string): Promise<string | null> {
+    const json = await this.io(() => this.client.hget(this.keys(id).meta(), 'config'));
+    return json === null ? null : lifeOf(JSON.parse(json) as ExperimentConfig);
   }
 
   async getExperiment(id: string): Promise<ExperimentState | null> {

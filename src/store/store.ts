@@ -156,6 +156,12 @@ export interface ExperimentStore {
   updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null>;
   /** Disables (info) or enables (null) one arm and bumps the version; null when the experiment does not exist. */
   setArmState(id: string, armId: string, info: DisabledInfo | null): Promise<ExperimentState | null>;
+  /**
+   * Which life of the experiment the store holds (`${createdAt}|${life}`, as service/snapshot.ts's
+   * lifeOf), or null when it holds none. Only a store that can lose its data behind a running
+   * process (Redis) has it; the reward step then confirms its cached config is of this life.
+   */
+  experimentLife?(id: string): Promise<string | null>;
 }
 
 /** The decision/reward ledger: its atomic steps and what they count. */

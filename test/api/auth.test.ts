@@ -29,7 +29,7 @@ describe.each(storeKinds)('API keys ($name store)', (kind) => {
     }
   });
 
-  it('lets each scope do what it may (wider scopes include narrower ones) and answers 403 forbidden otherwise', async () => {
+  it('lets each scope do what it may (read is read-only, decide only decides, admin everything) and answers 403 forbidden otherwise', async () => {
     expect((await t.post('/experiments', experimentBody())).status).toBe(201);
     const cases: [string, 'GET' | 'POST', string, unknown, number][] = [
       [DECIDE, 'POST', '/select', { experimentId: 'exp-1' }, 200],
@@ -37,7 +37,8 @@ describe.each(storeKinds)('API keys ($name store)', (kind) => {
       [DECIDE, 'GET', '/arms?experimentId=exp-1', undefined, 403],
       [READ, 'GET', '/experiments', undefined, 200],
       [READ, 'GET', '/arms?experimentId=exp-1', undefined, 200],
-      [READ, 'POST', '/select', { experimentId: 'exp-1' }, 200],
+      [READ, 'POST', '/select', { experimentId: 'exp-1' }, 403],
+      [ADMIN, 'POST', '/select', { experimentId: 'exp-1' }, 200],
       [READ, 'POST', '/experiments/exp-1/arms/large/disable', {}, 403],
       [READ, 'GET', '/keys', undefined, 403],
       [DECIDE, 'POST', '/keys', { scope: 'admin', name: 'escalate' }, 403],

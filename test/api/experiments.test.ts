@@ -50,7 +50,7 @@ describe.each(storeKinds)('experiments API ($name store)', (kind) => {
     ['traffic as string', { trafficPercent: '50' }, 'trafficPercent'],
     ['payload over 16 KiB', { arms: [{ id: 'a', payload: 'x'.repeat(17000) }, { id: 'b' }] }, 'arms.0.payload'],
     ['negative weight', { policy: 'fixed', arms: [{ id: 'a', weight: -1 }, { id: 'b' }] }, 'arms.0.weight'],
-    ['weights without fixed policy', { arms: [{ id: 'a', weight: 2 }, { id: 'b' }] }, 'arms.weight'],
+    ['weights without fixed policy', { arms: [{ id: 'a', weight: 2 }, { id: 'b' }] }, 'arms.0.weight'],
     ['gaussian prior on bernoulli', { prior: { mu: 0, lambda: 1, alpha: 1, beta: 1 } }, 'prior'],
     ['error rate above 1', { guardrails: { errorRate: 2 } }, 'guardrails.errorRate'],
     ['window below minSamples', { guardrails: { minSamples: 100, windowSize: 10 } }, 'guardrails.windowSize'],

@@ -88,7 +88,7 @@ describe.each(storeKinds)('history ($name store)', (kind) => {
     expect((await t.get('/experiments/exp-1/history?from=not-a-date')).body).toMatchObject({ error: 'invalid_request' });
     const backwards = await t.get(`/experiments/exp-1/history?from=${iso(start)}&to=${iso(start - 1000)}`);
     expect(backwards.status).toBe(400);
-    expect(backwards.body).toEqual({ error: 'invalid_request', message: 'from must not be after to' });
+    expect(backwards.body).toEqual({ error: 'invalid_request', message: 'from: must not be after to', details: { issues: [{ path: 'from', message: 'must not be after to' }] } });
     const missing = await t.get('/experiments/nope/history');
     expect(missing.status).toBe(404);
     expect(missing.body.error).toBe('experiment_not_found');
