@@ -50,7 +50,8 @@ export interface Recommendation {
 
 const pct = (x: number): string => `${+(100 * x).toFixed(2)}%`;
 
-export function recommend(arms: RuleArm[], srmPValue: number | null, rule: DecisionRule): Recommendation {
+/** `judged`: what P(best) and the loss are of, in words ('reward', or 'net value reward - 5 x cost'; judgement.ts). */
+export function recommend(arms: RuleArm[], srmPValue: number | null, rule: DecisionRule, judged = 'reward'): Recommendation {
   if (srmPValue !== null && srmPValue <= rule.srmAlpha) {
     return { action: 'check_split', armId: null, reason: `the split check fails (SRM p-value ${srmPValue.toPrecision(3)} <= ${rule.srmAlpha}): users do not reach the holdback and the bandit in the configured shares, so no figure can be trusted until that is explained` };
   }
@@ -63,11 +64,11 @@ export function recommend(arms: RuleArm[], srmPValue: number | null, rule: Decis
     return { action: 'continue', armId: null, reason: `too few users yet: ${short.map((a) => `'${a.armId}' has ${a.users}`).join(', ')} of the ${rule.minUsers} needed (decisionRule.minUsers)` };
   }
   if (leader.probabilityBest! >= rule.probabilityBest && leader.expectedLoss! <= rule.expectedLoss) {
-    return { action: 'ship', armId: leader.armId, reason: `'${leader.armId}' is best with probability ${pct(leader.probabilityBest!)} (>= ${pct(rule.probabilityBest)}) and choosing it now costs an expected ${leader.expectedLoss!.toPrecision(3)} per decision (<= ${rule.expectedLoss})` };
+    return { action: 'ship', armId: leader.armId, reason: `'${leader.armId}' is best by ${judged} with probability ${pct(leader.probabilityBest!)} (>= ${pct(rule.probabilityBest)}) and choosing it now costs an expected ${leader.expectedLoss!.toPrecision(3)} of ${judged} per decision (<= ${rule.expectedLoss})` };
   }
   const worst = Math.max(...enabled.map((a) => a.expectedLoss!));
   if (worst <= rule.expectedLoss) {
     return { action: 'stop_no_difference', armId: null, reason: `every enabled arm's expected loss is at most ${worst.toPrecision(3)} (<= ${rule.expectedLoss}): the arms do not differ by more than the threshold; keep whichever is cheapest` };
   }
-  return { action: 'continue', armId: null, reason: `the leader '${leader.armId}' is best with probability ${pct(leader.probabilityBest!)} (ship at ${pct(rule.probabilityBest)}) and its expected loss is ${leader.expectedLoss!.toPrecision(3)} (ship at ${rule.expectedLoss})` };
+  return { action: 'continue', armId: null, reason: `the leader '${leader.armId}' is best by ${judged} with probability ${pct(leader.probabilityBest!)} (ship at ${pct(rule.probabilityBest)}) and its expected loss is ${leader.expectedLoss!.toPrecision(3)} (ship at ${rule.expectedLoss})` };
 }

@@ -60,6 +60,13 @@ export const ReportResponse = z.object({
     ...ENGINE_ARM_FIELDS,
   })),
   regret: z.object({ estimatedCumulative: num, estimatedPerDecision: num }),
+  basis: z.object({
+    quantity: z.enum(['reward', 'netValue']).describe('What is judged: the reward, or the net value reward - costWeight * cost (with objective.costWeight).'),
+    costWeight: z.number(),
+    halfLifeSeconds: z.number().nullable().describe('With discount: the evidence is the discounted evidence valued now; null: all evidence weighs the same.'),
+    designEffect: num.describe('Each arm\'s evidence is divided by it (returning users: Kish\'s effective sample size).'),
+    description: z.string(),
+  }).describe('The one basis of probabilityBest, expectedLoss, regret and the recommendation: the quantity the policy optimises, from the evidence it reads.'),
   holdback: z.object({
     armId: z.string(),
     percent: z.number(),

@@ -6,8 +6,8 @@
 import type { z } from 'zod';
 import { costEstimates } from '../bandit/cost.js';
 import type { ENGINE_ARM_FIELDS } from '../contract/report.js';
-import { posteriorFor, posteriorMean, type Posterior } from '../bandit/posterior.js';
-import { probabilityBestAmong, samplingPosteriors } from '../bandit/thompson.js';
+import type { Judgement } from '../bandit/judgement.js';
+import { posteriorFor, type Posterior } from '../bandit/posterior.js';
 import type { ExperimentConfig, ExperimentStats } from '../store/store.js';
 import { engineFor, evidenceAt } from './engine.js';
 
@@ -22,18 +22,18 @@ export function reportPosteriors(config: ExperimentConfig, stats: ExperimentStat
   return stats.arms.map((a) => posteriorFor(config.rewardModel, config.prior, evidenceAt(engine, a.bandit, nowS)));
 }
 
-export function engineArmFields(config: ExperimentConfig, stats: ExperimentStats, enabled: readonly boolean[], nowS: number): EngineArmFields[] {
+/** `judged`: the report's one basis (bandit/judgement.ts); the net value's mean and P(best) are its. */
+export function engineArmFields(config: ExperimentConfig, stats: ExperimentStats, enabled: readonly boolean[], nowS: number, judged: Judgement): EngineArmFields[] {
   const engine = engineFor(config);
   const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS));
   const out: EngineArmFields[] = stats.arms.map(() => ({}));
   if (engine.halfLifeSeconds !== null) evidence.forEach((e, i) => { out[i].effectiveSampleSize = round(e.rewards); });
   const lambda = engine.settings.costWeight;
   if (lambda > 0) {
-    const net = samplingPosteriors(evidence, engine.settings);
     const costs = costEstimates(evidence);
-    const pBest = enabled.some(Boolean) ? probabilityBestAmong(net, enabled) : net.map(() => 0);
-    net.forEach((p, i) => {
-      out[i].netValue = { costWeight: lambda, meanCost: round(costs[i].mean), mean: round(posteriorMean(p)), probabilityBest: enabled[i] ? round(pBest[i]) : null };
+    judged.means.forEach((m, i) => {
+      const pBest = judged.probabilityBest[i];
+      out[i].netValue = { costWeight: lambda, meanCost: round(costs[i].mean), mean: round(m), probabilityBest: pBest === null ? null : round(pBest) };
     });
   }
   return out;
