@@ -97,7 +97,12 @@ export const ReportResponse = z.object({
   recommendation: z.object({
     action: z.enum(['continue', 'ship', 'stop_no_difference', 'check_split']),
     armId: z.string().nullable(),
-    reason: z.string(),
+    reason: z.string().describe('Both claims in words: whether the arm is the best of the arms, and whether the bandit beats the holdback (or not yet).'),
+    claims: z.object({
+      bestArm: z.enum(['established', 'not_yet']).describe('The leader is the best of the arms: P(best) and expected loss past decisionRule\'s thresholds.'),
+      beatsHoldback: z.enum(['established', 'not_yet', 'holdback_better', 'no_holdback']).describe('The bandit population beats the holdback: the always-valid lift interval lies above 0 (holdback_better: below 0).'),
+    }),
+    shipWaitsForHoldback: z.boolean().describe('Whether "ship" waits for beatsHoldback = established (decisionRule.shipWaitsForHoldback; default false).'),
     designEffect: num.describe('Variance inflation from returning users; the rule divides each arm\'s evidence by it.'),
   }).describe('From the experiment decisionRule (documented defaults).'),
   promotion: PromotionStatusSchema.nullable(),

@@ -67,7 +67,8 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
       armId: a.armId, enabled: enabled[i], baseline: a.armId === config.baselineArmId,
       users: a.bandit.users + (a.armId === config.baselineArmId ? a.holdback.users : 0),
       probabilityBest: judged.probabilityBest[i], expectedLoss: judged.expectedLoss[i],
-    })), holdback.srm.pValue, rule, judgedName(engine.settings.costWeight)),
+    })), holdback.srm.pValue, rule, judgedName(engine.settings.costWeight),
+    { hasHoldback: config.holdbackPercent > 0 || hold.users > 0, interval: holdback.alwaysValid.interval95 as [number | null, number | null] | null }),
     designEffect: round(deff, 3),
   };
 
