@@ -13,6 +13,7 @@ import { sequentialSrm } from '../src/bandit/srm.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
 import { excludes, rate, runScenario, type Look, type Scenario } from './validity/scenario.js';
 import { regretRun } from './validity/regret-bias.js';
+import { power } from './validity/plan-power.js';
 
 const SCALE = Number(process.env.SCALE ?? 1);
 const ONLY = process.env.ONLY ? new Set(process.env.ONLY.split(',')) : null;
@@ -106,6 +107,26 @@ async function main(): Promise<void> {
   say(`  fixed horizon at its plan (${fh.totalUsers} users): ${rate(count(fhRuns, lastLook((l) => l.fixedP !== null && l.fixedP < 0.05)), n5).text}`);
   say(`  always valid at its plan (${av.totalUsers} users), excluding 0 at the last look: ${rate(count(avRuns, lastLook((l) => excludes(l.alwaysValid, 0))), n5).text}; at any of 10 looks: ${rate(count(avRuns, anyLook((l) => excludes(l.alwaysValid, 0))), n5).text}`);
 
+  }
+
+  // The plan's power with returning users (POST /plan's visitsPerUser), simulated with the report's math (validity/plan-power.ts).
+  if (part('plan-visits')) {
+    const n = runs(2000);
+    say(`Plan power, 0.10 -> 0.12, 10% holdback, alpha 0.05, planned 80%, ${n} seeded runs each (report's math, bench/validity/plan-power.ts):`);
+    for (const [visits, m] of [[[1, 1], 1], [[1, 5], 3]] as const) {
+      const pin = { rewardModel: 'bernoulli' as const, baselineMean: 0.1, effect: 0.02, holdbackShare: 0.1, alpha: 0.05, power: 0.8, varianceFactor: 1 / m };
+      const fhU = fixedHorizonPlan(pin).totalUsers;
+      const avU = alwaysValidPlan(pin).totalUsers;
+      const sc = { holdbackShare: 0.1, rates: [0.1, 0.12] as [number, number], visits: [...visits] as [number, number], alpha: 0.05 };
+      const fhP = power({ ...sc, users: fhU, looks: 1 }, n, `plan-fh-${m}`);
+      const avP = power({ ...sc, users: avU, looks: 10 }, n, `plan-av-${m}`);
+      const pc = (x: { share: number; se: number }) => `${(100 * x.share).toFixed(1)}% ± ${(100 * x.se).toFixed(1)}`;
+      say(`  visits ${visits[0]}-${visits[1]} (visitsPerUser ${m}): fixed horizon at its plan (${fhU} users) ${pc(fhP.fixed)}; always valid at its plan (${avU} users) at the last look ${pc(avP.alwaysValidLast)}, at any of 10 looks ${pc(avP.alwaysValidAny)}`);
+      if (m > 1) {
+        const old = power({ ...sc, users: fixedHorizonPlan({ ...pin, varianceFactor: 1 }).totalUsers, looks: 1 }, n, `plan-old-${m}`);
+        say(`    the same visits planned as one reward per user (before visitsPerUser): fixed horizon ${pc(old.fixed)}`);
+      }
+    }
   }
 
   // The split check's power: a holdback that gets 11% or 12% of users instead of 10% (pure math on binomial counts).
