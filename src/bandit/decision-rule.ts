@@ -48,6 +48,8 @@ export interface RuleArm {
   users: number;
   probabilityBest: number | null;
   expectedLoss: number | null;
+  /** Why the arm's data cannot support a verdict yet (support.ts), or null/absent when they can. */
+  unsupported?: string | null;
 }
 
 /** The second claim: does the bandit population beat the holdback (always-valid lift interval)? */
@@ -116,6 +118,10 @@ export function recommend(arms: RuleArm[], srmPValue: number | null, rule: Decis
   const short = [leader, ...(baseline && baseline !== leader ? [baseline] : [])].filter((a) => a.users < rule.minUsers);
   if (short.length > 0) {
     return out('continue', null, 'not_yet', `too few users yet: ${short.map((a) => `'${a.armId}' has ${a.users}`).join(', ')} of the ${rule.minUsers} needed (decisionRule.minUsers); ${second}`);
+  }
+  const weak = enabled.filter((a) => a.unsupported);
+  if (weak.length > 0) {
+    return out('continue', null, 'not_yet', `the data cannot support a verdict yet: ${weak.map((a) => `'${a.armId}' has ${a.unsupported}`).join('; ')}; ${second}`);
   }
   const first = `'${leader.armId}' is best of the arms by ${judged} with probability ${pct(leader.probabilityBest!)}`;
   const loss = `${leader.expectedLoss!.toPrecision(3)} of ${judged} per decision`;

@@ -13,6 +13,7 @@
  * The arms' `probabilityBest` and `expectedLoss`, the recommendation, the plug-in regret and the
  * dashboard all read this (service/report.ts); none of them builds its own posteriors.
  */
+import { spanToUnits, toUnits } from './bounded.js';
 import type { ArmEvidence, PolicySettings } from './policy.js';
 import { posteriorMean, type Posterior } from './posterior.js';
 import { bestArm } from './prob-best.js';
@@ -49,14 +50,16 @@ export function shrinkEvidence(e: ArmEvidence, deff: number): ArmEvidence {
  */
 export function judge(evidence: readonly ArmEvidence[], settings: PolicySettings, enabled: readonly boolean[], decisions: readonly number[], deff = 1): Judgement {
   const posteriors = samplingPosteriors(evidence.map((e) => shrinkEvidence(e, deff)), settings);
-  const means = (deff > 1 ? samplingPosteriors(evidence, settings) : posteriors).map(posteriorMean);
+  // With rewardBounds the reward posteriors are in [0, 1] units (bounded.ts); the net value's are in reward units already.
+  const b = settings.costWeight > 0 ? null : settings.rewardBounds ?? null;
+  const means = (deff > 1 ? samplingPosteriors(evidence, settings) : posteriors).map((p) => (b ? toUnits(posteriorMean(p), b) : posteriorMean(p)));
   const idx = enabled.flatMap((on, i) => (on ? [i] : []));
   const best = bestArm(idx.map((i) => posteriors[i]));
   const probabilityBest: (number | null)[] = enabled.map(() => null);
   const expectedLoss: (number | null)[] = enabled.map(() => null);
   idx.forEach((i, j) => {
     probabilityBest[i] = best.probabilityBest[j];
-    expectedLoss[i] = best.expectedLoss[j];
+    expectedLoss[i] = b ? spanToUnits(best.expectedLoss[j], b) : best.expectedLoss[j];
   });
   return {
     quantity: settings.costWeight > 0 ? 'netValue' : 'reward',

@@ -5,6 +5,7 @@ import type { BetaPriorSchema, NormalGammaPriorSchema } from '../contract/experi
 import type { BetaPosteriorSchema, NormalGammaPosteriorSchema } from '../contract/report.js';
 import { sampleBeta, sampleStudentT, type Rng } from './random.js';
 import type { RewardModel } from '../contract/experiment.js';
+import { boundedPosterior, type RewardBounds } from './bounded.js';
 
 /** The posteriors' shapes are the report's (contract/report.ts). */
 export type BetaPosterior = z.infer<typeof BetaPosteriorSchema>;
@@ -65,7 +66,11 @@ export function sampleMean(p: Posterior, rng: Rng): number {
 
 export { credibleInterval, meanCdf, meanPdf, meanSd, studentTMarginal } from './mean-marginal.js';
 
-/** The posterior of an arm's mean reward under the experiment's reward model and prior. */
-export function posteriorFor(model: RewardModel, prior: BetaPrior | NormalGammaPrior, s: SufficientStats): Posterior {
-  return model === 'bernoulli' ? betaPosterior(prior as BetaPrior, s) : normalGammaPosterior(prior as NormalGammaPrior, s);
+/**
+ * The posterior of an arm's mean reward under the experiment's reward model and prior; with
+ * `bounds` (a gaussian experiment's rewardBounds) the bounded-reward Beta of bounded.ts, in [0, 1] units.
+ */
+export function posteriorFor(model: RewardModel, prior: BetaPrior | NormalGammaPrior, s: SufficientStats, bounds?: RewardBounds | null): Posterior {
+  if (model === 'bernoulli') return betaPosterior(prior as BetaPrior, s);
+  return bounds ? boundedPosterior(s, bounds) : normalGammaPosterior(prior as NormalGammaPrior, s);
 }

@@ -53,13 +53,20 @@ export const ReportResponse = z.object({
     meanReward: num,
     posterior: z.union([BetaPosteriorSchema, NormalGammaPosteriorSchema]),
     posteriorMean: num,
-    credibleInterval95: interval,
+    credibleInterval95: interval.describe('null while `support.supported` is false: the data cannot support the interval yet.'),
+    support: z.object({
+      supported: z.boolean().describe('false: the arm\'s data cannot support a normal-theory interval yet (gaussian without rewardBounds; Cochran\'s rule); credibleInterval95 is null and the recommendation waits.'),
+      neededRewards: num.describe('The rewards the check asks for at the spread seen so far; null when no check applies.'),
+      reason: z.string().nullable(),
+    }).describe('Whether the data can support the arm\'s figures yet (docs/statistics.md, "Rewards that are not 0/1").'),
     probabilityBest: num.describe('Over the enabled arms (what /select chooses among); null for a disabled arm.'),
     expectedLoss: num.describe('Over the enabled arms; null for a disabled arm.'),
     guardrails: ArmGuardrailView,
     ...ENGINE_ARM_FIELDS,
   })),
   regret: z.object({ estimatedCumulative: num, estimatedPerDecision: num }),
+  rewardBounds: z.object({ min: z.number(), max: z.number() }).nullable()
+    .describe('The experiment\'s rewardBounds: rewards are clipped into them, and each arm\'s `posterior` is the Beta of (reward - min) / (max - min) (bounded-reward posterior); posteriorMean, credibleInterval95, expectedLoss are in reward units.'),
   basis: z.object({
     quantity: z.enum(['reward', 'netValue']).describe('What is judged: the reward, or the net value reward - costWeight * cost (with objective.costWeight).'),
     costWeight: z.number(),

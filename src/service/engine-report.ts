@@ -19,7 +19,7 @@ export type EngineArmFields = z.infer<z.ZodObject<typeof ENGINE_ARM_FIELDS>>;
 /** The reward posteriors the report shows: discounted to `nowS` when the experiment has a half-life. */
 export function reportPosteriors(config: ExperimentConfig, stats: ExperimentStats, nowS: number): Posterior[] {
   const engine = engineFor(config);
-  return stats.arms.map((a) => posteriorFor(config.rewardModel, config.prior, evidenceAt(engine, a.bandit, nowS)));
+  return stats.arms.map((a) => posteriorFor(config.rewardModel, config.prior, evidenceAt(engine, a.bandit, nowS), config.rewardBounds));
 }
 
 /** `judged`: the report's one basis (bandit/judgement.ts); the net value's mean and P(best) are its. */

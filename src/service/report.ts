@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { ReportResponse } from '../contract/report.js';
 import { credibleInterval, posteriorMean } from '../bandit/posterior.js';
 import { judge } from '../bandit/judgement.js';
+import { toUnits } from '../bandit/bounded.js';
+import { normalSupport, type Support } from '../bandit/support.js';
 import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';
 import { experimentNotFound } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../bandit/guardrails.js';
@@ -30,7 +32,10 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
   const nowS = ctx.clock.now() / 1000;
   // Discounted to now when the experiment has a half-life (the posteriors the policy draws from).
   const posteriors = reportPosteriors(config, stats, nowS);
-  const means = posteriors.map(posteriorMean);
+  // With rewardBounds the posteriors are in [0, 1] units (bandit/bounded.ts): means and intervals are mapped back.
+  const bounds = config.rewardBounds ?? null;
+  const inUnits = (y: number): number => (bounds ? toUnits(y, bounds) : y);
+  const means = posteriors.map((p) => inUnits(posteriorMean(p)));
   const enabled = stats.arms.map((a) => !disabled[a.armId]);
   // One basis (bandit/judgement.ts): what the policy optimises, from the evidence it reads, at the user level.
   const engine = engineFor(config);
@@ -39,6 +44,8 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
   const engineFields = engineArmFields(config, stats, enabled, nowS, judged);
   const regret = judged.regret;
 
+  // Whether each arm's data can support a normal-theory interval yet (gaussian without rewardBounds; bandit/support.ts).
+  const support = stats.arms.map((a) => (config.rewardModel === 'gaussian' && !bounds ? normalSupport(evidenceAt(engine, a.bandit, nowS)) : SUPPORTED));
   const arms = stats.arms.map((a, i) => ({
     armId: a.armId,
     baseline: a.armId === config.baselineArmId,
@@ -50,7 +57,8 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     meanReward: round(meanOf(a.bandit)),
     posterior: posteriors[i],
     posteriorMean: round(means[i]),
-    credibleInterval95: credibleInterval(posteriors[i], 0.95).map((x) => round(x)),
+    credibleInterval95: support[i].supported ? credibleInterval(posteriors[i], 0.95).map((x) => round(inUnits(x))) : null,
+    support: support[i],
     probabilityBest: round(judged.probabilityBest[i]),
     expectedLoss: round(judged.expectedLoss[i]),
     guardrails: guardrailView(windows[a.armId], config.guardrails, disabled[a.armId]),
@@ -66,7 +74,7 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     ...recommend(stats.arms.map((a, i) => ({
       armId: a.armId, enabled: enabled[i], baseline: a.armId === config.baselineArmId,
       users: a.bandit.users + (a.armId === config.baselineArmId ? a.holdback.users : 0),
-      probabilityBest: judged.probabilityBest[i], expectedLoss: judged.expectedLoss[i],
+      probabilityBest: judged.probabilityBest[i], expectedLoss: judged.expectedLoss[i], unsupported: support[i].reason,
     })), holdback.srm.pValue, rule, judgedName(engine.settings.costWeight),
     { hasHoldback: config.holdbackPercent > 0 || hold.users > 0, interval: holdback.alwaysValid.interval95 as [number | null, number | null] | null }),
     designEffect: round(deff, 3),
@@ -81,6 +89,7 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     totals: { decisions: inExperiment, rewards: hold.rewards + bandit.rewards, excludedDecisions: pooled(stats.arms.map((a) => a.excluded)).decisions },
     arms,
     regret: { estimatedCumulative: round(regret.cumulative), estimatedPerDecision: round(regret.perDecision) },
+    rewardBounds: bounds,
     basis: basisOf(engine.settings.costWeight, engine.halfLifeSeconds, deff),
     holdback,
     recommendation,
@@ -90,6 +99,8 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
 }
 
 const judgedName = (costWeight: number): string => (costWeight > 0 ? `net value (reward - ${costWeight} x cost)` : 'reward');
+
+const SUPPORTED: Support = { supported: true, neededRewards: null, reason: null };
 
 /** The report's basis in words (bandit/judgement.ts). */
 function basisOf(costWeight: number, halfLifeSeconds: number | null, deff: number) {
