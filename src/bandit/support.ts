@@ -38,6 +38,6 @@ export function normalSupport(s: SufficientStats): Support {
   return {
     supported: false, neededRewards: needed,
     reason: `${n} rewards with a coefficient of variation of ${cv.toFixed(2)}: a non-negative reward this spread is skewed by at least ${skew.toFixed(2)}, `
-      + `and a 95% normal interval needs about ${needed} rewards (Cochran's rule n > 25 skew^2); set rewardBounds for intervals that hold now`,
+      + `and a 95% normal interval needs about ${needed} rewards (Cochran's rule n > 25 skew^2) (rewardBounds gives the arms intervals that hold now)`,
   };
 }
