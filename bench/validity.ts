@@ -13,6 +13,8 @@ import { sequentialSrm } from '../src/bandit/srm.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
 import { excludes, rate, runScenario, type Look, type Scenario } from './validity/scenario.js';
 import { regretRun } from './validity/regret-bias.js';
+import { power } from './validity/plan-power.js';
+import { coverage, HEAVIER, REVENUE, trueMean } from './validity/revenue.js';
 
 const SCALE = Number(process.env.SCALE ?? 1);
 const ONLY = process.env.ONLY ? new Set(process.env.ONLY.split(',')) : null;
@@ -106,6 +108,64 @@ async function main(): Promise<void> {
   say(`  fixed horizon at its plan (${fh.totalUsers} users): ${rate(count(fhRuns, lastLook((l) => l.fixedP !== null && l.fixedP < 0.05)), n5).text}`);
   say(`  always valid at its plan (${av.totalUsers} users), excluding 0 at the last look: ${rate(count(avRuns, lastLook((l) => excludes(l.alwaysValid, 0))), n5).text}; at any of 10 looks: ${rate(count(avRuns, anyLook((l) => excludes(l.alwaysValid, 0))), n5).text}`);
 
+  }
+
+  // Revenue-like rewards (docs/statistics.md, "Rewards that are not 0/1").
+  if (part('revenue')) {
+    const nc = runs(1000);
+    for (const [name, d, cap] of [['revenue (0 in 90%, else lognormal(3, 1.5): mean 6.19, sd 60)', REVENUE, 2000], ['heavier (0 in 95%, else lognormal(2.6, 2): mean 4.97, sd 164)', HEAVIER, 6500]] as const) {
+      say(`Coverage of an arm's 95% interval of the true mean ${trueMean(d).toFixed(2)}, ${name}, ${nc} seeded samples per n:`);
+      for (const n of [30, 100, 300, 1000, 3000]) {
+        const u = coverage(d, n, nc, null, `cov-u-${cap}-${n}`);
+        const b = coverage(d, n, nc, { min: 0, max: cap }, `cov-b-${cap}-${n}`);
+        const shown = u.shown > 0 ? `${rate(u.covered, u.shown).text} of the ${u.shown} shown` : 'none shown';
+        say(`  n=${n}: gaussian, interval shown (support) in ${rate(u.shown, nc).text}, covering ${shown}; rewardBounds [0, ${cap}]: ${rate(b.covered, nc).text}, mean width ${b.meanWidth.toFixed(1)}`);
+      }
+    }
+    const na = runs(300);
+    const aa = { users: 3000, visits: [1, 5] as [number, number], holdbackPercent: 10, rates: [0, 0, 0], policy: 'thompson' as const, looks: 10, revenue: REVENUE };
+    for (const [label, extra] of [['rewardBounds [0, 2000]', { rewardBounds: { min: 0, max: 2000 } }], ['no bounds (support check only)', {}]] as const) {
+      const xs = await many(`revenue-aa-${label}`, { ...aa, ...extra }, na);
+      say(`Revenue A/A, 3 equal arms, Thompson, 10% holdback, 3000 users x 1-5 visits, 10 looks, ${label}, ${na} runs: ship at some look ${rate(count(xs, anyLook((l) => l.action === 'ship')), na).text}; always-valid lift excludes 0 at some look ${rate(count(xs, anyLook((l) => excludes(l.alwaysValid, 0))), na).text}`);
+    }
+  }
+
+  // The cost-aware recommendation: the README's example (a 0.10 at cost 0.01, b 0.14 at 0.02, c 0.20 at 0.05, costWeight 5).
+  if (part('cost')) {
+    const n = runs(100);
+    const xs = await many('cost', { users: 4000, visits: [1, 1], holdbackPercent: 10, rates: [0.1, 0.14, 0.2], costs: [0.01, 0.02, 0.05], costWeight: 5, policy: 'thompson', looks: 10 }, n);
+    const ships = (arm: string) => count(xs, anyLook((l) => l.shipArm === arm));
+    say(`Cost recommendation (README example, costWeight 5: net values 0.05 / 0.04 / -0.05), Thompson, 4000 users, 10 looks, ${n} runs: ship c (best reward, worst net value) at some look ${rate(ships('arm2'), n).text}; ship a (best net value) ${rate(ships('arm0'), n).text}; ship b ${rate(ships('arm1'), n).text}; looks where ship names another arm than the report's probabilityBest leader: ${count(xs, anyLook((l) => l.shipArm !== null && l.shipArm !== l.armsLeader))}`);
+  }
+
+  // The discounted recommendation after a change: arm 2 best (0.14 vs 0.10), then arm 0 (0.14) after half the visits.
+  if (part('discount')) {
+    const n = runs(100);
+    const xs = await many('discount', { users: 3000, visits: [1, 5], holdbackPercent: 10, rates: [0.1, 0.1, 0.14], rateChange: { atFraction: 0.5, rates: [0.14, 0.1, 0.1] }, halfLifeSeconds: 15, policy: 'thompson', looks: 10 }, n);
+    const after = xs.flatMap((ls) => ls.slice(6));
+    const disagree = after.filter((l) => l.shipArm !== null && l.shipArm !== l.armsLeader).length;
+    const wrong = after.filter((l) => l.shipArm !== null && l.shipArm !== 'arm0').length;
+    say(`Discounted recommendation after a change (half-life 15 s of ~90 s, 1-5 visits, 3000 users, ${n} runs, looks 7-10 = ${after.length} looks): ship names another arm than /arms' leader in ${rate(disagree, after.length).text} of them; ships an arm that is no longer best in ${rate(wrong, after.length).text}; /arms' leader is the new best arm in ${rate(after.filter((l) => l.armsLeader === 'arm0').length, after.length).text}`);
+  }
+
+  // The plan's power with returning users (POST /plan's visitsPerUser), simulated with the report's math (validity/plan-power.ts).
+  if (part('plan-visits')) {
+    const n = runs(2000);
+    say(`Plan power, 0.10 -> 0.12, 10% holdback, alpha 0.05, planned 80%, ${n} seeded runs each (report's math, bench/validity/plan-power.ts):`);
+    for (const [visits, m] of [[[1, 1], 1], [[1, 5], 3]] as const) {
+      const pin = { rewardModel: 'bernoulli' as const, baselineMean: 0.1, effect: 0.02, holdbackShare: 0.1, alpha: 0.05, power: 0.8, varianceFactor: 1 / m };
+      const fhU = fixedHorizonPlan(pin).totalUsers;
+      const avU = alwaysValidPlan(pin).totalUsers;
+      const sc = { holdbackShare: 0.1, rates: [0.1, 0.12] as [number, number], visits: [...visits] as [number, number], alpha: 0.05 };
+      const fhP = power({ ...sc, users: fhU, looks: 1 }, n, `plan-fh-${m}`);
+      const avP = power({ ...sc, users: avU, looks: 10 }, n, `plan-av-${m}`);
+      const pc = (x: { share: number; se: number }) => `${(100 * x.share).toFixed(1)}% ± ${(100 * x.se).toFixed(1)}`;
+      say(`  visits ${visits[0]}-${visits[1]} (visitsPerUser ${m}): fixed horizon at its plan (${fhU} users) ${pc(fhP.fixed)}; always valid at its plan (${avU} users) at the last look ${pc(avP.alwaysValidLast)}, at any of 10 looks ${pc(avP.alwaysValidAny)}`);
+      if (m > 1) {
+        const old = power({ ...sc, users: fixedHorizonPlan({ ...pin, varianceFactor: 1 }).totalUsers, looks: 1 }, n, `plan-old-${m}`);
+        say(`    the same visits planned as one reward per user (before visitsPerUser): fixed horizon ${pc(old.fixed)}`);
+      }
+    }
   }
 
   // The split check's power: a holdback that gets 11% or 12% of users instead of 10% (pure math on binomial counts).

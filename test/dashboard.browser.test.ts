@@ -15,6 +15,10 @@ import { ServiceContext } from '../src/service/context.js';
 import { writeHistory } from '../src/service/history.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { makeTestApp, TestClock, TEST_SECRET, type TestApp } from './helpers/app.js';
+
+/** The dashboard's formats (web/summary.js): a probability as a percent, a loss to 2 significant digits. */
+const prob = (v: number | null) => (v === null ? '–' : v > 0.999 ? '>99.9%' : v < 0.001 ? '<0.1%' : `${(100 * v).toFixed(1)}%`);
+const sig2 = (v: number | null) => (v === null ? '–' : String(Number(v.toPrecision(2))));
 import { describeIf } from './helpers/redis.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -105,11 +109,31 @@ describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y ch
       expect(await rowCell(a.armId, 'decisions').textContent()).toBe(String(a.decisions));
       expect(await rowCell(a.armId, 'status').textContent()).toBe(a.status);
       expect(await rowCell(a.armId, 'mean').textContent()).toBe(a.meanReward === null ? '–' : a.meanReward.toFixed(3));
-      expect(await rowCell(a.armId, 'pbest').textContent()).toBe(a.probabilityBest === null ? '–' : a.probabilityBest.toFixed(3));
-      expect(await rowCell(a.armId, 'loss').textContent()).toBe(a.expectedLoss === null ? '–' : a.expectedLoss.toFixed(4));
+      expect(await rowCell(a.armId, 'pbest').textContent()).toBe(prob(a.probabilityBest));
+      expect(await rowCell(a.armId, 'loss').textContent()).toBe(sig2(a.expectedLoss));
     }
+    // Rounded to what they support: a latency in whole ms.
+    expect(await rowCell('risky', 'guardrails').textContent()).toMatch(/^p95 \d+ /);
     expect(await rowCell('risky', 'why').textContent()).toMatch(/^guardrail errorRate: observed /);
     expect(await rowCell('risky', 'guardrails').textContent()).toContain('/ 25.0%');
+  });
+
+  it('leads with the decision: the recommendation and its reason, the lift in percent with both means and its band, the split check', async () => {
+    const report = (await call('GET', `/arms?experimentId=${EXP}`, undefined, KEYS.read)).body;
+    const r = report.recommendation;
+    const headline: Record<string, string> = { ship: `Ship ${r.armId}`, continue: 'Keep running', stop_no_difference: 'Stop: no arm is worth more than the threshold', check_split: 'Check the split: the figures cannot be trusted yet' };
+    expect(await page.locator('#decision-action').textContent()).toBe(headline[r.action]);
+    expect(await page.locator('#decision-reason').textContent()).toBe(r.reason);
+    expect(await page.locator('#decision-claims').textContent()).toContain('bandit beats the holdback');
+    const h = report.holdback;
+    const lift = await page.locator('#decision-lift').textContent();
+    expect(lift).toContain(`Bandit ${Number(h.banditMeanReward.toPrecision(3))} vs holdback ${Number(h.meanReward.toPrecision(3))}`);
+    expect(lift).toMatch(/\([+-]\d+\.\d%\)/);
+    expect(lift).toMatch(/always-valid 95% band [+-]\d+\.\d% to [+-]\d+\.\d%|no always-valid band yet/);
+    expect(await page.locator('#decision-split').textContent()).toMatch(/^Split check (passes|FAILS): /);
+    const box = await page.locator('#decision').boundingBox();
+    const table = await page.locator('#leaderboard').boundingBox();
+    expect(box!.y).toBeLessThan(table!.y); // above the leaderboard
   });
 
   it('has drawn every chart: arm lines on each canvas, the lift band in its SVG, the trip marked', async () => {
@@ -148,6 +172,7 @@ describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y ch
     const forbidden = await call('POST', `/experiments/${EXP}/arms/long/disable`, { reason: 'x' }, KEYS.read);
     expect(forbidden.status).toBe(403);
     await page.getByRole('button', { name: 'Disable arm long' }).click();
+    await page.getByRole('button', { name: 'Confirm disabling arm long' }).click();
     await page.locator('#alert').filter({ hasText: forbidden.body.message }).waitFor();
     expect(await alertText()).toBe(`403 forbidden: ${forbidden.body.message}`);
     // No key at all: 401.
@@ -156,6 +181,7 @@ describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y ch
     expect(unauthorized.status).toBe(401);
     const answered = page.waitForResponse((r) => r.url().endsWith('/arms/long/disable') && r.status() === 401);
     await page.getByRole('button', { name: 'Disable arm long' }).click();
+    await page.getByRole('button', { name: 'Confirm disabling arm long' }).click();
     await answered;
     await page.locator('#alert').filter({ hasText: unauthorized.body.message }).waitFor();
     expect(await alertText()).toBe(`401 unauthorized: ${unauthorized.body.message}`);
@@ -165,13 +191,18 @@ describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y ch
   it('disables an arm with the admin key (checked through the API) and shows it; enables it again', async () => {
     await page.getByLabel('API key').fill(KEYS.admin);
     await page.getByRole('button', { name: 'Use key' }).click();
+    // The first click only asks to confirm: nothing is disabled yet.
     await page.getByRole('button', { name: 'Disable arm long' }).click();
+    await page.getByRole('button', { name: 'Confirm disabling arm long' }).waitFor();
+    expect((await call('GET', `/experiments/${EXP}`)).body.arms.find((a: any) => a.id === 'long').status).toBe('active');
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-desktop-confirm.png` });
+    await page.getByRole('button', { name: 'Confirm disabling arm long' }).click();
     await page.getByRole('button', { name: 'Enable arm long' }).waitFor();
     const arm = (await call('GET', `/experiments/${EXP}`)).body.arms.find((a: any) => a.id === 'long');
     expect(arm).toMatchObject({ status: 'disabled', disabled: { source: 'manual', reason: 'disabled from the dashboard' } });
     expect(await rowCell('long', 'status').textContent()).toBe('disabled');
     expect(await rowCell('long', 'why').textContent()).toContain('by hand: disabled from the dashboard');
-    expect(await rowCell('long', 'pbest').textContent()).toBe((await call('GET', `/arms?experimentId=${EXP}`)).body.arms.find((a: any) => a.armId === 'long').probabilityBest?.toFixed(3) ?? '–');
+    expect(await rowCell('long', 'pbest').textContent()).toBe(prob((await call('GET', `/arms?experimentId=${EXP}`)).body.arms.find((a: any) => a.armId === 'long').probabilityBest));
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-desktop-disabled.png`, fullPage: true });
     if (process.env.DASHBOARD_SCREENSHOT) copyFileSync(`${ARTIFACTS}/dashboard-desktop.png`, process.env.DASHBOARD_SCREENSHOT);
 
@@ -214,5 +245,15 @@ describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y ch
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-phone-screen.png` });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it('lands on a page that says what there is and what each page shows', async () => {
+    await page.goto(`${base}/dashboard`);
+    await page.locator('#landing-count').filter({ hasText: /experiments? \(\d+ active\)/ }).waitFor();
+    expect(await page.locator('#empty').isVisible()).toBe(true);
+    expect(await page.locator('#empty').textContent()).toContain('opens with its decision');
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-phone-landing.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-desktop-landing.png`, fullPage: true });
   });
 });

@@ -4,6 +4,7 @@ import { api, key } from './api.js';
 import { colorOf, drawLift, LineChart } from './charts.js';
 import { densities } from './density.js';
 import { whoIsIn } from './targeting.js';
+import { meanText, prob, renderDecision, renderLanding, sig } from './summary.js';
 
 const REFRESH_MS = 5000;
 const HISTORY_SPAN_MS = 6 * 3600 * 1000;
@@ -19,6 +20,7 @@ const charts = {
 let last = null; // the latest { report, history } drawn, for resizes
 let kept = null; // { id, intervalSeconds, points }: the history read so far; a refresh asks only for newer points
 let alertFrom = null; // 'refresh' or 'action': a refresh clears only its own message
+let pending = null; // { arm, until }: an arm whose Disable was clicked once and awaits confirmation
 
 const selected = () => decodeURIComponent(location.hash.replace(/^#e=/, '')) || null;
 
@@ -38,7 +40,6 @@ function clearAlert(from) {
   alertFrom = null;
 }
 
-const fmt = (v, digits = 3) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
 const pct = (v) => (v === null || v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
 const time = (iso) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' });
 function cell(text, cls) {
@@ -69,8 +70,8 @@ function guardrailText(g, limits) {
   if (!g) return '–';
   const parts = [];
   const lim = (name, unit = '') => (limits?.[name] !== undefined ? ` / ${limits[name]}${unit}` : '');
-  parts.push(`p95 ${g.latencyP95Ms ?? '–'}${lim('latencyP95Ms', ' ms')}`);
-  parts.push(`cost ${g.meanCost ?? '–'}${lim('meanCost')}`);
+  parts.push(`p95 ${g.latencyP95Ms === null ? '–' : Math.round(g.latencyP95Ms)}${lim('latencyP95Ms', ' ms')}${limits?.latencyP95Ms === undefined && g.latencyP95Ms !== null ? ' ms' : ''}`);
+  parts.push(`cost ${sig(g.meanCost)}${lim('meanCost')}`);
   parts.push(`errors ${pct(g.errorRate)}${limits?.errorRate !== undefined ? ` / ${pct(limits.errorRate)}` : ''}`);
   parts.push(`n ${g.samples}`);
   if (g.breach) parts.push(`BREACH ${g.breach.guardrail}`);
@@ -100,17 +101,28 @@ function renderLeaderboard(report, experiment) {
       b.dataset.action = enable ? 'enable' : 'disable';
       b.dataset.arm = a.armId;
       b.setAttribute('aria-label', `${enable ? 'Enable' : 'Disable'} arm ${a.armId}`);
+      if (!enable && pending?.arm === a.armId && pending.until > Date.now()) armConfirm(b);
       action.append(b);
     }
-    const ci = a.credibleInterval95 ? `[${fmt(a.credibleInterval95[0])}, ${fmt(a.credibleInterval95[1])}]` : '–';
-    tr.append(name, action, cell(a.status, 'status'), cell(String(a.decisions), 'num decisions'), cell(fmt(a.meanReward), 'num mean'), cell(ci, 'interval'),
-      cell(fmt(a.probabilityBest), 'num pbest'), cell(fmt(a.expectedLoss, 4), 'num loss'), cell(guardrailText(a.guardrails, experiment.guardrails), 'guardrails'),
+    const m = report.rewardModel;
+    const ci = a.credibleInterval95 ? `[${meanText(a.credibleInterval95[0], m)}, ${meanText(a.credibleInterval95[1], m)}]`
+      : a.support && !a.support.supported ? 'not enough data' : '–';
+    tr.append(name, action, cell(a.status, 'status'), cell(String(a.decisions), 'num decisions'), cell(meanText(a.meanReward, m), 'num mean'), cell(ci, 'interval'),
+      cell(prob(a.probabilityBest), 'num pbest'), cell(sig(a.expectedLoss, 2), 'num loss'), cell(guardrailText(a.guardrails, experiment.guardrails), 'guardrails'),
       cell(disabledText, 'why'));
     // The column names, for the stacked layout of narrow screens.
     const heads = [...$('leaderboard').querySelectorAll('thead th')].map((th) => th.textContent);
     [...tr.children].forEach((td, j) => { td.dataset.label = heads[j]; });
     return tr;
   }));
+}
+
+/** The Disable button's second state: it now disables for real (for 15 s, across refreshes). */
+function armConfirm(b) {
+  b.dataset.confirm = 'yes';
+  b.textContent = `Confirm: disable ${b.dataset.arm}`;
+  b.className = 'confirm';
+  b.setAttribute('aria-label', `Confirm disabling arm ${b.dataset.arm}`);
 }
 
 /** Vertical marks: each arm's current disable at its time, and earlier disables seen in the history. */
@@ -163,6 +175,7 @@ async function refresh() {
   try {
     const { experiments } = await api.experiments();
     renderList(experiments);
+    renderLanding(experiments);
     const id = selected();
     $('experiment').hidden = !id;
     $('empty').hidden = Boolean(id);
@@ -171,8 +184,8 @@ async function refresh() {
       $('exp-title').textContent = id;
       const t = report.totals;
       $('exp-meta').textContent = `${report.policy} · ${report.rewardModel} · ${report.status}${report.ended ? ' (ended)' : ''} · `
-        + `${t.decisions} decisions, ${t.rewards} rewards · history every ${history.intervalSeconds} s`
-        + (report.recommendation ? ` · recommendation: ${report.recommendation.action}${report.recommendation.armId ? ` ${report.recommendation.armId}` : ''}` : '');
+        + `${t.decisions} decisions, ${t.rewards} rewards · history every ${history.intervalSeconds} s`;
+      renderDecision(report);
       $('exp-who').textContent = whoIsIn(experiment);
       renderLeaderboard(report, experiment);
       renderCharts(report, history);
@@ -189,6 +202,13 @@ async function refresh() {
 $('leaderboard').addEventListener('click', async (ev) => {
   const b = ev.target.closest('button[data-action]');
   if (!b) return;
+  // Disabling an arm asks once more, in place: the first click arms the button, the second acts (a refresh resets it).
+  if (b.dataset.action === 'disable' && b.dataset.confirm !== 'yes') {
+    pending = { arm: b.dataset.arm, until: Date.now() + 15_000 };
+    armConfirm(b);
+    return;
+  }
+  pending = null;
   b.disabled = true;
   try {
     await (b.dataset.action === 'disable' ? api.disable(selected(), b.dataset.arm) : api.enable(selected(), b.dataset.arm));
@@ -198,6 +218,12 @@ $('leaderboard').addEventListener('click', async (ev) => {
   } catch (err) {
     showAlert(err, 'action');
     b.disabled = false;
+    if (b.dataset.action === 'disable') { // back to its first state: a new attempt asks again
+      delete b.dataset.confirm;
+      b.textContent = 'Disable';
+      b.className = 'kill';
+      b.setAttribute('aria-label', `Disable arm ${b.dataset.arm}`);
+    }
   }
 });
 

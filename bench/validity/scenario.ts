@@ -5,7 +5,7 @@
  * `looks` evenly spaced moments. Shared by `npm run bench:validity` and test/validity.test.ts.
  */
 import { CreateExperimentSchema } from '../../src/contract/experiment.js';
-import { makeRng, sampleBeta, type Rng } from '../../src/bandit/random.js';
+import { makeRng, sampleBeta, sampleNormal, type Rng } from '../../src/bandit/random.js';
 import { welch, sampleFromSums } from '../../src/bandit/stats.js';
 import { ServiceContext } from '../../src/service/context.js';
 import { createExperiment, patchExperiment } from '../../src/service/experiments.js';
@@ -27,6 +27,16 @@ export interface Scenario {
   policy: 'fixed' | 'thompson';
   weights?: number[];
   looks: number;
+  /** Revenue-like rewards instead of 0/1 (a gaussian experiment): 0 with probability zeroShare, else lognormal(logMu, logSigma); every arm alike (A/A). */
+  revenue?: { zeroShare: number; logMu: number; logSigma: number };
+  /** The experiment's rewardBounds (gaussian). */
+  rewardBounds?: { min: number; max: number };
+  /** Each arm's cost per decision, sent with every reward; with objective.costWeight. */
+  costs?: number[];
+  costWeight?: number;
+  halfLifeSeconds?: number;
+  /** The arms' rates become `rates` after this fraction of the visits (a change). */
+  rateChange?: { atFraction: number; rates: number[] };
   /** Change holdbackPercent to `percent` after this fraction of the visits. */
   holdbackChange?: { atFraction: number; percent: number };
 }
@@ -45,6 +55,9 @@ export interface Look {
   /** Decision-level Welch p-value (the method the report used before issue 8), for comparison. */
   naiveP: number | null;
   action: string;
+  /** The shipped arm (null unless action is ship) and the arm leading the report's probabilityBest. */
+  shipArm: string | null;
+  armsLeader: string | null;
 }
 
 const TEST_SECRET = 'validity-secret-0123456789abcdef';
@@ -74,13 +87,18 @@ export async function runScenario(s: Scenario, seed: string, store: Store = new 
   const id = 'validity';
   const arms = s.rates.map((_, i) => ({ id: `arm${i}`, ...(s.weights && { weight: s.weights[i] }) }));
   await createExperiment(ctx, CreateExperimentSchema.parse({
-    id, arms, rewardModel: 'bernoulli', policy: s.policy, holdbackPercent: s.holdbackPercent, seed,
+    id, arms, rewardModel: s.revenue ? 'gaussian' : 'bernoulli', policy: s.policy, holdbackPercent: s.holdbackPercent, seed,
+    ...(s.rewardBounds && { rewardBounds: s.rewardBounds }),
+    ...(s.costWeight !== undefined && { objective: { costWeight: s.costWeight } }),
+    ...(s.halfLifeSeconds !== undefined && { discount: { halfLifeSeconds: s.halfLifeSeconds } }),
   }));
   const world = makeRng(`world/${seed}`);
   const factor = Float64Array.from({ length: s.users }, () => (s.ownRates ? sampleBeta(s.ownRates.a, s.ownRates.b, world) * (s.ownRates.a + s.ownRates.b) / s.ownRates.a : 1));
   const order = visitOrder(s, world);
   const lookAt = new Set(Array.from({ length: s.looks }, (_, k) => Math.round(((k + 1) * order.length) / s.looks) - 1));
   const changeAt = s.holdbackChange ? Math.round(s.holdbackChange.atFraction * order.length) : -1;
+  const rateChangeAt = s.rateChange ? Math.round(s.rateChange.atFraction * order.length) : -1;
+  let rates = s.rates;
   const armIndex = new Map(arms.map((a, i) => [a.id, i]));
   let banditTrue = 0;
   let banditRewards = 0;
@@ -89,14 +107,16 @@ export async function runScenario(s: Scenario, seed: string, store: Store = new 
   const looks: Look[] = [];
   for (let t = 0; t < order.length; t++) {
     if (t === changeAt) await patchExperiment(ctx, id, { holdbackPercent: s.holdbackChange!.percent });
+    if (t === rateChangeAt) rates = s.rateChange!.rates;
     clock.ms += 10;
     const u = order[t];
     const d = await select(ctx, id, `user-${u}`);
-    const p = Math.min(1, s.rates[armIndex.get(d.armId)!] * factor[u]);
-    const r = world() < p ? 1 : 0;
-    await reward(ctx, { decisionId: d.decisionId, reward: r });
-    if (d.population === 'bandit') { banditTrue += s.rates[armIndex.get(d.armId)!] * factor[u]; banditRewards++; }
-    if (d.population === 'holdback') { holdTrue += s.rates[0] * factor[u]; holdRewards++; }
+    const p = Math.min(1, rates[armIndex.get(d.armId)!] * factor[u]);
+    const rv = s.revenue;
+    const r = rv ? (world() < rv.zeroShare ? 0 : Math.exp(rv.logMu + rv.logSigma * sampleNormal(world))) : world() < p ? 1 : 0;
+    await reward(ctx, { decisionId: d.decisionId, reward: r, ...(s.costs && { cost: s.costs[armIndex.get(d.armId)!] }) });
+    if (d.population === 'bandit') { banditTrue += rates[armIndex.get(d.armId)!] * factor[u]; banditRewards++; }
+    if (d.population === 'holdback') { holdTrue += rates[0] * factor[u]; holdRewards++; }
     if (!lookAt.has(t)) continue;
     const rep = await report(ctx, id);
     const h = rep.holdback;
@@ -111,6 +131,8 @@ export async function runScenario(s: Scenario, seed: string, store: Store = new 
       lift: h.lift, fixed: h.liftInterval95 as [number, number] | null, fixedP: h.pValue,
       alwaysValid: h.alwaysValid.interval95 as [number, number] | null, alwaysValidP: h.alwaysValid.pValue,
       srmP: h.srm.pValue, naiveP: naive?.pValue ?? null, action: rep.recommendation.action,
+      shipArm: rep.recommendation.action === 'ship' ? rep.recommendation.armId : null,
+      armsLeader: rep.arms.reduce((a, b) => ((b.probabilityBest ?? -1) > (a.probabilityBest ?? -1) ? b : a)).armId,
     });
   }
   return looks;

@@ -20,6 +20,7 @@
 import { meanSd } from './mean-marginal.js';
 import { posteriorMean, type NormalGammaPosterior, type Posterior } from './posterior.js';
 import type { ArmEvidence } from './policy.js';
+import { spanToUnits, toUnits, type RewardBounds } from './bounded.js';
 
 const K0 = 1;
 /** Half the Student-t dof of the net value: Normal to within 1e-6 in the density. */
@@ -60,10 +61,11 @@ function withinSs(e: ArmEvidence): number {
 }
 
 /** The net value reward - lambda * cost of one arm, as the Normal described above. */
-export function netValuePosterior(reward: Posterior, cost: CostEstimate, lambda: number): NormalGammaPosterior {
-  const sd = meanSd(reward);
+export function netValuePosterior(reward: Posterior, cost: CostEstimate, lambda: number, bounds?: RewardBounds | null): NormalGammaPosterior {
+  const sd = bounds ? spanToUnits(meanSd(reward), bounds) : meanSd(reward);
+  const mean = bounds ? toUnits(posteriorMean(reward), bounds) : posteriorMean(reward);
   const variance = sd * sd + lambda * lambda * cost.variance;
   // Student-t scale^2 = beta / (alpha lambda) with lambda = 1; its variance is scale^2 dof / (dof - 2).
   const scale2 = (variance * (2 * NORMAL_ALPHA - 2)) / (2 * NORMAL_ALPHA);
-  return { kind: 'normal-gamma', mu: posteriorMean(reward) - lambda * cost.mean, lambda: 1, alpha: NORMAL_ALPHA, beta: Math.max(scale2, 1e-300) * NORMAL_ALPHA };
+  return { kind: 'normal-gamma', mu: mean - lambda * cost.mean, lambda: 1, alpha: NORMAL_ALPHA, beta: Math.max(scale2, 1e-300) * NORMAL_ALPHA };
 }

@@ -129,3 +129,33 @@ export function offPolicyEstimates(units: readonly LoggedUnit[], target: readonl
     clipping: { threshold, clipped },
   };
 }
+
+export interface ArmSupport {
+  arm: number;
+  /** Units in which the logging policy chose the arm. */
+  units: number;
+  /** (sum w)^2 / sum w^2 of their importance weights w = pi(arm) / e(arm) (Kong 1992): what the arm's part of the estimate is worth. */
+  effectiveSampleSize: number;
+}
+
+/**
+ * Each arm the target plays: how many logged units chose it and their effective sample size. An
+ * arm the logging policy starved has few units with small propensities, and the target's estimate
+ * for it rests on them whatever the overall effective sample size says.
+ */
+export function armSupport(units: readonly LoggedUnit[], target: readonly number[]): ArmSupport[] {
+  const out: ArmSupport[] = [];
+  target.forEach((p, arm) => {
+    if (!(p > 0)) return;
+    let n = 0, s = 0, s2 = 0;
+    for (const u of units) {
+      if (u.arm !== arm) continue;
+      const w = p / (u.propensities?.[arm] ?? u.propensity);
+      n += 1;
+      s += w;
+      s2 += w * w;
+    }
+    out.push({ arm, units: n, effectiveSampleSize: s2 > 0 ? (s * s) / s2 : 0 });
+  });
+  return out;
+}

@@ -12,6 +12,7 @@
  */
 import type { BetaPrior, NormalGammaPrior, SufficientStats } from './posterior.js';
 import type { Rng } from './random.js';
+import type { RewardBounds } from './bounded.js';
 import type { RewardModel } from '../contract/experiment.js';
 
 /** What the store knows of one arm's bandit population (raw or discounted sums). */
@@ -30,6 +31,8 @@ export interface PolicySettings {
   weights: readonly number[];
   /** lambda of `objective.costWeight`: the policy maximises reward - lambda * cost. 0: reward only. */
   costWeight: number;
+  /** A gaussian experiment's rewardBounds: the bounded-reward posterior (bounded.ts); null or absent: none. */
+  rewardBounds?: RewardBounds | null;
 }
 
 /** The request's attributes (`/select`'s `context`); no policy of today reads them. */

@@ -1,26 +1,11 @@
 // Conjugate posteriors of an arm's mean reward, updated from sufficient statistics only:
 // Beta for 0/1 rewards, Normal-Gamma (unknown mean and precision) for real-valued rewards.
-import type { z } from 'zod';
-import type { BetaPriorSchema, NormalGammaPriorSchema } from '../contract/experiment-config.js';
-import type { BetaPosteriorSchema, NormalGammaPosteriorSchema } from '../contract/report.js';
 import { sampleBeta, sampleStudentT, type Rng } from './random.js';
 import type { RewardModel } from '../contract/experiment.js';
+import { boundedPosterior, type RewardBounds } from './bounded.js';
 
-/** The posteriors' shapes are the report's (contract/report.ts). */
-export type BetaPosterior = z.infer<typeof BetaPosteriorSchema>;
-export type NormalGammaPosterior = z.infer<typeof NormalGammaPosteriorSchema>;
-export type Posterior = BetaPosterior | NormalGammaPosterior;
-
-/** rewards: how many rewards were observed; sum and sumSq: their sum and sum of squares. */
-export interface SufficientStats {
-  rewards: number;
-  sum: number;
-  sumSq: number;
-}
-
-/** The priors' shapes are the stored config's (contract/experiment-config.ts): declared once. */
-export type BetaPrior = z.infer<typeof BetaPriorSchema>;
-export type NormalGammaPrior = z.infer<typeof NormalGammaPriorSchema>;
+export type { BetaPosterior, BetaPrior, NormalGammaPosterior, NormalGammaPrior, Posterior, SufficientStats } from './posterior-types.js';
+import type { BetaPosterior, BetaPrior, NormalGammaPosterior, NormalGammaPrior, Posterior, SufficientStats } from './posterior-types.js';
 
 /** Uniform on the conversion rate. */
 export const DEFAULT_BETA_PRIOR: BetaPrior = { alpha: 1, beta: 1 };
@@ -63,7 +48,11 @@ export function sampleMean(p: Posterior, rng: Rng): number {
   return p.mu + Math.sqrt(p.beta / (p.alpha * p.lambda)) * sampleStudentT(2 * p.alpha, rng);
 }
 
-/** The posterior of an arm's mean reward under the experiment's reward model and prior. */
-export function posteriorFor(model: RewardModel, prior: BetaPrior | NormalGammaPrior, s: SufficientStats): Posterior {
-  return model === 'bernoulli' ? betaPosterior(prior as BetaPrior, s) : normalGammaPosterior(prior as NormalGammaPrior, s);
+/**
+ * The posterior of an arm's mean reward under the experiment's reward model and prior; with
+ * `bounds` (a gaussian experiment's rewardBounds) the bounded-reward Beta of bounded.ts, in [0, 1] units.
+ */
+export function posteriorFor(model: RewardModel, prior: BetaPrior | NormalGammaPrior, s: SufficientStats, bounds?: RewardBounds | null): Posterior {
+  if (model === 'bernoulli') return betaPosterior(prior as BetaPrior, s);
+  return bounds ? boundedPosterior(s, bounds) : normalGammaPosterior(prior as NormalGammaPrior, s);
 }

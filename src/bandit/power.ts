@@ -8,6 +8,12 @@
 //  - gaussian: d = effect / sd, the same normal formula plus Guenther's (1981) t correction
 //    z_{1-alpha/2}^2 / 4, which matches the noncentral-t answer of statsmodels' TTestIndPower and
 //    G*Power to within one user (Cohen 1988, table 2.4.1: d = 0.5 -> 64 per group).
+// Returning users: the report's lift is per rewarded decision with a user-level (delta-method)
+// variance, Var = deff * s^2 / (users * m), m the mean rewarded visits per user and deff the design
+// effect (the report's recommendation.designEffect: 1 when a user's visits are independent, more
+// when users differ). Each user then carries deff / m of one single-visit user's variance, so every
+// per-user variance below is multiplied by varianceFactor = deff / m (Kish 1965, "Survey sampling",
+// the design effect of cluster samples; Deng et al. 2018 for the ratio's variance).
 // Always valid (the confidence sequence of sequential.ts, looked at continuously): the smallest
 // total n at which the expected estimate clears the CS half-width with probability `power`,
 // i.e. effect = halfWidth_CS(n) + z_power * se(n), found by bisection.
@@ -27,6 +33,8 @@ export interface PlanInput {
   alpha: number;
   power: number;
   tuningUsers?: number;
+  /** deff / (mean rewarded visits per user); 1 (default): one reward per user. */
+  varianceFactor?: number;
 }
 
 export interface Plan {
@@ -40,13 +48,14 @@ const z = (p: number): number => jStat.normal.inv(p, 0, 1);
 
 /** Variance per user of each side in the scale of the test (arcsine for bernoulli: 1). */
 function scale(x: PlanInput): { effect: number; vHold: number; vBandit: number } {
+  const v = x.varianceFactor ?? 1;
   if (x.rewardModel === 'bernoulli') {
     const p1 = x.baselineMean;
     const p2 = p1 + x.effect;
-    return { effect: Math.abs(2 * Math.asin(Math.sqrt(p2)) - 2 * Math.asin(Math.sqrt(p1))), vHold: 1, vBandit: 1 };
+    return { effect: Math.abs(2 * Math.asin(Math.sqrt(p2)) - 2 * Math.asin(Math.sqrt(p1))), vHold: v, vBandit: v };
   }
   const sd = x.standardDeviation!;
-  return { effect: Math.abs(x.effect) / sd, vHold: 1, vBandit: 1 };
+  return { effect: Math.abs(x.effect) / sd, vHold: v, vBandit: v };
 }
 
 function split(total: number, share: number): Plan {

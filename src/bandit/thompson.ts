@@ -26,10 +26,12 @@ export function thompsonChoose(ps: readonly Posterior[], eligible: readonly bool
 
 /** The distributions Thompson draws from: each arm's reward posterior, or its net value when lambda > 0. */
 export function samplingPosteriors(evidence: readonly ArmEvidence[], settings: PolicySettings): Posterior[] {
-  const rewards = evidence.map((e) => posteriorFor(settings.rewardModel, settings.prior, e));
+  const b = settings.rewardBounds ?? null;
+  const rewards = evidence.map((e) => posteriorFor(settings.rewardModel, settings.prior, e, b));
   if (!(settings.costWeight > 0)) return rewards;
   const costs = costEstimates(evidence);
-  return rewards.map((p, i) => netValuePosterior(p, costs[i], settings.costWeight));
+  // Bounded rewards: the net value needs the reward's mean and sd in reward units.
+  return rewards.map((p, i) => netValuePosterior(p, costs[i], settings.costWeight, b));
 }
 
 /** P(best) among the eligible arms (0 for the others): the exact probability that a draw picks each arm. */

@@ -16,7 +16,15 @@ export const DefaultRewardSchema = z.strictObject({
   value: z.number().describe('The reward counted for it: 0 or 1 for bernoulli, a finite number for gaussian.'),
 }).describe('A decision with no reward after afterSeconds counts as value, exactly once (applied by whichever replica is up); a later reward answers 410 decision_expired. Off when absent.');
 
+export const RewardBoundsSchema = z.strictObject({
+  min: z.number().min(-1e15).max(1e15),
+  max: z.number().min(-1e15).max(1e15),
+}).refine((b) => b.max > b.min, 'rewardBounds.max must be greater than min')
+  .describe('gaussian only: rewards are clipped into [min, max] (a stated cap) and each arm\'s mean gets the bounded-reward Beta posterior, '
+    + 'whose intervals hold for skewed, zero-inflated, heavy-tailed rewards (docs/statistics.md, "Rewards that are not 0/1"). Off when absent.');
+
 export const ENGINE_SETTINGS = {
+  rewardBounds: RewardBoundsSchema.nullable().optional(),
   discount: DiscountSchema.nullable().optional(),
   objective: ObjectiveSchema.nullable().optional(),
   defaultReward: DefaultRewardSchema.nullable().optional(),

@@ -84,5 +84,14 @@ export const EvaluateResponse = z.object({
     withoutPropensities: z.number().int().describe('Rewarded first exposures left out of adaptive weighting because their event has no propensity vector (logged before it was recorded).'),
   }).describe('Bandit decisions not used, and why.'),
   reason: z.string().nullable().describe('Why the estimates are null (e.g. UCB leaves no overlap); null when they are given.'),
-  warning: z.string().nullable().describe('Set when the estimates are given but the effective sample size is too small to trust their intervals.'),
+  warning: z.string().nullable().describe('Set when the estimates are given but the effective sample size (overall, or of an arm the target plays) is too small to trust their intervals.'),
+  arms: z.array(z.object({
+    armId: z.string(),
+    targetProbability: z.number(),
+    units: z.number().int().describe('Units in which the logging policy chose the arm.'),
+    effectiveSampleSize: z.number().describe('(sum w)^2 / sum w^2 of those units\' importance weights pi(arm) / e(arm) (Kong 1992).'),
+    lowEffectiveSampleSize: z.boolean().describe('true below minEffectiveSampleSize: the estimate rests on too few effective units for a normal interval.'),
+  })).describe('Each arm the target plays, with what the log says about it. Empty when there is no estimate.'),
+  lowEffectiveSampleSize: z.boolean().describe('true when the overall effective sample size or that of an arm the target plays is below minEffectiveSampleSize.'),
+  minEffectiveSampleSize: z.number().describe('The threshold (100; bench/ope-coverage.ts).'),
 });

@@ -93,6 +93,6 @@ export const ExperimentResponse = z.object({
   arms: z.array(ArmViewSchema),
   version: z.number(),
   ...CONFIG_TAIL,
-  // The document has always described it as a map of numbers (DecisionRuleSchema says which).
-  decisionRule: z.record(z.string(), z.number()).nullable().optional(),
+  // The document has always described it as a map of numbers (DecisionRuleSchema says which); shipWaitsForHoldback is a boolean.
+  decisionRule: z.record(z.string(), z.union([z.number(), z.boolean()])).nullable().optional(),
 });

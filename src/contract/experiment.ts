@@ -56,6 +56,7 @@ export const DecisionRuleSchema = z.strictObject({
   sequentialTuningUsers: z.int().min(1).max(1e9).optional().describe('Users at which the always-valid interval is tightest (Waudby-Smith et al.). Default 5000.'),
   minSuccesses: z.int().min(0).max(1e6).optional().describe('Successes and failures each side needs (bernoulli) before the lift has an interval. Default 10.'),
   srmConcentration: z.number().positive().max(1e9).optional().describe('Concentration of the SRM Dirichlet prior (Lindon & Malek). Default 10000.'),
+  shipWaitsForHoldback: z.boolean().optional().describe('true: "ship" also waits until the always-valid lift of the bandit over the holdback excludes 0 (the second claim); false: "ship" claims only that the arm is the best of the arms. Default false.'),
 }).describe('Thresholds of the recommendation and the holdback analysis; each has a documented default (docs/statistics.md).');
 
 export const CreateExperimentSchema = z.strictObject({

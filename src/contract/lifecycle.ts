@@ -15,6 +15,9 @@ export const PlanSchema = z.strictObject({
   power: z.number().gt(0.5).lt(1).default(0.8),
   dailyUsers: z.number().positive().describe('New users entering the experiment per day.'),
   sequentialTuningUsers: z.int().min(1).max(1e9).optional().describe('The always-valid interval\'s tuning (decisionRule.sequentialTuningUsers; default 5000).'),
+  visitsPerUser: z.number().min(1).max(1e6).default(1).describe('Mean rewarded visits per user over the experiment (returning users). Default 1.'),
+  designEffect: z.number().min(1).max(1e6).default(1)
+    .describe('Variance inflation from returning users, as a running experiment\'s recommendation.designEffect measures it: 1 (default) when a user\'s visits are independent draws, more when users differ from each other.'),
 });
 export type PlanBody = z.infer<typeof PlanSchema>;
 
@@ -31,6 +34,8 @@ export const PlanResponse = z.object({
   fixedHorizon: PlanFigures.describe('For liftInterval95 / pValue, read once at the end.'),
   alwaysValid: PlanFigures.describe('For holdback.alwaysValid, looked at as often as you like.'),
   method: z.string(),
+  sizes: z.string().describe('What the users are sized for, in words: the lift of the bandit population (all arms, exploration included) over the holdback, not the best arm\'s.'),
+  varianceFactor: z.number().describe('designEffect / visitsPerUser: the variance one user carries, relative to one user with one reward.'),
 });
 
 export const PromoteSchema = z.strictObject({

@@ -53,13 +53,27 @@ export const ReportResponse = z.object({
     meanReward: num,
     posterior: z.union([BetaPosteriorSchema, NormalGammaPosteriorSchema]),
     posteriorMean: num,
-    credibleInterval95: interval,
+    credibleInterval95: interval.describe('null while `support.supported` is false: the data cannot support the interval yet.'),
+    support: z.object({
+      supported: z.boolean().describe('false: the arm\'s data cannot support a normal-theory interval yet (gaussian without rewardBounds; Cochran\'s rule); credibleInterval95 is null and the recommendation waits.'),
+      neededRewards: num.describe('The rewards the check asks for at the spread seen so far; null when no check applies.'),
+      reason: z.string().nullable(),
+    }).describe('Whether the data can support the arm\'s figures yet (docs/statistics.md, "Rewards that are not 0/1").'),
     probabilityBest: num.describe('Over the enabled arms (what /select chooses among); null for a disabled arm.'),
     expectedLoss: num.describe('Over the enabled arms; null for a disabled arm.'),
     guardrails: ArmGuardrailView,
     ...ENGINE_ARM_FIELDS,
   })),
   regret: z.object({ estimatedCumulative: num, estimatedPerDecision: num }),
+  rewardBounds: z.object({ min: z.number(), max: z.number() }).nullable()
+    .describe('The experiment\'s rewardBounds: rewards are clipped into them, and each arm\'s `posterior` is the Beta of (reward - min) / (max - min) (bounded-reward posterior); posteriorMean, credibleInterval95, expectedLoss are in reward units.'),
+  basis: z.object({
+    quantity: z.enum(['reward', 'netValue']).describe('What is judged: the reward, or the net value reward - costWeight * cost (with objective.costWeight).'),
+    costWeight: z.number(),
+    halfLifeSeconds: z.number().nullable().describe('With discount: the evidence is the discounted evidence valued now; null: all evidence weighs the same.'),
+    designEffect: num.describe('Each arm\'s evidence is divided by it (returning users: Kish\'s effective sample size).'),
+    description: z.string(),
+  }).describe('The one basis of probabilityBest, expectedLoss, regret and the recommendation: the quantity the policy optimises, from the evidence it reads.'),
   holdback: z.object({
     armId: z.string(),
     percent: z.number(),
@@ -90,7 +104,12 @@ export const ReportResponse = z.object({
   recommendation: z.object({
     action: z.enum(['continue', 'ship', 'stop_no_difference', 'check_split']),
     armId: z.string().nullable(),
-    reason: z.string(),
+    reason: z.string().describe('Both claims in words: whether the arm is the best of the arms, and whether the bandit beats the holdback (or not yet).'),
+    claims: z.object({
+      bestArm: z.enum(['established', 'not_yet']).describe('The leader is the best of the arms: P(best) and expected loss past decisionRule\'s thresholds.'),
+      beatsHoldback: z.enum(['established', 'not_yet', 'holdback_better', 'no_holdback']).describe('The bandit population beats the holdback: the always-valid lift interval lies above 0 (holdback_better: below 0).'),
+    }),
+    shipWaitsForHoldback: z.boolean().describe('Whether "ship" waits for beatsHoldback = established (decisionRule.shipWaitsForHoldback; default false).'),
     designEffect: num.describe('Variance inflation from returning users; the rule divides each arm\'s evidence by it.'),
   }).describe('From the experiment decisionRule (documented defaults).'),
   promotion: PromotionStatusSchema.nullable(),

@@ -4,7 +4,7 @@ import { invalidAt } from '../errors.js';
 import type { ExperimentConfig } from '../contract/domain.js';
 
 /** Only the settings that are on, so that an experiment without them is stored as before. */
-export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfig, 'discount' | 'objective' | 'minArmShare' | 'defaultReward'> {
+export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfig, 'discount' | 'objective' | 'minArmShare' | 'defaultReward' | 'rewardBounds'> {
   const share = body.minArmShare ?? 0;
   const adaptive = body.policy !== 'fixed';
   if (!adaptive && (share > 0 || body.discount || body.objective)) {
@@ -14,12 +14,16 @@ export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfi
   if (share * body.arms.length > 1) {
     throw invalidAt('invalid_config', 'minArmShare', `${share} x ${body.arms.length} arms is more than all the decisions; at most ${1 / body.arms.length}`);
   }
+  const bounds = body.rewardBounds;
+  if (bounds && body.rewardModel !== 'gaussian') {
+    throw invalidAt('invalid_config', 'rewardBounds', 'bernoulli rewards are already bounded (0 or 1); rewardBounds is for gaussian experiments');
+  }
   const d = body.defaultReward;
   if (d) {
     if (d.afterSeconds >= body.rewardWindowSeconds) {
       throw invalidAt('invalid_config', 'defaultReward.afterSeconds', `${d.afterSeconds} must be less than rewardWindowSeconds (${body.rewardWindowSeconds})`);
     }
-    if (body.rewardModel === 'bernoulli' ? d.value !== 0 && d.value !== 1 : !Number.isFinite(d.value) || Math.abs(d.value) > 1e15) {
+    if (body.rewardModel === 'bernoulli' ? d.value !== 0 && d.value !== 1 : !Number.isFinite(d.value) || Math.abs(d.value) > 1e15 || (bounds && (d.value < bounds.min || d.value > bounds.max))) {
       throw invalidAt('invalid_config', 'defaultReward.value', `${d.value} is not a ${body.rewardModel} reward${body.rewardModel === 'bernoulli' ? ' (0 or 1)' : ''}`);
     }
   }
@@ -28,6 +32,7 @@ export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfi
     ...(body.discount && { discount: { halfLifeSeconds: body.discount.halfLifeSeconds } }),
     ...(body.objective && { objective: { costWeight: body.objective.costWeight } }),
     ...(share > 0 && { minArmShare: share }),
+    ...(bounds && { rewardBounds: { min: bounds.min, max: bounds.max } }),
   };
 }
 

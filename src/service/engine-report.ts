@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { costEstimates } from '../bandit/cost.js';
 import type { ENGINE_ARM_FIELDS } from '../contract/report.js';
+import type { Judgement } from '../bandit/judgement.js';
 import { posteriorFor, posteriorMean, type Posterior } from '../bandit/posterior.js';
 import { probabilityBestAmong, samplingPosteriors } from '../bandit/thompson.js';
 import type { ExperimentConfig, ExperimentStats } from '../contract/domain.js';
@@ -19,21 +20,21 @@ export type EngineArmFields = z.infer<z.ZodObject<typeof ENGINE_ARM_FIELDS>>;
 /** The reward posteriors the report shows: discounted to `nowS` when the experiment has a half-life. */
 export function reportPosteriors(config: ExperimentConfig, stats: ExperimentStats, nowS: number): Posterior[] {
   const engine = engineFor(config);
-  return stats.arms.map((a) => posteriorFor(config.rewardModel, config.prior, evidenceAt(engine, a.bandit, nowS)));
+  return stats.arms.map((a) => posteriorFor(config.rewardModel, config.prior, evidenceAt(engine, a.bandit, nowS), config.rewardBounds));
 }
 
-export function engineArmFields(config: ExperimentConfig, stats: ExperimentStats, enabled: readonly boolean[], nowS: number): EngineArmFields[] {
+/** `judged`: the report's one basis (bandit/judgement.ts); the net value's mean and P(best) are its. */
+export function engineArmFields(config: ExperimentConfig, stats: ExperimentStats, enabled: readonly boolean[], nowS: number, judged: Judgement): EngineArmFields[] {
   const engine = engineFor(config);
   const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS));
   const out: EngineArmFields[] = stats.arms.map(() => ({}));
   if (engine.halfLifeSeconds !== null) evidence.forEach((e, i) => { out[i].effectiveSampleSize = round(e.rewards); });
   const lambda = engine.settings.costWeight;
   if (lambda > 0) {
-    const net = samplingPosteriors(evidence, engine.settings);
     const costs = costEstimates(evidence);
-    const pBest = enabled.some(Boolean) ? probabilityBestAmong(net, enabled) : net.map(() => 0);
-    net.forEach((p, i) => {
-      out[i].netValue = { costWeight: lambda, meanCost: round(costs[i].mean), mean: round(posteriorMean(p)), probabilityBest: enabled[i] ? round(pBest[i]) : null };
+    judged.means.forEach((m, i) => {
+      const pBest = judged.probabilityBest[i];
+      out[i].netValue = { costWeight: lambda, meanCost: round(costs[i].mean), mean: round(m), probabilityBest: pBest === null ? null : round(pBest) };
     });
   }
   return out;

@@ -21,6 +21,7 @@ export function engineFor(config: ExperimentConfig): Engine {
     settings: {
       rewardModel: config.rewardModel, prior: config.prior,
       weights: config.arms.map((a) => a.weight ?? 1), costWeight: config.objective?.costWeight ?? 0,
+      rewardBounds: config.rewardBounds ?? null,
     },
     halfLifeSeconds: config.discount?.halfLifeSeconds ?? null,
   };

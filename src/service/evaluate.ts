@@ -17,7 +17,7 @@
  * uniformly weighted estimators of before, and `weighting` says so.
  */
 import type { z } from 'zod';
-import { unsupportedArms, type Estimate, type LoggedUnit } from '../bandit/off-policy.js';
+import { armSupport, unsupportedArms, type Estimate, type LoggedUnit } from '../bandit/off-policy.js';
 import { posteriorMean } from '../bandit/posterior.js';
 import type { EvaluateResponse, EvaluateSchema } from '../contract/events.js';
 import { ApiError } from '../errors.js';
@@ -66,6 +66,7 @@ export async function evaluate(ctx: ServiceContext, experimentId: string, policy
   const base = {
     policy: { ...policy, probabilities: Object.fromEntries(snap.armIds.map((id, i) => [id, target[i]]).filter(([, p]) => (p as number) > 0)) },
     decisions: units.length, unit: UNIT, left: { laterExposures, unrewarded, withoutPropensities: adaptive ? logged.units.length - units.length : 0 },
+    arms: [] as EvaluateResult['arms'], lowEffectiveSampleSize: false, minEffectiveSampleSize: MIN_TRUSTED_ESS,
   };
   const undefinedAnswer = (reason: string): EvaluateResult => ({
     ...base, effectiveSampleSize: null, logged: none, estimates: { ips: none, snips: none, dr: none },
@@ -80,15 +81,34 @@ export async function evaluate(ctx: ServiceContext, experimentId: string, policy
     return undefinedAnswer(`the logging policy never chose ${missing.map((a) => `'${snap.armIds[a]}'`).join(', ')} in these units, which the target plays: no overlap, so the estimate is undefined`);
   }
   const r = await estimateOffThread(units, target);
+  const arms = armSupport(units, target).map((a) => ({
+    armId: snap.armIds[a.arm], targetProbability: target[a.arm], units: a.units, effectiveSampleSize: a.effectiveSampleSize,
+    lowEffectiveSampleSize: a.effectiveSampleSize < MIN_TRUSTED_ESS,
+  }));
+  const thin = arms.filter((a) => a.lowEffectiveSampleSize);
+  // Overall, the finite-sample (betting) widening keeps the intervals valid at any size (bench/ope-coverage.ts).
+  const overallLow = !r.finiteSample && r.effectiveSampleSize < MIN_TRUSTED_ESS;
   return {
-    ...base, effectiveSampleSize: r.effectiveSampleSize, logged: shown(r.logged),
+    ...base, arms, lowEffectiveSampleSize: overallLow || thin.length > 0,
+    effectiveSampleSize: r.effectiveSampleSize, logged: shown(r.logged),
     estimates: { ips: shown(r.ips), snips: shown(r.snips), dr: shown(r.dr) },
     clipping: { method: r.weighting === 'adaptive' ? NO_CLIPPING : CLIPPING, threshold: r.clipping.threshold, clipped: r.clipping.clipped },
     weighting: { method: r.weighting, description: WEIGHTING[r.weighting] }, reason: null,
-    warning: !r.finiteSample && r.effectiveSampleSize < MIN_TRUSTED_ESS
-      ? `effective sample size ${r.effectiveSampleSize.toFixed(1)} < ${MIN_TRUSTED_ESS}: the logging policy rarely played what the target plays, and these normal 95% intervals may under-cover (see docs/statistics.md)`
-      : null,
+    warning: essWarning(r.effectiveSampleSize, thin, r.finiteSample),
   };
+}
+
+/** The warning in words: the overall effective sample size and each thin arm's; null when none is too small. */
+function essWarning(overall: number, thin: EvaluateResult['arms'], finiteSample: boolean): string | null {
+  const parts = [
+    ...(!finiteSample && overall < MIN_TRUSTED_ESS ? [`effective sample size ${overall.toFixed(1)} < ${MIN_TRUSTED_ESS}`] : []),
+    ...thin.map((a) => `arm '${a.armId}' has an effective sample size of ${a.effectiveSampleSize.toFixed(1)} (${a.units} units) < ${MIN_TRUSTED_ESS}`),
+  ];
+  if (parts.length === 0) return null;
+  const consequence = finiteSample
+    ? 'the intervals are widened to finite-sample betting intervals, so they stay valid but say little about it'
+    : 'the logging policy rarely played what the target plays, and these normal 95% intervals may under-cover';
+  return `${parts.join('; ')}: ${consequence} (see docs/statistics.md, "Off-policy evaluation")`;
 }
 
 /** The target's probability of each arm. */

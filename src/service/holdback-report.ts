@@ -5,6 +5,7 @@
 import type { DecisionRule } from '../bandit/decision-rule.js';
 import { alwaysValid } from '../bandit/sequential.js';
 import { sequentialSrm, type SrmPeriod } from '../bandit/srm.js';
+import { normalSupport } from '../bandit/support.js';
 import { difference, userLevelMean, type UserLevelSums } from '../bandit/user-level.js';
 import type { ExperimentConfig, ExperimentStats, Tally, UserSums } from '../contract/domain.js';
 
@@ -24,7 +25,14 @@ const sumsOf = (t: Tally, u: UserSums): UserLevelSums => ({ users: t.users, sum:
 function tooFew(config: ExperimentConfig, b: Tally, h: Tally, rule: DecisionRule): string | null {
   if (h.users < 2 || b.users < 2) return 'fewer than 2 users with a decision in the holdback or the bandit population';
   if (h.rewards === 0 || b.rewards === 0) return 'no reward yet in the holdback or the bandit population';
-  if (config.rewardModel !== 'bernoulli') return null;
+  if (config.rewardModel !== 'bernoulli') {
+    // Skewed rewards (revenue): the normal-theory lift needs what each side's interval needs (bandit/support.ts).
+    for (const [name, t] of [['holdback', h], ['bandit population', b]] as const) {
+      const s = normalSupport(t);
+      if (!s.supported) return `the ${name}'s rewards cannot support a normal interval yet: ${s.reason}`;
+    }
+    return null;
+  }
   for (const [name, t] of [['holdback', h], ['bandit population', b]] as const) {
     const successes = t.sum;
     const failures = t.rewards - t.sum;

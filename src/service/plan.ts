@@ -18,6 +18,7 @@ export function plan(body: PlanBody): z.infer<typeof PlanResponse> {
   const input: PlanInput = {
     rewardModel: body.rewardModel, baselineMean: body.baselineMean, effect, standardDeviation: body.standardDeviation,
     holdbackShare: body.holdbackPercent / 100, alpha: body.alpha, power: body.power, tuningUsers: body.sequentialTuningUsers,
+    varianceFactor: body.designEffect / body.visitsPerUser,
   };
   const figures = (p: Plan) => ({ ...p, usersPerArm: Math.ceil(p.banditUsers / body.arms), days: +(p.totalUsers / body.dailyUsers).toFixed(2) });
   let fixedHorizon: ReturnType<typeof figures>;
@@ -31,12 +32,16 @@ export function plan(body: PlanBody): z.infer<typeof PlanResponse> {
   }
   const finite = [treatmentMean, effect, ...Object.values(fixedHorizon), ...Object.values(alwaysValid)].every(Number.isFinite);
   if (!finite) throw new ApiError('invalid_request', 'these inputs give a plan beyond what can be computed (an effect too small, a mean too large, or too few daily users)');
+  const visits = body.visitsPerUser === 1 && body.designEffect === 1 ? ', one reward per user' : `, ${body.visitsPerUser} rewarded visits per user at a design effect of ${body.designEffect}`;
   return {
+    sizes: `users for the lift of the bandit population over the holdback (${+effect.toPrecision(6)} absolute${visits}): the population mixes every arm, exploration included, `
+      + 'so its lift is smaller than the best arm\'s; enter the lift you expect of the population (e.g. the best arm\'s lift times the share of traffic you expect it to get), not the best arm\'s own',
+    varianceFactor: +(body.designEffect / body.visitsPerUser).toPrecision(12),
     effect: { baselineMean: body.baselineMean, treatmentMean: +treatmentMean.toPrecision(12), absolute: +effect.toPrecision(12) },
     fixedHorizon,
     alwaysValid,
     method: body.rewardModel === 'bernoulli'
-      ? 'two-sided z-test on Cohen\'s h (arcsine), one reward per user (as statsmodels NormalIndPower); always valid: the asymptotic confidence sequence (Waudby-Smith et al.)'
-      : 'two-sided test on d = effect / standardDeviation with Guenther\'s t correction (as statsmodels TTestIndPower); always valid: the asymptotic confidence sequence (Waudby-Smith et al.)',
+      ? 'two-sided z-test on Cohen\'s h (arcsine), per rewarded decision with each user\'s variance times designEffect / visitsPerUser (as statsmodels NormalIndPower for one reward per user); always valid: the asymptotic confidence sequence (Waudby-Smith et al.)'
+      : 'two-sided test on d = effect / standardDeviation with Guenther\'s t correction (as statsmodels TTestIndPower), each user\'s variance times designEffect / visitsPerUser; always valid: the asymptotic confidence sequence (Waudby-Smith et al.)',
   };
 }

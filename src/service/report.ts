@@ -5,6 +5,9 @@ import { credibleInterval } from '../bandit/mean-marginal.js';
 import { posteriorMean, type Posterior } from '../bandit/posterior.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
+import { judge } from '../bandit/judgement.js';
+import { toUnits } from '../bandit/bounded.js';
+import { normalSupport, type Support } from '../bandit/support.js';
 import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';
 import { experimentNotFound } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../bandit/guardrails.js';
@@ -12,9 +15,9 @@ import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../contra
 import type { ServiceContext } from './context.js';
 import { applyDueDefaults } from './default-rewards.js';
 import { engineArmFields, reportPosteriors } from './engine-report.js';
+import { engineFor, evidenceAt } from './engine.js';
 import { designEffect, holdbackReport, pooled } from './holdback-report.js';
 import { promotionStatus } from './promotion.js';
-import { posteriorOf } from './snapshot.js';
 
 export const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
 export const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
@@ -32,12 +35,20 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
   const nowS = ctx.clock.now() / 1000;
   // Discounted to now when the experiment has a half-life (the posteriors the policy draws from).
   const posteriors = reportPosteriors(config, stats, nowS);
-  const means = posteriors.map(posteriorMean);
+  // With rewardBounds the posteriors are in [0, 1] units (bandit/bounded.ts): means and intervals are mapped back.
+  const bounds = config.rewardBounds ?? null;
+  const inUnits = (y: number): number => (bounds ? toUnits(y, bounds) : y);
+  const means = posteriors.map((p) => inUnits(posteriorMean(p)));
   const enabled = stats.arms.map((a) => !disabled[a.armId]);
-  const engineFields = engineArmFields(config, stats, enabled, nowS);
-  const { probabilityBest: pBest, expectedLoss: loss } = overEnabled(posteriors, enabled);
-  const regret = plugInRegret(means, stats.arms.map((a) => a.bandit.decisions), enabled);
+  // One basis (bandit/judgement.ts): what the policy optimises, from the evidence it reads, at the user level.
+  const engine = engineFor(config);
+  const deff = designEffect(stats);
+  const judged = judge(stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS)), engine.settings, enabled, stats.arms.map((a) => a.bandit.decisions), deff);
+  const engineFields = engineArmFields(config, stats, enabled, nowS, judged);
+  const regret = judged.regret;
 
+  // Whether each arm's data can support a normal-theory interval yet (gaussian without rewardBounds; bandit/support.ts).
+  const support = stats.arms.map((a) => (config.rewardModel === 'gaussian' && !bounds ? normalSupport(evidenceAt(engine, a.bandit, nowS)) : SUPPORTED));
   const arms = stats.arms.map((a, i) => ({
     armId: a.armId,
     baseline: a.armId === config.baselineArmId,
@@ -49,9 +60,10 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     meanReward: round(meanOf(a.bandit)),
     posterior: posteriors[i],
     posteriorMean: round(means[i]),
-    credibleInterval95: credibleInterval(posteriors[i], 0.95).map((x) => round(x)),
-    probabilityBest: round(pBest[i]),
-    expectedLoss: round(loss[i]),
+    credibleInterval95: support[i].supported ? credibleInterval(posteriors[i], 0.95).map((x) => round(inUnits(x))) : null,
+    support: support[i],
+    probabilityBest: round(judged.probabilityBest[i]),
+    expectedLoss: round(judged.expectedLoss[i]),
     guardrails: guardrailView(windows[a.armId], config.guardrails, disabled[a.armId]),
     ...engineFields[i],
   }));
@@ -61,17 +73,13 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
   const bandit = pooled(stats.arms.map((a) => a.bandit));
   const hold = pooled(stats.arms.map((a) => a.holdback));
   const inExperiment = hold.decisions + bandit.decisions;
-  // The rule weighs the arms' evidence at the user level: each arm's sums shrunk by the design effect.
-  const deff = designEffect(stats);
-  const ruleBest = deff > 1
-    ? overEnabled(stats.arms.map((a) => posteriorOf(config, shrink(a.bandit, deff))), enabled)
-    : { probabilityBest: pBest, expectedLoss: loss };
   const recommendation = {
     ...recommend(stats.arms.map((a, i) => ({
       armId: a.armId, enabled: enabled[i], baseline: a.armId === config.baselineArmId,
       users: a.bandit.users + (a.armId === config.baselineArmId ? a.holdback.users : 0),
-      probabilityBest: ruleBest.probabilityBest[i], expectedLoss: ruleBest.expectedLoss[i],
-    })), holdback.srm.pValue, rule),
+      probabilityBest: judged.probabilityBest[i], expectedLoss: judged.expectedLoss[i], unsupported: support[i].reason,
+    })), holdback.srm.pValue, rule, judgedName(engine.settings.costWeight),
+    { hasHoldback: config.holdbackPercent > 0 || hold.users > 0, interval: holdback.alwaysValid.interval95 as [number | null, number | null] | null }),
     designEffect: round(deff, 3),
   };
 
@@ -84,6 +92,8 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     totals: { decisions: inExperiment, rewards: hold.rewards + bandit.rewards, excludedDecisions: pooled(stats.arms.map((a) => a.excluded)).decisions },
     arms,
     regret: { estimatedCumulative: round(regret.cumulative), estimatedPerDecision: round(regret.perDecision) },
+    rewardBounds: bounds,
+    basis: basisOf(engine.settings.costWeight, engine.halfLifeSeconds, deff),
     holdback,
     recommendation,
     promotion: promotionStatus(config.promotion, disabled, ctx.clock.now()),
@@ -91,17 +101,17 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
   };
 }
 
-/** A tally worth 1/deff as many independent rewards (same mean and variance): Kish's effective sample size. */
-const shrink = (t: Tally, deff: number): Tally => ({ ...t, rewards: t.rewards / deff, sum: t.sum / deff, sumSq: t.sumSq / deff });
+const judgedName = (costWeight: number): string => (costWeight > 0 ? `net value (reward - ${costWeight} x cost)` : 'reward');
 
-/** P(best) and expected loss among the enabled arms (what /select chooses from); null for a disabled arm. */
-function overEnabled(posteriors: Posterior[], enabled: boolean[]): { probabilityBest: (number | null)[]; expectedLoss: (number | null)[] } {
-  const idx = enabled.flatMap((e, i) => (e ? [i] : []));
-  const best = bestArm(idx.map((i) => posteriors[i]));
-  const probabilityBest: (number | null)[] = enabled.map(() => null);
-  const expectedLoss: (number | null)[] = enabled.map(() => null);
-  idx.forEach((i, j) => { probabilityBest[i] = best.probabilityBest[j]; expectedLoss[i] = best.expectedLoss[j]; });
-  return { probabilityBest, expectedLoss };
+const SUPPORTED: Support = { supported: true, neededRewards: null, reason: null };
+
+/** The report's basis in words (bandit/judgement.ts). */
+function basisOf(costWeight: number, halfLifeSeconds: number | null, deff: number) {
+  const quantity = costWeight > 0 ? 'netValue' as const : 'reward' as const;
+  const what = `the ${judgedName(costWeight)}`;
+  const when = halfLifeSeconds !== null ? `, from evidence discounted with a half-life of ${halfLifeSeconds} s` : '';
+  const users = deff > 1 ? `, each arm's evidence divided by the design effect ${deff.toFixed(2)} of returning users` : '';
+  return { quantity, costWeight, halfLifeSeconds, designEffect: round(deff, 3), description: `probabilityBest, expectedLoss, regret and the recommendation judge ${what}${when}${users}` };
 }
 
 /** The window's observed values; `breach` is set when a limit is exceeded (shown for the baseline, which is never disabled). */

@@ -1,5 +1,6 @@
 /** POST /reward and /rewards: check the decision id and the value, then record it exactly once. */
 import type { z } from 'zod';
+import { clip } from '../bandit/bounded.js';
 import { RewardSchema, type RewardBody, type RewardResponse } from '../contract/decision.js';
 import { preview } from '../contract/bounded-json.js';
 import { ApiError, invalid, invalidAt, storeUnavailable, type ErrorBody } from '../errors.js';
@@ -89,7 +90,8 @@ function rewardValue(config: ExperimentConfig, body: RewardBody): number | undef
   if (typeof r !== 'number' || !Number.isFinite(r) || Math.abs(r) > 1e15) {
     throw invalidAt('invalid_reward', 'reward', `must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${preview(r)}`);
   }
-  return r;
+  // A stated cap (rewardBounds): every figure is of the clipped reward (bandit/bounded.ts).
+  return config.rewardBounds ? clip(r, config.rewardBounds) : r;
 }
 
 export type BatchItem = ({ status: 200 } & RewardResult) | ({ status: number } & ErrorBody);

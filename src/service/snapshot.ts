@@ -87,7 +87,7 @@ export class Snapshot {
       const t = stats.arms[i].bandit;
       tallies[i] = t;
       posteriors[i] = engine.halfLifeSeconds === null && prev !== undefined && sameSums(prevTallies[i], t)
-        ? prev[i] : posteriorFor(this.config.rewardModel, this.config.prior, evidence[i]);
+        ? prev[i] : posteriorFor(this.config.rewardModel, this.config.prior, evidence[i], this.config.rewardBounds);
     }
     this.stats = stats;
     this.statsAt = now;
@@ -131,7 +131,7 @@ function sameSums(a: Tally, b: Tally): boolean {
 
 /** The reward posterior of an undiscounted tally (the report's). */
 export function posteriorOf(config: ExperimentConfig, t: Tally): Posterior {
-  return posteriorFor(config.rewardModel, config.prior, t);
+  return posteriorFor(config.rewardModel, config.prior, t, config.rewardBounds);
 }
 
 /** Snapshots by experiment id. Also keeps the last one seen, for the fallback when the store is down. */

@@ -38,11 +38,27 @@ describe.each(storeKinds)('POST /experiments/:id/evaluate ($name store)', (kind)
     }
     expect(b.effectiveSampleSize).toBeGreaterThan(80);
     expect(b.effectiveSampleSize).toBeLessThan(120); // about a third of 300 users played 'structured'
+    expect(b.arms).toEqual([{ armId: 'structured', targetProbability: 1, units: b.arms[0].units, effectiveSampleSize: expect.any(Number), lowEffectiveSampleSize: false }]);
+    expect(b.arms[0].effectiveSampleSize).toBeCloseTo(b.arms[0].units, 6); // equal propensities: every unit counts fully
+    expect(b.lowEffectiveSampleSize).toBe(false);
     const split = (await t.post('/experiments/split/evaluate', { policy: { kind: 'split', weights: { control: 1, large: 1 } } })).body;
     expect(split.policy.probabilities).toEqual({ control: 0.5, large: 0.5 });
     expect(split.estimates.snips.value).toBeCloseTo((0.2 + 0.35) / 2, 1);
     const greedy = (await t.post('/experiments/split/evaluate', { policy: { kind: 'greedy' } })).body;
     expect(greedy.policy.probabilities).toEqual({ structured: 1 });
+  });
+
+  it('flags an arm the logging policy starved: its effective sample size, in a field a program can read and in the warning', async () => {
+    await t.post('/experiments', experimentBody({ id: 'ts', seed: 'starve' }));
+    await traffic('ts', 300);
+    const b = (await t.post('/experiments/ts/evaluate', { policy: { kind: 'arm', armId: 'control' } })).body;
+    expect(b.estimates.dr.value).not.toBeNull();
+    const control = b.arms.find((a: { armId: string }) => a.armId === 'control');
+    expect(control.units).toBeLessThan(100); // Thompson moved away from the 0.2 arm
+    expect(control.effectiveSampleSize).toBeLessThanOrEqual(control.units + 1e-9);
+    expect(control.lowEffectiveSampleSize).toBe(true);
+    expect(b).toMatchObject({ lowEffectiveSampleSize: true, minEffectiveSampleSize: 100 });
+    expect(b.warning).toMatch(/arm 'control' has an effective sample size of \d/);
   });
 
   it('decisions logged without a propensity vector (before it was recorded) get the uniform estimators, and the answer says so', async () => {

@@ -37,6 +37,21 @@ describe('POST /plan', () => {
       expect(Math.abs(res.body.fixedHorizon.banditUsers - Math.ceil(bandit))).toBeLessThanOrEqual(9);
     });
 
+  it('returning users: visitsPerUser and designEffect scale each user\'s variance; `sizes` says what is sized', async () => {
+    const body = { rewardModel: 'bernoulli', baselineMean: 0.1, minDetectableEffect: 0.02, effectType: 'absolute', holdbackPercent: 10 };
+    const one = (await plan(body)).body;
+    const three = (await plan({ ...body, visitsPerUser: 3 })).body;
+    const deff = (await plan({ ...body, visitsPerUser: 3, designEffect: 1.5 })).body;
+    expect(one.varianceFactor).toBe(1);
+    expect(three.varianceFactor).toBeCloseTo(1 / 3, 12);
+    expect(three.fixedHorizon.holdbackUsers).toBe(Math.ceil(2130.331 / 3));
+    expect(deff.fixedHorizon.holdbackUsers).toBe(Math.ceil(2130.331 / 2));
+    expect(three.alwaysValid.totalUsers).toBeLessThan(one.alwaysValid.totalUsers / 2.5);
+    expect(three.sizes).toMatch(/lift of the bandit population over the holdback .*3 rewarded visits per user/);
+    expect(one.sizes).toMatch(/not the best arm's own/);
+    expect((await plan({ ...body, visitsPerUser: 0.5 })).status).toBe(400);
+  });
+
   it('takes a relative effect by default and says what it planned for', async () => {
     const res = await plan({ rewardModel: 'bernoulli', baselineMean: 0.1, minDetectableEffect: 0.2, holdbackPercent: 10, arms: 3 });
     expect(res.body.effect).toEqual({ baselineMean: 0.1, treatmentMean: 0.12, absolute: 0.02 });

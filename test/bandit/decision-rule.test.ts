@@ -38,6 +38,35 @@ describe('recommend', () => {
   });
 });
 
+describe('recommend: the two claims', () => {
+  const winner = [arm('control', { probabilityBest: 0.01 }), arm('b', { probabilityBest: 0.99, expectedLoss: 0.0001 })];
+  const lift = (lo: number | null, hi: number | null) => ({ hasHoldback: true, interval: lo === null ? null : [lo, hi] as const });
+
+  it('states both claims in the reason and in `claims`; by default ship does not wait for the second', () => {
+    const r = recommend(winner, 0.5, rule, 'reward', lift(-0.01, 0.03));
+    expect(r).toMatchObject({ action: 'ship', armId: 'b', claims: { bestArm: 'established', beatsHoldback: 'not_yet' }, shipWaitsForHoldback: false });
+    expect(r.reason).toMatch(/'b' is best of the arms by reward with probability 99%/);
+    expect(r.reason).toMatch(/bandit beats the holdback is not established yet \(always-valid 95% lift interval \[-0.01, 0.03\]\)/);
+    expect(r.reason).toMatch(/ship does not wait for it/);
+    const est = recommend(winner, 0.5, rule, 'reward', lift(0.01, 0.05));
+    expect(est.claims.beatsHoldback).toBe('established');
+    expect(est.reason).toMatch(/the bandit beats the holdback \(always-valid/);
+    expect(recommend(winner, 0.5, rule, 'reward', lift(-0.05, -0.01)).claims.beatsHoldback).toBe('holdback_better');
+    expect(recommend(winner, 0.5, rule).claims.beatsHoldback).toBe('no_holdback');
+    expect(recommend(winner, 0.5, rule, 'reward', lift(null, null)).reason).toMatch(/no always-valid lift interval yet/);
+  });
+
+  it('with shipWaitsForHoldback, ship waits until the lift interval lies above 0 (and needs nothing without a holdback)', () => {
+    const waits = decisionRuleOf({ shipWaitsForHoldback: true });
+    const r = recommend(winner, 0.5, waits, 'reward', lift(-0.01, 0.03));
+    expect(r).toMatchObject({ action: 'continue', armId: null, claims: { bestArm: 'established', beatsHoldback: 'not_yet' }, shipWaitsForHoldback: true });
+    expect(r.reason).toMatch(/ship waits for it \(decisionRule.shipWaitsForHoldback\)/);
+    expect(recommend(winner, 0.5, waits, 'reward', lift(-0.05, -0.01)).action).toBe('continue');
+    expect(recommend(winner, 0.5, waits, 'reward', lift(0.001, 0.03))).toMatchObject({ action: 'ship', armId: 'b' });
+    expect(recommend(winner, 0.5, waits)).toMatchObject({ action: 'ship', armId: 'b' });
+  });
+});
+
 describe('promotionStatus', () => {
   const p = { armId: 'b', startedAt: '2026-06-01T00:00:00.000Z', stages: [{ percent: 10, afterSeconds: 60 }, { percent: 100, afterSeconds: 3600 }] };
   const at = (s: number) => Date.parse(p.startedAt) + s * 1000;

@@ -1,0 +1,58 @@
+/**
+ * Revenue-like rewards (docs/statistics.md, "Rewards that are not 0/1"): zero-inflated lognormal
+ * draws, and the coverage of an arm's 95% interval of its mean, with and without rewardBounds,
+ * computed with the report's own posteriors (bandit/posterior.ts, bandit/bounded.ts, bandit/support.ts).
+ */
+import { credibleInterval } from '../../src/bandit/mean-marginal.js';
+import { posteriorFor, posteriorMean } from '../../src/bandit/posterior.js';
+import { clip, toUnits, type RewardBounds } from '../../src/bandit/bounded.js';
+import { DEFAULT_NORMAL_GAMMA_PRIOR } from '../../src/bandit/posterior.js';
+import { makeRng, sampleNormal, type Rng } from '../../src/bandit/random.js';
+import { normalSupport } from '../../src/bandit/support.js';
+
+export interface Revenue { zeroShare: number; logMu: number; logSigma: number }
+
+/** 0 nine times in ten, else lognormal: mean 6.19, sd 60 (the issue's revenue). */
+export const REVENUE: Revenue = { zeroShare: 0.9, logMu: 3, logSigma: 1.5 };
+/** Heavier: 0 in 95%, else lognormal(2.6, 2): mean 4.97, sd about 164. */
+export const HEAVIER: Revenue = { zeroShare: 0.95, logMu: 2.6, logSigma: 2 };
+
+export const draw = (d: Revenue, rng: Rng): number => (rng() < d.zeroShare ? 0 : Math.exp(d.logMu + d.logSigma * sampleNormal(rng)));
+export const trueMean = (d: Revenue): number => (1 - d.zeroShare) * Math.exp(d.logMu + (d.logSigma * d.logSigma) / 2);
+
+export interface Coverage { covered: number; shown: number; runs: number; meanWidth: number }
+
+/**
+ * `runs` seeded samples of n rewards; the share whose 95% interval covers the true (uncapped) mean,
+ * counting an interval the report withholds (support false) as shown separately.
+ */
+export function coverage(d: Revenue, n: number, runs: number, bounds: RewardBounds | null, seed: string): Coverage {
+  const rng = makeRng(seed);
+  const mu = trueMean(d);
+  let covered = 0, shown = 0, width = 0;
+  for (let r = 0; r < runs; r++) {
+    let sum = 0, sumSq = 0;
+    for (let i = 0; i < n; i++) {
+      const x = bounds ? clip(draw(d, rng), bounds) : draw(d, rng);
+      sum += x; sumSq += x * x;
+    }
+    const s = { rewards: n, sum, sumSq };
+    if (!bounds && !normalSupport(s).supported) continue;
+    shown++;
+    const p = posteriorFor('gaussian', DEFAULT_NORMAL_GAMMA_PRIOR, s, bounds);
+    const [lo, hi] = credibleInterval(p, 0.95).map((y) => (bounds ? toUnits(y, bounds) : y));
+    if (lo <= mu && mu <= hi) covered++;
+    width += hi - lo;
+  }
+  return { covered, shown, runs, meanWidth: shown > 0 ? width / shown : NaN };
+}
+
+/** The mean of the clipped reward (what an experiment with these bounds estimates), by simulation. */
+export function cappedMean(d: Revenue, bounds: RewardBounds, draws = 2_000_000): number {
+  const rng = makeRng('capped-mean');
+  let s = 0;
+  for (let i = 0; i < draws; i++) s += clip(draw(d, rng), bounds);
+  return s / draws;
+}
+
+export { posteriorMean };

@@ -1,0 +1,21 @@
+/** The shapes of the priors, posteriors and sufficient statistics (posterior.ts computes them; bounded.ts too, without a cycle). */
+import type { z } from 'zod';
+import type { BetaPriorSchema, NormalGammaPriorSchema } from '../contract/experiment-config.js';
+import type { BetaPosteriorSchema, NormalGammaPosteriorSchema } from '../contract/report.js';
+
+/** The posteriors' shapes are the report's (contract/report.ts). */
+export type BetaPosterior = z.infer<typeof BetaPosteriorSchema>;
+export type NormalGammaPosterior = z.infer<typeof NormalGammaPosteriorSchema>;
+export type Posterior = BetaPosterior | NormalGammaPosterior;
+
+/** rewards: how many rewards were observed; sum and sumSq: their sum and sum of squares. */
+export interface SufficientStats {
+  rewards: number;
+  sum: number;
+  sumSq: number;
+}
+
+/** The priors' shapes are the stored config's (contract/experiment-config.ts): declared once. */
+export type BetaPrior = z.infer<typeof BetaPriorSchema>;
+export type NormalGammaPrior = z.infer<typeof NormalGammaPriorSchema>;
+
