@@ -31,7 +31,7 @@ export const MANY: EngineInstance = {
 export const STATIONARY_KEYS = new Set(STATIONARY.map((i) => i.key));
 
 const v = (label: string, o: Partial<EngineVariant> = {}): EngineVariant => ({
-  label, policy: 'thompson', halfLifeSeconds: Infinity, costWeight: 0, minArmShare: 0, batch: 1, ...o,
+  label, policy: 'thompson', halfLifeSeconds: Infinity, costWeight: 0, minArmShare: 0, batch: 1, sharedPolicySeed: true, ...o,
 });
 
 /** Variant 0 is plain Thompson (the denominator of every ratio). */

@@ -42,6 +42,8 @@ export interface EngineVariant {
    * alter which arm is best (the ranking rule, restartsEvidence).
    */
   changeDetection?: { falseAlarmRate: number; always: boolean };
+  /** Seed the policy's generator without the label, so that variants with it draw the same numbers (bench/regret-changes.ts). */
+  sharedPolicySeed?: boolean;
   /** Sum the propensities of every arm at every decision (for the floor check; costs a quadrature per batch for Thompson). */
   trackPropensities?: boolean;
 }

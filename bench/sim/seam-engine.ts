@@ -68,7 +68,10 @@ export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep
   };
   // The same world (rewards) for every variant of a repetition; the policy's own generator apart.
   const world = makeRng(`engine-world/${inst.key}/${rep}`);
-  const rng = makeRng(`engine-policy/${inst.key}/${variant.label}/${rep}`);
+  // Change-detection variants share the policy's generator with plain Thompson (common random
+  // numbers): until a first detection they make the same decisions, so a detector that never
+  // fires shows a ratio of exactly 1.
+  const rng = makeRng(variant.sharedPolicySeed ? `engine-policy/${inst.key}/shared/${rep}` : `engine-policy/${inst.key}/${variant.label}/${rep}`);
   const eligible = inst.costs.map(() => true);
   let ev: DecayedEvidence[] = inst.costs.map(() => ({ ...EMPTY_EVIDENCE, at: 0 }));
   const Hv = variant.varianceHalfLifeSeconds;
