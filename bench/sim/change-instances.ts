@@ -34,12 +34,20 @@ const v = (label: string, o: Partial<EngineVariant> = {}): EngineVariant => ({
   label, policy: 'thompson', halfLifeSeconds: Infinity, costWeight: 0, minArmShare: 0, batch: 1, sharedPolicySeed: true, ...o,
 });
 
-/** Variant 0 is plain Thompson (the denominator of every ratio). */
-export const CHANGE_VARIANTS: EngineVariant[] = [
+const GLR = (always: boolean) => ({ changeDetection: { falseAlarmRate: DEFAULT_FALSE_ALARM_RATE, always } });
+
+/** The variants, each GLR one with the index of the variant without the detector it is compared with (`base`). */
+export const CHANGE_VARIANTS: (EngineVariant & { base?: number })[] = [
   v('Thompson'),
-  v('Thompson + GLR, ranking rule', { changeDetection: { falseAlarmRate: DEFAULT_FALSE_ALARM_RATE, always: false } }),
-  v('Thompson + GLR, every detection restarts', { changeDetection: { falseAlarmRate: DEFAULT_FALSE_ALARM_RATE, always: true } }),
+  { ...v('Thompson + GLR, ranking rule', GLR(false)), base: 0 },
+  { ...v('Thompson + GLR, every detection restarts', GLR(true)), base: 0 },
+  v('UCB', { policy: 'ucb' }),
+  { ...v('UCB + GLR, ranking rule', { policy: 'ucb', ...GLR(false) }), base: 3 },
+  v('Thompson, delayed 100', { batch: 100 }),
+  { ...v('Thompson + GLR, ranking rule, delayed 100', { batch: 100, ...GLR(false) }), base: 5 },
 ];
+/** The variant the targets are read on: the service's default policy with the ranking rule. */
+export const TARGET_VARIANT = 1;
 
 export const CHANGE_RUNS: { instance: EngineInstance; variants: EngineVariant[] }[] = [ABRUPT, DRIFT, ...STATIONARY, MANY]
   .map((instance) => ({ instance, variants: CHANGE_VARIANTS }));

@@ -22,18 +22,21 @@
  * BLOCK on each side. The false-alarm rate measured for both is in bench/RESULTS.md.
  *
  * Bounded state: the arm's rewards since its last restart are kept as sums (count, sum, sum of
- * squares) of blocks of BLOCK rewards, the last MAX_BLOCKS of them, and one `head` with the sums
- * of everything older. The statistic over a split needs only sums, so no reward is ever lost to
- * the test: the head keeps the whole pre-window history's weight. What the bound costs is where a
- * split may be placed: at a block boundary within the last BLOCK x MAX_BLOCKS rewards, or at the
- * head's end. A change older than the window that has not been detected yet is placed at the
- * window's start (the head mixes the segments, which lowers the statistic, not its validity).
+ * squares, first decision time) of at most MAX_BLOCKS segments, oldest first. Rewards enter in
+ * blocks of BLOCK; when there are more than MAX_BLOCKS, the two adjacent segments whose merged
+ * count is smallest relative to the number of rewards after them are merged (the older pair on a
+ * tie), so the segments grow roughly geometrically with age, as the buckets of ADWIN (Bifet and
+ * Gavalda, "Learning from time-changing data with adaptive windowing", SDM 2007). The statistic
+ * over a split needs only sums, so no reward's weight is ever lost to the test; what the bound
+ * costs is where a split may be placed: exactly (every BLOCK) among the recent rewards, at a
+ * resolution that is a fixed fraction of the age further back. bench:regret PART=changes
+ * measures it against a reference that keeps every reward.
  */
 import type { RewardModel } from '../contract/experiment.js';
 
 /** Rewards per block: the test runs when a block fills (Delta_n), and splits fall on block boundaries (Delta_s). */
 export const BLOCK = 10;
-/** Blocks kept apart from the head: splits can be placed within the last BLOCK x MAX_BLOCKS = 2,000 rewards. */
+/** Segments kept per arm (about 8 KB as the Lua string of src/store/lua/glr.lua). */
 export const MAX_BLOCKS = 200;
 /** The contract's documented default `falseAlarmRate` (delta): the bound on P(any false alarm) of a stationary arm. */
 export const DEFAULT_FALSE_ALARM_RATE = 0.001;
@@ -51,7 +54,6 @@ export interface Segment {
 
 /** The detector of one arm. `blocks` are oldest first; the last one may be open (n < BLOCK). Plain data: it serialises as is. */
 export interface GlrState {
-  head: Segment;
   blocks: Segment[];
 }
 
@@ -66,7 +68,7 @@ export interface Detection {
 }
 
 const empty = (t = 0): Segment => ({ n: 0, s: 0, q: 0, t });
-export const emptyGlrState = (): GlrState => ({ head: empty(), blocks: [] });
+export const emptyGlrState = (): GlrState => ({ blocks: [] });
 
 const add = (a: Segment, b: Segment): Segment => ({ n: a.n + b.n, s: a.s + b.s, q: a.q + b.q, t: a.n > 0 ? a.t : b.t });
 export const sumOf = (segs: readonly Segment[]): Segment => segs.reduce(add, empty());
@@ -103,15 +105,15 @@ export function glrStatistic(model: GlrModel, a: Segment, b: Segment): number {
 }
 
 /**
- * The largest GLR over the block boundaries (and the head's end), when the newest block has just
+ * The largest GLR over the segment boundaries, when the newest block has just
  * filled. Splits leave at least one full block on each side. Null below the threshold.
  */
 export function testForChange(state: GlrState, model: GlrModel, delta: number): Detection | null {
-  const { head, blocks } = state;
-  const total = add(head, sumOf(blocks));
+  const { blocks } = state;
+  const total = sumOf(blocks);
   const threshold = glrThreshold(total.n, delta);
   let best: Detection | null = null;
-  let before = head;
+  let before = empty();
   for (let j = 0; j < blocks.length; j++) {
     if (before.n >= BLOCK) {
       const after = { n: total.n - before.n, s: total.s - before.s, q: total.q - before.q, t: blocks[j].t };
@@ -133,13 +135,28 @@ export function observe(state: GlrState, model: GlrModel, delta: number, reward:
   const last = blocks[blocks.length - 1];
   if (last === undefined || last.n >= BLOCK) blocks.push({ n: 1, s: reward, q: reward * reward, t });
   else blocks[blocks.length - 1] = { n: last.n + 1, s: last.s + reward, q: last.q + reward * reward, t: Math.min(last.t, t) };
-  let head = state.head;
   const newest = blocks[blocks.length - 1];
-  if (newest.n < BLOCK) return { state: { head, blocks }, detection: null };
-  while (blocks.length > MAX_BLOCKS) head = add(head, blocks.shift()!);
-  const detection = testForChange({ head, blocks }, model, delta);
-  if (detection === null) return { state: { head, blocks }, detection };
-  return { state: { head: empty(), blocks: blocks.slice(splitIndex(blocks, detection)) }, detection };
+  if (newest.n < BLOCK) return { state: { blocks }, detection: null };
+  if (blocks.length > MAX_BLOCKS) mergeOnePair(blocks);
+  const detection = testForChange({ blocks }, model, delta);
+  if (detection === null) return { state: { blocks }, detection };
+  return { state: { blocks: blocks.slice(splitIndex(blocks, detection)) }, detection };
+}
+
+/**
+ * Merges, in place, the adjacent pair j, j + 1 (the newest block excluded) with the smallest
+ * (n_j + n_j+1) / (rewards after j + 1); the older on a tie.
+ */
+function mergeOnePair(blocks: Segment[]): void {
+  let after = blocks[blocks.length - 1].n;
+  let best = -1;
+  let bestCost = Infinity;
+  for (let j = blocks.length - 3; j >= 0; j--) {
+    const cost = (blocks[j].n + blocks[j + 1].n) / after;
+    if (cost <= bestCost) { best = j; bestCost = cost; }
+    after += blocks[j + 1].n;
+  }
+  blocks.splice(best, 2, add(blocks[best], blocks[best + 1]));
 }
 
 /** Index of the first post-change block (the one whose suffix sums to `after.n`). */

@@ -5,8 +5,8 @@
   (test/glr-lua.test.ts). Not a script by itself: a script that uses it is this file followed by
   its own text (readLua('glr') .. readLua(name)).
 
-  State, one string per arm: segments "n,s,q,t" joined by ';', the head first, then the blocks
-  oldest first (the last may be open). Numbers are written with 17 significant digits, so they
+  State, one string per arm: segments "n,s,q,t" joined by ';', oldest first (the last may be an
+  open block); '' when empty. Numbers are written with 17 significant digits, so they
   round-trip exactly.
 
   glr_observe(state, model, delta, reward, t) -> new state, detection or nil
@@ -27,17 +27,30 @@ local function glr_decode(str)
       segs[#segs + 1] = { tonumber(n), tonumber(s), tonumber(q), tonumber(t) }
     end
   end
-  if #segs == 0 then segs[1] = { 0, 0, 0, 0 } end
   return segs
 end
 
-local function glr_encode(head, blocks)
-  local parts = { string.format('%.17g,%.17g,%.17g,%.17g', head[1], head[2], head[3], head[4]) }
+local function glr_encode(blocks)
+  local parts = {}
   for i = 1, #blocks do
     local b = blocks[i]
-    parts[#parts + 1] = string.format('%.17g,%.17g,%.17g,%.17g', b[1], b[2], b[3], b[4])
+    parts[i] = string.format('%.17g,%.17g,%.17g,%.17g', b[1], b[2], b[3], b[4])
   end
   return table.concat(parts, ';')
+end
+
+-- Merges the adjacent pair j, j + 1 (the newest block excluded) with the smallest
+-- (n_j + n_j+1) / (rewards after j + 1), the older on a tie (glr.ts mergeOnePair).
+local function glr_merge_one_pair(blocks)
+  local after = blocks[#blocks][1]
+  local best, best_cost = -1, math.huge
+  for j = #blocks - 2, 1, -1 do
+    local cost = (blocks[j][1] + blocks[j + 1][1]) / after
+    if cost <= best_cost then best, best_cost = j, cost end
+    after = after + blocks[j + 1][1]
+  end
+  blocks[best] = glr_seg_add(blocks[best], blocks[best + 1])
+  table.remove(blocks, best + 1)
 end
 
 local function glr_kl(p, q)
@@ -66,24 +79,20 @@ local function glr_statistic(model, a, b)
 end
 
 local function glr_observe(str, model, delta, x, t)
-  local segs = glr_decode(str)
-  local head = segs[1]
-  local blocks = {}
-  for i = 2, #segs do blocks[#blocks + 1] = segs[i] end
+  local blocks = glr_decode(str)
   local last = blocks[#blocks]
   if last == nil or last[1] >= GLR_BLOCK then
     blocks[#blocks + 1] = { 1, x, x * x, t }
   else
     blocks[#blocks] = { last[1] + 1, last[2] + x, last[3] + x * x, math.min(last[4], t) }
   end
-  if blocks[#blocks][1] < GLR_BLOCK then return glr_encode(head, blocks), nil end
-  while #blocks > GLR_MAX_BLOCKS do head = glr_seg_add(head, table.remove(blocks, 1)) end
-  local sum = { 0, 0, 0, 0 }
-  for i = 1, #blocks do sum = glr_seg_add(sum, blocks[i]) end
-  local total = glr_seg_add(head, sum)
+  if blocks[#blocks][1] < GLR_BLOCK then return glr_encode(blocks), nil end
+  if #blocks > GLR_MAX_BLOCKS then glr_merge_one_pair(blocks) end
+  local total = { 0, 0, 0, 0 }
+  for i = 1, #blocks do total = glr_seg_add(total, blocks[i]) end
   local threshold = math.log((3 * total[1] * math.sqrt(total[1])) / delta)
   local best, from = nil, nil
-  local before = head
+  local before = { 0, 0, 0, 0 }
   for j = 1, #blocks do
     if before[1] >= GLR_BLOCK then
       local after = { total[1] - before[1], total[2] - before[2], total[3] - before[3], blocks[j][4] }
@@ -95,10 +104,10 @@ local function glr_observe(str, model, delta, x, t)
     end
     before = glr_seg_add(before, blocks[j])
   end
-  if best == nil then return glr_encode(head, blocks), nil end
+  if best == nil then return glr_encode(blocks), nil end
   local kept = {}
   for j = from, #blocks do kept[#kept + 1] = blocks[j] end
-  return glr_encode({ 0, 0, 0, 0 }, kept), best
+  return glr_encode(kept), best
 end
 
 local function glr_restarts(d, is_leader)
