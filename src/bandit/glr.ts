@@ -48,7 +48,7 @@ export const DEFAULT_FALSE_ALARM_RATE = 0.001;
 /** Which statistic: the Bernoulli GLR, or the Gaussian one (unknown variance) for `gaussian` rewards. */
 export type GlrModel = RewardModel;
 
-/** Sums of a run of rewards; `t` is the earliest decision time (unix seconds) among them. */
+/** Sums of a run of rewards; `t`: the earliest decision time (unix seconds) in its block, of its oldest block once merged. */
 export interface Segment {
   n: number;
   s: number;
