@@ -8,8 +8,8 @@
  * se(mean a / mean b) = sd_r(a_r - ratio b_r) / (sqrt(reps) mean b).
  */
 import { FRONTIER_RUNS, type EngineVariant } from './sim/engine-instances.js';
-import type { EngineJob, EngineJobResult } from './sim/engine-worker.js';
-import { pm, runJobs, summarize, type Summary } from './sim/run-jobs.js';
+import { runEngineJobs } from './sim/engine-jobs.js';
+import { pm, summarize, type Summary } from './sim/run-jobs.js';
 
 const DRIFTING = new Set(['abrupt', 'drift']);
 
@@ -26,19 +26,9 @@ export function pairedRatio(a: ArrayLike<number>, b: ArrayLike<number>): Summary
 const r3 = (s: Summary): string => `${s.mean.toFixed(3)} ± ${s.se.toFixed(3)}`;
 
 export async function frontierTable(workers: number, repsOverride: number | null): Promise<{ lines: string[]; decisions: number; cpuMs: number }> {
-  const jobs: EngineJob[] = [];
   const regrets = FRONTIER_RUNS.map(({ instance, variants }) => variants.map(() => new Float64Array(repsOverride ?? instance.reps)));
-  FRONTIER_RUNS.forEach(({ instance, variants }, run) => variants.forEach((_, variant) => {
-    const n = repsOverride ?? instance.reps;
-    const chunk = Math.max(1, Math.round(200_000 / instance.horizon));
-    for (let r = 0; r < n; r += chunk) jobs.push({ id: jobs.length, table: 'frontier', run, variant, repFrom: r, repTo: Math.min(n, r + chunk) });
-  }));
-  let cpuMs = 0;
-  let decisions = 0;
-  await runJobs<EngineJob, EngineJobResult>(new URL('./sim/engine-worker-boot.mjs', import.meta.url), workers, jobs, (job, res) => {
-    regrets[job.run][job.variant].set(res.results.map((x) => x.regret), job.repFrom);
-    cpuMs += res.ms;
-    decisions += res.results.length * FRONTIER_RUNS[job.run].instance.horizon;
+  const { decisions, cpuMs } = await runEngineJobs('frontier', FRONTIER_RUNS, workers, repsOverride, (run, variant, repFrom, results) => {
+    regrets[run][variant].set(results.map((x) => x.regret), repFrom);
   });
 
   const ratioOf = (run: number, variant: number): Summary => pairedRatio(regrets[run][variant], regrets[run][0]);

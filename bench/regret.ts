@@ -5,7 +5,8 @@
  * Lai-Robbins constant of each instance and the reference values.
  *
  *   npm run bench:regret            (= npx tsx bench/regret.ts; PART=classic|engine|all, default all;
- *                                    PART=frontier: the half-life sweep of bench/regret-frontier.ts)
+ *                                    PART=frontier: the half-life sweep of bench/regret-frontier.ts;
+ *                                    PART=changes: change detection, bench/regret-changes.ts)
  *
  * Every decision runs through the service's own code (decide + Snapshot + the embedded store:
  * see bench/sim/engine.ts), on worker threads (WORKERS, default 2). REPS=n runs n repetitions of
@@ -16,6 +17,7 @@ import { INSTANCES, laiRobbins, type Instance, type SimPolicy } from './sim/inst
 import type { Job, JobResult } from './sim/worker.js';
 import { engineTable } from './regret-engine.js';
 import { frontierTable } from './regret-frontier.js';
+import { changesTable } from './regret-changes.js';
 import { fmt, gitDescription, pm, runJobs, summarize } from './sim/run-jobs.js';
 
 const POLICIES: SimPolicy[] = ['thompson', 'ucb'];
@@ -144,9 +146,9 @@ async function classic(): Promise<string[]> {
 }
 
 /** The second-round table (bench/regret-engine.ts) or the half-life frontier (bench/regret-frontier.ts), with its own timing line. */
-async function engine(part: 'engine' | 'frontier'): Promise<string[]> {
+async function engine(part: 'engine' | 'frontier' | 'changes'): Promise<string[]> {
   const started = performance.now();
-  const { lines, decisions, cpuMs } = await (part === 'engine' ? engineTable : frontierTable)(WORKERS, REPS);
+  const { lines, decisions, cpuMs } = await { engine: engineTable, frontier: frontierTable, changes: changesTable }[part](WORKERS, REPS);
   const wallS = (performance.now() - started) / 1000;
   return [
     ...(REPS !== null ? [`NOTE: REPS=${REPS} overrides the standard repetition counts; this is a quick check, not the benchmark.`, ''] : []),
@@ -157,9 +159,12 @@ async function engine(part: 'engine' | 'frontier'): Promise<string[]> {
   ];
 }
 
-/** PART=classic (today's table), engine (the second-round instances), all (both: the default) or frontier (the half-life sweep alone). */
+/**
+ * PART=classic (today's table), engine (the second-round instances), all (both: the default),
+ * frontier (the half-life sweep alone) or changes (change detection, bench/regret-changes.ts).
+ */
 const PART = process.env.PART ?? 'all';
-if (!['classic', 'engine', 'all', 'frontier'].includes(PART)) throw new Error(`PART must be classic, engine, all or frontier, got ${PART}`);
-const out = PART === 'frontier' ? await engine('frontier')
+if (!['classic', 'engine', 'all', 'frontier', 'changes'].includes(PART)) throw new Error(`PART must be classic, engine, all, frontier or changes, got ${PART}`);
+const out = PART === 'frontier' || PART === 'changes' ? await engine(PART)
   : [...(PART !== 'engine' ? await classic() : []), ...(PART === 'all' ? [''] : []), ...(PART !== 'classic' ? await engine('engine') : [])];
 process.stdout.write(`${out.join('\n')}\n`);

@@ -36,6 +36,14 @@ export interface EngineVariant {
    * Models, 2nd ed. 1997, section 10.8). Undefined: one rate for all the evidence (the service).
    */
   varianceHalfLifeSeconds?: number;
+  /**
+   * Change detection (src/bandit/glr.ts) on undiscounted evidence: the GLR's delta, and whether
+   * every detection restarts the arm (`always`: GLR-klUCB's local restart) or only one that could
+   * alter which arm is best (the ranking rule, restartsEvidence).
+   */
+  changeDetection?: { falseAlarmRate: number; always: boolean };
+  /** Seed the policy's generator without the label, so that variants with it draw the same numbers (bench/regret-changes.ts). */
+  sharedPolicySeed?: boolean;
   /** Sum the propensities of every arm at every decision (for the floor check; costs a quadrature per batch for Thompson). */
   trackPropensities?: boolean;
 }

@@ -1,12 +1,13 @@
 /** A worker thread of the second-round regret table: runs the repetitions it is sent (bench/sim/seam-engine.ts). */
 import { parentPort } from 'node:worker_threads';
 import { ENGINE_RUNS, FRONTIER_RUNS } from './engine-instances.js';
+import { CHANGE_RUNS } from './change-instances.js';
 import { simulateEngine, type EngineResult } from './seam-engine.js';
 
 export interface EngineJob {
   id: number;
-  /** Which list `run` indexes: ENGINE_RUNS (the second table) or FRONTIER_RUNS (bench/regret-frontier.ts). */
-  table: 'engine' | 'frontier';
+  /** Which list `run` indexes: ENGINE_RUNS (the second table), FRONTIER_RUNS (bench/regret-frontier.ts) or CHANGE_RUNS (bench/regret-changes.ts). */
+  table: 'engine' | 'frontier' | 'changes';
   run: number;
   variant: number;
   repFrom: number;
@@ -24,7 +25,7 @@ const port = parentPort;
 
 port.on('message', (job: EngineJob) => {
   try {
-    const { instance, variants } = (job.table === 'frontier' ? FRONTIER_RUNS : ENGINE_RUNS)[job.run];
+    const { instance, variants } = { engine: ENGINE_RUNS, frontier: FRONTIER_RUNS, changes: CHANGE_RUNS }[job.table][job.run];
     const t0 = performance.now();
     const results: EngineResult[] = [];
     for (let rep = job.repFrom; rep < job.repTo; rep++) results.push(simulateEngine(instance, variants[job.variant], rep));

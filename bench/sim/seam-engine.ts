@@ -9,9 +9,10 @@
  * the per-arm evidence itself with the same functions.
  */
 import { addObservation, decayTo, EMPTY_EVIDENCE, evidenceOf, type DecayedEvidence } from '../../src/bandit/discount.js';
+import { emptyGlrState, observe, restartsEvidence, type GlrState } from '../../src/bandit/glr.js';
 import { policyFor } from '../../src/bandit/policies.js';
-import type { PolicySettings } from '../../src/bandit/policy.js';
-import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR, normalGammaPosterior, type NormalGammaPrior } from '../../src/bandit/posterior.js';
+import type { ArmEvidence, PolicySettings } from '../../src/bandit/policy.js';
+import { DEFAULT_BETA_PRIOR, DEFAULT_NORMAL_GAMMA_PRIOR, normalGammaPosterior, posteriorFor, posteriorMean, type NormalGammaPrior } from '../../src/bandit/posterior.js';
 import type { ThompsonModel } from '../../src/bandit/thompson.js';
 import { makeRng, sampleNormal } from '../../src/bandit/random.js';
 import type { EngineInstance, EngineVariant } from './engine-instances.js';
@@ -25,6 +26,9 @@ export interface EngineResult {
   counts: number[];
   expected: number[];
   variance: number[];
+  /** Change detection: detections, and restarts of the evidence, over all arms. */
+  detections: number;
+  restarts: number;
 }
 
 /**
@@ -42,6 +46,17 @@ function splitVarianceModel(prior: NormalGammaPrior, mean: DecayedEvidence[], va
   };
 }
 
+/** The arm with the highest posterior mean of the evidence the policy reads (the first on a tie). */
+function leaderOf(ev: readonly ArmEvidence[], settings: PolicySettings): number {
+  let best = 0;
+  let bestMean = -Infinity;
+  ev.forEach((e, i) => {
+    const m = posteriorMean(posteriorFor(settings.rewardModel, settings.prior, e));
+    if (m > bestMean) { best = i; bestMean = m; }
+  });
+  return best;
+}
+
 export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep: number): EngineResult {
   const k = inst.costs.length;
   const T = inst.horizon;
@@ -53,7 +68,10 @@ export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep
   };
   // The same world (rewards) for every variant of a repetition; the policy's own generator apart.
   const world = makeRng(`engine-world/${inst.key}/${rep}`);
-  const rng = makeRng(`engine-policy/${inst.key}/${variant.label}/${rep}`);
+  // Change-detection variants share the policy's generator with plain Thompson (common random
+  // numbers): until a first detection they make the same decisions, so a detector that never
+  // fires shows a ratio of exactly 1.
+  const rng = makeRng(variant.sharedPolicySeed ? `engine-policy/${inst.key}/shared/${rep}` : `engine-policy/${inst.key}/${variant.label}/${rep}`);
   const eligible = inst.costs.map(() => true);
   let ev: DecayedEvidence[] = inst.costs.map(() => ({ ...EMPTY_EVIDENCE, at: 0 }));
   const Hv = variant.varianceHalfLifeSeconds;
@@ -62,6 +80,11 @@ export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep
   const counts = inst.costs.map(() => 0);
   const expected = inst.costs.map(() => 0);
   const variance = inst.costs.map(() => 0);
+  const cd = variant.changeDetection;
+  if (cd && (H !== Infinity || Hv !== undefined)) throw new Error('changeDetection runs on undiscounted evidence');
+  let glr: GlrState[] = inst.costs.map(() => emptyGlrState());
+  let detections = 0;
+  let restarts = 0;
   const tail = Math.floor(T * 0.9);
   let regret = 0;
   let tailBest = 0;
@@ -96,8 +119,21 @@ export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep
     const cost = inst.costs[a] > 0 ? inst.costs[a] * (0.5 + world()) : undefined;
     ev[a] = addObservation(ev[a], t, H, reward, cost);
     if (Hv !== undefined) evVar[a] = addObservation(evVar[a], t, Hv, reward, cost);
+    if (cd) {
+      const r = observe(glr[a], inst.model, cd.falseAlarmRate, reward, t);
+      glr[a] = r.state;
+      if (r.detection) {
+        detections++;
+        if (restartsEvidence(r.detection, leaderOf(ev, settings) === a, cd.always)) {
+          restarts++;
+          const s = r.detection.after;
+          ev[a] = { rewards: s.n, sum: s.s, sumSq: s.q, costs: 0, costSum: 0, costSumSq: 0, at: t };
+        }
+      }
+    }
   }
   ev = [];
   evVar = [];
-  return { regret, lastShareBest: tailBest / (T - tail), counts, expected, variance };
+  glr = [];
+  return { regret, lastShareBest: tailBest / (T - tail), counts, expected, variance, detections, restarts };
 }
