@@ -45,7 +45,7 @@ describe.each(storeKinds)('targeting fuzz ($name store)', (kind) => {
         if (created.status === 400) {
           // A "__proto__" key is refused by the JSON parser itself (invalid_json); anything else by the condition's validation.
           if (JSON.stringify(cond).includes('"__proto__"')) expect(created.body.error).toBe('invalid_json');
-          else expect(created.body).toMatchObject({ error: 'invalid_config', details: { issues: [{ field: expect.stringMatching(/^body\.targeting/) }] } });
+          else expect(created.body).toMatchObject({ error: 'invalid_config', details: { issues: [{ path: expect.stringMatching(/^targeting/) }] } });
           return;
         }
         if (created.status === 409) return void expect(created.body.error).toBe('too_many_experiments'); // the experiment cap, past 1000 runs

@@ -34,7 +34,7 @@ describe.each(storeKinds)('targeting ($name store)', (kind) => {
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('invalid_config');
     expect(bad.body.message).toContain('targeting.$or.1.age.$gtx');
-    expect(bad.body.details.issues[0].field).toBe('body.targeting.$or.1.age.$gtx');
+    expect(bad.body.details.issues[0].path).toBe('targeting.$or.1.age.$gtx');
     const regex = await t.post('/experiments', experimentBody({ targeting: { email: { $regex: '([a-z]' } } }));
     expect(regex.status).toBe(400);
     expect(regex.body.message).toContain('targeting.email.$regex');
