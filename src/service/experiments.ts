@@ -12,7 +12,7 @@ import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, P
 import type { PromoteBody } from '../contract/lifecycle.js';
 import type { ServiceContext } from './context.js';
 import { engineConfigOf } from './engine-config.js';
-import { claimRange, patchLayer, releaseRange } from './layers.js';
+import { claimRange, patchLayer, releaseRange, restoreClaim } from './layers.js';
 
 /** What the experiment routes answer (ExperimentResponse): the config with each arm's state, and the version. */
 export type ExperimentView = z.infer<typeof ExperimentResponse>;
@@ -40,7 +40,7 @@ export async function createExperiment(ctx: ServiceContext, body: CreateExperime
     await claimRange(ctx, config.id, config.layer, config.endsAt, 'create');
   }
   if (!(await ctx.store.createExperiment(config))) {
-    if (config.layer) await releaseRange(ctx, config);
+    if (config.layer) await restoreClaim(ctx, config);
     throw exists();
   }
   return view({ config, disabled: nullProto(), version: 1 });

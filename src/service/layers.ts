@@ -50,6 +50,21 @@ export async function patchLayer(ctx: ServiceContext, state: ExperimentState, la
   await claimRange(ctx, state.config.id, layer ?? current, endsAt === undefined ? state.config.endsAt : endsAt, 'update');
 }
 
+/**
+ * A create that lost to a concurrent create of the same id (experiment_exists after its claim):
+ * the claim of this id now holds the loser's range (it took over a claim whose experiment was not
+ * stored yet), so it is written again from the experiment that won, or released when that one is
+ * in no layer or another. A third experiment claiming the winner's range in between is answered
+ * 409 here and leaves the claim as it is (docs/targeting.md).
+ */
+export async function restoreClaim(ctx: ServiceContext, lost: ExperimentConfig): Promise<void> {
+  const winner = (await ctx.store.getExperiment(lost.id))?.config;
+  if (!winner?.layer || winner.layer.id !== lost.layer?.id) return releaseRange(ctx, lost);
+  await claimRange(ctx, winner.id, winner.layer, winner.endsAt, 'update').catch((err: unknown) => {
+    if (!(err instanceof ApiError && err.code === 'layer_conflict')) throw err;
+  });
+}
+
 /** DELETE: an archived experiment frees its range at once. */
 export async function releaseRange(ctx: ServiceContext, config: ExperimentConfig): Promise<void> {
   if (config.layer) await ctx.store.releaseLayerRange(config.layer.id, config.id);

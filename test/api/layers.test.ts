@@ -80,6 +80,18 @@ describe.each(storeKinds)('layers ($name store)', (kind) => {
     expect((await t.post('/experiments', inLayer('ghost', 200, 300))).body.error).toBe('experiment_exists');
   });
 
+  it('of concurrent creates of one id with different ranges, the layer keeps the range of the one that was stored', async () => {
+    for (let round = 0; round < 5; round++) {
+      const id = `same-${round}`;
+      const results = await Promise.all([0, 1, 2, 3].map((i) => t.post('/experiments', inLayer(id, 1000 * i, 1000 * i + 500))));
+      expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+      const stored = (await t.get(`/experiments/${id}`)).body.layer.range;
+      const claims = (await t.get('/layers/checkout')).body.experiments.filter((e: { experimentId: string }) => e.experimentId === id);
+      expect(claims).toEqual([{ experimentId: id, range: stored, endsAt: null }]);
+      expect((await t.app.inject({ method: 'DELETE', url: `/experiments/${id}` })).statusCode).toBe(200);
+    }
+  });
+
   it('of concurrent creates with overlapping ranges, the ones that win never overlap', async () => {
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => t.post('/experiments', inLayer(`c${i}`, 500 * i, 500 * i + 1200))));
     expect(results.every((r) => r.status === 201 || (r.status === 409 && r.body.error === 'layer_conflict'))).toBe(true);
