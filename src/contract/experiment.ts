@@ -8,6 +8,7 @@ import { POLICY_NAMES } from './policy-names.js';
 import { ENGINE_SETTINGS } from './engine.js';
 import { jsonBytes } from './bounded-json.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from './event-log.js';
+import { MetricsSchema } from './metrics.js';
 
 /** The value lists the schemas share (each enum is declared once; every use builds its own z.enum). */
 export const REWARD_MODELS = ['bernoulli', 'gaussian'] as const;
@@ -76,6 +77,7 @@ export const CreateExperimentSchema = z.strictObject({
   decisionRule: DecisionRuleSchema.nullable().optional(),
   eventRetentionSeconds: z.int().min(60).max(10 * 365 * 86400).default(DEFAULT_EVENT_RETENTION_SECONDS)
     .describe('How long the event log keeps each event (seconds; default 30 days). Older events are trimmed.'),
+  metrics: MetricsSchema.optional(),
   ...ENGINE_SETTINGS,
 });
 export type CreateExperimentBody = z.infer<typeof CreateExperimentSchema>;
@@ -98,5 +100,6 @@ export const PatchExperimentSchema = z.strictObject({
   endsAt: isoDate.nullable().optional(),
   startsAt: isoDate.nullable().optional(),
   decisionRule: DecisionRuleSchema.nullable().optional(),
-}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt, startsAt, decisionRule' });
+  metrics: MetricsSchema.optional().describe('The full list: every metric already declared (same name and kind), then any new ones.'),
+}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt, startsAt, decisionRule, metrics' });
 export type PatchExperimentBody = z.infer<typeof PatchExperimentSchema>;

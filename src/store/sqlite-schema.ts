@@ -59,6 +59,13 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE history (exp TEXT NOT NULL, ts INTEGER NOT NULL, point TEXT NOT NULL, PRIMARY KEY (exp, ts)) WITHOUT ROWID;
    CREATE TABLE api_keys (id TEXT PRIMARY KEY, scope TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;
    CREATE TABLE api_keys_used (id TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;`,
+  // 2: declared metrics (issue 22): per-arm per-population sums, the windows of guarded metrics
+  // (the values as packed doubles, oldest first, and their running sum), and the metrics of events.
+  `CREATE TABLE metric_sums (rid INTEGER NOT NULL, name TEXT NOT NULL, arm INTEGER NOT NULL, pop TEXT NOT NULL, n INTEGER NOT NULL,
+     sum REAL NOT NULL, sum_sq REAL NOT NULL, PRIMARY KEY (rid, name, arm, pop)) WITHOUT ROWID;
+   CREATE TABLE metric_windows (rid INTEGER NOT NULL, name TEXT NOT NULL, arm INTEGER NOT NULL, vals BLOB NOT NULL, sum REAL NOT NULL,
+     PRIMARY KEY (rid, name, arm)) WITHOUT ROWID;
+   ALTER TABLE events ADD COLUMN metrics TEXT;`,
 ];
 
 /** The schema version this release writes. */
