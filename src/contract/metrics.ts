@@ -45,7 +45,7 @@ export const RewardMetricsSchema = z.record(z.string(), z.unknown())
   .refine((m) => Object.keys(m).length <= MAX_METRICS, `at most ${MAX_METRICS} metrics`)
   .describe('Declared metrics of this decision, name -> number; each counts once per decision and name.');
 
-export const SignalSchema = z.object({
+export const SignalSchema = z.strictObject({
   decisionId: z.string().min(1).max(2048),
   name: z.string().min(1).max(40).describe('A metric declared on the experiment.'),
   // Checked against the metric's kind in the service, so that a wrong type is a 400 naming the field.
@@ -54,12 +54,17 @@ export const SignalSchema = z.object({
 export type SignalBody = z.infer<typeof SignalSchema>;
 
 export const SignalResponse = z.object({ accepted: z.literal(true), duplicate: z.boolean(), autoDisabled: z.unknown().optional() });
-export const SignalBatchSchema = z.object({ signals: z.array(z.unknown()).min(1).max(MAX_SIGNALS_PER_BATCH) });
+export const SignalBatchSchema = z.strictObject({
+  signals: z.array(z.unknown()).min(1, 'signals must not be empty').max(MAX_SIGNALS_PER_BATCH, `at most ${MAX_SIGNALS_PER_BATCH} signals per batch`)
+    .describe('Each as the body of a single POST /signals; each is answered as that call would be.'),
+});
 export const SignalBatchResponse = z.object({
   results: z.array(z.union([SignalResponse.extend({ status: z.literal(200) }), ErrorResponse.extend({ status: z.number() })]))
     .describe('One per signal, in order: {status: 200, accepted, duplicate} or {status, error, message}.'),
 });
-export const SignalRequestSchema = z.union([SignalSchema, SignalBatchSchema]);
+export const SignalRequestSchema = z.union([SignalSchema, SignalBatchSchema])
+  .describe('One signal {decisionId, name, value}, or {signals: [...]} of up to 1000.');
+export const SignalAnswerSchema = z.union([SignalResponse, SignalBatchResponse]);
 
 const num = z.number().nullable();
 const interval = z.array(z.number().nullable()).nullable();

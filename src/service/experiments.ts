@@ -11,6 +11,7 @@ import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, P
 import type { PromoteBody } from '../contract/lifecycle.js';
 import type { ServiceContext } from './context.js';
 import { engineConfigOf } from './engine-config.js';
+import { patchedMetrics } from './signals.js';
 
 /** What the experiment routes answer (ExperimentResponse): the config with each arm's state, and the version. */
 export type ExperimentView = z.infer<typeof ExperimentResponse>;
@@ -59,6 +60,7 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     guardrails: body.guardrails ?? null, endsAt: body.endsAt ?? null, seed: body.seed ?? null,
     status: 'active', createdAt: now, updatedAt: now, startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
     bucketing: 'multiply-shift', eventRetentionSeconds: body.eventRetentionSeconds,
+    ...(body.metrics && body.metrics.length > 0 && { metrics: body.metrics }),
     ...engineConfigOf(body),
   };
 }
@@ -73,10 +75,11 @@ export async function listExperiments(ctx: ServiceContext): Promise<ExperimentVi
 
 export async function patchExperiment(ctx: ServiceContext, id: string, body: PatchExperimentBody): Promise<ExperimentView> {
   const now = new Date(ctx.clock.now()).toISOString();
-  const { guardrails: g, ...rest } = body;
+  const { guardrails: g, metrics: ms, ...rest } = body;
   const guardrails = g === undefined ? {} : { guardrails: g === null ? null : mergeGuardrails((await mustGet(ctx, id)).config.guardrails, g) };
+  const metrics = ms === undefined ? {} : { metrics: patchedMetrics((await mustGet(ctx, id)).config.metrics, ms) };
   const periods = body.holdbackPercent === undefined ? undefined : await closeHoldbackPeriod(ctx, id, body.holdbackPercent, now);
-  const state = await ctx.store.updateExperiment(id, { ...rest, ...guardrails, updatedAt: now, ...(periods && { holdbackPeriods: periods }) });
+  const state = await ctx.store.updateExperiment(id, { ...rest, ...guardrails, ...metrics, updatedAt: now, ...(periods && { holdbackPeriods: periods }) });
   return view(stored(ctx, id, state));
 }
 

@@ -136,7 +136,7 @@ export type RewardResult =
 
 export type ExperimentPatch = Partial<
   Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'
-    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt'>
+    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt' | 'metrics'>
 >;
 
 /**
