@@ -86,15 +86,16 @@ export const MetricReportSchema = z.object({
     better: z.boolean().nullable().describe('Established and in the metric\'s better direction; null when not established.'),
   })),
 });
-export const MetricsReportSchema = z.object({
-  metrics: z.record(z.string(), MetricReportSchema),
-  comparisons: z.object({
+/** The report's fields (GET /arms), present when the experiment declares metrics. */
+export const METRICS_REPORT_FIELDS = {
+  metrics: z.record(z.string(), MetricReportSchema).optional().describe('Each declared metric: per arm (bandit population), the holdback, and each arm against the baseline (issue 22).'),
+  metricComparisons: z.object({
     count: z.number().describe('Arms other than the baseline times metrics.'),
     method: z.literal('bonferroni'),
     familyAlpha: z.number(),
     perComparisonAlpha: z.number().describe('familyAlpha / count: a comparison is established when its always-valid pValue is at or below it.'),
-  }),
-});
+  }).optional().describe('How many comparisons the metrics block makes and how it controls for them: Bonferroni over (arms - 1) x metrics at decisionRule.alpha.'),
+};
 
 /** The sums the ledger keeps of one metric, arm and population: values, their sum and sum of squares. */
 export interface MetricSums { n: number; sum: number; sumSq: number }

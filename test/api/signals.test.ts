@@ -126,4 +126,22 @@ describe.each(storeKinds)('signals ($name store)', (kind) => {
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('bandit_signals_total{experiment="exp-1",metric="thumbs_up"} 1');
   });
+
+  it('GET /arms shows each metric per arm, for the holdback and against the baseline, and the comparisons it makes', async () => {
+    await create({ holdbackPercent: 50 });
+    for (let i = 0; i < 60; i++) {
+      const d = await decide();
+      await t.post('/reward', { decisionId: d.decisionId, reward: 1, metrics: { judge: d.armId === 'large' ? 1 + (i % 2) : i % 2 } });
+    }
+    const r = (await t.get('/arms?experimentId=exp-1')).body;
+    expect(r.metricComparisons).toEqual({ count: 4, method: 'bonferroni', familyAlpha: 0.05, perComparisonAlpha: 0.0125 });
+    const judge = r.metrics.judge;
+    expect(judge.arms.map((a: any) => a.armId)).toEqual(['control', 'structured', 'large']);
+    const stats = (await t.store.getMetricStats('exp-1', ['judge']))!.judge;
+    expect(judge.arms.map((a: any) => a.n)).toEqual(stats.map((a) => a.bandit.n));
+    expect(judge.holdback.n).toBe(stats.reduce((s, a) => s + a.holdback.n, 0));
+    expect(judge.holdback.n).toBeGreaterThan(0);
+    expect(judge.vsBaseline.map((v: any) => v.armId)).toEqual(['structured', 'large']);
+    expect(r.metrics.thumbs_up.arms.every((a: any) => a.n === 0 && a.mean === null)).toBe(true);
+  });
 });
