@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { bonferroni, compareToBaseline, meanInterval } from '../bandit/metric-compare.js';
 import { metricBreach } from '../bandit/metric-guardrail.js';
 import type { DecisionRule } from '../bandit/decision-rule.js';
-import type { DisabledInfo, ExperimentConfig } from '../contract/domain.js';
+import type { DisabledInfo, ExperimentConfig, HistoryPoint } from '../contract/domain.js';
 import type { MetricArmStats, MetricConfig, MetricReportSchema, MetricStats, MetricSums } from '../contract/metrics.js';
 import type { ServiceContext } from './context.js';
 
@@ -18,12 +18,28 @@ const meanOf = (s: MetricSums): number | null => (s.n > 0 ? s.sum / s.n : null);
 
 type MetricReport = z.infer<typeof MetricReportSchema>;
 
+/** The declared metrics' sums, or null for an experiment without metrics (nothing is read). */
+export async function metricStatsOf(ctx: ServiceContext, config: ExperimentConfig): Promise<MetricStats | null> {
+  const declared = config.metrics ?? [];
+  return declared.length === 0 ? null : ctx.store.getMetricStats(config.id, declared.map((m) => m.name));
+}
+
 /** The report's `metrics` and `metricComparisons`, or nothing for an experiment without metrics. */
 export async function metricsBlock(ctx: ServiceContext, config: ExperimentConfig, disabled: Record<string, DisabledInfo>, rule: DecisionRule) {
-  const declared = config.metrics ?? [];
-  if (declared.length === 0) return {};
-  const stats = await ctx.store.getMetricStats(config.id, declared.map((m) => m.name));
-  return stats ? metricsReport(config, declared, stats, disabled, rule) : {};
+  const stats = await metricStatsOf(ctx, config);
+  return stats ? metricsReport(config, config.metrics!, stats, disabled, rule) : {};
+}
+
+/** A history point with each arm's metric means (bandit population); unchanged without metrics. */
+export function withMetricMeans(point: HistoryPoint, stats: MetricStats | null): HistoryPoint {
+  if (!stats) return point;
+  const names = Object.keys(stats);
+  return {
+    ...point,
+    arms: point.arms.map((a) => ({
+      ...a, metrics: Object.fromEntries(names.map((n) => [n, round(meanOf(stats[n].find((s) => s.armId === a.armId)?.bandit ?? { n: 0, sum: 0, sumSq: 0 }))])),
+    })),
+  };
 }
 
 export function metricsReport(config: ExperimentConfig, declared: readonly MetricConfig[], stats: MetricStats, disabled: Record<string, DisabledInfo>, rule: DecisionRule) {

@@ -4,7 +4,9 @@
  * as /reward, the batch, a metric guardrail that disables an arm, the event export and /metrics.
  */
 import { describe, expect, it } from 'vitest';
-import { experimentBody } from '../helpers/app.js';
+import { experimentBody, TEST_SECRET } from '../helpers/app.js';
+import { ServiceContext } from '../../src/service/context.js';
+import { writeHistory } from '../../src/service/history.js';
 import { useTestApp } from '../helpers/use-test-app.js';
 import { storeKinds } from '../helpers/stores.js';
 
@@ -104,10 +106,18 @@ describe.each(storeKinds)('signals ($name store)', (kind) => {
     }
     expect(disabled).toMatchObject({ armId: 'bad', source: 'guardrail', guardrail: { guardrail: 'metric:judge', limit: 0.5 } });
     expect(disabled.guardrail.observed).toBeCloseTo(0.1, 12);
-    expect(control).toBeGreaterThanOrEqual(5); // the baseline is below the limit too, and stays enabled
+    for (let i = 0; i < 50; i++) {
+      const d = await decide();
+      expect(d.armId).toBe('control');
+      expect((await t.post('/signals', { decisionId: d.decisionId, name: 'judge', value: 0.2 })).body).toEqual({ accepted: true, duplicate: false });
+    }
+    expect(control).toBeLessThan(400);
+    // the baseline is below the limit too: it stays enabled, and the report shows its breach
     const arms = (await t.get('/experiments/exp-1')).body.arms;
     expect(arms.map((a: any) => a.status)).toEqual(['active', 'disabled']);
-    for (let i = 0; i < 50; i++) expect((await decide()).armId).toBe('control');
+    const window = (await t.get('/arms?experimentId=exp-1')).body.metrics.judge.arms[0].window;
+    expect(window.breach).toMatchObject({ guardrail: 'metric:judge', limit: 0.5 });
+    expect(window.breach.observed).toBeCloseTo(0.2, 12);
   });
 
   it('exports signal events and reward metrics, and counts bandit_signals_total by experiment and metric', async () => {
@@ -143,5 +153,18 @@ describe.each(storeKinds)('signals ($name store)', (kind) => {
     expect(judge.holdback.n).toBeGreaterThan(0);
     expect(judge.vsBaseline.map((v: any) => v.armId)).toEqual(['structured', 'large']);
     expect(r.metrics.thumbs_up.arms.every((a: any) => a.n === 0 && a.mean === null)).toBe(true);
+  });
+
+  it('history points carry each metric\'s mean per arm', async () => {
+    await create({ policy: 'fixed' });
+    for (let i = 0; i < 30; i++) {
+      const d = await decide();
+      await t.post('/signals', { decisionId: d.decisionId, name: 'judge', value: d.armId === 'large' ? 3 : 1 });
+    }
+    expect(await writeHistory(new ServiceContext(t.store, TEST_SECRET, t.clock), { intervalSeconds: 60, retentionSeconds: 86400 })).toBe(1);
+    const [point] = (await t.get('/experiments/exp-1/history')).body.points;
+    const byArm = Object.fromEntries(point.arms.map((a: any) => [a.armId, a.metrics]));
+    expect(byArm.large).toEqual({ judge: 3, thumbs_up: null });
+    expect(byArm.control).toEqual({ judge: 1, thumbs_up: null });
   });
 });
