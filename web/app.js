@@ -3,6 +3,7 @@
 import { api, key } from './api.js';
 import { colorOf, drawLift, LineChart } from './charts.js';
 import { densities } from './density.js';
+import { renderMetrics } from './metrics.js';
 
 const REFRESH_MS = 5000;
 const HISTORY_SPAN_MS = 6 * 3600 * 1000;
@@ -173,6 +174,7 @@ async function refresh() {
         + `${t.decisions} decisions, ${t.rewards} rewards · history every ${history.intervalSeconds} s`
         + (report.recommendation ? ` · recommendation: ${report.recommendation.action}${report.recommendation.armId ? ` ${report.recommendation.armId}` : ''}` : '');
       renderLeaderboard(report, experiment);
+      renderMetrics(report);
       renderCharts(report, history);
       last = { report, history };
     }
