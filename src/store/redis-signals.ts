@@ -18,7 +18,7 @@ type Script = (keys: string[], args: (string | number)[]) => Promise<unknown>;
 export function metricSpec(keys: ExperimentKeys, metrics: readonly MetricValue[] | undefined, windowSize: number, baseline: boolean): string {
   if (!metrics || metrics.length === 0) return '';
   return JSON.stringify({
-    k: keys.metricSums(), w: windowSize, d: baseline ? 0 : 1,
+    k: keys.metricSums(), w: windowSize, d: baseline ? 0 : 1, l: JSON.stringify(Object.fromEntries(metrics.map((m) => [m.name, m.value]))),
     m: metrics.map((m) => ({
       n: m.name, v: m.value,
       ...(m.guardrail && { g: { ...(m.guardrail.max !== undefined && { max: m.guardrail.max }), ...(m.guardrail.min !== undefined && { min: m.guardrail.min }), ms: m.guardrail.minSamples } }),
@@ -49,17 +49,17 @@ export async function recordSignal(keys: ExperimentKeys, script: Script, input: 
   return { kind: 'accepted', autoDisabled: info };
 }
 
-/** The metric sums hash (see metrics.lua) as MetricStats for the named metrics. */
-export function decodeMetricStats(armIds: readonly string[], names: readonly string[], h: Record<string, string>): MetricStats {
+/** The metric sums hash (see metrics.lua; read as Buffers: the sums are packed doubles) as MetricStats for the named metrics. */
+export function decodeMetricStats(armIds: readonly string[], names: readonly string[], h: Record<string, Buffer>): MetricStats {
   const sums = (pop: Population, name: string, armId: string): MetricSums => {
-    const f = `${pop}|${name}|${armId}`;
-    return { n: Number(h[`n|${f}`] ?? 0), sum: Number(h[`s|${f}`] ?? 0), sumSq: Number(h[`q|${f}`] ?? 0) };
+    const b = h[`${pop}|${name}|${armId}`];
+    return b ? { n: b.readDoubleLE(0), sum: b.readDoubleLE(8), sumSq: b.readDoubleLE(16) } : { n: 0, sum: 0, sumSq: 0 };
   };
   const out: MetricStats = Object.create(null) as MetricStats;
   for (const name of names) {
     out[name] = armIds.map((armId) => ({
       armId, bandit: sums('b', name, armId), holdback: sums('h', name, armId), excluded: sums('x', name, armId),
-      window: { samples: (h[`w|${name}|${armId}`]?.length ?? 0) / 8, sum: Number(h[`ws|${name}|${armId}`] ?? 0) },
+      window: { samples: (h[`w|${name}|${armId}`]?.length ?? 0) / 8, sum: Number(h[`ws|${name}|${armId}`]?.toString() ?? 0) },
     }));
   }
   return out;

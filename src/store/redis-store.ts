@@ -216,7 +216,7 @@ export class RedisStore implements Store {
 
   async getMetricStats(id: string, names: readonly string[]): Promise<MetricStats | null> {
     const k = this.keys(id);
-    const [arms, sums] = await Promise.all([this.io(() => this.client.hget(k.meta(), 'arms')), this.io(() => this.client.hgetall(k.metricSums()))]);
+    const [arms, sums] = await Promise.all([this.io(() => this.client.hget(k.meta(), 'arms')), this.io(() => this.client.hgetallBuffer(k.metricSums()))]);
     return arms === null ? null : decodeMetricStats(JSON.parse(arms) as string[], names, sums);
   }
 

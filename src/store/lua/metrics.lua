@@ -7,9 +7,11 @@
   the script's declared keys), "w": window size, "d": 1 when a breach may disable the arm (not
   the baseline), "m": [{"n": name, "v": value, "g": {"max"|"min": limit, "ms": minSamples}}]}
 
-  The metric sums hash: n|<pop>|<name>|<arm>, s|..., q|... (count, sum, sum of squares), and for
-  a guarded metric w|<name>|<arm> (the window's values, struct-packed doubles, oldest first) and
-  ws|<name>|<arm> (their running sum). Each (decision, name) is counted once: its member
+  The metric sums hash: <pop>|<name>|<arm> -> struct.pack('<ddd', count, sum, sum of squares)
+  (binary doubles: exact, and no number formatting on the hot path), and for a guarded metric
+  w|<name>|<arm> (the window's values, packed doubles, oldest first) and ws|<name>|<arm> (their
+  running sum, as text). spec.l (optional) is the event log's JSON of every metric in spec.m,
+  used when all of them are counted. Each (decision, name) is counted once: its member
   <decision key>|<name> in the decision's dedupe set.
 ]]
 local function mnum(x) return string.format('%.17g', x) end
@@ -23,29 +25,43 @@ local function metricBreach(name, samples, sum, g)
 end
 
 -- Counts each metric of spec.m not yet recorded for the decision; returns the counted ones and the
--- first breach among them (nil when none).
+-- first breach among them (nil when none). The dedupe check, the sums' read and their write are one
+-- command each for all the metrics (SMISMEMBER, HMGET, HSET), so five metrics cost a few calls.
 local function recordMetrics(spec, dedupe, arm, pop, decisionKey)
   local sums, counted, breach = spec.k, {}, nil
-  for _, m in ipairs(spec.m) do
-    if redis.call('SADD', dedupe, decisionKey .. '|' .. m.n) == 1 then
+  local members = {}
+  for i, m in ipairs(spec.m) do members[i] = decisionKey .. '|' .. m.n end
+  local seen = redis.call('SMISMEMBER', dedupe, unpack(members))
+  local fresh, fields = {}, {}
+  for i, m in ipairs(spec.m) do
+    if seen[i] == 0 then
       counted[#counted + 1] = m
-      local v, f = m.v, pop .. '|' .. m.n .. '|' .. arm
-      local d = redis.call('HMGET', sums, 'n|' .. f, 's|' .. f, 'q|' .. f)
-      redis.call('HSET', sums, 'n|' .. f, tonumber(d[1] or '0') + 1, 's|' .. f, mnum(tonumber(d[2] or '0') + v),
-        'q|' .. f, mnum(tonumber(d[3] or '0') + v * v))
-      if m.g then
-        local wf = m.n .. '|' .. arm
-        local w = redis.call('HMGET', sums, 'w|' .. wf, 'ws|' .. wf)
-        local packed, wsum = (w[1] or '') .. struct.pack('<d', v), tonumber(w[2] or '0') + v
-        while #packed > spec.w * 8 do
-          wsum = wsum - struct.unpack('<d', packed)
-          packed = string.sub(packed, 9)
-        end
-        redis.call('HSET', sums, 'w|' .. wf, packed, 'ws|' .. wf, mnum(wsum))
-        if not breach then breach = metricBreach(m.n, #packed / 8, wsum, m.g) end
-      end
+      fresh[#fresh + 1] = members[i]
+      fields[#fields + 1] = pop .. '|' .. m.n .. '|' .. arm
     end
   end
+  if #counted == 0 then return counted, nil end
+  redis.call('SADD', dedupe, unpack(fresh))
+  local d = redis.call('HMGET', sums, unpack(fields))
+  local writes = {}
+  for i, m in ipairs(counted) do
+    local v, n, s, q = m.v, 0, 0, 0
+    if d[i] then n, s, q = struct.unpack('<ddd', d[i]) end
+    writes[#writes + 1] = fields[i]; writes[#writes + 1] = struct.pack('<ddd', n + 1, s + v, q + v * v)
+    if m.g then
+      local wf = m.n .. '|' .. arm
+      local w = redis.call('HMGET', sums, 'w|' .. wf, 'ws|' .. wf)
+      local packed, wsum = (w[1] or '') .. struct.pack('<d', v), tonumber(w[2] or '0') + v
+      while #packed > spec.w * 8 do
+        wsum = wsum - struct.unpack('<d', packed)
+        packed = string.sub(packed, 9)
+      end
+      writes[#writes + 1] = 'w|' .. wf; writes[#writes + 1] = packed
+      writes[#writes + 1] = 'ws|' .. wf; writes[#writes + 1] = mnum(wsum)
+      if not breach then breach = metricBreach(m.n, #packed / 8, wsum, m.g) end
+    end
+  end
+  redis.call('HSET', sums, unpack(writes))
   return counted, breach
 end
 

@@ -183,7 +183,9 @@ local function logReward()
   if ARGV[21] ~= '' then entry[#entry + 1] = 'm'; entry[#entry + 1] = ARGV[21] end
   if ARGV[17] ~= '' then entry[#entry + 1] = 'k'; entry[#entry + 1] = ARGV[17] end
   -- M: the metrics counted with the reward (issue 22), as a JSON object name -> value
-  if #metricsCounted > 0 then
+  if metricSpec and metricSpec.l and #metricsCounted == #metricSpec.m then
+    entry[#entry + 1] = 'M'; entry[#entry + 1] = metricSpec.l
+  elseif #metricsCounted > 0 then
     local parts = {}
     for i, m in ipairs(metricsCounted) do parts[i] = '"' .. m.n .. '":' .. mnum(m.v) end
     entry[#entry + 1] = 'M'; entry[#entry + 1] = '{' .. table.concat(parts, ',') .. '}'
