@@ -77,5 +77,6 @@ console.log(JSON.stringify({
   redisCpuMicrosPerReward: { without: med('plain', 'redisCpu'), fiveMetrics: med('five', 'redisCpu'), ratio: ratio('redisCpu') },
 }));
 await app.close();
+await store.close(); // the app does not own the store: without this the process never exits (and holds the lock)
 await admin.quit();
 server.kill();
