@@ -15,6 +15,7 @@ import { excludes, rate, runScenario, type Look, type Scenario } from './validit
 import { regretRun } from './validity/regret-bias.js';
 import { power } from './validity/plan-power.js';
 import { coverage, HEAVIER, REVENUE, trueMean } from './validity/revenue.js';
+import { SIGNAL_METRICS, signalRun } from './validity/signals.js';
 
 const SCALE = Number(process.env.SCALE ?? 1);
 const ONLY = process.env.ONLY ? new Set(process.env.ONLY.split(',')) : null;
@@ -200,6 +201,23 @@ async function main(): Promise<void> {
     say(`  T=${t}: mean estimate ${(sums[i].est / n6).toFixed(2)}, mean truth ${(sums[i].truth / n6).toFixed(2)}, bias ${m.toFixed(2)} +- ${(sd / Math.sqrt(n6)).toFixed(2)} (${(100 * m / (sums[i].truth / n6)).toFixed(0)}%)`);
   });
 
+  }
+
+  // Issue 22: five declared metrics, ten looks, A/A and a true difference in one metric.
+  if (part('signals')) {
+    const n = runs(1000);
+    const decisions = 2000;
+    const aa = [];
+    for (let r = 0; r < n; r++) aa.push(await signalRun(`signals-aa-${r}`, decisions, 0));
+    say(`Signals A/A: 5 metrics (judge normal, thumbs_up p=0.3, completed p=0.05, latency_s lognormal, tokens normal), ${decisions} decisions (half per arm), 10 looks, ${n} runs:`);
+    for (const m of SIGNAL_METRICS) say(`  ${m.name}: always-valid interval excludes 0 at any look: ${rate(aa.filter((x) => x.excludes[m.name]).length, n).text}   (bound 5%)`);
+    say(`  any of the 5 established (Bonferroni, family-wise alpha 0.05) at any look: ${rate(aa.filter((x) => Object.keys(x.established).length > 0).length, n).text}   (bound 5%)`);
+    const np = runs(300);
+    for (const shift of [0.03, 0.05]) {
+      const pw = [];
+      for (let r = 0; r < np; r++) pw.push(await signalRun(`signals-power-${shift}-${r}`, decisions, shift));
+      say(`  power: judge +${shift} (${shift / 0.2} sd) on the arm: established at the last look or before ${rate(pw.filter((x) => x.established.judge).length, np).text}; other metrics established ${rate(pw.filter((x) => Object.keys(x.established).some((k) => k !== 'judge')).length, np).text}`);
+    }
   }
 
   // The store matters: a smaller A/A run on Redis.

@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decisionRoutes } from './api/decisions.js';
+import { signalRoutes } from './api/signals.js';
 import { eventRoutes } from './api/events.js';
 import { experimentRoutes } from './api/experiments.js';
 import { layerRoutes } from './api/layers.js';
@@ -153,6 +154,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(metricsPlugin(ctx));
   await app.register(decisionRoutes(ctx));
+  await app.register(signalRoutes(ctx));
   await app.register(experimentRoutes(ctx));
   await app.register(layerRoutes(ctx));
   await app.register(lifecycleRoutes(ctx));

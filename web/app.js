@@ -5,6 +5,7 @@ import { colorOf, drawLift, LineChart } from './charts.js';
 import { densities } from './density.js';
 import { whoIsIn } from './targeting.js';
 import { meanText, prob, renderDecision, renderLanding, sig } from './summary.js';
+import { renderMetrics } from './metrics.js';
 
 const REFRESH_MS = 5000;
 const HISTORY_SPAN_MS = 6 * 3600 * 1000;
@@ -188,6 +189,7 @@ async function refresh() {
       renderDecision(report);
       $('exp-who').textContent = whoIsIn(experiment);
       renderLeaderboard(report, experiment);
+      renderMetrics(report);
       renderCharts(report, history);
       last = { report, history };
     }

@@ -52,7 +52,7 @@ export function checkGuardrails(w: GuardrailWindow, g: Guardrails, atOrBelow?: n
 }
 
 export function breachReason(b: Breach): string {
-  return `guardrail ${b.guardrail}: observed ${+b.observed.toPrecision(6)} above limit ${b.limit}`;
+  return `guardrail ${b.guardrail}: observed ${+b.observed.toPrecision(6)} ${b.observed < b.limit ? 'below' : 'above'} limit ${b.limit}`;
 }
 
 /** Whether a reward event may disable its arm at all: guardrails on, and not the baseline (reward.lua's ARGV[10]). */

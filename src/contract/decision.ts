@@ -8,6 +8,7 @@ import { POPULATION_NAME_LIST } from './population.js';
 import { jsonBytes } from './bounded-json.js';
 import { ErrorResponse } from './error.js';
 import { EXCLUDED_BY } from './targeting.js';
+import { RewardMetricsSchema } from './metrics.js';
 
 /** The bounds of what a request may send that the event log stores (the context on every decision event). */
 export const MAX_CONTEXT_KEYS = 100;
@@ -35,6 +36,7 @@ export const RewardSchema = z.strictObject({
   metadata: z.record(z.string(), z.unknown()).optional().refine((m) => m === undefined || jsonBytes(m) <= MAX_METADATA_BYTES, {
     message: 'metadata must be at most 4 KiB of JSON',
   }).describe('Any JSON object (at most 4 KiB) stored on the reward event, for later analysis.'),
+  metrics: RewardMetricsSchema.optional(),
 });
 export type RewardBody = z.infer<typeof RewardSchema>;
 

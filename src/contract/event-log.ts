@@ -81,9 +81,20 @@ export interface StoredRewardEvent extends EventBase {
   metadata?: string;
   /** The decision token's user key (issue 8), when it had one: part of the decisionId that is re-signed. */
   userKey?: string;
+  /** The metrics counted with this reward (issue 22), name -> value; absent when none. */
+  metrics?: Record<string, number>;
 }
 
-export type StoredEvent = StoredDecisionEvent | StoredRewardEvent;
+/** One signal (issue 22): a declared metric's value for a decision, counted once per (decision, name). */
+export interface StoredSignalEvent extends EventBase {
+  type: 'signal';
+  name: string;
+  value: number;
+  /** The decision token's user key, when it had one (to re-sign its decisionId). */
+  userKey?: string;
+}
+
+export type StoredEvent = StoredDecisionEvent | StoredRewardEvent | StoredSignalEvent;
 
 /** Default of the experiment setting `eventRetentionSeconds`: 30 days. */
 export const DEFAULT_EVENT_RETENTION_SECONDS = 30 * 86400;

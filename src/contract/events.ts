@@ -7,7 +7,7 @@ import { EXCLUDED_BY } from './targeting.js';
 export const EventsQuery = z.strictObject({
   after: z.string().min(1).max(40).optional().describe('An eventId: return the events that follow it (the cursor of the next page).'),
   limit: z.coerce.number().int().min(1).max(10_000_000).optional().describe('At most this many lines (default: every event after the cursor).'),
-  type: z.enum(['decision', 'reward']).optional().describe('Only events of this type (NDJSON only).'),
+  type: z.enum(['decision', 'reward', 'signal']).optional().describe('Only events of this type (NDJSON only).'),
   format: z.enum(['ndjson', 'dsjson']).default('ndjson').describe('ndjson: every event; dsjson: Vowpal Wabbit DSJSON, one line per rewarded bandit decision.'),
 });
 
@@ -46,9 +46,18 @@ export const RewardEventSchema = z.object({
   error: z.boolean(),
   metadata: z.record(z.string(), z.unknown()).nullable(),
   decisionTs: z.string().describe('When the decision was made (ISO 8601, seconds).'),
+  metrics: z.record(z.string(), z.number()).optional().describe('The declared metrics counted with this reward (issue 22).'),
 });
 
-export const EventLine = z.union([DecisionEventSchema, RewardEventSchema])
+/** A declared metric's value for a decision, sent to POST /signals (issue 22). */
+export const SignalEventSchema = z.object({
+  type: z.literal('signal'),
+  eventId: common.eventId, ts: common.ts, decisionId: common.decisionId, experimentId: common.experimentId, armId: common.armId, population,
+  name: z.string(),
+  value: z.number(),
+});
+
+export const EventLine = z.union([DecisionEventSchema, RewardEventSchema, SignalEventSchema])
   .describe('One line of the application/x-ndjson answer (format=dsjson: one DSJSON object per line instead).');
 
 export const EvaluateSchema = z.strictObject({

@@ -8,11 +8,15 @@ import { z } from 'zod';
 import { POLICY_NAMES } from './policy-names.js';
 import { ENGINE_SETTINGS } from './engine.js';
 import { StoredLayerSchema, StoredTargetingSchema } from './targeting.js';
+import { MetricConfigSchema } from './metrics.js';
 import { ARM_STATUSES, ArmSchema, DecisionRuleSchema, EXPERIMENT_STATUSES, REWARD_MODELS } from './experiment.js';
 
 export const GUARDRAIL_NAMES = ['latencyP95Ms', 'meanCost', 'errorRate'] as const;
 /** A limit that was crossed: which, the value observed in the window, and the limit. */
-export const BreachSchema = z.object({ guardrail: z.enum(GUARDRAIL_NAMES), observed: z.number(), limit: z.number() });
+export const BreachSchema = z.object({
+  guardrail: z.union([z.enum(GUARDRAIL_NAMES), z.templateLiteral(['metric:', z.string()])]).describe('A built-in guardrail, or metric:<name> for a declared metric\'s (issue 22).'),
+  observed: z.number(), limit: z.number(),
+});
 
 /** Why an arm is disabled. `source` says who did it; `guardrail` is set when a guardrail did. */
 export const DisabledInfoSchema = z.object({
@@ -73,6 +77,7 @@ const CONFIG_TAIL = {
   layer: StoredLayerSchema.nullable().optional().describe('The layer and its range of buckets (issue 21); absent or null: no layer.'),
   /** Issue 19: absent on experiments created before it (their life is told by createdAt alone). */
   life: z.string().optional().describe('A random id of this life of the experiment, set at creation: a decision id of an earlier life (before the store lost it) never counts.'),
+  metrics: z.array(MetricConfigSchema).optional().describe('Declared quality signals (issue 22).'),
   // Engine settings (issue 11); absent: off.
   ...ENGINE_SETTINGS,
 };

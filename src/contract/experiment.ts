@@ -9,6 +9,7 @@ import { ENGINE_SETTINGS } from './engine.js';
 import { jsonBytes } from './bounded-json.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from './event-log.js';
 import { LayerSchema, TargetingSchema } from './targeting.js';
+import { MetricsSchema } from './metrics.js';
 
 /** The value lists the schemas share (each enum is declared once; every use builds its own z.enum). */
 export const REWARD_MODELS = ['bernoulli', 'gaussian'] as const;
@@ -80,6 +81,7 @@ export const CreateExperimentSchema = z.strictObject({
     .describe('How long the event log keeps each event (seconds; default 30 days). Older events are trimmed.'),
   targeting: TargetingSchema.nullable().optional(),
   layer: LayerSchema.optional(),
+  metrics: MetricsSchema.optional(),
   ...ENGINE_SETTINGS,
 });
 export type CreateExperimentBody = z.infer<typeof CreateExperimentSchema>;
@@ -104,5 +106,6 @@ export const PatchExperimentSchema = z.strictObject({
   decisionRule: DecisionRuleSchema.nullable().optional(),
   targeting: TargetingSchema.nullable().optional(),
   layer: LayerSchema.optional(),
-}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt, startsAt, decisionRule, targeting, layer' });
+  metrics: MetricsSchema.optional().describe('The full list: every metric already declared (same name and kind), then any new ones.'),
+}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt, startsAt, decisionRule, targeting, layer, metrics' });
 export type PatchExperimentBody = z.infer<typeof PatchExperimentSchema>;

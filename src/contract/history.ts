@@ -16,6 +16,7 @@ export const HistoryArmSchema = z.object({
   probabilityBest: nullableNumber.describe('Over the enabled arms; null when disabled.'),
   allocation: nullableNumber.describe('Share of the bandit decisions made since the previous point; null when none were made.'),
   status: z.enum(ARM_STATUSES),
+  metrics: z.record(z.string(), nullableNumber).optional().describe('Each declared metric\'s mean in the bandit population so far (issue 22); null before its first value.'),
 });
 
 export const HistoryHoldbackSchema = z.object({

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ARM_STATUSES, EXPERIMENT_STATUSES, REWARD_MODELS } from './experiment.js';
 import { POLICY_NAMES } from './policy-names.js';
+import { METRICS_REPORT_FIELDS } from './metrics.js';
 import { BreachSchema, DisabledInfoSchema, PromotionStageSchema } from './experiment-config.js';
 
 export const BetaPosteriorSchema = z.object({ kind: z.literal('beta'), alpha: z.number(), beta: z.number() });
@@ -114,4 +115,5 @@ export const ReportResponse = z.object({
   }).describe('From the experiment decisionRule (documented defaults).'),
   promotion: PromotionStatusSchema.nullable(),
   archivedAt: z.string().nullable(),
+  ...METRICS_REPORT_FIELDS,
 });

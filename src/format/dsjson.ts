@@ -31,5 +31,7 @@ export function dsjsonLine(d: StoredDecisionEvent, r: StoredRewardEvent, decisio
     a: actions,
     c: { ...(d.context === undefined ? {} : (JSON.parse(d.context) as Record<string, unknown>)), _multi: multi },
     p: d.propensities ? actions.map((a) => (a === chosenAt + 1 ? d.propensity : d.propensities![armIds.indexOf(eligible[a - 1])] ?? 0)) : [d.propensity],
+    // An extra field (issue 22): the declared metrics counted with the reward; VW ignores fields it does not know.
+    ...(r.metrics && { _metrics: r.metrics }),
   });
 }

@@ -147,6 +147,7 @@ async function loggedUnits(ctx: ServiceContext, experimentId: string, armIds: re
       } else laterExposures += 1;
       continue;
     }
+    if (ev.type === 'signal') continue;
     const d = waiting.get(ev.nonce);
     if (!d || ev.reward === undefined) continue;
     waiting.delete(ev.nonce);

@@ -44,9 +44,11 @@ export function publicEvent(ctx: ServiceContext, config: ExperimentConfig, ev: S
       ...(ev.propensities && { propensities: Object.fromEntries(config.arms.flatMap((a, i) => (ev.eligibleArms.includes(a.id) ? [[a.id, ev.propensities![i]]] : []))) }),
     };
   }
+  if (ev.type === 'signal') return { type: ev.type, ...common, armId: ev.armId, population: POPULATION_NAMES[ev.population], name: ev.name, value: ev.value };
   return {
     type: ev.type, ...common, armId: ev.armId, population: POPULATION_NAMES[ev.population], propensity: ev.propensity, reward: ev.reward ?? null,
     latencyMs: ev.latencyMs ?? null, cost: ev.cost ?? null, error: ev.error, metadata: json(ev.metadata), decisionTs: iso(ev.issuedAt * 1000),
+    ...(ev.metrics && { metrics: ev.metrics }),
   };
 }
 
@@ -104,6 +106,7 @@ async function* dsjsonChunks(ctx: ServiceContext, config: ExperimentConfig, even
       }
       continue;
     }
+    if (ev.type === 'signal') continue;
     const d = pending.get(ev.nonce);
     if (!d || ev.reward === undefined) continue;
     pending.delete(ev.nonce);

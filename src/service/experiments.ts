@@ -13,6 +13,7 @@ import type { PromoteBody } from '../contract/lifecycle.js';
 import type { ServiceContext } from './context.js';
 import { engineConfigOf } from './engine-config.js';
 import { claimRange, patchLayer, releaseRange, restoreClaim } from './layers.js';
+import { patchedMetrics } from './signals.js';
 
 /** What the experiment routes answer (ExperimentResponse): the config with each arm's state, and the version. */
 export type ExperimentView = z.infer<typeof ExperimentResponse>;
@@ -72,6 +73,7 @@ function buildConfig(body: CreateExperimentBody, now: string): ExperimentConfig 
     status: 'active', createdAt: now, updatedAt: now, life: randomBytes(6).toString('base64url'), startsAt: body.startsAt ?? null, decisionRule: body.decisionRule ?? null,
     bucketing: 'multiply-shift', eventRetentionSeconds: body.eventRetentionSeconds,
     ...(body.targeting && { targeting: body.targeting }), ...(body.layer && { layer: { id: body.layer.id, range: body.layer.range } }),
+    ...(body.metrics && body.metrics.length > 0 && { metrics: body.metrics }),
     ...engineConfigOf(body),
   };
 }
@@ -86,11 +88,12 @@ export async function listExperiments(ctx: ServiceContext): Promise<ExperimentVi
 
 export async function patchExperiment(ctx: ServiceContext, id: string, body: PatchExperimentBody): Promise<ExperimentView> {
   const now = new Date(ctx.clock.now()).toISOString();
-  const { guardrails: g, ...rest } = body;
+  const { guardrails: g, metrics: ms, ...rest } = body;
   if (body.layer !== undefined || body.endsAt !== undefined) await patchLayer(ctx, await mustGet(ctx, id), body.layer, body.endsAt);
   const guardrails = g === undefined ? {} : { guardrails: g === null ? null : mergeGuardrails((await mustGet(ctx, id)).config.guardrails, g) };
+  const metrics = ms === undefined ? {} : { metrics: patchedMetrics((await mustGet(ctx, id)).config.metrics, ms) };
   const periods = body.holdbackPercent === undefined ? undefined : await closeHoldbackPeriod(ctx, id, body.holdbackPercent, now);
-  const state = await ctx.store.updateExperiment(id, { ...rest, ...guardrails, updatedAt: now, ...(periods && { holdbackPeriods: periods }) });
+  const state = await ctx.store.updateExperiment(id, { ...rest, ...guardrails, ...metrics, updatedAt: now, ...(periods && { holdbackPeriods: periods }) });
   return view(stored(ctx, id, state));
 }
 

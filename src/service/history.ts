@@ -17,6 +17,7 @@ import type { ServiceContext } from './context.js';
 import { pooled } from './holdback-report.js';
 import { meanOf, round } from './report.js';
 import { posteriorOf } from './snapshot.js';
+import { metricStatsOf, withMetricMeans } from './metrics-report.js';
 
 export interface HistorySettings {
   intervalSeconds: number;
@@ -57,7 +58,8 @@ export async function writeHistory(ctx: ServiceContext, settings: HistorySetting
     if (prev?.ts === ts) continue;
     const stats = await ctx.store.getStats(id);
     if (!stats) continue;
-    if (await ctx.store.writeHistoryPoint(id, historyPoint(state, stats, prev, ts), settings.retentionSeconds)) written++;
+    const point = withMetricMeans(historyPoint(state, stats, prev, ts), await metricStatsOf(ctx, state.config));
+    if (await ctx.store.writeHistoryPoint(id, point, settings.retentionSeconds)) written++;
   }
   return written;
 }

@@ -30,7 +30,7 @@ export class TallyReplay {
       t.decisions += 1;
       if (ev.firstExposure) t.users += 1;
     }
-    else if (ev.reward !== undefined) {
+    else if (ev.type === 'reward' && ev.reward !== undefined) {
       t.rewards += 1;
       t.sum += ev.reward;
       t.sumSq += ev.reward * ev.reward;

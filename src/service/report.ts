@@ -18,6 +18,8 @@ import { engineArmFields, reportPosteriors } from './engine-report.js';
 import { engineFor, evidenceAt } from './engine.js';
 import { designEffect, holdbackReport, pooled } from './holdback-report.js';
 import { promotionStatus } from './promotion.js';
+import { metricsBlock } from './metrics-report.js';
+import { posteriorOf } from './snapshot.js';
 
 export const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
 export const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.rewards : null);
@@ -98,6 +100,7 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     recommendation,
     promotion: promotionStatus(config.promotion, disabled, ctx.clock.now()),
     archivedAt: config.archivedAt ?? null,
+    ...(await metricsBlock(ctx, config, disabled, rule)),
   };
 }
 

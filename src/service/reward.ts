@@ -13,6 +13,7 @@ import { issuedInLife, type DecisionClaims } from '../assignment/decision-token.
 import type { ServiceContext } from './context.js';
 import type { Snapshot } from './snapshot.js';
 import { engineSumsInput } from './engine-config.js';
+import { rewardMetrics } from './signals.js';
 
 /** RewardResponse, with what the document leaves open: autoDisabled, set when this reward made a guardrail disable the arm. */
 export type RewardResult = Omit<z.infer<typeof RewardResponse>, 'autoDisabled'> & { autoDisabled?: { armId: string } & DisabledInfo };
@@ -44,6 +45,7 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     throw new ApiError('decision_expired', `the decision is older than rewardWindowSeconds (${config.rewardWindowSeconds} s)`, { issuedAt: new Date(claims.t * 1000).toISOString() });
   }
   const value = rewardValue(config, body);
+  const metrics = rewardMetrics(config, body.metrics);
   const res = await ctx.store.recordReward({
     experimentId: config.id, armId: claims.a, population: claims.p, decisionKey: claims.k, issuedAt: claims.t,
     rewardWindowSeconds: config.rewardWindowSeconds, reward: value,
@@ -53,6 +55,7 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     userKey: claims.u, userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds, engine: engineSumsInput(config),
     // Default rewards (issue 11): past afterSeconds the default is what counts (default-rewards.ts); a repeat is still a duplicate.
     ...(config.defaultReward && { defaults: { apply: false, late: now - claims.t > config.defaultReward.afterSeconds } }),
+    ...(metrics && { metrics }),
     log: {
       propensity: claims.q, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS,
       ...(body.metadata !== undefined && { metadata: JSON.stringify(body.metadata) }),

@@ -6,7 +6,7 @@
  * Event ids are `<ms>-<seq>` like Redis stream ids and increase even if the clock steps back.
  */
 import { eligibleFrom, propensitiesField, type StoredEvent } from '../contract/event-log.js';
-import type { AssignInput, RewardInput } from './store.js';
+import type { AssignInput, RewardInput, SignalInput } from './store.js';
 import type { Population } from '../contract/population.js';
 
 /** Default cap of the embedded store's log, per experiment. */
@@ -30,9 +30,19 @@ class RewardRow {
     readonly ms: number, readonly seq: number, readonly arm: number, readonly population: Population, readonly nonce: string,
     readonly issuedAt: number, readonly propensity: number, readonly reward: number | undefined, readonly latencyMs: number | undefined,
     readonly cost: number | undefined, readonly error: boolean, readonly metadata: string | undefined, readonly userKey: string | undefined,
+    /** The metrics counted with the reward (issue 22), as JSON text. */
+    readonly metrics: string | undefined,
   ) {}
 }
-type Row = DecisionRow | RewardRow;
+/** A signal (issue 22). */
+class SignalRow {
+  readonly type = 'signal';
+  constructor(
+    readonly ms: number, readonly seq: number, readonly arm: number, readonly population: Population, readonly nonce: string,
+    readonly issuedAt: number, readonly propensity: number, readonly name: string, readonly value: number, readonly userKey: string | undefined,
+  ) {}
+}
+type Row = DecisionRow | RewardRow | SignalRow;
 
 /** Rows in id order, of which those before `head` are trimmed (dropped in one splice once they are half the array). */
 class RowList {
@@ -66,7 +76,7 @@ class RowList {
 export class MemoryEventLog {
   /** Every row, and the rows of each type (the same objects), so a page of one type is found without scanning the other. */
   private readonly all = new RowList();
-  private readonly byType = { decision: new RowList(), reward: new RowList() };
+  private readonly byType = { decision: new RowList(), reward: new RowList(), signal: new RowList() };
   private lastMs = 0;
   private lastSeq = -1;
 
@@ -80,11 +90,19 @@ export class MemoryEventLog {
       firstExposure, input.userId, log.context, log.disabledArms, log.traceparent, sticky ? undefined : log.propensities, log.excludedBy), log.nowMs, log.retentionSeconds);
   }
 
-  appendReward(input: RewardInput): void {
+  /** `metrics`: the JSON object of the metrics counted with the reward (issue 22). */
+  appendReward(input: RewardInput, metrics?: string): void {
     const { log, event } = input;
     const [ms, seq] = this.nextId(input.nowMs);
     this.push(new RewardRow(ms, seq, this.armIds.indexOf(input.armId), input.population, input.decisionKey, input.issuedAt, log.propensity,
-      input.reward, event.latencyMs, event.cost, event.error, log.metadata, input.userKey), input.nowMs, log.retentionSeconds);
+      input.reward, event.latencyMs, event.cost, event.error, log.metadata, input.userKey, metrics), input.nowMs, log.retentionSeconds);
+  }
+
+  appendSignal(input: SignalInput): void {
+    const { log } = input;
+    const [ms, seq] = this.nextId(input.nowMs);
+    this.push(new SignalRow(ms, seq, this.armIds.indexOf(input.armId), input.population, input.decisionKey, input.issuedAt, log.propensity,
+      input.metric.name, input.metric.value, log.userKey), input.nowMs, log.retentionSeconds);
   }
 
   /** Up to `limit` events (of `type` only, when given) after the cursor `after` (null: from the oldest kept), oldest first. */
@@ -112,6 +130,7 @@ export class MemoryEventLog {
     const kept = (r: Row): boolean => first !== undefined && (r.ms > first.ms || (r.ms === first.ms && r.seq >= first.seq));
     this.byType.decision.trim(kept);
     this.byType.reward.trim(kept);
+    this.byType.signal.trim(kept);
   }
 
   private decode(r: Row): StoredEvent {
@@ -127,8 +146,9 @@ export class MemoryEventLog {
         ...propensitiesField(r.propensities, this.armIds.length),
       };
     }
+    if (r instanceof SignalRow) return { ...base, type: 'signal', name: r.name, value: r.value, ...(r.userKey !== undefined && { userKey: r.userKey }) };
     return {
-      ...base, type: 'reward', ...(r.reward !== undefined && { reward: r.reward }), ...(r.latencyMs !== undefined && { latencyMs: r.latencyMs }),
+      ...base, type: 'reward', ...(r.metrics !== undefined && { metrics: JSON.parse(r.metrics) as Record<string, number> }), ...(r.reward !== undefined && { reward: r.reward }), ...(r.latencyMs !== undefined && { latencyMs: r.latencyMs }),
       ...(r.cost !== undefined && { cost: r.cost }), error: r.error, ...(r.metadata !== undefined && { metadata: r.metadata }),
       ...(r.userKey !== undefined && { userKey: r.userKey }),
     };

@@ -6,7 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { BoundedMap } from './bounded-map.js';
 import { addEngineSums } from './engine-sums.js';
 import { MemoryDefaults } from './memory-defaults.js';
-import { autoDisable, countAtOrBelow } from '../bandit/guardrails.js';
+import { autoDisable, countAtOrBelow, guardrailDisabled, type Breach } from '../bandit/guardrails.js';
+import { MemoryMetrics } from './memory-metrics.js';
+import type { MetricStats } from '../contract/metrics.js';
+import { metricsJson } from './signals.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
 import { MemoryHistory } from './memory-history.js';
 import { EXPIRY_MARGIN_SECONDS } from './redis-keys.js';
@@ -14,7 +17,7 @@ import { nullProto } from './null-proto.js';
 import type { StoredEvent } from '../contract/event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryLayers, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
-import type { ApiKeyWatch, AssignInput, AssignResult, DueDefault, ExperimentPatch, GuardrailEvent, RewardInput, RewardResult, Store } from './store.js';
+import type { ApiKeyWatch, AssignInput, AssignResult, DueDefault, ExperimentPatch, GuardrailEvent, RewardInput, RewardResult, SignalInput, SignalResult, Store } from './store.js';
 import type { ApiKeyRecord, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, StickyAssignment, Tally, UserSums } from '../contract/domain.js';
 
 type GuardrailEventRow = GuardrailEvent;
@@ -36,6 +39,8 @@ interface ExperimentData {
   userSumsUntil: number;
   users: { b: UserSums; h: UserSums };
   log: MemoryEventLog;
+  /** Metric sums and windows (issue 22); their dedupe entries share `dedupe`. */
+  metrics: MemoryMetrics;
 }
 
 const emptyUserSums = (): UserSums => ({ sumSq: 0, countSq: 0, cross: 0 });
@@ -71,6 +76,7 @@ export class MemoryStore implements Store {
     this.experiments.set(config.id, {
       state: { config: structuredClone(config), disabled: nullProto(), version: 1 },
       arms, sticky: new BoundedMap(this.stickyMaxUsers), dedupe: new Map(), userSums: new BoundedMap(2 * this.stickyMaxUsers), userSumsUntil: 0, users: { b: emptyUserSums(), h: emptyUserSums() }, log: new MemoryEventLog(config.arms.map((a) => a.id), this.maxEvents),
+      metrics: new MemoryMetrics(),
     });
     return true;
   }
@@ -211,6 +217,8 @@ export class MemoryStore implements Store {
       const engine = addEngineSums(t.engine, input.engine, input.nowMs / 1000, input.reward, input.event.cost);
       if (engine) t.engine = engine;
     }
+    // Metrics sent with the reward (issue 22): counted in this step, each once per decision and name (reward.lua's block).
+    const metrics = input.metrics ? e.metrics.record(e.dedupe, input, input.metrics) : null;
     // A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.
     const applyDefault = input.defaults?.apply === true;
     const limit = input.guardrails?.latencyP95Ms;
@@ -220,14 +228,44 @@ export class MemoryStore implements Store {
     }
     if (!applyDefault) pushEvent(arm, input.event, input.windowSize);
     // Event log: the accepted reward, in the same step that counts it (reward.lua's XADD block).
-    e.log.appendReward(input);
+    e.log.appendReward(input, metricsJson(metrics?.counted));
     if (applyDefault) return { kind: 'accepted' };
+    const byMetric = metrics && this.metricDisable(e, input, metrics.breach);
+    if (byMetric) return { kind: 'accepted', autoDisabled: byMetric };
 
     const info = autoDisable(arm.window, input.guardrails, { baseline: input.baseline, disabled: Boolean(e.state.disabled[input.armId]) }, input.nowMs, arm.atOrBelow);
     if (!info) return { kind: 'accepted' };
     e.state.disabled[input.armId] = info;
     e.state.version += 1;
     return { kind: 'accepted', autoDisabled: structuredClone(info) };
+  }
+
+  async recordSignal(input: SignalInput): Promise<SignalResult> {
+    const e = this.experiments.get(input.experimentId);
+    if (!e || !e.arms.has(input.armId)) return { kind: 'not_found' };
+    if (input.version !== undefined && e.state.version !== input.version) return { kind: 'stale' };
+    this.maybeSweep(Math.floor(input.nowMs / 1000));
+    const { counted, breach } = e.metrics.record(e.dedupe, input, [input.metric]);
+    if (counted.length === 0) return { kind: 'duplicate' };
+    e.log.appendSignal(input);
+    const info = this.metricDisable(e, input, breach);
+    return info ? { kind: 'accepted', autoDisabled: info } : { kind: 'accepted' };
+  }
+
+  async getMetricStats(id: string, names: readonly string[]): Promise<MetricStats | null> {
+    const e = this.experiments.get(id);
+    if (!e) return null;
+    const armIds = e.state.config.arms.map((a) => a.id);
+    return nullProto(Object.fromEntries(names.map((n) => [n, e.metrics.stats(armIds, n)])));
+  }
+
+  /** A metric guardrail's breach disables the arm as the built-in ones do: never the baseline, never an arm already disabled. */
+  private metricDisable(e: ExperimentData, input: { armId: string; baseline: boolean; nowMs: number }, breach: Breach | null): DisabledInfo | null {
+    if (!breach || input.baseline || e.state.disabled[input.armId]) return null;
+    const info = guardrailDisabled(breach, new Date(input.nowMs).toISOString());
+    e.state.disabled[input.armId] = info;
+    e.state.version += 1;
+    return structuredClone(info);
   }
 
   async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {

@@ -12,7 +12,7 @@ export function decodeStreamEntries(armIds: readonly string[], entries: [string,
   return entries.map(([eventId, flat]) => {
     const f: Record<string, string> = {};
     for (let i = 0; i < flat.length; i += 2) f[flat[i]] = flat[i + 1];
-    const packed = (f.d ?? f.r).split(' ');
+    const packed = (f.d ?? f.r ?? f.g).split(' ');
     const base = {
       eventId, ts: Number(eventId.slice(0, eventId.indexOf('-'))), nonce: packed[0], armId: armIds[Number(packed[1]) - 1],
       population: packed[2] as Population, issuedAt: Number(packed[3]), propensity: Number(packed[4]),
@@ -25,11 +25,12 @@ export function decodeStreamEntries(armIds: readonly string[], entries: [string,
         ...(f.x !== undefined && { excludedBy: f.x }), ...propensitiesField(propensities, armIds.length),
       };
     }
+    if (f.g !== undefined) return { ...base, type: 'signal', name: packed[5], value: Number(packed[6]), ...(f.k !== undefined && { userKey: f.k }) }; // signal.lua (issue 22)
     const [, , , , , reward, latencyMs, cost, error] = packed;
     return {
       ...base, type: 'reward', ...(reward !== '' && { reward: Number(reward) }), ...(latencyMs !== '' && { latencyMs: Number(latencyMs) }),
       ...(cost !== '' && { cost: Number(cost) }), error: error === '1', ...(f.m !== undefined && { metadata: f.m }),
-      ...(f.k !== undefined && { userKey: f.k }),
+      ...(f.k !== undefined && { userKey: f.k }), ...(f.M !== undefined && { metrics: JSON.parse(f.M) as Record<string, number> }),
     };
   });
 }

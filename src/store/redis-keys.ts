@@ -17,6 +17,7 @@
  *   <prefix>{exp:<id>}:s:<epoch>    HASH   sticky users of one TTL epoch: hashed userId -> packed (arm index, expiresAt, propensity, population)
  *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
  *   <prefix>{exp:<id>}:u            HASH   per-user reward sums <pop><userKey> -> packed (S, N); tallies <pop>~ss|~nn|~sn sum over users
+ *   <prefix>{exp:<id>}:M            HASH   metric sums and windows (issue 22): see lua/metrics.lua
  *   <prefix>{exp:<id>}:h            ZSET   history points: score ts (unix seconds), member the point's JSON
  *   <prefix>{exp:<id>}:l            STREAM the event log: every decision (packed field `d`) and accepted reward
  *                                          (packed field `r`), appended by assign.lua and reward.lua (see them)
@@ -45,6 +46,8 @@ export class ExperimentKeys {
   due(): string { return `${this.base}dd`; }
   defaulted(): string { return `${this.base}df`; }
   userSums(): string { return `${this.base}u`; }
+  /** Metric sums and windows (issue 22; fields in lua/metrics.lua). */
+  metricSums(): string { return `${this.base}M`; }
   history(): string { return `${this.base}h`; }
   log(): string { return `${this.base}l`; }
 }

@@ -13,6 +13,11 @@ import type { Cluster, Redis } from 'ioredis';
 import { POPULATION_NAMES, POPULATIONS, type Population } from '../contract/population.js';
 import { breachReason, guardrailDisabled, mayAutoDisable, type Breach } from '../bandit/guardrails.js';
 import { nullProto } from './null-proto.js';
+import { decodeMetricStats, metricDisabled, metricSpec, recordSignal } from './redis-signals.js';
+import type { MetricStats } from '../contract/metrics.js';
+import type { GUARDRAIL_NAMES } from '../contract/experiment-config.js';
+
+type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
 import { RedisApiKeys } from './redis-api-keys.js';
 import type { StoredEvent } from '../contract/event-log.js';
 import { decodeStreamEntries } from './redis-event-log.js';
@@ -20,7 +25,7 @@ import { decodeClaim, encodeClaim, type ClaimMode, type ClaimResult, type LayerC
 import {
   EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, layerKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
-import { StoreUnavailableError, type ApiKeyWatch, type AssignInput, type AssignResult, type DueDefault, type ExperimentPatch, type RewardInput, type RewardResult, type Store } from './store.js';
+import { StoreUnavailableError, type ApiKeyWatch, type AssignInput, type AssignResult, type DueDefault, type ExperimentPatch, type RewardInput, type RewardResult, type SignalInput, type SignalResult, type Store } from './store.js';
 import type { ApiKeyRecord, DisabledInfo, EngineSums, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, Tally } from '../contract/domain.js';
 
 export type RedisClient = Redis | Cluster;
@@ -39,6 +44,7 @@ const SCRIPTS = {
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 7],
   banditReward: ['reward', 9],
+  banditSignal: ['signal', 4],
   banditSecret: ['get-or-create-secret', 1],
   banditHistoryPoint: ['history-point', 1],
   banditApiKeyChange: ['api-key-change', 3],
@@ -84,7 +90,9 @@ export class RedisStore implements Store {
     this.prefix = checkPrefix(opts.prefix);
     this.staleAfterMs = Math.max(2000, 8 * (opts.commandTimeoutMs ?? 250));
     for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
-      client.defineCommand(name, { numberOfKeys, lua: readLua(file) });
+      // metrics.lua (issue 22) is a library of the reward and signal steps.
+      const lua = file === 'reward' || file === 'signal' ? `${readLua('metrics')}\n${readLua(file)}` : readLua(file);
+      client.defineCommand(name, { numberOfKeys, lua });
     }
     this.apiKeys = new RedisApiKeys(client, this.prefix, (x) => this.io(x), (keys, args) => this.script('banditApiKeyChange', keys, args));
   }
@@ -198,12 +206,26 @@ export class RedisStore implements Store {
         opt(input.engine?.halfLifeSeconds ?? undefined), input.engine?.costs ? '1' : '0', String(input.nowMs / 1000),
         // default rewards (issue 11): ARGV[26..28]
         input.defaults ? (input.defaults.apply ? '1' : input.defaults.late ? '2' : '0') : '',
-        dueMember({ ...input, propensity: input.log.propensity }), input.issuedAt + input.rewardWindowSeconds]);
+        dueMember({ ...input, propensity: input.log.propensity }), input.issuedAt + input.rewardWindowSeconds,
+        // metrics (issue 22): ARGV[29]
+        metricSpec(k, input.metrics, input.windowSize, input.baseline)]);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale' || kind === 'expired') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
+    const byMetric = metricDisabled(reply, nowIso);
+    if (byMetric) return { kind: 'accepted', autoDisabled: byMetric };
     const [name, observed] = reply as [Breach['guardrail'], string];
-    return { kind: 'accepted', autoDisabled: guardrailDisabled({ guardrail: name, observed: Number(observed), limit: g![name]! }, nowIso) };
+    return { kind: 'accepted', autoDisabled: guardrailDisabled({ guardrail: name, observed: Number(observed), limit: g![name as GuardrailName]! }, nowIso) };
+  }
+
+  recordSignal(input: SignalInput): Promise<SignalResult> {
+    return recordSignal(this.keys(input.experimentId), (keys, args) => this.script('banditSignal', keys, args), input, this.trimNow(input.log.retentionSeconds));
+  }
+
+  async getMetricStats(id: string, names: readonly string[]): Promise<MetricStats | null> {
+    const k = this.keys(id);
+    const [arms, sums] = await Promise.all([this.io(() => this.client.hget(k.meta(), 'arms')), this.io(() => this.client.hgetallBuffer(k.metricSums()))]);
+    return arms === null ? null : decodeMetricStats(JSON.parse(arms) as string[], names, sums);
   }
 
   async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {

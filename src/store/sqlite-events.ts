@@ -6,18 +6,20 @@
  */
 import type Database from 'better-sqlite3';
 import { eligibleFrom, propensitiesField, type StoredEvent } from '../contract/event-log.js';
-import type { AssignInput, RewardInput } from './store.js';
+import type { AssignInput, RewardInput, SignalInput } from './store.js';
 import type { Population } from '../contract/population.js';
 
 /** At most this many old events are deleted per trim (one trim per TRIM_EVERY appends or per second, per experiment). */
 export const TRIM_BATCH = 1000;
+/** The `type` column: an event type's index here. */
+const EVENT_TYPES: readonly StoredEvent['type'][] = ['decision', 'reward', 'signal'];
 const TRIM_EVERY = 256;
 
 interface EventRow {
   id: number; ms: number; type: number; arm: number; pop: Population; nonce: string; issued_at: number; propensity: number;
   version: number | null; first: number | null; user_id: string | null; context: string | null; disabled: string | null;
   traceparent: string | null; propensities: string | null; reward: number | null; latency: number | null; cost: number | null;
-  error: number | null; metadata: string | null; user_key: string | null; excluded_by: string | null;
+  error: number | null; metadata: string | null; user_key: string | null; excluded_by: string | null; metrics: string | null;
 }
 
 export class SqliteEvents {
@@ -30,8 +32,11 @@ export class SqliteEvents {
     this.s = {
       decision: db.prepare(`INSERT INTO events (rid, ms, type, arm, pop, nonce, issued_at, propensity, version, first, user_id, context, disabled, traceparent,
         propensities, excluded_by) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      reward: db.prepare(`INSERT INTO events (rid, ms, type, arm, pop, nonce, issued_at, propensity, reward, latency, cost, error, metadata, user_key)
-        VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      reward: db.prepare(`INSERT INTO events (rid, ms, type, arm, pop, nonce, issued_at, propensity, reward, latency, cost, error, metadata, user_key, metrics)
+        VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      // A signal (issue 22): type 2, its metric as the JSON object {name: value}.
+      signal: db.prepare(`INSERT INTO events (rid, ms, type, arm, pop, nonce, issued_at, propensity, user_key, metrics)
+        VALUES (?, ?, 2, ?, ?, ?, ?, ?, ?, ?)`),
       page: db.prepare<[number, number, number, number], EventRow>('SELECT * FROM events WHERE rid = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?'),
       first: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE rid = ? ORDER BY ms, id LIMIT ?'),
       typedPage: db.prepare<[number, number, number, number, number], EventRow>('SELECT * FROM events WHERE rid = ? AND type = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?'),
@@ -48,11 +53,19 @@ export class SqliteEvents {
     this.maybeTrim(rid, log.nowMs, log.retentionSeconds);
   }
 
-  /** Inside the reward transaction. */
-  appendReward(rid: number, arm: number, input: RewardInput): void {
+  /** Inside the reward transaction; `metrics`: the JSON object of the metrics counted with it (issue 22). */
+  appendReward(rid: number, arm: number, input: RewardInput, metrics?: string): void {
     const { log, event } = input;
     this.s.reward.run(rid, this.nextMs(input.nowMs), arm, input.population, input.decisionKey, input.issuedAt, log.propensity,
-      input.reward ?? null, event.latencyMs ?? null, event.cost ?? null, event.error ? 1 : 0, log.metadata ?? null, input.userKey ?? null);
+      input.reward ?? null, event.latencyMs ?? null, event.cost ?? null, event.error ? 1 : 0, log.metadata ?? null, input.userKey ?? null, metrics ?? null);
+    this.maybeTrim(rid, input.nowMs, log.retentionSeconds);
+  }
+
+  /** Inside the signal transaction (issue 22). */
+  appendSignal(rid: number, arm: number, input: SignalInput): void {
+    const { log } = input;
+    this.s.signal.run(rid, this.nextMs(input.nowMs), arm, input.population, input.decisionKey, input.issuedAt, log.propensity,
+      log.userKey ?? null, JSON.stringify({ [input.metric.name]: input.metric.value }));
     this.maybeTrim(rid, input.nowMs, log.retentionSeconds);
   }
 
@@ -70,7 +83,7 @@ export class SqliteEvents {
   /** The same, of one type only, through the index (rid, type, ms, id). */
   readOfType(rid: number, armIds: readonly string[], type: StoredEvent['type'], after: string | null, limit: number): StoredEvent[] {
     const [ms, id] = after === null ? [-1, -1] : after.split('-').map(Number);
-    return this.s.typedPage.all(rid, type === 'decision' ? 0 : 1, ms, id, limit).map((r) => decode(r, armIds));
+    return this.s.typedPage.all(rid, EVENT_TYPES.indexOf(type), ms, id, limit).map((r) => decode(r, armIds));
   }
 
   private nextMs(nowMs: number): number {
@@ -103,8 +116,12 @@ function decode(r: EventRow, armIds: readonly string[]): StoredEvent {
       ...propensitiesField(r.propensities ?? undefined, armIds.length),
     };
   }
+  if (r.type === 2) {
+    const [[name, value]] = Object.entries(JSON.parse(r.metrics!) as Record<string, number>);
+    return { ...base, type: 'signal', name, value, ...(r.user_key !== null && { userKey: r.user_key }) };
+  }
   return {
-    ...base, type: 'reward', ...(r.reward !== null && { reward: r.reward }), ...(r.latency !== null && { latencyMs: r.latency }),
+    ...base, type: 'reward', ...(r.metrics !== null && { metrics: JSON.parse(r.metrics) as Record<string, number> }), ...(r.reward !== null && { reward: r.reward }), ...(r.latency !== null && { latencyMs: r.latency }),
     ...(r.cost !== null && { cost: r.cost }), error: r.error === 1, ...(r.metadata !== null && { metadata: r.metadata }),
     ...(r.user_key !== null && { userKey: r.user_key }),
   };

@@ -34,6 +34,9 @@ async function keysUnder(client: RedisClient, prefix: string): Promise<number> {
 }
 
 export async function copySqliteToRedis(db: Database.Database, client: RedisClient, prefix: string, now = Math.floor(Date.now() / 1000)): Promise<CopySummary> {
+  // Declared metrics and signals (their sums, windows and events) have no copy yet: refuse rather than drop them.
+  const hasMetrics = db.prepare('SELECT 1 FROM metric_sums LIMIT 1').get() ?? db.prepare('SELECT 1 FROM events WHERE type = 2 LIMIT 1').get();
+  if (hasMetrics) throw new TargetNotEmptyError('this database holds declared metrics or signals, which migrate cannot copy yet: nothing was copied');
   if (await keysUnder(client, prefix) > 0) throw new TargetNotEmptyError(`Redis already holds keys under the prefix '${prefix}': migrate into an empty Redis (or another REDIS_PREFIX)`);
   const summary: CopySummary = { experiments: 0, events: 0, apiKeys: 0, historyPoints: 0, secret: false };
   db.exec('BEGIN'); // one read snapshot for everything below

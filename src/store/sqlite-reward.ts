@@ -13,6 +13,8 @@ import type { SqliteEvents } from './sqlite-events.js';
 import type { SqliteExperiments } from './sqlite-experiments.js';
 import type { SqliteTallies } from './sqlite-tallies.js';
 import type { Counters, SqliteWindow } from './sqlite-window.js';
+import type { SqliteMetrics } from './sqlite-metrics.js';
+import { metricsJson } from './signals.js';
 import type { RewardInput, RewardResult } from './store.js';
 import type { DisabledInfo, GuardrailWindow, Guardrails } from '../contract/domain.js';
 
@@ -23,6 +25,7 @@ export class SqliteReward {
   constructor(
     db: Database.Database, private readonly experiments: SqliteExperiments, private readonly tallies: SqliteTallies,
     private readonly window: SqliteWindow, private readonly events: SqliteEvents, private readonly defaults: SqliteDefaults,
+    private readonly metrics: SqliteMetrics,
   ) {
     this.s = {
       seen: db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM dedupe WHERE rid = ? AND key = ?'),
@@ -57,11 +60,15 @@ export class SqliteReward {
       const engine = addEngineSums(this.tallies.engine(rid, arm, input.population), input.engine, input.nowMs / 1000, input.reward, input.event.cost);
       if (engine) this.tallies.setEngine(rid, arm, input.population, engine);
     }
+    // Metrics sent with the reward (issue 22): counted in this step, each once per decision and name (reward.lua's block).
+    const metrics = input.metrics ? this.metrics.record(rid, arm, input, input.metrics) : null;
     // A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.
     const applyDefault = input.defaults?.apply === true;
     const counters = applyDefault ? null : this.window.push(rid, arm, input.event, input.windowSize, input.guardrails?.latencyP95Ms);
-    this.events.appendReward(rid, arm, input);
+    this.events.appendReward(rid, arm, input, metricsJson(metrics?.counted));
     if (!counters) return { kind: 'accepted' };
+    const byMetric = metrics && this.metrics.disable(head, input, metrics.breach);
+    if (byMetric) return { kind: 'accepted', autoDisabled: byMetric };
 
     if (!input.guardrails || input.baseline || head.disabled[input.armId]) return { kind: 'accepted' };
     const breach = checkGuardrails(this.windowFor(rid, arm, counters, input.guardrails), input.guardrails, counters.at_or_below);

@@ -64,6 +64,13 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE layer_claims (layer_id TEXT NOT NULL, experiment_id TEXT NOT NULL, range_from INTEGER NOT NULL, range_to INTEGER NOT NULL,
      ends_at_ms INTEGER, PRIMARY KEY (layer_id, experiment_id)) WITHOUT ROWID;
    ALTER TABLE events ADD COLUMN excluded_by TEXT;`,
+  // 3: declared metrics (issue 22): per-arm per-population sums, the windows of guarded metrics
+  // (the values as packed doubles, oldest first, and their running sum), and the metrics of events.
+  `CREATE TABLE metric_sums (rid INTEGER NOT NULL, name TEXT NOT NULL, arm INTEGER NOT NULL, pop TEXT NOT NULL, n INTEGER NOT NULL,
+     sum REAL NOT NULL, sum_sq REAL NOT NULL, PRIMARY KEY (rid, name, arm, pop)) WITHOUT ROWID;
+   CREATE TABLE metric_windows (rid INTEGER NOT NULL, name TEXT NOT NULL, arm INTEGER NOT NULL, vals BLOB NOT NULL, sum REAL NOT NULL,
+     PRIMARY KEY (rid, name, arm)) WITHOUT ROWID;
+   ALTER TABLE events ADD COLUMN metrics TEXT;`,
 ];
 
 /** The schema version this release writes. */

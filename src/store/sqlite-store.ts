@@ -26,6 +26,8 @@ import { GroupCommit } from './sqlite-group-commit.js';
 import { SqliteHistory } from './sqlite-history.js';
 import { SqliteKeys } from './sqlite-keys.js';
 import { SqliteReward } from './sqlite-reward.js';
+import { SqliteMetrics } from './sqlite-metrics.js';
+import type { MetricStats } from '../contract/metrics.js';
 import { openDatabase } from './sqlite-schema.js';
 import type { ClaimMode, ClaimResult, LayerClaim } from './layer-claims.js';
 import { SqliteLayers } from './sqlite-layers.js';
@@ -33,7 +35,7 @@ import { SqliteSweep } from './sqlite-sweep.js';
 import { SqliteTallies } from './sqlite-tallies.js';
 import { SqliteWindow } from './sqlite-window.js';
 import { nullProto } from './null-proto.js';
-import { StoreUnavailableError, type ApiKeyWatch, type AssignInput, type AssignResult, type DueDefault, type ExperimentPatch, type RewardInput, type RewardResult, type Store } from './store.js';
+import { StoreUnavailableError, type ApiKeyWatch, type AssignInput, type AssignResult, type DueDefault, type ExperimentPatch, type RewardInput, type RewardResult, type SignalInput, type SignalResult, type Store } from './store.js';
 import { type ApiKeyRecord, type DisabledInfo, type ExperimentConfig, type ExperimentState, type ExperimentStats, type GuardrailWindow, type HistoryPoint } from '../contract/domain.js';
 
 /** SQLite result codes that mean "the disk or the file cannot take this now", not "wrong": 503, never 500. */
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
   private readonly defaults: SqliteDefaults;
   private readonly assignStep: SqliteAssign;
   private readonly rewardStep: SqliteReward;
+  private readonly metrics: SqliteMetrics;
   private readonly history: SqliteHistory;
   private readonly keys: SqliteKeys;
   private readonly layers: SqliteLayers;
@@ -81,7 +84,8 @@ export class SqliteStore implements Store {
     this.defaults = new SqliteDefaults(db);
     this.group = new GroupCommit(db);
     this.assignStep = new SqliteAssign(db, this.experiments, this.tallies, this.events, this.defaults);
-    this.rewardStep = new SqliteReward(db, this.experiments, this.tallies, this.window, this.events, this.defaults);
+    this.metrics = new SqliteMetrics(db, this.experiments, this.events);
+    this.rewardStep = new SqliteReward(db, this.experiments, this.tallies, this.window, this.events, this.defaults, this.metrics);
     this.history = new SqliteHistory(db);
     this.keys = new SqliteKeys(db);
     this.layers = new SqliteLayers(db);
@@ -124,6 +128,18 @@ export class SqliteStore implements Store {
   async recordReward(input: RewardInput): Promise<RewardResult> {
     this.sweep.now = Math.max(this.sweep.now, Math.floor(input.nowMs / 1000));
     return this.io(() => this.group.run(() => this.rewardStep.run(input)), true);
+  }
+
+  async recordSignal(input: SignalInput): Promise<SignalResult> {
+    this.sweep.now = Math.max(this.sweep.now, Math.floor(input.nowMs / 1000));
+    return this.io(() => this.metrics.signal(input));
+  }
+
+  async getMetricStats(id: string, names: readonly string[]): Promise<MetricStats | null> {
+    return this.io(() => {
+      const head = this.experiments.head(id);
+      return head ? this.metrics.stats(head, names) : null;
+    });
   }
 
   async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {

@@ -20,6 +20,8 @@ import type {
 import type { Population } from '../contract/population.js';
 import type { EngineSumsInput } from './engine-sums.js';
 import type { ClaimMode, ClaimResult, LayerClaim } from './layer-claims.js';
+import type { MetricValue } from './signals.js';
+import type { MetricStats } from '../contract/metrics.js';
 
 export interface AssignInput {
   experimentId: string;
@@ -102,6 +104,12 @@ export interface RewardInput {
    * afterSeconds: `expired` unless it is a duplicate (nothing is recorded).
    */
   defaults?: { apply: boolean; late?: boolean };
+  /**
+   * Declared metrics sent with the reward (issue 22): counted in this same step, each once per
+   * (decision, name) like a signal (a name already signalled is skipped; a later signal of a name
+   * counted here is a duplicate). Nothing of them is counted when the reward is a duplicate.
+   */
+  metrics?: MetricValue[];
 }
 
 /** A decision waiting for its default reward (issue 11). */
@@ -129,7 +137,7 @@ export type RewardResult =
 
 export type ExperimentPatch = Partial<
   Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'
-    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt' | 'targeting' | 'layer'>
+    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt' | 'targeting' | 'layer' | 'metrics'>
 >;
 
 /**
@@ -189,6 +197,28 @@ export interface Ledger {
 
   /** Up to `limit` decisions whose default is due at `now` (unix seconds), oldest first; applying one is `recordReward` with `defaults.apply`. */
   dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]>;
+}
+
+/** One signal (issue 22): the decision as a reward names it, one metric value, and the signal event's own fields. */
+export interface SignalInput extends Pick<RewardInput,
+  'experimentId' | 'armId' | 'population' | 'decisionKey' | 'issuedAt' | 'rewardWindowSeconds' | 'windowSize' | 'baseline' | 'nowMs' | 'version'> {
+  /** With its guardrail when the metric has one (the arm's window keeps `windowSize` values). */
+  metric: MetricValue;
+  log: { propensity: number; retentionSeconds: number; userKey?: string };
+}
+
+export type SignalResult =
+  | { kind: 'accepted'; autoDisabled?: DisabledInfo }
+  | { kind: 'duplicate' }
+  | { kind: 'stale' }
+  | { kind: 'not_found' };
+
+/** The signal ledger (issue 22, see signals.ts): the second kind of ledger step, next to the reward. */
+export interface SignalLedger {
+  /** Records one signal atomically, exactly once per (decisionKey, metric name); another version is `stale` and writes nothing. */
+  recordSignal(input: SignalInput): Promise<SignalResult>;
+  /** The sums and windows of the named metrics, every arm in the experiment's order; null when the experiment is unknown. */
+  getMetricStats(id: string, names: readonly string[]): Promise<MetricStats | null>;
 }
 
 /** The experiments' history points (one per interval). */
@@ -260,7 +290,7 @@ export interface SecretStore {
  * Everything the service keeps, one aggregate per interface; an implementation is all of them. A
  * use case that needs one aggregate takes that interface alone.
  */
-export interface Store extends ExperimentStore, Ledger, HistoryStore, ApiKeyStore, EventLogStore, SecretStore, LayerStore {
+export interface Store extends ExperimentStore, Ledger, SignalLedger, HistoryStore, ApiKeyStore, EventLogStore, SecretStore, LayerStore {
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

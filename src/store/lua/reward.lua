@@ -48,6 +48,10 @@
            '2' the reward came after afterSeconds (expired unless a duplicate; nothing recorded)
   ARGV[27] the due-set member of this decision (key|population|issuedAt|armId|propensity|userKey)
   ARGV[28] unix seconds until which an applied default is remembered (issuedAt + rewardWindowSeconds)
+  -- metrics (issue 22)
+  ARGV[29] '' or the metrics sent with the reward: a spec as metrics.lua describes (cjson; its
+           "k" names the metric sums hash <prefix>{exp:<id>}:M, in this experiment's slot).
+           metrics.lua is prepended to this script. Each (decision, name) counts once.
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -57,6 +61,7 @@
   Returns
      1                    accepted
     {guardrail, observed} accepted, and the arm was disabled (observed as a decimal string)
+    {guardrail, observed, limit} accepted, and a metric guardrail disabled the arm (issue 22)
     -1  no such experiment or arm
     -2  stale: the experiment's version is not ARGV[16]; reload the config and retry
     -3  duplicate: this decision key was already recorded
@@ -160,6 +165,12 @@ if halfLife or keepCost then
   end
 end
 
+-- Metrics (issue 22): counted in this step, each once per decision and name (a duplicate reward
+-- returned above, so a retry counts none of them).
+local metricSpec = (ARGV[29] ~= nil and ARGV[29] ~= '') and cjson.decode(ARGV[29]) or nil
+local metricsCounted, metricBreachFound = {}, nil
+if metricSpec then metricsCounted, metricBreachFound = recordMetrics(metricSpec, dedupe, arm, ARGV[2], ARGV[3]) end
+
 -- Event log: the accepted reward, in the same step that counts it (before the guardrails, which may
 -- return early). Field r packs, space-separated: the nonce (the decision key), the arm index (from
 -- 1), population, the decision's issuedAt, its propensity, reward, latencyMs, cost ('' when
@@ -171,6 +182,14 @@ local function logReward()
     ARGV[5], ARGV[6], ARGV[7], ARGV[8]}, ' ')}
   if ARGV[21] ~= '' then entry[#entry + 1] = 'm'; entry[#entry + 1] = ARGV[21] end
   if ARGV[17] ~= '' then entry[#entry + 1] = 'k'; entry[#entry + 1] = ARGV[17] end
+  -- M: the metrics counted with the reward (issue 22), as a JSON object name -> value
+  if metricSpec and metricSpec.l and #metricsCounted == #metricSpec.m then
+    entry[#entry + 1] = 'M'; entry[#entry + 1] = metricSpec.l
+  elseif #metricsCounted > 0 then
+    local parts = {}
+    for i, m in ipairs(metricsCounted) do parts[i] = '"' .. m.n .. '":' .. mnum(m.v) end
+    entry[#entry + 1] = 'M'; entry[#entry + 1] = '{' .. table.concat(parts, ',') .. '}'
+  end
   redis.call('XADD', unpack(entry))
   if ARGV[22] ~= '' then
     local clock = redis.call('TIME')
@@ -220,6 +239,9 @@ redis.call('HSET', counters, 'c:' .. arm, costSamples, 's:' .. arm, num(costSum)
   'n:' .. arm, latencies, 'u:' .. arm, atOrBelow, 'ul:' .. arm, limitText)
 
 logReward()
+
+-- A metric guardrail's breach (issue 22) disables the arm first, as in MemoryStore.recordReward.
+if metricSpec and disableForMetric(meta, arm, metricSpec, metricBreachFound, ARGV[15]) then return metricBreachFound end
 
 -- Guardrails: never the baseline, never an arm already disabled.
 if ARGV[10] ~= '1' or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return 1 end

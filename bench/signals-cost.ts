@@ -1,0 +1,82 @@
+/**
+ * Issue 22, the cost of metrics on /reward: a /reward with five declared metrics against one
+ * without, on Redis, in reward.lua's `usec_per_call` (INFO commandstats, EVALSHA) and in CPU per
+ * request: the service process (app.inject, so no HTTP parser or sockets) and the Redis server
+ * (INFO cpu). A private redis-server (REDIS_PORT, default 6391) so no other client's calls are in
+ * the stats. N rewards per variant, REPS rounds alternating the variants; medians printed.
+ *
+ *   flock /tmp/heavy.lock npx tsx bench/signals-cost.ts
+ */
+import { spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { buildApp } from '../src/app.js';
+import { connectRedisStore } from '../src/store/redis-connect.js';
+
+const N = Number(process.env.N ?? 5000);
+const REPS = Number(process.env.REPS ?? 5);
+const PORT = Number(process.env.REDIS_PORT ?? 6391);
+const METRICS = ['judge', 'thumbs_up', 'completed', 'latency_s', 'tokens'];
+
+const server = spawn('redis-server', ['--port', String(PORT), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+const url = `redis://127.0.0.1:${PORT}`;
+const admin = new Redis(url);
+const store = await connectRedisStore(url, { prefix: 'cost:', commandTimeoutMs: 5000 });
+const app = await buildApp({ store, secret: 'bench-secret-0123456789' });
+const json = { 'content-type': 'application/json' };
+const post = (url: string, body: unknown) => app.inject({ method: 'POST', url, headers: json, payload: JSON.stringify(body) });
+
+for (const [id, metrics] of [['plain', undefined], ['five', METRICS.map((name, i) => ({ name, kind: i === 1 || i === 2 ? 'proportion' : 'mean', direction: 'increase' }))]] as const) {
+  await post('/experiments', { id, arms: [{ id: 'a' }, { id: 'b' }], rewardModel: 'bernoulli', ...(metrics && { metrics }) });
+}
+
+const stat = async (): Promise<{ calls: number; usec: number; cpu: number }> => {
+  const cmd = await admin.info('commandstats');
+  const m = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(cmd);
+  const cpu = await admin.info('cpu');
+  const f = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(cpu)![1]);
+  return { calls: Number(m?.[1] ?? 0), usec: Number(m?.[2] ?? 0), cpu: (f('used_cpu_sys') + f('used_cpu_user')) * 1e6 };
+};
+
+async function round(id: string, withMetrics: boolean): Promise<{ usecPerCall: number; serviceCpu: number; redisCpu: number }> {
+  const ids: string[] = [];
+  for (let i = 0; i < N; i++) ids.push(JSON.parse((await post('/select', { experimentId: id })).body).decisionId);
+  const bodies = ids.map((decisionId, i) => JSON.stringify({
+    decisionId, reward: i % 2, ...(withMetrics && { metrics: { judge: 0.5 + (i % 7) / 10, thumbs_up: i % 2, completed: i % 3 === 0 ? 1 : 0, latency_s: 1.2 + (i % 5) / 10, tokens: 700 + (i % 11) } }),
+  }));
+  await admin.config('RESETSTAT');
+  const s0 = await stat();
+  const c0 = process.cpuUsage();
+  for (const payload of bodies) {
+    const res = await app.inject({ method: 'POST', url: '/reward', headers: json, payload });
+    if (res.statusCode !== 200) throw new Error(res.body);
+  }
+  const c = process.cpuUsage(c0);
+  const s1 = await stat();
+  return { usecPerCall: (s1.usec - s0.usec) / (s1.calls - s0.calls), serviceCpu: (c.user + c.system) / N, redisCpu: (s1.cpu - s0.cpu) / N };
+}
+
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+await round('plain', false); // warm-up
+await round('five', true);
+const out: Record<string, { usecPerCall: number[]; serviceCpu: number[]; redisCpu: number[] }> = {
+  plain: { usecPerCall: [], serviceCpu: [], redisCpu: [] }, five: { usecPerCall: [], serviceCpu: [], redisCpu: [] },
+};
+for (let r = 0; r < REPS; r++) {
+  for (const [id, m] of [['plain', false], ['five', true]] as const) {
+    const x = await round(id, m);
+    out[id].usecPerCall.push(x.usecPerCall); out[id].serviceCpu.push(x.serviceCpu); out[id].redisCpu.push(x.redisCpu);
+  }
+}
+const med = (id: string, k: 'usecPerCall' | 'serviceCpu' | 'redisCpu') => +median(out[id][k]).toFixed(2);
+const ratio = (k: 'usecPerCall' | 'serviceCpu' | 'redisCpu') => +(med('five', k) / med('plain', k)).toFixed(2);
+console.log(JSON.stringify({
+  n: N, reps: REPS,
+  rewardLuaUsecPerCall: { without: med('plain', 'usecPerCall'), fiveMetrics: med('five', 'usecPerCall'), ratio: ratio('usecPerCall') },
+  serviceCpuMicrosPerReward: { without: med('plain', 'serviceCpu'), fiveMetrics: med('five', 'serviceCpu'), ratio: ratio('serviceCpu') },
+  redisCpuMicrosPerReward: { without: med('plain', 'redisCpu'), fiveMetrics: med('five', 'redisCpu'), ratio: ratio('redisCpu') },
+}));
+await app.close();
+await store.close(); // the app does not own the store: without this the process never exits (and holds the lock)
+await admin.quit();
+server.kill();
