@@ -91,8 +91,10 @@ function renderLeaderboard(report, experiment) {
     swatch.style.background = colorOf(i);
     name.append(swatch, document.createTextNode(a.armId + (a.baseline ? ' (baseline)' : '')));
     const d = a.disabled;
-    // A guardrail's reason names it ("guardrail errorRate: observed ..."); a manual one is the operator's words.
-    const disabledText = d ? `${d.source === 'guardrail' ? '' : 'by hand: '}${d.reason} (${time(d.at)})` : '';
+    // A guardrail's breach is shown rounded to 3 significant digits (the stored reason keeps 6); a manual reason is the operator's words.
+    const g = d?.guardrail;
+    const why = g ? `guardrail ${g.guardrail}: observed ${sig(g.observed)} ${g.observed < g.limit ? 'below' : 'above'} limit ${sig(g.limit)}` : d?.reason;
+    const disabledText = d ? `${d.source === 'guardrail' ? '' : 'by hand: '}${why} (${time(d.at)})` : '';
     const action = cell('');
     if (!a.baseline) {
       const b = document.createElement('button');
