@@ -64,17 +64,6 @@ export async function exportEvents(ctx: ServiceContext, experimentId: string, q:
   return q.format === 'dsjson' ? dsjsonChunks(ctx, state.config, events, q.limit) : ndjsonChunks(ctx, state.config, events, q);
 }
 
-/** The events of one type, a page at a time, through the store's index (`readEventsOfType`). */
-async function* eventsOfType(store: ServiceContext['store'], id: string, type: StoredEvent['type'], after: string | null, pageSize: number): AsyncGenerator<StoredEvent> {
-  for (let cursor = after; ;) {
-    const page = await store.readEventsOfType!(id, type, cursor, pageSize);
-    if (!page || page.length === 0) return;
-    yield* page;
-    if (page.length < pageSize) return;
-    cursor = page[page.length - 1].eventId;
-  }
-}
-
 async function* ndjsonChunks(ctx: ServiceContext, config: ExperimentConfig, events: AsyncGenerator<StoredEvent>, q: ExportQuery): AsyncGenerator<string> {
   let left = q.limit ?? Infinity;
   let chunk = '';
