@@ -30,14 +30,17 @@ it('prints the dashboard address when it is ready', async () => {
 it("README's /select example answer has the service's decision id length and propensity digits", async () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const example = /# (\{"decisionId":[^\n]+)\n# ([^\n]+)\n# ([^\n]+)\n/.exec(readme)!;
-  const shown = JSON.parse(example.slice(1).join('')) as { decisionId: string; armId: string; propensity: number };
+  const shown = JSON.parse(example.slice(1).join('')) as { decisionId: string; armId: string; population: string; propensity: number };
   const create = /curl -s -X POST localhost:3000\/experiments -H 'content-type: application\/json' -d '(\{[\s\S]*?\})'/.exec(readme)![1];
   const app = await buildApp({ store: new MemoryStore(), secret: 'newcomer-secret-0123456789' });
   const post = (url: string, body: string) => app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: body });
   expect((await post('/experiments', create)).statusCode).toBe(201);
-  let answer: { decisionId: string; armId: string; propensity: number } | undefined;
-  for (let i = 0; i < 50 && answer?.armId !== shown.armId; i++) answer = (await post('/select', JSON.stringify({ experimentId: 'summarize-prompt', userId: `u-${i}` }))).json();
-  expect(answer!.armId).toBe(shown.armId);
+  // The first answer of the shown arm and population (a holdback user is served the baseline too, with propensity 1).
+  type Answer = { decisionId: string; armId: string; population: string; propensity: number };
+  const same = (a: Answer | undefined): boolean => a?.armId === shown.armId && a.population === shown.population;
+  let answer: Answer | undefined;
+  for (let i = 0; i < 200 && !same(answer); i++) answer = (await post('/select', JSON.stringify({ experimentId: 'summarize-prompt', userId: `u-${i}` }))).json();
+  expect([answer!.armId, answer!.population]).toEqual([shown.armId, shown.population]);
   expect(answer!.decisionId).toHaveLength(shown.decisionId.length);
   expect(answer!.propensity).toBe(shown.propensity);
   await app.close();
