@@ -9,7 +9,8 @@ import { DEFAULT_EVENT_RETENTION_SECONDS } from '../contract/event-log.js';
 import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { DisabledInfo, ExperimentConfig } from '../contract/domain.js';
-import { issuedInLife, type DecisionClaims } from '../assignment/decision-token.js';
+import type { DecisionClaims } from '../assignment/decision-token.js';
+import { decisionSnapshot, verifiedClaims } from './decision-claims.js';
 import type { ServiceContext } from './context.js';
 import type { Snapshot } from './snapshot.js';
 import { engineSumsInput } from './engine-config.js';
@@ -22,28 +23,18 @@ export type RewardResult = Omit<z.infer<typeof RewardResponse>, 'autoDisabled'> 
 const MAX_ATTEMPTS = 3;
 
 export async function reward(ctx: ServiceContext, body: RewardBody): Promise<RewardResult> {
-  const claims = ctx.signer.verify(body.decisionId);
-  if (!claims) throw new ApiError('decision_not_found', 'decisionId is not a decision this service issued');
+  const claims = verifiedClaims(ctx, body.decisionId);
   const nowMs = ctx.clock.now();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const snap = attempt === 0 ? await ctx.cache.getConfirmed(claims.e, nowMs) : await ctx.cache.load(claims.e, nowMs);
-    const res = await recordWith(ctx, body, claims, snap, nowMs);
+    const res = await recordWith(ctx, body, claims, await decisionSnapshot(ctx, claims, attempt, nowMs), nowMs);
     if (res) return res;
   }
   throw new StoreUnavailableError(`experiment '${claims.e}' kept changing while the reward was recorded`);
 }
 
 /** Records with the config of `snap`; null when the store says that config is stale. */
-async function recordWith(ctx: ServiceContext, body: RewardBody, claims: DecisionClaims, snap: Snapshot | null, nowMs: number): Promise<RewardResult | null> {
-  if (!snap || !snap.armIds.includes(claims.a)) throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
+async function recordWith(ctx: ServiceContext, body: RewardBody, claims: DecisionClaims, snap: Snapshot, nowMs: number): Promise<RewardResult | null> {
   const { config } = snap;
-  if (!issuedInLife(claims, snap.lifeTag, config.createdAt)) {
-    throw new ApiError('decision_not_found', `this decision was issued before experiment '${claims.e}' was created again (${config.createdAt}): it does not count`);
-  }
-  const now = Math.floor(nowMs / 1000);
-  if (now - claims.t > config.rewardWindowSeconds) {
-    throw new ApiError('decision_expired', `the decision is older than rewardWindowSeconds (${config.rewardWindowSeconds} s)`, { issuedAt: new Date(claims.t * 1000).toISOString() });
-  }
   const value = rewardValue(config, body);
   const metrics = rewardMetrics(config, body.metrics);
   const res = await ctx.store.recordReward({
@@ -54,7 +45,7 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     baseline: claims.a === config.baselineArmId, nowMs, version: snap.version,
     userKey: claims.u, userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds, engine: engineSumsInput(config),
     // Default rewards (issue 11): past afterSeconds the default is what counts (default-rewards.ts); a repeat is still a duplicate.
-    ...(config.defaultReward && { defaults: { apply: false, late: now - claims.t > config.defaultReward.afterSeconds } }),
+    ...(config.defaultReward && { defaults: { apply: false, late: Math.floor(nowMs / 1000) - claims.t > config.defaultReward.afterSeconds } }),
     ...(metrics && { metrics }),
     log: {
       propensity: claims.q, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS,

@@ -2,7 +2,7 @@
  * POST /signals (issue 22) and the metrics of /reward: a declared metric's value for a decision,
  * checked against the experiment's metrics (400 naming the field), then recorded exactly once per
  * (decision, name) by the store's signal step. 404 and 410 as for /reward: a decision this service
- * did not issue, or older than rewardWindowSeconds.
+ * did not issue, of an earlier life of the experiment, or older than rewardWindowSeconds (decision-claims.ts).
  */
 import type { z } from 'zod';
 import { preview } from '../contract/bounded-json.js';
@@ -14,6 +14,7 @@ import { ApiError, storeUnavailable, type ErrorBody } from '../errors.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { MetricValue } from '../store/signals.js';
 import type { ServiceContext } from './context.js';
+import { decisionSnapshot, verifiedClaims } from './decision-claims.js';
 
 export type SignalAnswer = Omit<z.infer<typeof SignalResponse>, 'autoDisabled'> & { autoDisabled?: { armId: string } & DisabledInfo };
 
@@ -70,16 +71,11 @@ export function rewardMetrics(config: ExperimentConfig, metrics: Record<string, 
 }
 
 export async function signal(ctx: ServiceContext, body: SignalBody): Promise<SignalAnswer> {
-  const claims = ctx.signer.verify(body.decisionId);
-  if (!claims) throw new ApiError('decision_not_found', 'decisionId is not a decision this service issued');
+  const claims = verifiedClaims(ctx, body.decisionId);
   const nowMs = ctx.clock.now();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const snap = attempt === 0 ? await ctx.cache.get(claims.e, nowMs) : await ctx.cache.load(claims.e, nowMs);
-    if (!snap || !snap.armIds.includes(claims.a)) throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
+    const snap = await decisionSnapshot(ctx, claims, attempt, nowMs);
     const { config } = snap;
-    if (Math.floor(nowMs / 1000) - claims.t > config.rewardWindowSeconds) {
-      throw new ApiError('decision_expired', `the decision is older than rewardWindowSeconds (${config.rewardWindowSeconds} s)`, { issuedAt: new Date(claims.t * 1000).toISOString() });
-    }
     const m = declared(config, body.name, 'name');
     const res = await ctx.store.recordSignal({
       experimentId: config.id, armId: claims.a, population: claims.p, decisionKey: claims.k, issuedAt: claims.t,
