@@ -3,8 +3,7 @@ import type { z } from 'zod';
 import { clip } from '../bandit/bounded.js';
 import { RewardSchema, type RewardBody, type RewardResponse } from '../contract/decision.js';
 import { preview } from '../contract/bounded-json.js';
-import { ApiError, invalid, invalidAt, storeUnavailable, type ErrorBody } from '../errors.js';
-import { toIssues } from '../contract/issues.js';
+import { ApiError, invalidAt } from '../errors.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../contract/event-log.js';
 import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import { StoreUnavailableError } from '../store/store.js';
@@ -14,6 +13,7 @@ import { decisionSnapshot, verifiedClaims } from './decision-claims.js';
 import type { ServiceContext } from './context.js';
 import type { Snapshot } from './snapshot.js';
 import { engineSumsInput } from './engine-config.js';
+import { answerEach, type BatchAnswer } from './batch.js';
 import { rewardMetrics } from './signals.js';
 
 /** RewardResponse, with what the document leaves open: autoDisabled, set when this reward made a guardrail disable the arm. */
@@ -88,21 +88,9 @@ function rewardValue(config: ExperimentConfig, body: RewardBody): number | undef
   return config.rewardBounds ? clip(r, config.rewardBounds) : r;
 }
 
-export type BatchItem = ({ status: 200 } & RewardResult) | ({ status: number } & ErrorBody);
+export type BatchItem = BatchAnswer<RewardResult>;
 
 /** Each event answered as POST /reward would answer it, in order. Events run concurrently (the store serialises per decision). */
-export async function rewardBatch(ctx: ServiceContext, events: unknown[]): Promise<BatchItem[]> {
-  return Promise.all(events.map(async (ev): Promise<BatchItem> => {
-    const parsed = RewardSchema.safeParse(ev);
-    if (!parsed.success) {
-      return { status: 400, ...invalid('invalid_request', toIssues(parsed.error.issues, ev)).toBody() };
-    }
-    try {
-      return { status: 200, ...(await reward(ctx, parsed.data)) };
-    } catch (err) {
-      if (err instanceof ApiError) return { status: err.status, ...err.toBody() };
-      if (err instanceof StoreUnavailableError) return { status: 503, ...storeUnavailable('the reward could not be stored; retry it (retries are safe)').toBody() };
-      throw err;
-    }
-  }));
+export function rewardBatch(ctx: ServiceContext, events: unknown[]): Promise<BatchItem[]> {
+  return answerEach(events, RewardSchema, (body) => reward(ctx, body), 'reward');
 }

@@ -10,11 +10,12 @@ import { DEFAULT_EVENT_RETENTION_SECONDS } from '../contract/event-log.js';
 import { MAX_METRIC_ABS, SignalSchema, type MetricConfig, type SignalBody, type SignalResponse } from '../contract/metrics.js';
 import type { DisabledInfo, ExperimentConfig } from '../contract/domain.js';
 import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
-import { ApiError, storeUnavailable, type ErrorBody } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { MetricValue } from '../store/signals.js';
 import type { ServiceContext } from './context.js';
 import { decisionSnapshot, verifiedClaims } from './decision-claims.js';
+import { answerEach, type BatchAnswer } from './batch.js';
 
 export type SignalAnswer = Omit<z.infer<typeof SignalResponse>, 'autoDisabled'> & { autoDisabled?: { armId: string } & DisabledInfo };
 
@@ -95,22 +96,9 @@ export async function signal(ctx: ServiceContext, body: SignalBody): Promise<Sig
   throw new StoreUnavailableError(`experiment '${claims.e}' kept changing while the signal was recorded`);
 }
 
-export type SignalBatchItem = ({ status: 200 } & SignalAnswer) | ({ status: number } & ErrorBody);
+export type SignalBatchItem = BatchAnswer<SignalAnswer>;
 
 /** Each signal answered as POST /signals with one would answer it, in order. */
-export async function signalBatch(ctx: ServiceContext, items: unknown[]): Promise<SignalBatchItem[]> {
-  return Promise.all(items.map(async (item): Promise<SignalBatchItem> => {
-    const parsed = SignalSchema.safeParse(item);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { status: 400, error: 'invalid_request', message: `${issue.path.join('.') || 'signal'}: ${issue.message}` };
-    }
-    try {
-      return { status: 200, ...(await signal(ctx, parsed.data)) };
-    } catch (err) {
-      if (err instanceof ApiError) return { status: err.status, ...err.toBody() };
-      if (err instanceof StoreUnavailableError) return { status: 503, ...storeUnavailable('the signal could not be stored; retry it (retries are safe)').toBody() };
-      throw err;
-    }
-  }));
+export function signalBatch(ctx: ServiceContext, items: unknown[]): Promise<SignalBatchItem[]> {
+  return answerEach(items, SignalSchema, (body) => signal(ctx, body), 'signal');
 }

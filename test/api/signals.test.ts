@@ -88,6 +88,8 @@ describe.each(storeKinds)('signals ($name store)', (kind) => {
     const statuses = res.body.results.map((r: any) => [r.status, r.duplicate ?? r.error]);
     expect(statuses.slice(2)).toEqual([[400, 'invalid_request'], [404, 'decision_not_found'], [400, 'invalid_request']]);
     expect(statuses.slice(0, 2).map((s: any) => s[1]).sort()).toEqual([false, true]);
+    // A malformed item's 400 has the API's one shape, naming the missing field.
+    expect(res.body.results[4].details.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'decisionId' })]));
     expect((await t.post('/signals', { signals: Array.from({ length: 1001 }, () => ({})) })).status).toBe(400);
   });
 
