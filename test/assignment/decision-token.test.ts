@@ -76,6 +76,22 @@ describe('DecisionSigner', () => {
     expect(got).not.toHaveProperty('u');
   });
 
+  it('accepts ids issued before node:crypto signed them (the hand-written SHA-256), and signs the same bytes', () => {
+    // Minted at 67a1cca by the hand-written HMAC (src/assignment/hmac-sha256.ts, since removed) with this secret.
+    const old = new DecisionSigner('fixed-secret-for-the-known-token-test');
+    const issued: [string, DecisionClaims][] = [
+      ['AgBpM8NAP9AAAAAAAAAAAQIDBAUGBwgJCgsJZXhwLWtub3duBWFybS0yCWm3HXn4IYo5JZJfqBPPUjQMaL-32YtEu6E',
+        { e: 'exp-known', a: 'arm-2', p: 'b', t: 1_765_000_000, q: 0.25, k: 'AAECAwQFBgcICQoL', u: 'abcdefghijkl' }],
+      ['AgFpM8NBP_AAAAAAAAAMDQ4PEBESExQVFhcJZXhwLWtub3duB2NvbnRyb2wA-2jYdOPYXi42o14JFqvRaA',
+        { e: 'exp-known', a: 'control', p: 'h', t: 1_765_000_001, q: 1, k: 'DA0ODxAREhMUFRYX' }],
+    ];
+    for (const [id, c] of issued) {
+      expect(old.verify(id)).toEqual(c);
+      expect(old.signWith(c)).toBe(id);
+      expect(new DecisionSigner('another-secret').verify(id)).toBeNull();
+    }
+  });
+
   it('refuses an id longer than a length byte can hold', () => {
     expect(() => signer.sign({ ...claims, e: 'e'.repeat(256) })).toThrow(/too long/);
   });
