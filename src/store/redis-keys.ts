@@ -22,7 +22,12 @@
  *   <prefix>{exp:<id>}:l            STREAM the event log: every decision (packed field `d`) and accepted reward
  *                                          (packed field `r`), appended by assign.lua and reward.lua (see them)
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** SHA-256 in one call: crypto.hash (Node 20.12+) builds no Hash object (about 1 µs less per /select); createHash before it. */
+const sha256: (data: string) => Buffer = typeof crypto.hash === 'function'
+  ? (data) => crypto.hash('sha256', data, 'buffer')
+  : (data) => crypto.createHash('sha256').update(data, 'utf8').digest();
 
 /** Decisions are grouped into dedupe sets by the bucket of their issuedAt (seconds). */
 export const DEDUPE_BUCKET_SECONDS = 600;
@@ -69,7 +74,7 @@ export function checkPrefix(prefix: string): string {
  * of one experiment share an entry only on a hash collision (for 10^8 users, odds about 1 in 10^6).
  */
 export const stickyField = (userId: string): string =>
-  createHash('sha256').update(userId, 'utf8').digest().subarray(0, FIELD_BYTES).toString('base64url');
+  sha256(userId).subarray(0, FIELD_BYTES).toString('base64url');
 /** 9 bytes are exactly 12 base64url characters. */
 const FIELD_BYTES = 9;
 
