@@ -53,7 +53,9 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.stats) snap.setStats(res.stats, nowMs);
       ctx.metrics.decision(experimentId, res.armId, d.population);
       if (d.excludedBy) ctx.metrics.excluded(experimentId, d.excludedBy);
-      return { ...result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce), ...(d.excludedBy && { excludedBy: d.excludedBy }) };
+      const answer = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce);
+      if (d.excludedBy) answer.excludedBy = d.excludedBy;
+      return answer;
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {
@@ -74,9 +76,8 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
 
 function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, u: string | undefined, nonce: string): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
-  const claims = { e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }) };
   // A recorded decision's id is the one its event re-signs; a fallback (nothing recorded) has a fresh nonce.
-  const decisionId = ctx.signer.signWith({ ...claims, k: nonce });
+  const decisionId = ctx.signer.signWith({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, k: nonce, ...(u && { u }) });
   return {
     decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
     population: POPULATION_NAMES[population], sticky, propensity,
