@@ -9,6 +9,7 @@ import { clip, toUnits, type RewardBounds } from '../../src/bandit/bounded.js';
 import { DEFAULT_NORMAL_GAMMA_PRIOR } from '../../src/bandit/posterior.js';
 import { makeRng, sampleNormal, type Rng } from '../../src/bandit/random.js';
 import { normalSupport } from '../../src/bandit/support.js';
+import { addHurdle, EMPTY_HURDLE, hurdlePosteriors, hurdleSummary, hurdleSupport } from '../../src/bandit/hurdle.js';
 
 export interface Revenue { zeroShare: number; logMu: number; logSigma: number }
 
@@ -56,3 +57,26 @@ export function cappedMean(d: Revenue, bounds: RewardBounds, draws = 2_000_000):
 }
 
 export { posteriorMean };
+
+/**
+ * The same coverage under rewardShape hurdle-lognormal (bandit/hurdle.ts): `runs` seeded samples of
+ * 3 arms alike (the model's prior pools the arms' logs), arm 0's interval, when its support holds.
+ */
+export function hurdleCoverage(d: Revenue, n: number, runs: number, seed: string): Coverage {
+  const rng = makeRng(seed);
+  const mu = trueMean(d);
+  let covered = 0, shown = 0, width = 0;
+  for (let r = 0; r < runs; r++) {
+    const arms = [0, 1, 2].map(() => {
+      let h = EMPTY_HURDLE;
+      for (let i = 0; i < n; i++) h = addHurdle(h, draw(d, rng));
+      return { rewards: n, hurdle: h };
+    });
+    if (!hurdleSupport(n, arms[0].hurdle).supported) continue;
+    shown++;
+    const [lo, hi] = hurdleSummary(hurdlePosteriors(arms)[0]).interval;
+    if (lo <= mu && mu <= hi) covered++;
+    width += hi - lo;
+  }
+  return { covered, shown, runs, meanWidth: shown > 0 ? width / shown : NaN };
+}
