@@ -14,7 +14,7 @@ import { connectRedisStore } from '../src/store/redis-connect.js';
 import { excludes, rate, runScenario, type Look, type Scenario } from './validity/scenario.js';
 import { regretRun } from './validity/regret-bias.js';
 import { power } from './validity/plan-power.js';
-import { coverage, HEAVIER, hurdleCoverage, REVENUE, trueMean } from './validity/revenue.js';
+import { coverage, HEAVIER, hurdleCoverage, PARETO_TAIL, REVENUE, trueMean } from './validity/revenue.js';
 import { SIGNAL_METRICS, signalRun } from './validity/signals.js';
 
 const SCALE = Number(process.env.SCALE ?? 1);
@@ -149,6 +149,16 @@ async function main(): Promise<void> {
         + `always-valid lift excludes 0 at some look ${rate(count(xs, anyLook((l) => excludes(l.alwaysValid, 0))), n).text}, shown at the last look ${rate(count(xs, lastLook((l) => l.alwaysValid !== null)), n).text}, at some look ${rate(count(xs, anyLook((l) => l.alwaysValid !== null)), n).text}; `
         + `smallest arm share of bandit decisions at the last look: median ${shares[Math.floor(n / 2)].toFixed(3)}, 5th percentile ${shares[Math.floor(n / 20)].toFixed(3)}, min ${shares[0].toFixed(3)}, runs below 5% ${rate(shares.filter((s) => s < 0.05).length, n).text}; `
         + `arm intervals withheld at the last look ${rate(last.reduce((s, l) => s + l.unsupportedArms, 0), 3 * n).text} of arms`);
+    }
+  }
+
+  // The hurdle model where its lognormal assumption is wrong: a Pareto tail.
+  if (part('hurdle-tail')) {
+    const nc = runs(1500);
+    say(`hurdle-lognormal, misspecified: 0 in 90%, else Pareto(20, 2.5) (true mean ${trueMean(PARETO_TAIL).toFixed(2)}), 3 arms alike, ${nc} seeded samples per n:`);
+    for (const n of [100, 300, 1000, 3000]) {
+      const h = hurdleCoverage(PARETO_TAIL, n, nc, `hurdle-tail-${n}`);
+      say(`  n=${n}: interval shown in ${rate(h.shown, nc).text}, covering ${h.shown > 0 ? rate(h.covered, h.shown).text : '-'} of those shown, mean width ${h.meanWidth.toFixed(2)}`);
     }
   }
 
