@@ -104,7 +104,12 @@ export function hurdleSummary(p: HurdlePosterior, level = 0.95): { median: numbe
   return { median: quantile(d, 0.5), interval: [quantile(d, (1 - level) / 2), quantile(d, (1 + level) / 2)] };
 }
 
-/** P(best) and expected loss E[max_j M_j - M_i] over the same draws (joint draws: arm j's d-th with arm i's d-th). */
+/**
+ * P(best) and expected loss E[max_j M_j - M_i] over the same draws (joint draws: arm j's d-th with
+ * arm i's d-th). P(best) is the share of draws an arm wins, plus one draw shared among the arms
+ * ((wins + 1/k) / (D + 1)): it still sums to 1, and is never 0, since it is also the propensity
+ * Thompson logs for a decision (an arm a draw did pick cannot have had probability 0).
+ */
 export function hurdleBestArm(ps: readonly HurdlePosterior[]): { probabilityBest: number[]; expectedLoss: number[] } {
   const k = ps.length;
   if (k === 0) return { probabilityBest: [], expectedLoss: [] };
@@ -119,7 +124,7 @@ export function hurdleBestArm(ps: readonly HurdlePosterior[]): { probabilityBest
     const max = draws[best][d];
     for (let i = 0; i < k; i++) loss[i] += max - draws[i][d];
   }
-  return { probabilityBest: Array.from(wins, (w) => w / D), expectedLoss: Array.from(loss, (l) => l / D) };
+  return { probabilityBest: Array.from(wins, (w) => (w + 1 / k) / (D + 1)), expectedLoss: Array.from(loss, (l) => l / D) };
 }
 
 /** Whether the arm's figures can be shown: enough nonzero rewards to see the value's spread. */

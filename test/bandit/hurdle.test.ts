@@ -37,6 +37,10 @@ describe('hurdle-lognormal posterior', () => {
     const best = hurdleBestArm(ps);
     expect(best.probabilityBest.reduce((x, y) => x + y)).toBeCloseTo(1, 12);
     best.expectedLoss.forEach((l) => expect(l).toBeGreaterThanOrEqual(0));
+    // A hopeless arm still gets a propensity above 0 (Thompson logs it; off-policy weights divide by it).
+    const hopeless = hurdleBestArm(hurdlePosteriors([arm(Array(2000).fill(1000)), arm([...Array(2000).fill(0), 1000, 1000, 1000])])).probabilityBest;
+    expect(hopeless[1]).toBeGreaterThan(0);
+    expect(hopeless[1]).toBeLessThan(1e-4);
   });
 
   it('withholds the interval below 3 nonzero rewards, and says how many rewards that takes at the rate seen', () => {
