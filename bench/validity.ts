@@ -127,7 +127,9 @@ async function main(): Promise<void> {
     const aa = { users: 3000, visits: [1, 5] as [number, number], holdbackPercent: 10, rates: [0, 0, 0], policy: 'thompson' as const, looks: 10, revenue: REVENUE };
     for (const [label, extra] of [['rewardBounds [0, 2000]', { rewardBounds: { min: 0, max: 2000 } }], ['no bounds (support check only)', {}]] as const) {
       const xs = await many(`revenue-aa-${label}`, { ...aa, ...extra }, na);
-      say(`Revenue A/A, 3 equal arms, Thompson, 10% holdback, 3000 users x 1-5 visits, 10 looks, ${label}, ${na} runs: ship at some look ${rate(count(xs, anyLook((l) => l.action === 'ship')), na).text}; always-valid lift excludes 0 at some look ${rate(count(xs, anyLook((l) => excludes(l.alwaysValid, 0))), na).text}`);
+      const shares = xs.map((ls) => ls[ls.length - 1].minArmShare).sort((a, b) => a - b);
+      say(`Revenue A/A, 3 equal arms, Thompson, 10% holdback, 3000 users x 1-5 visits, 10 looks, ${label}, ${na} runs: ship at some look ${rate(count(xs, anyLook((l) => l.action === 'ship')), na).text}; always-valid lift excludes 0 at some look ${rate(count(xs, anyLook((l) => excludes(l.alwaysValid, 0))), na).text}; `
+        + `smallest arm share at the last look: median ${shares[Math.floor(na / 2)].toFixed(3)}, 5th percentile ${shares[Math.floor(na / 20)].toFixed(3)}, runs below 5% ${rate(shares.filter((s) => s < 0.05).length, na).text}`);
     }
   }
 
