@@ -15,9 +15,9 @@ const isHurdle = (p: ArmPosterior): p is HurdlePosterior => p.kind === 'hurdle-l
 /** One Thompson draw of the arm's mean. */
 export const sampleArmMean = (p: ArmPosterior, rng: Rng): number => (isHurdle(p) ? sampleHurdleMean(p, rng) : sampleMean(p, rng));
 
-/** P(best) and expected loss; the arms are of one kind. */
-export function armBest(ps: readonly ArmPosterior[]): BestArm {
-  if (ps.length > 0 && ps.every(isHurdle)) return hurdleBestArm(ps);
+/** P(best) and expected loss; the arms are of one kind. `hurdleDraws`: draws per arm for the hurdle model (default HURDLE_DRAWS). */
+export function armBest(ps: readonly ArmPosterior[], hurdleDraws?: number): BestArm {
+  if (ps.length > 0 && ps.every(isHurdle)) return hurdleBestArm(ps, hurdleDraws);
   if (ps.some(isHurdle)) throw new Error('all arms must have the same posterior kind');
   return bestArm(ps as Posterior[]);
 }

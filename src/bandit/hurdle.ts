@@ -44,6 +44,14 @@ export const MAX_LOG_SD = 4;
 export const HURDLE_MIN_NONZERO = 3;
 /** Draws per arm behind the report's interval, P(best) and expected loss (seeded: the same sums give the same figures). */
 export const HURDLE_DRAWS = 8000;
+/**
+ * Draws in all behind Thompson's logged propensities, recomputed at each refresh of the cached
+ * tallies (about once a second) on the decision path: HURDLE_DRAWS per arm up to 3 arms, fewer
+ * per arm above (at least 1000), so a refresh costs about the same for 10 arms as for 3
+ * (bench/hurdle-cost.ts). The report, off the decision path, keeps HURDLE_DRAWS per arm.
+ */
+export const PROPENSITY_DRAW_BUDGET = 24_000;
+export const propensityDraws = (arms: number): number => Math.max(1000, Math.min(HURDLE_DRAWS, Math.floor(PROPENSITY_DRAW_BUDGET / Math.max(1, arms))));
 
 /** The sums after one reward (rewards <= 0 are zeros of the hurdle). */
 export function addHurdle(s: HurdleSums, reward: number): HurdleSums {
@@ -110,10 +118,10 @@ export function hurdleSummary(p: HurdlePosterior, level = 0.95): { median: numbe
  * ((wins + 1/k) / (D + 1)): it still sums to 1, and is never 0, since it is also the propensity
  * Thompson logs for a decision (an arm a draw did pick cannot have had probability 0).
  */
-export function hurdleBestArm(ps: readonly HurdlePosterior[]): { probabilityBest: number[]; expectedLoss: number[] } {
+export function hurdleBestArm(ps: readonly HurdlePosterior[], drawsPerArm = HURDLE_DRAWS): { probabilityBest: number[]; expectedLoss: number[] } {
   const k = ps.length;
   if (k === 0) return { probabilityBest: [], expectedLoss: [] };
-  const draws = hurdleDraws(ps);
+  const draws = hurdleDraws(ps, drawsPerArm);
   const wins = new Float64Array(k);
   const loss = new Float64Array(k);
   const D = draws[0].length;

@@ -5,7 +5,7 @@ import type { ArmEvidence, Choice, Policy, PolicySettings } from './policy.js';
 import { posteriorFor } from './posterior.js';
 import type { ArmPosterior } from './posterior-types.js';
 import { armBest, sampleArmMean } from './arm-posterior.js';
-import { EMPTY_HURDLE, hurdlePosteriors } from './hurdle.js';
+import { EMPTY_HURDLE, hurdlePosteriors, propensityDraws } from './hurdle.js';
 import type { Rng } from './random.js';
 
 /** Index of the eligible arm with the highest sampled mean. Throws if no arm is eligible. */
@@ -41,7 +41,8 @@ export function samplingPosteriors(evidence: readonly ArmEvidence[], settings: P
 /** P(best) among the eligible arms (0 for the others): the exact probability that a draw picks each arm. */
 export function probabilityBestAmong(ps: readonly ArmPosterior[], eligible: readonly boolean[]): number[] {
   const idx = eligible.flatMap((e, i) => (e ? [i] : []));
-  const pb = armBest(idx.map((i) => ps[i])).probabilityBest;
+  // The hurdle model's P(best) is simulated: on the decision path, within a budget of draws (hurdle.ts).
+  const pb = armBest(idx.map((i) => ps[i]), propensityDraws(idx.length)).probabilityBest;
   const out = ps.map(() => 0);
   idx.forEach((armIndex, k) => { out[armIndex] = pb[k]; });
   return out;
