@@ -53,4 +53,17 @@ describe.each(storeKinds)('rewardShape hurdle-lognormal ($name store)', (kind) =
     // Every arm was played: none starved on its first zeros.
     for (const a of rep.arms) expect(a.decisions).toBeGreaterThan(10);
   });
+
+  it('withholds the holdback lift while the skewness the model fits asks for more rewards, and says so', async () => {
+    expect((await t.post('/experiments', body({ holdbackPercent: 30 }))).status).toBe(201);
+    for (let i = 0; i < 400; i++) {
+      const d = (await t.post('/select', { experimentId: 'h', userId: `u${i}` })).body;
+      await t.post('/reward', { decisionId: d.decisionId, reward: revenue(i) });
+    }
+    const h = (await t.get('/arms?experimentId=h')).body.holdback;
+    expect(h.users).toBeGreaterThan(50);
+    expect(h.alwaysValid.interval95).toBeNull();
+    expect(h.liftInterval95).toBeNull();
+    expect(h.liftNote).toMatch(/hurdle-lognormal reward skewed by about/);
+  });
 });

@@ -1,7 +1,8 @@
 // The hurdle-lognormal reward model (bandit/hurdle.ts): its conjugate parts, its draws, P(best) and
 // the support check, and what it was made for: an arm with a handful of zeros is not starved.
 import { describe, expect, it } from 'vitest';
-import { addHurdle, EMPTY_HURDLE, hurdleBestArm, hurdlePosteriors, hurdleSummary, hurdleSupport, sampleHurdleMean, type HurdleSums } from '../../src/bandit/hurdle.js';
+import { addHurdle, EMPTY_HURDLE, hurdleBestArm, hurdleNormalSupport, hurdlePosteriors, hurdleSummary, hurdleSupport, sampleHurdleMean, type HurdleSums } from '../../src/bandit/hurdle.js';
+import { normalSupport } from '../../src/bandit/support.js';
 import { DEFAULT_NORMAL_GAMMA_PRIOR, posteriorFor } from '../../src/bandit/posterior.js';
 import { probabilityBest } from '../../src/bandit/prob-best.js';
 import { makeRng, sampleNormal } from '../../src/bandit/random.js';
@@ -79,6 +80,20 @@ describe('hurdle-lognormal posterior', () => {
     // 95% +- 1.3 (binomial sd at 300 runs); bench:validity measures it with 1500 runs per n.
     expect(covered / runs).toBeGreaterThan(0.91);
     expect(covered / runs).toBeLessThan(0.99);
+  });
+
+  it('asks a normal interval of revenue-like rewards for the ~220,000 rewards its fitted skewness (~93) implies, where the two-moment bound asks ~2,300', () => {
+    const rng = makeRng('skew');
+    const a = arm(Array.from({ length: 20_000 }, () => revenue(rng)));
+    const model = hurdleNormalSupport(a.rewards, a.hurdle);
+    expect(model.supported).toBe(false);
+    expect(model.neededRewards).toBeGreaterThan(100_000);
+    expect(model.neededRewards).toBeLessThan(500_000);
+    expect(model.reason).toMatch(/Cochran/);
+    expect(normalSupport(a).supported).toBe(true); // the bound from n, sum and sum of squares lets it through
+    // A modest spread (lognormal sd 0.3, no zeros) is supported at once.
+    const mild = arm(Array.from({ length: 200 }, () => Math.exp(1 + 0.3 * sampleNormal(rng))));
+    expect(hurdleNormalSupport(mild.rewards, mild.hurdle).supported).toBe(true);
   });
 
   it('draws a finite mean even from the prior alone (the cap on the log-scale sd)', () => {
