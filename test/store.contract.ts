@@ -792,6 +792,21 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         for (const [k, v] of Object.entries(byHand)) expect(e.decayed![k as keyof typeof byHand]).toBeCloseTo(v, 12);
         expect(e).toMatchObject({ costs: 3, costSum: expect.closeTo(0.7, 12) });
       });
+
+      it('keeps the hurdle sums (rewardShape hurdle-lognormal): a zero counts in the tally only, a positive reward adds its log', async () => {
+        const engine = { halfLifeSeconds: null, costs: false, hurdle: true };
+        await store.recordReward(rewardInput({ engine, reward: 0 }));
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.engine).toEqual({ costs: 0, costSum: 0, costSumSq: 0, hurdle: { nonzero: 0, logSum: 0, logSumSq: 0 } });
+        for (const r of [20, 0, 300.5]) await store.recordReward(rewardInput({ engine, reward: r }));
+        await store.recordReward(rewardInput({ engine, reward: undefined, event: { error: true } }));
+        const t = (await store.getStats('exp-1'))!.arms[1].bandit;
+        expect(t.rewards).toBe(4);
+        const l = [Math.log(20), Math.log(300.5)];
+        expect(t.engine!.hurdle!.nonzero).toBe(2);
+        expect(t.engine!.hurdle!.logSum).toBeCloseTo(l[0] + l[1], 12);
+        expect(t.engine!.hurdle!.logSumSq).toBeCloseTo(l[0] ** 2 + l[1] ** 2, 12);
+        expect((await store.getStats('exp-1'))!.arms[1].holdback.engine).toBeUndefined();
+      });
     });
 
     describe('default rewards (issue 11: the due set)', () => {

@@ -151,11 +151,17 @@ function renderCharts(report, history) {
   const xs = history.points.map((p) => Date.parse(p.ts) / 1000);
   const series = (field) => names.map((n) => history.points.map((p) => p.arms.find((a) => a.armId === n)?.[field] ?? null));
   const marks = marksOf(report, history.points);
-  charts.pbest.update(xs, series('probabilityBest'), names, marks);
+  // The history's probabilityBest is the report's (service/judged.ts): same quantity, same evidence.
+  const pbest = series('probabilityBest');
+  charts.pbest.update(xs, pbest, names, marks);
+  $('pbest-basis').textContent = report.basis?.quantity === 'netValue' ? `of the net value (reward − ${report.basis.costWeight} × cost)` : '';
+  $('chart-pbest').dataset.latest = JSON.stringify(Object.fromEntries(names.map((n, i) => [n, pbest[i].at(-1) ?? null])));
   charts.allocation.update(xs, series('allocation'), names, marks);
   charts.mean.update(xs, series('meanReward'), names, marks);
-  const d = densities(report.arms.map((a) => a.posterior));
+  // The hurdle model's mean has no closed-form density (it is known by its draws): no curves, the intervals say it.
+  const d = report.arms.some((a) => a.posterior.kind === 'hurdle-lognormal') ? { xs: [], ys: names.map(() => []) } : densities(report.arms.map((a) => a.posterior));
   charts.density.update(d.xs, d.ys, names);
+  $('density-note').textContent = d.xs.length === 0 && report.arms.length > 0 ? '(hurdle model: see the intervals)' : report.basis?.quantity === 'netValue' ? '(of the reward, before cost)' : '';
 
   const h = report.holdback;
   const always = h.alwaysValid?.interval95;

@@ -13,6 +13,7 @@
 import type { BetaPrior, NormalGammaPrior, SufficientStats } from './posterior.js';
 import type { Rng } from './random.js';
 import type { RewardBounds } from './bounded.js';
+import type { HurdleSums } from './hurdle.js';
 import type { RewardModel } from '../contract/experiment.js';
 
 /** What the store knows of one arm's bandit population (raw or discounted sums). */
@@ -21,6 +22,8 @@ export interface ArmEvidence extends SufficientStats {
   costs: number;
   costSum: number;
   costSumSq: number;
+  /** rewardShape hurdle-lognormal: the nonzero rewards' count and log sums (bandit/hurdle.ts); absent otherwise. */
+  hurdle?: HurdleSums;
 }
 
 /** The experiment settings a policy may read. */
@@ -33,6 +36,8 @@ export interface PolicySettings {
   costWeight: number;
   /** A gaussian experiment's rewardBounds: the bounded-reward posterior (bounded.ts); null or absent: none. */
   rewardBounds?: RewardBounds | null;
+  /** 'hurdle-lognormal': the hurdle model's posterior (bandit/hurdle.ts); null or absent: none. */
+  rewardShape?: 'hurdle-lognormal' | null;
 }
 
 /** The request's attributes (`/select`'s `context`); no policy of today reads them. */

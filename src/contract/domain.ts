@@ -126,6 +126,8 @@ export interface EngineSums {
   costSumSq: number;
   /** The discounted sums valued at `decayed.at` (unix seconds); absent without a discount. */
   decayed?: DecayedSums;
+  /** rewardShape hurdle-lognormal (bandit/hurdle.ts): nonzero rewards, sum and sum of squares of their logs; absent otherwise. */
+  hurdle?: { nonzero: number; logSum: number; logSumSq: number };
 }
 
 /** One arm in a history point (HistoryArmSchema): cumulative bandit figures as of the point, and its share of the interval's bandit decisions. */

@@ -23,8 +23,16 @@ export const RewardBoundsSchema = z.strictObject({
   .describe('gaussian only: rewards are clipped into [min, max] (a stated cap) and each arm\'s mean gets the bounded-reward Beta posterior, '
     + 'whose intervals hold for skewed, zero-inflated, heavy-tailed rewards (docs/statistics.md, "Rewards that are not 0/1"). Off when absent.');
 
+export const REWARD_SHAPES = ['hurdle-lognormal'] as const;
+
+export const RewardShapeSchema = z.enum(REWARD_SHAPES)
+  .describe('gaussian only, rewards >= 0: "hurdle-lognormal" models each arm\'s reward as 0 or a lognormal value (conversion x value), '
+    + 'for zero-inflated, skewed rewards such as revenue, without a cap (docs/statistics.md, "Rewards that are not 0/1"). '
+    + 'Thompson or fixed policy; not with rewardBounds, discount or objective. Off when absent.');
+
 export const ENGINE_SETTINGS = {
   rewardBounds: RewardBoundsSchema.nullable().optional(),
+  rewardShape: RewardShapeSchema.nullable().optional(),
   discount: DiscountSchema.nullable().optional(),
   objective: ObjectiveSchema.nullable().optional(),
   defaultReward: DefaultRewardSchema.nullable().optional(),

@@ -10,6 +10,12 @@ import { BreachSchema, DisabledInfoSchema, PromotionStageSchema } from './experi
 
 export const BetaPosteriorSchema = z.object({ kind: z.literal('beta'), alpha: z.number(), beta: z.number() });
 export const NormalGammaPosteriorSchema = z.object({ kind: z.literal('normal-gamma'), mu: z.number(), lambda: z.number(), alpha: z.number(), beta: z.number() });
+/** rewardShape "hurdle-lognormal" (bandit/hurdle.ts): the mean is conversion x exp(m + s^2 / 2). */
+export const HurdlePosteriorSchema = z.object({
+  kind: z.literal('hurdle-lognormal'),
+  conversion: z.object({ alpha: z.number(), beta: z.number() }).describe('Beta posterior of the share of nonzero rewards.'),
+  value: z.object({ mu: z.number(), lambda: z.number(), alpha: z.number(), beta: z.number() }).describe('Normal-Gamma posterior of the mean m and precision 1/s^2 of log(reward) over the nonzero rewards.'),
+});
 
 /** The engine's figures of one arm (issue 11), each present only with its setting. */
 export const ENGINE_ARM_FIELDS = {
@@ -52,11 +58,11 @@ export const ReportResponse = z.object({
     rewards: z.number(),
     rewardSum: num,
     meanReward: num,
-    posterior: z.union([BetaPosteriorSchema, NormalGammaPosteriorSchema]),
+    posterior: z.union([BetaPosteriorSchema, NormalGammaPosteriorSchema, HurdlePosteriorSchema]),
     posteriorMean: num,
     credibleInterval95: interval.describe('null while `support.supported` is false: the data cannot support the interval yet.'),
     support: z.object({
-      supported: z.boolean().describe('false: the arm\'s data cannot support a normal-theory interval yet (gaussian without rewardBounds; Cochran\'s rule); credibleInterval95 is null and the recommendation waits.'),
+      supported: z.boolean().describe('false: the arm\'s data cannot support its interval yet (gaussian without rewardBounds: Cochran\'s rule; rewardShape hurdle-lognormal: fewer than 3 nonzero rewards); credibleInterval95 is null and the recommendation waits.'),
       neededRewards: num.describe('The rewards the check asks for at the spread seen so far; null when no check applies.'),
       reason: z.string().nullable(),
     }).describe('Whether the data can support the arm\'s figures yet (docs/statistics.md, "Rewards that are not 0/1").'),

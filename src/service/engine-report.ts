@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import { costEstimates } from '../bandit/cost.js';
 import type { ENGINE_ARM_FIELDS } from '../contract/report.js';
 import type { Judgement } from '../bandit/judgement.js';
-import { posteriorFor, posteriorMean, type Posterior } from '../bandit/posterior.js';
+import { posteriorFor } from '../bandit/posterior.js';
+import type { ArmPosterior } from '../bandit/posterior-types.js';
 import { probabilityBestAmong, samplingPosteriors } from '../bandit/thompson.js';
 import type { ExperimentConfig, ExperimentStats } from '../contract/domain.js';
 import { engineFor, evidenceAt } from './engine.js';
@@ -18,8 +19,10 @@ const round = (x: number): number | null => (Number.isFinite(x) ? +x.toFixed(6) 
 export type EngineArmFields = z.infer<z.ZodObject<typeof ENGINE_ARM_FIELDS>>;
 
 /** The reward posteriors the report shows: discounted to `nowS` when the experiment has a half-life. */
-export function reportPosteriors(config: ExperimentConfig, stats: ExperimentStats, nowS: number): Posterior[] {
+export function reportPosteriors(config: ExperimentConfig, stats: ExperimentStats, nowS: number): ArmPosterior[] {
   const engine = engineFor(config);
+  // The hurdle model's posteriors are the ones Thompson draws from (they share a pooled prior).
+  if (config.rewardShape) return samplingPosteriors(stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS)), engine.settings);
   return stats.arms.map((a) => posteriorFor(config.rewardModel, config.prior, evidenceAt(engine, a.bandit, nowS), config.rewardBounds));
 }
 

@@ -21,7 +21,7 @@ export function engineFor(config: ExperimentConfig): Engine {
     settings: {
       rewardModel: config.rewardModel, prior: config.prior,
       weights: config.arms.map((a) => a.weight ?? 1), costWeight: config.objective?.costWeight ?? 0,
-      rewardBounds: config.rewardBounds ?? null,
+      rewardBounds: config.rewardBounds ?? null, rewardShape: config.rewardShape ?? null,
     },
     halfLifeSeconds: config.discount?.halfLifeSeconds ?? null,
   };
@@ -33,5 +33,5 @@ export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, n
   if (engine.halfLifeSeconds !== null) {
     return e?.decayed ? evidenceOf(decayTo(e.decayed, nowS, engine.halfLifeSeconds)) : { rewards: 0, sum: 0, sumSq: 0, costs: 0, costSum: 0, costSumSq: 0 };
   }
-  return { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq, costs: e?.costs ?? 0, costSum: e?.costSum ?? 0, costSumSq: e?.costSumSq ?? 0 };
+  return { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq, costs: e?.costs ?? 0, costSum: e?.costSum ?? 0, costSumSq: e?.costSumSq ?? 0, ...(e?.hurdle && { hurdle: e.hurdle }) };
 }

@@ -10,13 +10,12 @@
 import type { z } from 'zod';
 import { allocationShares } from '../bandit/allocation.js';
 import type { HistoryResponse } from '../contract/history.js';
-import { bestArm } from '../bandit/prob-best.js';
 import { ApiError, invalidAt } from '../errors.js';
 import type { ExperimentState, ExperimentStats, HistoryPoint } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { pooled } from './holdback-report.js';
 import { meanOf, round } from './report.js';
-import { posteriorOf } from './snapshot.js';
+import { judgeExperiment } from './judged.js';
 import { metricStatsOf, withMetricMeans } from './metrics-report.js';
 
 export interface HistorySettings {
@@ -24,12 +23,15 @@ export interface HistorySettings {
   retentionSeconds: number;
 }
 
-/** The point of `ts` from the experiment's state and tallies now, and the previous point (for the allocation). */
-export function historyPoint(state: ExperimentState, stats: ExperimentStats, prev: HistoryPoint | null, ts: number): HistoryPoint {
+/**
+ * The point of `ts` from the experiment's state and tallies now, and the previous point (for the
+ * allocation). Its probabilityBest is the report's (judged.ts: the net value under costWeight, the
+ * evidence discounted to `nowS`, at the user level), so the chart and /arms agree.
+ */
+export function historyPoint(state: ExperimentState, stats: ExperimentStats, prev: HistoryPoint | null, ts: number, nowS = ts): HistoryPoint {
   const { config, disabled } = state;
   const enabled = stats.arms.map((a) => !disabled[a.armId]);
-  const enabledIdx = enabled.flatMap((e, i) => (e ? [i] : []));
-  const pBest = bestArm(enabledIdx.map((i) => posteriorOf(config, stats.arms[i].bandit))).probabilityBest;
+  const pBest = judgeExperiment(config, stats, enabled, nowS).probabilityBest;
   const before = stats.arms.map((a) => prev?.arms.find((p) => p.armId === a.armId)?.decisions);
   const shares = allocationShares(stats.arms.map((a) => a.bandit.decisions), before);
   const hold = pooled(stats.arms.map((a) => a.holdback));
@@ -40,7 +42,7 @@ export function historyPoint(state: ExperimentState, stats: ExperimentStats, pre
       decisions: a.bandit.decisions,
       rewards: a.bandit.rewards,
       meanReward: round(meanOf(a.bandit)),
-      probabilityBest: enabled[i] ? round(pBest[enabledIdx.indexOf(i)]) : null,
+      probabilityBest: round(pBest[i]),
       allocation: round(shares[i]),
       status: enabled[i] ? 'active' : 'disabled',
     })),
@@ -58,7 +60,7 @@ export async function writeHistory(ctx: ServiceContext, settings: HistorySetting
     if (prev?.ts === ts) continue;
     const stats = await ctx.store.getStats(id);
     if (!stats) continue;
-    const point = withMetricMeans(historyPoint(state, stats, prev, ts), await metricStatsOf(ctx, state.config));
+    const point = withMetricMeans(historyPoint(state, stats, prev, ts, ctx.clock.now() / 1000), await metricStatsOf(ctx, state.config));
     if (await ctx.store.writeHistoryPoint(id, point, settings.retentionSeconds)) written++;
   }
   return written;

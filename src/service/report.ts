@@ -1,22 +1,23 @@
 /** GET /arms: the posterior and regret report, read fresh from the store (never from the cache). */
 import type { z } from 'zod';
 import type { ReportResponse } from '../contract/report.js';
-import { credibleInterval } from '../bandit/mean-marginal.js';
-import { posteriorMean, type Posterior } from '../bandit/posterior.js';
+import { armCentre, armInterval } from '../bandit/arm-posterior.js';
+import { EMPTY_HURDLE, hurdleSupport } from '../bandit/hurdle.js';
+import type { ArmEvidence } from '../bandit/policy.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
-import { judge } from '../bandit/judgement.js';
+import { judgeExperiment } from './judged.js';
 import { toUnits } from '../bandit/bounded.js';
 import { normalSupport, type Support } from '../bandit/support.js';
 import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';
 import { experimentNotFound } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../bandit/guardrails.js';
-import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../contract/domain.js';
+import type { DisabledInfo, ExperimentConfig, GuardrailWindow, Guardrails, Tally } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { applyDueDefaults } from './default-rewards.js';
 import { engineArmFields, reportPosteriors } from './engine-report.js';
 import { engineFor, evidenceAt } from './engine.js';
-import { designEffect, holdbackReport, pooled } from './holdback-report.js';
+import { holdbackReport, pooled } from './holdback-report.js';
 import { promotionStatus } from './promotion.js';
 import { metricsBlock } from './metrics-report.js';
 import { posteriorOf } from './snapshot.js';
@@ -40,17 +41,17 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
   // With rewardBounds the posteriors are in [0, 1] units (bandit/bounded.ts): means and intervals are mapped back.
   const bounds = config.rewardBounds ?? null;
   const inUnits = (y: number): number => (bounds ? toUnits(y, bounds) : y);
-  const means = posteriors.map((p) => inUnits(posteriorMean(p)));
+  const means = posteriors.map((p) => inUnits(armCentre(p)));
   const enabled = stats.arms.map((a) => !disabled[a.armId]);
   // One basis (bandit/judgement.ts): what the policy optimises, from the evidence it reads, at the user level.
   const engine = engineFor(config);
-  const deff = designEffect(stats);
-  const judged = judge(stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS)), engine.settings, enabled, stats.arms.map((a) => a.bandit.decisions), deff);
+  const judged = judgeExperiment(config, stats, enabled, nowS);
+  const deff = judged.designEffect;
   const engineFields = engineArmFields(config, stats, enabled, nowS, judged);
   const regret = judged.regret;
 
   // Whether each arm's data can support a normal-theory interval yet (gaussian without rewardBounds; bandit/support.ts).
-  const support = stats.arms.map((a) => (config.rewardModel === 'gaussian' && !bounds ? normalSupport(evidenceAt(engine, a.bandit, nowS)) : SUPPORTED));
+  const support = stats.arms.map((a) => supportOf(config, evidenceAt(engine, a.bandit, nowS)));
   const arms = stats.arms.map((a, i) => ({
     armId: a.armId,
     baseline: a.armId === config.baselineArmId,
@@ -62,7 +63,7 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     meanReward: round(meanOf(a.bandit)),
     posterior: posteriors[i],
     posteriorMean: round(means[i]),
-    credibleInterval95: support[i].supported ? credibleInterval(posteriors[i], 0.95).map((x) => round(inUnits(x))) : null,
+    credibleInterval95: support[i].supported ? armInterval(posteriors[i], 0.95).map((x) => round(inUnits(x))) : null,
     support: support[i],
     probabilityBest: round(judged.probabilityBest[i]),
     expectedLoss: round(judged.expectedLoss[i]),
@@ -107,6 +108,12 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
 const judgedName = (costWeight: number): string => (costWeight > 0 ? `net value (reward - ${costWeight} x cost)` : 'reward');
 
 const SUPPORTED: Support = { supported: true, neededRewards: null, reason: null };
+
+/** Whether the arm's data can support its interval: the hurdle model's check, Cochran's rule for a normal-theory one, else always. */
+function supportOf(config: ExperimentConfig, e: ArmEvidence): Support {
+  if (config.rewardShape === 'hurdle-lognormal') return hurdleSupport(e.rewards, e.hurdle ?? EMPTY_HURDLE);
+  return config.rewardModel === 'gaussian' && !config.rewardBounds ? normalSupport(e) : SUPPORTED;
+}
 
 /** The report's basis in words (bandit/judgement.ts). */
 function basisOf(costWeight: number, halfLifeSeconds: number | null, deff: number) {

@@ -84,6 +84,9 @@ function rewardValue(config: ExperimentConfig, body: RewardBody): number | undef
   if (typeof r !== 'number' || !Number.isFinite(r) || Math.abs(r) > 1e15) {
     throw invalidAt('invalid_reward', 'reward', `must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${preview(r)}`);
   }
+  if (config.rewardShape === 'hurdle-lognormal' && r < 0) {
+    throw invalidAt('invalid_reward', 'reward', `must be 0 or positive for an experiment with rewardShape hurdle-lognormal, got ${preview(r)}`);
+  }
   // A stated cap (rewardBounds): every figure is of the clipped reward (bandit/bounded.ts).
   return config.rewardBounds ? clip(r, config.rewardBounds) : r;
 }

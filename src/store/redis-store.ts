@@ -208,7 +208,9 @@ export class RedisStore implements Store {
         input.defaults ? (input.defaults.apply ? '1' : input.defaults.late ? '2' : '0') : '',
         dueMember({ ...input, propensity: input.log.propensity }), input.issuedAt + input.rewardWindowSeconds,
         // metrics (issue 22): ARGV[29]
-        metricSpec(k, input.metrics, input.windowSize, input.baseline)]);
+        metricSpec(k, input.metrics, input.windowSize, input.baseline),
+        // hurdle sums (rewardShape hurdle-lognormal): ARGV[30]
+        input.engine?.hurdle ? '1' : '0']);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale' || kind === 'expired') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };
@@ -401,8 +403,10 @@ function decodeEngineSums(tallies: Record<string, string>, pop: Population, armI
   const f = (name: string): number => Number(tallies[`${pop}${name}:${armId}`] ?? 0);
   const hasCost = tallies[`${pop}cn:${armId}`] !== undefined;
   const at = tallies[`${pop}Dt:${armId}`];
-  if (!hasCost && at === undefined) return {};
+  const hasHurdle = tallies[`${pop}hk:${armId}`] !== undefined;
+  if (!hasCost && at === undefined && !hasHurdle) return {};
   const engine: EngineSums = { costs: f('cn'), costSum: f('cs'), costSumSq: f('cq') };
+  if (hasHurdle) engine.hurdle = { nonzero: f('hk'), logSum: f('hl'), logSumSq: f('hq') };
   if (at !== undefined) {
     engine.decayed = { rewards: f('Dr'), sum: f('Ds'), sumSq: f('Dq'), costs: f('Dcn'), costSum: f('Dcs'), costSumSq: f('Dcq'), at: Number(at) };
   }

@@ -69,6 +69,7 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
       const g = JSON.parse(t.engine) as EngineSums;
       f.push(`${t.pop}cn:${a}`, n(g.costs), `${t.pop}cs:${a}`, n(g.costSum), `${t.pop}cq:${a}`, n(g.costSumSq));
       const d = g.decayed;
+      if (g.hurdle) f.push(`${t.pop}hk:${a}`, n(g.hurdle.nonzero), `${t.pop}hl:${a}`, n(g.hurdle.logSum), `${t.pop}hq:${a}`, n(g.hurdle.logSumSq));
       if (d) f.push(...[['Dr', d.rewards], ['Ds', d.sum], ['Dq', d.sumSq], ['Dcn', d.costs], ['Dcs', d.costSum], ['Dcq', d.costSumSq], ['Dt', d.at]].flatMap(([name, v]) => [`${t.pop}${name}:${a}`, n(v as number)]));
     }
     await b.add((p) => p.hset(k.tallies(), ...f));

@@ -52,6 +52,8 @@
   ARGV[29] '' or the metrics sent with the reward: a spec as metrics.lua describes (cjson; its
            "k" names the metric sums hash <prefix>{exp:<id>}:M, in this experiment's slot).
            metrics.lua is prepended to this script. Each (decision, name) counts once.
+  -- hurdle sums (rewardShape hurdle-lognormal, bandit/hurdle.ts)
+  ARGV[30] '1' to keep the population's hurdle sums, else '0' (absent: '0')
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -164,6 +166,21 @@ if halfLife or keepCost then
       fields[4], num(v[4]), fields[5], num(v[5]), fields[6], num(v[6]), fields[7], num(at))
   end
 end
+
+-- Hurdle sums (rewardShape hurdle-lognormal), as MemoryStore's addEngineSums (engine-sums.ts,
+-- bandit/hurdle.ts addHurdle): fields <pop>hk/hl/hq:<arm> (nonzero rewards, sum and sum of squares
+-- of their logs); hk is created by the first reward, zero or not, so the sums' presence is known.
+if ARGV[30] == '1' and ARGV[5] ~= '' then
+  local p, r = ARGV[2], tonumber(ARGV[5])
+  local hk, hl, hq = p .. 'hk:' .. arm, p .. 'hl:' .. arm, p .. 'hq:' .. arm
+  if r > 0 then
+    local l = math.log(r)
+    redis.call('HSET', tallies, hk, num(hnum(tallies, hk) + 1), hl, num(hnum(tallies, hl) + l), hq, num(hnum(tallies, hq) + l * l))
+  elseif not redis.call('HGET', tallies, hk) then
+    redis.call('HSET', tallies, hk, '0', hl, '0', hq, '0')
+  end
+end
+-- (end of the hurdle sums)
 
 -- Metrics (issue 22): counted in this step, each once per decision and name (a duplicate reward
 -- returned above, so a retry counts none of them).
