@@ -7,6 +7,10 @@
  * A page of one type reads through per-type index streams that lua/log-of-type.lua keeps from the
  * log in bounded slices (the writers only append to the log), so a filtered page costs what it
  * returns, not a scan of the other types' events.
+ *
+ * One log command at a time per store: Redis runs a connection's queued commands back to back, so
+ * twenty readers' slices sent together would hold a decision's script behind all twenty; in turn,
+ * it waits behind one at most (a page of 100 entries, or an index slice of about a millisecond).
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { StoredEvent } from '../contract/event-log.js';
@@ -15,7 +19,7 @@ import type { ExperimentKeys } from './redis-keys.js';
 import { StoreUnavailableError } from './store.js';
 
 /** Log entries indexed per call of log-of-type.lua: about a millisecond of Redis's time. */
-export const INDEX_SLICE = 500;
+export const INDEX_SLICE = 200;
 const TYPE_FIELD = { decision: 'd', reward: 'r', signal: 'g' } as const;
 type Entries = [string, string[]][];
 type LogClient = (Redis | Cluster) & { banditLogOfType(...args: (string | number)[]): Promise<[0 | 1, Entries | number]> };
@@ -23,6 +27,8 @@ type LogClient = (Redis | Cluster) & { banditLogOfType(...args: (string | number
 export class RedisLogReader {
   private conn: Promise<LogClient> | null = null;
   private closed = false;
+  /** The last log command sent: the next one waits for it (one at a time). */
+  private last: Promise<unknown> = Promise.resolve();
 
   /** `io`: the store's error mapping (StoreUnavailableError); `logOfType`: lua/log-of-type.lua's text. */
   constructor(private readonly client: Redis | Cluster, private readonly io: <T>(exchange: () => Promise<T>) => Promise<T>, private readonly logOfType: string) {}
@@ -32,7 +38,7 @@ export class RedisLogReader {
     const log = await this.connection();
     const [arms, entries] = await Promise.all([
       this.io(() => this.client.hget(k.meta(), 'arms')),
-      this.io(() => log.xrange(k.log(), after === null ? '-' : `(${after}`, '+', 'COUNT', limit)),
+      this.inTurn(() => log.xrange(k.log(), after === null ? '-' : `(${after}`, '+', 'COUNT', limit)),
     ]);
     return arms === null ? null : decodeStreamEntries(JSON.parse(arms) as string[], entries);
   }
@@ -44,9 +50,16 @@ export class RedisLogReader {
     const log = await this.connection();
     const keys = [k.log(), k.logIndex('d'), k.logIndex('r'), k.logIndex('g'), k.logIndexed()];
     for (;;) {
-      const [done, reply] = await this.io(() => log.banditLogOfType(...keys, TYPE_FIELD[type], after === null ? '-' : `(${after}`, INDEX_SLICE, limit));
+      const [done, reply] = await this.inTurn(() => log.banditLogOfType(...keys, TYPE_FIELD[type], after === null ? '-' : `(${after}`, INDEX_SLICE, limit));
       if (done === 1) return decodeStreamEntries(JSON.parse(arms) as string[], reply as Entries);
     }
+  }
+
+  /** `exchange` on the log connection once the command before it has been answered. */
+  private inTurn<T>(exchange: () => Promise<T>): Promise<T> {
+    const run = this.last.then(() => this.io(exchange));
+    this.last = run.catch(() => {});
+    return run;
   }
 
   async close(): Promise<void> {
