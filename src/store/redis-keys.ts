@@ -21,6 +21,8 @@
  *   <prefix>{exp:<id>}:h            ZSET   history points: score ts (unix seconds), member the point's JSON
  *   <prefix>{exp:<id>}:l            STREAM the event log: every decision (packed field `d`) and accepted reward
  *                                          (packed field `r`), appended by assign.lua and reward.lua (see them)
+ *   <prefix>{exp:<id>}:ld|lr|lg     STREAM the log's decisions, rewards, signals: their ids only, kept by lua/log-of-type.lua
+ *   <prefix>{exp:<id>}:li           STRING the last log id those index streams hold (lua/log-of-type.lua)
  */
 import * as crypto from 'node:crypto';
 
@@ -55,6 +57,9 @@ export class ExperimentKeys {
   metricSums(): string { return `${this.base}M`; }
   history(): string { return `${this.base}h`; }
   log(): string { return `${this.base}l`; }
+  /** The log's index of one type (d, r or g: the entries' type field), and how far it goes (lua/log-of-type.lua). */
+  logIndex(type: 'd' | 'r' | 'g'): string { return `${this.base}l${type}`; }
+  logIndexed(): string { return `${this.base}li`; }
 }
 
 export const indexKey = (prefix: string): string => `${prefix}experiments`;

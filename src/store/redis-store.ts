@@ -20,7 +20,7 @@ import type { GUARDRAIL_NAMES } from '../contract/experiment-config.js';
 type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
 import { RedisApiKeys } from './redis-api-keys.js';
 import type { StoredEvent } from '../contract/event-log.js';
-import { decodeStreamEntries } from './redis-event-log.js';
+import { RedisLogReader } from './redis-log-reader.js';
 import { decodeClaim, encodeClaim, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
 import {
   EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, layerKey, secretKey, stickyEpochs, stickyField,
@@ -85,6 +85,8 @@ export class RedisStore implements Store {
   private lastAnswerAt = Date.now();
   private readonly apiKeys: RedisApiKeys;
   private lastTrimAt = 0;
+  /** The log's reads, on a connection of their own (redis-log-reader.ts). */
+  private readonly logReader: RedisLogReader;
 
   constructor(protected readonly client: RedisClient, opts: RedisStoreOptions) {
     this.prefix = checkPrefix(opts.prefix);
@@ -94,6 +96,7 @@ export class RedisStore implements Store {
       const lua = file === 'reward' || file === 'signal' ? `${readLua('metrics')}\n${readLua(file)}` : readLua(file);
       client.defineCommand(name, { numberOfKeys, lua });
     }
+    this.logReader = new RedisLogReader(client, (x) => this.io(x), readLua('log-of-type'));
     this.apiKeys = new RedisApiKeys(client, this.prefix, (x) => this.io(x), (keys, args) => this.script('banditApiKeyChange', keys, args));
   }
 
@@ -266,13 +269,9 @@ export class RedisStore implements Store {
   apiKeysVersion(): Promise<number> { return this.apiKeys.currentVersion(); }
   watchApiKeys(onChange: () => Promise<void>): ApiKeyWatch { return this.apiKeys.watch(onChange); }
 
-  async readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null> {
-    const k = this.keys(id);
-    const [arms, entries] = await Promise.all([
-      this.io(() => this.client.hget(k.meta(), 'arms')),
-      this.io(() => this.client.xrange(k.log(), after === null ? '-' : `(${after}`, '+', 'COUNT', limit)),
-    ]);
-    return arms === null ? null : decodeStreamEntries(JSON.parse(arms) as string[], entries);
+  readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null> { return this.logReader.read(this.keys(id), after, limit); }
+  readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null> {
+    return this.logReader.readOfType(this.keys(id), type, after, limit);
   }
 
   async claimLayerRange(layerId: string, claim: LayerClaim, nowMs: number, mode: ClaimMode): Promise<ClaimResult> {
@@ -301,6 +300,7 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     this.apiKeys.close();
+    await this.logReader.close();
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
   }

@@ -262,10 +262,10 @@ export interface EventLogStore {
    */
   readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null>;
   /**
-   * Optional: `readEvents` of one type only, read through an index, so a filtered page reads no
-   * events of the other type (the SQLite store has it; without it the caller filters readEvents).
+   * `readEvents` of one type only, read through an index of the type (every store has one), so a
+   * filtered page reads no events of the other types: it costs what it returns.
    */
-  readEventsOfType?(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null>;
+  readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null>;
 }
 
 export interface LayerStore {
