@@ -27,11 +27,15 @@ export function engineFor(config: ExperimentConfig): Engine {
   };
 }
 
-/** The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life. */
+/**
+ * The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life; with
+ * change detection (issue 24), the rewards since the arm's last restart when it has restarted.
+ */
 export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number): ArmEvidence {
   const e = t.engine;
   if (engine.halfLifeSeconds !== null) {
     return e?.decayed ? evidenceOf(decayTo(e.decayed, nowS, engine.halfLifeSeconds)) : { rewards: 0, sum: 0, sumSq: 0, costs: 0, costSum: 0, costSumSq: 0 };
   }
-  return { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq, costs: e?.costs ?? 0, costSum: e?.costSum ?? 0, costSumSq: e?.costSumSq ?? 0 };
+  const r = t.since ?? t;
+  return { rewards: r.rewards, sum: r.sum, sumSq: r.sumSq, costs: e?.costs ?? 0, costSum: e?.costSum ?? 0, costSumSq: e?.costSumSq ?? 0 };
 }

@@ -126,12 +126,12 @@ export class Snapshot {
 
 /** Same reward count and sums: the posterior is the same. */
 function sameSums(a: Tally, b: Tally): boolean {
-  return a.rewards === b.rewards && a.sum === b.sum && a.sumSq === b.sumSq;
+  return a.rewards === b.rewards && a.sum === b.sum && a.sumSq === b.sumSq && a.since?.rewards === b.since?.rewards && a.since?.sum === b.since?.sum;
 }
 
-/** The reward posterior of an undiscounted tally (the report's). */
+/** The reward posterior of an undiscounted tally (the report's): since the arm's last detected change with change detection. */
 export function posteriorOf(config: ExperimentConfig, t: Tally): Posterior {
-  return posteriorFor(config.rewardModel, config.prior, t, config.rewardBounds);
+  return posteriorFor(config.rewardModel, config.prior, t.since ?? t, config.rewardBounds);
 }
 
 /** Snapshots by experiment id. Also keeps the last one seen, for the fallback when the store is down. */
