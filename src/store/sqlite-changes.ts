@@ -11,7 +11,23 @@ import type { ExperimentHead } from './sqlite-experiments.js';
 import type { SqliteTallies } from './sqlite-tallies.js';
 import type { RewardInput } from './store.js';
 
-interface Row { detector: string; since: string | null; changes: string | null }
+interface Row { detector: Buffer; since: string | null; changes: string | null }
+
+/** The detector as doubles: testFrom, evidenceFrom, then n, s, q, t of each GLR segment (exact, and no JSON on the hot path). */
+function encode(d: ArmDetector): Buffer {
+  const a = new Float64Array(2 + 4 * d.glr.blocks.length);
+  a[0] = d.testFrom;
+  a[1] = d.evidenceFrom;
+  d.glr.blocks.forEach((b, i) => a.set([b.n, b.s, b.q, b.t], 2 + 4 * i));
+  return Buffer.from(a.buffer);
+}
+
+function decode(buf: Buffer): ArmDetector {
+  const a = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const blocks = [];
+  for (let i = 2; i < a.length; i += 4) blocks.push({ n: a[i], s: a[i + 1], q: a[i + 2], t: a[i + 3] });
+  return { testFrom: a[0], evidenceFrom: a[1], glr: { blocks } };
+}
 
 export class SqliteChanges {
   private readonly s;
@@ -33,9 +49,9 @@ export class SqliteChanges {
       ...(row?.since && { since: JSON.parse(row.since) as Tally['since'] }), ...(row?.changes && { changes: JSON.parse(row.changes) as Tally['changes'] }),
     };
     const all = () => this.tallies.stats(head).arms.map((a, i) => (i === arm ? tally : a.bandit));
-    const step = changeStep(row ? (JSON.parse(row.detector) as ArmDetector) : undefined, tally, arm, all, spec, input, reward);
+    const step = changeStep(row ? decode(row.detector) : undefined, tally, arm, all, spec, input, reward);
     const t = withChanges(tally, step);
-    this.s.put.run(head.rid, arm, JSON.stringify(step.detector), t.since ? JSON.stringify(t.since) : null, t.changes ? JSON.stringify(t.changes) : null);
+    this.s.put.run(head.rid, arm, encode(step.detector), t.since ? JSON.stringify(t.since) : null, t.changes ? JSON.stringify(t.changes) : null);
     return step.detected;
   }
 }

@@ -5,9 +5,10 @@
   (test/glr-lua.test.ts). Not a script by itself: a script that uses it is this file followed by
   its own text (readLua('glr') .. readLua(name)).
 
-  State, one string per arm: segments "n,s,q,t" joined by ';', oldest first (the last may be an
-  open block); '' when empty. Numbers are written with 17 significant digits, so they
-  round-trip exactly.
+  State, one binary string per arm: segments of four little-endian doubles n, s, q, t
+  (struct.pack '<dddd', 32 bytes), oldest first (the last may be an open block); '' when empty.
+  Exact, and cheap per reward: a reward into an open block rewrites only its last 32 bytes; the
+  whole state is decoded only when a block fills (every GLR_BLOCK rewards of the arm), for the test.
 
   glr_observe(state, model, delta, reward, t) -> new state, detection or nil
     detection = {at, before = {n, s, q, t}, after = {n, s, q, t}, statistic, threshold}
@@ -20,23 +21,22 @@ local function glr_seg_add(a, b)
   return { a[1] + b[1], a[2] + b[2], a[3] + b[3], (a[1] > 0) and a[4] or b[4] }
 end
 
+local GLR_SEG = 32
+local function glr_pack(b) return struct.pack('<dddd', b[1], b[2], b[3], b[4]) end
+
 local function glr_decode(str)
   local segs = {}
-  if str and str ~= '' then
-    for n, s, q, t in string.gmatch(str, '([^,;]+),([^,;]+),([^,;]+),([^,;]+)') do
-      segs[#segs + 1] = { tonumber(n), tonumber(s), tonumber(q), tonumber(t) }
-    end
+  for pos = 1, #str, GLR_SEG do
+    local n, s, q, t = struct.unpack('<dddd', str, pos)
+    segs[#segs + 1] = { n, s, q, t }
   end
   return segs
 end
 
 local function glr_encode(blocks)
   local parts = {}
-  for i = 1, #blocks do
-    local b = blocks[i]
-    parts[i] = string.format('%.17g,%.17g,%.17g,%.17g', b[1], b[2], b[3], b[4])
-  end
-  return table.concat(parts, ';')
+  for i = 1, #blocks do parts[i] = glr_pack(blocks[i]) end
+  return table.concat(parts)
 end
 
 -- Merges the adjacent pair j, j + 1 (the newest block excluded) with the smallest
@@ -79,15 +79,21 @@ local function glr_statistic(model, a, b)
 end
 
 local function glr_observe(str, model, delta, x, t)
-  local blocks = glr_decode(str)
-  local last = blocks[#blocks]
+  local len = #str
+  local last = len > 0 and { struct.unpack('<dddd', str, len - GLR_SEG + 1) } or nil
+  local kept, newest = str, nil
   if last == nil or last[1] >= GLR_BLOCK then
-    blocks[#blocks + 1] = { 1, x, x * x, t }
+    newest = { 1, x, x * x, t }
   else
-    blocks[#blocks] = { last[1] + 1, last[2] + x, last[3] + x * x, math.min(last[4], t) }
+    kept = string.sub(str, 1, len - GLR_SEG)
+    newest = { last[1] + 1, last[2] + x, last[3] + x * x, math.min(last[4], t) }
   end
-  if blocks[#blocks][1] < GLR_BLOCK then return glr_encode(blocks), nil end
-  if #blocks > GLR_MAX_BLOCKS then glr_merge_one_pair(blocks) end
+  -- Until the block fills, only its bytes change.
+  if newest[1] < GLR_BLOCK then return kept .. glr_pack(newest), nil end
+  local blocks = glr_decode(kept)
+  blocks[#blocks + 1] = newest
+  local merged = #blocks > GLR_MAX_BLOCKS
+  if merged then glr_merge_one_pair(blocks) end
   local total = { 0, 0, 0, 0 }
   for i = 1, #blocks do total = glr_seg_add(total, blocks[i]) end
   local threshold = math.log((3 * total[1] * math.sqrt(total[1])) / delta)
@@ -104,10 +110,10 @@ local function glr_observe(str, model, delta, x, t)
     end
     before = glr_seg_add(before, blocks[j])
   end
-  if best == nil then return glr_encode(blocks), nil end
-  local kept = {}
-  for j = from, #blocks do kept[#kept + 1] = blocks[j] end
-  return glr_encode(kept), best
+  if best == nil then return merged and glr_encode(blocks) or kept .. glr_pack(newest), nil end
+  local rest = {}
+  for j = from, #blocks do rest[#rest + 1] = blocks[j] end
+  return glr_encode(rest), best
 end
 
 local function glr_restarts(d, is_leader)
