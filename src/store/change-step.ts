@@ -4,7 +4,7 @@
  * counted the reward, after the tally. reward.lua does the same through lua/changes.lua.
  */
 import { emptyDetector, evidenceSums, leaderIndex, recordForChanges, type ArmDetector, type ChangeSpec, type ChangeStep } from '../bandit/change-evidence.js';
-import type { Tally } from '../contract/domain.js';
+import type { DetectedChange, Tally } from '../contract/domain.js';
 import type { RewardInput } from './store.js';
 
 /**
@@ -22,4 +22,16 @@ export function changeStep(
 /** The step's result written back onto the tally (only the fields it has). */
 export function withChanges(tally: Tally, step: ChangeStep): Tally {
   return { ...tally, ...(step.since && { since: step.since }), ...(step.changes && { changes: step.changes }) };
+}
+
+/** The memory store's call: each arm's detector and bandit tally on its record (in the experiment's arm order). */
+export function recordInMemory(
+  arms: ReadonlyMap<string, { b: Tally; detector?: ArmDetector }>, armId: string, spec: ChangeSpec, input: Pick<RewardInput, 'issuedAt' | 'nowMs'>, reward: number,
+): DetectedChange | null {
+  const all = [...arms.values()];
+  const arm = arms.get(armId)!;
+  const step = changeStep(arm.detector, arm.b, all.indexOf(arm), () => all.map((a) => a.b), spec, input, reward);
+  arm.detector = step.detector;
+  arm.b = withChanges(arm.b, step);
+  return step.detected;
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { BoundedMap } from './bounded-map.js';
 import { addEngineSums } from './engine-sums.js';
-import { changeStep, withChanges } from './change-step.js';
+import { recordInMemory } from './change-step.js';
 import type { ArmDetector } from '../bandit/change-evidence.js';
 import { MemoryDefaults } from './memory-defaults.js';
 import { autoDisable, countAtOrBelow, guardrailDisabled, type Breach } from '../bandit/guardrails.js';
@@ -204,13 +204,7 @@ export class MemoryStore implements Store {
       t.sumSq += input.reward * input.reward;
     }
     // Change detection (issue 24): the arm's GLR test, after the tally (change-step.ts; reward.lua's changes.lua call).
-    if (input.changes && input.reward !== undefined) {
-      const arms = [...e.arms.values()];
-      const step = changeStep(arm.detector, arm.b, arms.indexOf(arm), () => arms.map((a) => a.b), input.changes, input, input.reward);
-      arm.detector = step.detector;
-      arm.b = withChanges(arm.b, step);
-      if (step.detected) found.change = step.detected;
-    }
+    if (input.changes && input.reward !== undefined) found.change = recordInMemory(e.arms, input.armId, input.changes, input, input.reward) ?? undefined;
     // Per-user sums (mirrors reward.lua's block of the same name).
     if (input.reward !== undefined && input.population !== 'x') {
       const r = input.reward;

@@ -1,5 +1,5 @@
-/** Change detection's fields of the Redis tallies hash (issue 24; written by lua/changes.lua), as Tally.since and Tally.changes. */
-import type { Tally } from '../contract/domain.js';
+/** Change detection in the Redis store (issue 24): the tallies hash fields lua/changes.lua writes, as Tally.since and Tally.changes; the reward reply it wraps. */
+import type { DetectedChange, Tally } from '../contract/domain.js';
 import type { Population } from '../contract/population.js';
 
 export function decodeChanges(tallies: Record<string, string>, pop: Population, armId: string): Pick<Tally, 'since' | 'changes'> {
@@ -15,4 +15,10 @@ export function decodeChanges(tallies: Record<string, string>, pop: Population, 
     });
   }
   return out;
+}
+
+/** Unwraps the reward script's reply (redis-store.ts rewardScript): the step's own, and the change it detected. */
+export function changeOf(reply: unknown): { reply: unknown; change?: DetectedChange } {
+  if (!Array.isArray(reply) || reply[0] !== '~change') return { reply };
+  return { reply: reply[3], change: { detectedAt: Number(reply[1]), at: Number(reply[2]) } };
 }

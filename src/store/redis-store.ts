@@ -25,9 +25,9 @@ import { decodeClaim, encodeClaim, type ClaimMode, type ClaimResult, type LayerC
 import {
   EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, layerKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
-import { decodeChanges } from './redis-changes.js';
+import { changeOf, decodeChanges } from './redis-changes.js';
 import { StoreUnavailableError, type ApiKeyWatch, type AssignInput, type AssignResult, type DueDefault, type ExperimentPatch, type RewardInput, type RewardResult, type SignalInput, type SignalResult, type Store } from './store.js';
-import type { ApiKeyRecord, DetectedChange, DisabledInfo, EngineSums, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, Tally } from '../contract/domain.js';
+import type { ApiKeyRecord, DisabledInfo, EngineSums, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, Tally } from '../contract/domain.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -67,12 +67,6 @@ export const rewardScript = (): string => [readLua('glr'), readLua('changes'), r
   'local reply = reward_step()',
   "if change_found then return {'~change', change_found[1], change_found[2], reply} end",
   'return reply'].join('\n');
-
-/** Unwraps rewardScript's reply: the step's own, and the change it detected. */
-function changeOf(reply: unknown): { reply: unknown; change?: DetectedChange } {
-  if (!Array.isArray(reply) || reply[0] !== '~change') return { reply };
-  return { reply: reply[3], change: { detectedAt: Number(reply[1]), at: Number(reply[2]) } };
-}
 
 /** The negative codes of the scripts (see each script's header). */
 const FAILURES = { [-1]: 'not_found', [-2]: 'stale', [-3]: 'duplicate', [-4]: 'exists', [-5]: 'expired' } as const;
