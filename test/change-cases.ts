@@ -7,7 +7,7 @@
  * rewards on two store instances report each change exactly once.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ArmDetector, ChangeSpec } from '../src/bandit/change-evidence.js';
+import { evidenceSums, type ArmDetector, type ChangeSpec } from '../src/bandit/change-evidence.js';
 import { makeRng, sampleNormal } from '../src/bandit/random.js';
 import type { DetectedChange, ExperimentConfig, Tally } from '../src/contract/domain.js';
 import { changeStep, withChanges } from '../src/store/change-step.js';
@@ -72,13 +72,14 @@ export function changeCases(env: ChangeCaseEnv): void {
       const results = await feed(xs, BERNOULLI);
       expect(detections(results)).toEqual(ref.detectedAt);
       const got = await treat();
-      expect(got.since).toEqual(ref.tally.since);
+      expect(got.beforeChange).toEqual(ref.tally.beforeChange);
       expect(got.changes).toEqual(ref.tally.changes);
-      expect(got.since!.rewards).toBeLessThan(got.rewards);
+      expect(evidenceSums(got).rewards).toBe(got.rewards - got.beforeChange!.rewards);
+      expect(evidenceSums(got).rewards).toBeLessThan(got.rewards);
       const first = results[ref.detectedAt[0]] as { changeDetected: DetectedChange };
       expect(first.changeDetected).toEqual(ref.tally.changes![0]);
       // The other arms keep no change state.
-      expect((await env.store().getStats('exp-1'))!.arms[0].bandit.since).toBeUndefined();
+      expect((await env.store().getStats('exp-1'))!.arms[0].bandit.beforeChange).toBeUndefined();
     });
 
     it('runs the Gaussian test (unknown variance) the same way', async () => {
@@ -91,7 +92,7 @@ export function changeCases(env: ChangeCaseEnv): void {
       for (let i = 0; i < xs.length; i++) results.push(await env.store().recordReward(reward(xs[i], i, GAUSSIAN, { experimentId: 'exp-g' })));
       expect(detections(results)).toEqual(ref.detectedAt);
       const got = (await env.store().getStats('exp-g'))!.arms[1].bandit;
-      expect(got.since).toEqual(ref.tally.since);
+      expect(got.beforeChange).toEqual(ref.tally.beforeChange);
       expect(got.changes).toEqual(ref.tally.changes);
     });
 
@@ -105,13 +106,13 @@ export function changeCases(env: ChangeCaseEnv): void {
       expect(await env.store().recordReward(late)).toEqual({ kind: 'accepted' });
       const after = await treat();
       expect(after.rewards).toBe(before.rewards + 1);
-      expect(after.since).toEqual(before.since);
+      expect(evidenceSums(after)).toEqual(evidenceSums(before));
       expect(after.changes).toEqual(before.changes);
       expect(await env.store().recordReward(late)).toEqual({ kind: 'duplicate' });
       expect(await treat()).toEqual(after);
       // A reward decided after the change joins the new evidence.
       await env.store().recordReward(reward(1, xs.length, BERNOULLI, { nowMs: (T0 + 1001) * 1000 }));
-      expect((await treat()).since!.rewards).toBe(before.since!.rewards + 1);
+      expect(evidenceSums(await treat()).rewards).toBe(evidenceSums(before).rewards + 1);
     });
 
     it('reports each change exactly once under concurrent rewards on two store instances', async () => {
@@ -126,7 +127,7 @@ export function changeCases(env: ChangeCaseEnv): void {
         expect(got.rewards).toBe(600);
         expect(got.changes!.length).toBeGreaterThan(0);
         expect(detections(results).length).toBe(got.changes!.length);
-        expect(got.since!.rewards).toBeLessThan(600);
+        expect(evidenceSums(got).rewards).toBeLessThan(600);
       } finally {
         if (other !== env.store()) await other.close();
       }
@@ -135,7 +136,7 @@ export function changeCases(env: ChangeCaseEnv): void {
     it('keeps nothing for an experiment without change detection', async () => {
       for (const [i, x] of fall(300, 'contract-off').entries()) await env.store().recordReward(reward(x, i, BERNOULLI, { changes: undefined }));
       const t = await treat();
-      expect(t.since).toBeUndefined();
+      expect(t.beforeChange).toBeUndefined();
       expect(t.changes).toBeUndefined();
     });
   });

@@ -36,9 +36,9 @@ export interface ArmDetector {
 
 export const emptyDetector = (): ArmDetector => ({ glr: emptyGlrState(), testFrom: 0, evidenceFrom: 0 });
 
-/** The part of the arm's bandit tally change detection keeps (Tally.since, Tally.changes). */
+/** The part of the arm's bandit tally change detection keeps (Tally.beforeChange, Tally.changes). */
 export interface ChangeTally {
-  since?: EvidenceSums;
+  beforeChange?: EvidenceSums;
   changes?: DetectedChange[];
 }
 
@@ -49,8 +49,15 @@ export interface ChangeStep extends ChangeTally {
   restarted: boolean;
 }
 
-/** The evidence the policy and the report read: since the last restart, else the whole tally. */
-export const evidenceSums = (t: EvidenceSums & ChangeTally): EvidenceSums => t.since ?? { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq };
+/**
+ * The evidence the policy and the report read: the tally minus its rewards from before the last
+ * restart. Kept as that difference, so that turning the setting off (evidence: the tally) and on
+ * again (the rewards meanwhile count as evidence) needs nothing from the store.
+ */
+export const evidenceSums = (t: EvidenceSums & ChangeTally): EvidenceSums => {
+  const b = t.beforeChange;
+  return b ? { rewards: t.rewards - b.rewards, sum: t.sum - b.sum, sumSq: t.sumSq - b.sumSq } : { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq };
+};
 
 /** The arm with the highest posterior mean of its evidence (the first on a tie), as bench/sim/seam-engine.ts's leaderOf. */
 export function leaderIndex(evidence: readonly EvidenceSums[], spec: ChangeSpec): number {
@@ -71,19 +78,19 @@ export function leaderIndex(evidence: readonly EvidenceSums[], spec: ChangeSpec)
 export function recordForChanges(
   det: ArmDetector, tally: EvidenceSums & ChangeTally, spec: ChangeSpec, reward: number, issuedAt: number, nowS: number, isLeader: (own: EvidenceSums) => boolean,
 ): ChangeStep {
-  const s = tally.since;
-  const since = s && issuedAt >= det.evidenceFrom ? { rewards: s.rewards + 1, sum: s.sum + reward, sumSq: s.sumSq + reward * reward } : s;
-  const same = { since, changes: tally.changes, detected: null, restarted: false };
+  const b = tally.beforeChange;
+  const beforeChange = b && issuedAt < det.evidenceFrom ? { rewards: b.rewards + 1, sum: b.sum + reward, sumSq: b.sumSq + reward * reward } : b;
+  const same = { beforeChange, changes: tally.changes, detected: null, restarted: false };
   if (issuedAt < det.testFrom) return { ...same, detector: det };
   const o = observe(det.glr, spec.model, spec.delta, reward, issuedAt);
   if (o.detection === null) return { ...same, detector: { ...det, glr: o.state } };
   const d = o.detection;
   const detected = { detectedAt: nowS, at: d.at };
   const changes = [detected, ...(tally.changes ?? [])].slice(0, MAX_CHANGES_KEPT);
-  const restarted = restartsEvidence(d, isLeader(evidenceSums({ ...tally, since })));
+  const restarted = restartsEvidence(d, isLeader(evidenceSums({ ...tally, beforeChange })));
   return {
     detector: { glr: o.state, testFrom: d.at, evidenceFrom: restarted ? d.at : det.evidenceFrom },
-    since: restarted ? { rewards: d.after.n, sum: d.after.s, sumSq: d.after.q } : since,
+    beforeChange: restarted ? { rewards: tally.rewards - d.after.n, sum: tally.sum - d.after.s, sumSq: tally.sumSq - d.after.q } : beforeChange,
     changes, detected, restarted,
   };
 }

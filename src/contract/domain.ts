@@ -48,11 +48,11 @@ export interface Tally {
   /** Cost and discounted sums, only for an experiment with an objective or a discount (EngineSums, kept by store/engine-sums.ts). */
   engine?: EngineSums;
   /**
-   * Change detection (issue 24), bandit population only: the evidence since the arm's last restart
-   * (absent: no restart yet, the evidence is the whole tally), and the changes detected, newest
-   * first (at most MAX_CHANGES_KEPT).
+   * Change detection (issue 24), bandit population only: the rewards of this tally that are not the
+   * arm's evidence, being from before its last restart (absent: no restart yet), so that the
+   * evidence is the tally minus them; and the changes detected, newest first (at most MAX_CHANGES_KEPT).
    */
-  since?: EvidenceSums;
+  beforeChange?: EvidenceSums;
   changes?: DetectedChange[];
   /**
    * Distinct users whose first exposure in this population was to this arm (the user record;

@@ -21,7 +21,7 @@ export function changeStep(
 
 /** The step's result written back onto the tally (only the fields it has). */
 export function withChanges(tally: Tally, step: ChangeStep): Tally {
-  return { ...tally, ...(step.since && { since: step.since }), ...(step.changes && { changes: step.changes }) };
+  return { ...tally, ...(step.beforeChange && { beforeChange: step.beforeChange }), ...(step.changes && { changes: step.changes }) };
 }
 
 /** The memory store's call: each arm's detector and bandit tally on its record (in the experiment's arm order). */

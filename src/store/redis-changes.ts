@@ -1,12 +1,12 @@
-/** Change detection in the Redis store (issue 24): the tallies hash fields lua/changes.lua writes, as Tally.since and Tally.changes; the reward reply it wraps. */
+/** Change detection in the Redis store (issue 24): the tallies hash fields lua/changes.lua writes, as Tally.beforeChange and Tally.changes; the reward reply it wraps. */
 import type { DetectedChange, Tally } from '../contract/domain.js';
 import type { Population } from '../contract/population.js';
 
-export function decodeChanges(tallies: Record<string, string>, pop: Population, armId: string): Pick<Tally, 'since' | 'changes'> {
+export function decodeChanges(tallies: Record<string, string>, pop: Population, armId: string): Pick<Tally, 'beforeChange' | 'changes'> {
   if (pop !== 'b') return {};
-  const out: Pick<Tally, 'since' | 'changes'> = {};
-  const n = tallies[`bEr:${armId}`];
-  if (n !== undefined) out.since = { rewards: Number(n), sum: Number(tallies[`bEs:${armId}`]), sumSq: Number(tallies[`bEq:${armId}`]) };
+  const out: Pick<Tally, 'beforeChange' | 'changes'> = {};
+  const n = tallies[`bBr:${armId}`];
+  if (n !== undefined) out.beforeChange = { rewards: Number(n), sum: Number(tallies[`bBs:${armId}`]), sumSq: Number(tallies[`bBq:${armId}`]) };
   const list = tallies[`bCh:${armId}`];
   if (list !== undefined) {
     out.changes = list.split(';').map((c) => {

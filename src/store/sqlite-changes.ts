@@ -11,7 +11,7 @@ import type { ExperimentHead } from './sqlite-experiments.js';
 import type { SqliteTallies } from './sqlite-tallies.js';
 import type { RewardInput } from './store.js';
 
-interface Row { detector: Buffer; since: string | null; changes: string | null }
+interface Row { detector: Buffer; before_change: string | null; changes: string | null }
 
 /** The detector as doubles: testFrom, evidenceFrom, then n, s, q, t of each GLR segment (exact, and no JSON on the hot path). */
 function encode(d: ArmDetector): Buffer {
@@ -34,9 +34,9 @@ export class SqliteChanges {
 
   constructor(db: Database.Database, private readonly tallies: SqliteTallies) {
     this.s = {
-      get: db.prepare<[number, number], Row>('SELECT detector, since, changes FROM change_state WHERE rid = ? AND arm = ?'),
+      get: db.prepare<[number, number], Row>('SELECT detector, before_change, changes FROM change_state WHERE rid = ? AND arm = ?'),
       tally: db.prepare<[number, number], { rewards: number; sum: number; sum_sq: number }>("SELECT rewards, sum, sum_sq FROM tallies WHERE rid = ? AND arm = ? AND pop = 'b'"),
-      put: db.prepare('INSERT OR REPLACE INTO change_state (rid, arm, detector, since, changes) VALUES (?, ?, ?, ?, ?)'),
+      put: db.prepare('INSERT OR REPLACE INTO change_state (rid, arm, detector, before_change, changes) VALUES (?, ?, ?, ?, ?)'),
     };
   }
 
@@ -46,12 +46,12 @@ export class SqliteChanges {
     const b = this.s.tally.get(head.rid, arm)!;
     const tally: Tally = {
       decisions: 0, users: 0, rewards: b.rewards, sum: b.sum, sumSq: b.sum_sq,
-      ...(row?.since && { since: JSON.parse(row.since) as Tally['since'] }), ...(row?.changes && { changes: JSON.parse(row.changes) as Tally['changes'] }),
+      ...(row?.before_change && { beforeChange: JSON.parse(row.before_change) as Tally['beforeChange'] }), ...(row?.changes && { changes: JSON.parse(row.changes) as Tally['changes'] }),
     };
     const all = () => this.tallies.stats(head).arms.map((a, i) => (i === arm ? tally : a.bandit));
     const step = changeStep(row ? decode(row.detector) : undefined, tally, arm, all, spec, input, reward);
     const t = withChanges(tally, step);
-    this.s.put.run(head.rid, arm, encode(step.detector), t.since ? JSON.stringify(t.since) : null, t.changes ? JSON.stringify(t.changes) : null);
+    this.s.put.run(head.rid, arm, encode(step.detector), t.beforeChange ? JSON.stringify(t.beforeChange) : null, t.changes ? JSON.stringify(t.changes) : null);
     return step.detected;
   }
 }

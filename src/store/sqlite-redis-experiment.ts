@@ -73,13 +73,13 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
     }
     await b.add((p) => p.hset(k.tallies(), ...f));
   }
-  // Change detection (changes.lua): the evidence since the last restart and the changes beside the
+  // Change detection (changes.lua): the rewards from before the last restart and the changes beside the
   // tallies; the detector (sqlite-changes.ts's doubles: testFrom, evidenceFrom, then glr.lua's packed segments).
-  type ChangeRow = { arm: number; detector: Buffer; since: string | null; changes: string | null };
-  for (const c of db.prepare('SELECT arm, detector, since, changes FROM change_state WHERE rid = ?').all(e.rid) as ChangeRow[]) {
+  type ChangeRow = { arm: number; detector: Buffer; before_change: string | null; changes: string | null };
+  for (const c of db.prepare('SELECT arm, detector, before_change, changes FROM change_state WHERE rid = ?').all(e.rid) as ChangeRow[]) {
     const a = armIds[c.arm];
-    const since = c.since ? (JSON.parse(c.since) as { rewards: number; sum: number; sumSq: number }) : null;
-    if (since) await b.add((p) => p.hset(k.tallies(), `bEr:${a}`, n(since.rewards), `bEs:${a}`, n(since.sum), `bEq:${a}`, n(since.sumSq)));
+    const old = c.before_change ? (JSON.parse(c.before_change) as { rewards: number; sum: number; sumSq: number }) : null;
+    if (old) await b.add((p) => p.hset(k.tallies(), `bBr:${a}`, n(old.rewards), `bBs:${a}`, n(old.sum), `bBq:${a}`, n(old.sumSq)));
     const list = c.changes ? (JSON.parse(c.changes) as { detectedAt: number; at: number }[]) : [];
     if (list.length > 0) await b.add((p) => p.hset(k.tallies(), `bCh:${a}`, list.map((x) => `${n(x.detectedAt)},${n(x.at)}`).join(';')));
     await b.add((p) => p.hset(k.detectors(), `f:${a}`, `${n(c.detector.readDoubleLE(0))},${n(c.detector.readDoubleLE(8))}`, `g:${a}`, c.detector.subarray(16)));

@@ -72,8 +72,9 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (rid, name, arm)) WITHOUT ROWID;
    ALTER TABLE events ADD COLUMN metrics TEXT;`,
   // 4: change detection (issue 24): per arm of the bandit population, the GLR detector (doubles:
-  // sqlite-changes.ts), the evidence since the last restart and the changes detected (JSON; null before any).
-  `CREATE TABLE change_state (rid INTEGER NOT NULL, arm INTEGER NOT NULL, detector BLOB NOT NULL, since TEXT, changes TEXT,
+  // sqlite-changes.ts), the tally's rewards from before the last restart and the changes detected
+  // (JSON; null before any).
+  `CREATE TABLE change_state (rid INTEGER NOT NULL, arm INTEGER NOT NULL, detector BLOB NOT NULL, before_change TEXT, changes TEXT,
      PRIMARY KEY (rid, arm)) WITHOUT ROWID;`,
 ];
 

@@ -83,5 +83,17 @@ describe.each(storeKinds)('change detection over HTTP ($name store)', (kind) => 
 
     const metrics = (await t.app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(new RegExp(`bandit_changes_detected_total\\{experiment="cd",arm="large"\\} ${large.changes.length}\\b`));
+
+    // Off: every reward is evidence again. On again: the evidence since the change, plus the rewards meanwhile.
+    await t.patch('/experiments/cd', { changeDetection: null });
+    const d = (await t.post('/select', { experimentId: 'cd' })).body;
+    await t.post('/reward', { decisionId: d.decisionId, reward: 1 });
+    const off = (await t.get('/arms?experimentId=cd')).body.arms.find((a: any) => a.armId === 'large');
+    expect(off.changes).toBeUndefined();
+    expect(off.posterior.alpha + off.posterior.beta - 2).toBeCloseTo(off.rewards, 9);
+    await t.patch('/experiments/cd', { changeDetection: GLR });
+    const on = (await t.get('/arms?experimentId=cd')).body.arms.find((a: any) => a.armId === 'large');
+    expect(on.changes).toEqual(large.changes);
+    expect(on.rewardsSinceChange).toBe(large.rewardsSinceChange + (d.armId === 'large' ? 1 : 0));
   });
 });

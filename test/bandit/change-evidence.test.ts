@@ -10,7 +10,7 @@ type ArmTally = EvidenceSums & ChangeTally;
 function step(det: ArmDetector, t: ArmTally, r: number, issuedAt: number, nowS: number, leader: boolean) {
   const tally = { ...t, rewards: t.rewards + 1, sum: t.sum + r, sumSq: t.sumSq + r * r };
   const out = recordForChanges(det, tally, SPEC, r, issuedAt, nowS, () => leader);
-  return { det: out.detector, t: { ...tally, since: out.since, changes: out.changes }, out };
+  return { det: out.detector, t: { ...tally, beforeChange: out.beforeChange, changes: out.changes }, out };
 }
 
 /** Feeds Bernoulli rewards of mean p(i) decided at time i, the arm leading throughout (or never). */
@@ -37,16 +37,16 @@ describe('change bookkeeping of one arm (the stores\' rule)', () => {
     expect(Math.abs(c.at - 2000)).toBeLessThanOrEqual(100);
     expect(c.detectedAt).toBe(1_000_000 + restartedAt[0]);
     expect(det.evidenceFrom).toBe(c.at);
-    expect(t.since!.rewards).toBe(4000 - c.at);
-    expect(t.since!.sum / t.since!.rewards).toBeLessThan(0.25);
-    expect(evidenceSums(t)).toEqual(t.since);
+    expect(evidenceSums(t).rewards).toBe(4000 - c.at);
+    expect(evidenceSums(t).sum / evidenceSums(t).rewards).toBeLessThan(0.25);
+    expect(t.beforeChange!.rewards).toBe(c.at);
   });
 
   it('a rise of the leader is listed but does not restart its evidence (the ranking rule); a fall of a non-leader neither', () => {
     const rise = run(4000, (i) => (i < 2000 ? 0.2 : 0.5), 'ce-rise');
     expect(rise.t.changes!.length).toBe(1);
     expect(rise.restartedAt).toEqual([]);
-    expect(rise.t.since).toBeUndefined();
+    expect(rise.t.beforeChange).toBeUndefined();
     expect(evidenceSums(rise.t).rewards).toBe(4000);
     expect(rise.det.testFrom).toBe(rise.t.changes![0].at);
     const fall = run(4000, (i) => (i < 2000 ? 0.5 : 0.2), 'ce-fall', false);
@@ -57,11 +57,11 @@ describe('change bookkeeping of one arm (the stores\' rule)', () => {
   it('a late reward decided before the change counts in the tally only, neither in the new evidence nor in the test', () => {
     const { det, t } = run(4000, (i) => (i < 2000 ? 0.5 : 0.2), 'ce-late');
     const late = step(det, t, 1, t.changes![0].at - 1, 2_000_000, true);
-    expect(late.t.since).toEqual(t.since);
+    expect(evidenceSums(late.t)).toEqual(evidenceSums(t));
     expect(late.det.glr).toEqual(det.glr);
     expect(late.t.rewards).toBe(t.rewards + 1);
     const fresh = step(det, t, 1, 4000, 2_000_000, true);
-    expect(fresh.t.since!.rewards).toBe(t.since!.rewards + 1);
+    expect(evidenceSums(fresh.t).rewards).toBe(evidenceSums(t).rewards + 1);
     expect(fresh.det.glr).not.toEqual(det.glr);
   });
 

@@ -9,9 +9,9 @@
   "t": the decision's issuedAt, "n": now, unix seconds}
   KEYS[10] the detectors hash <prefix>{exp:<id>}:g: g:<armId> the GLR segments (glr.lua's string),
            f:<armId> "testFrom,evidenceFrom" (decision times; absent: 0,0)
-  In the tallies hash (bandit population): bEr/bEs/bEq:<armId> the evidence since the arm's last
-  restart (absent before any: the evidence is the tally), bCh:<armId> the changes detected
-  "detectedAt,at;..." newest first, at most CHANGES_KEPT.
+  In the tallies hash (bandit population): bBr/bBs/bBq:<armId> the tally's rewards from before the
+  arm's last restart (absent before any); the evidence is the tally minus them. bCh:<armId> the
+  changes detected "detectedAt,at;..." newest first, at most CHANGES_KEPT.
 
   record_change(spec, detectors, tallies, meta, arm, reward): sets change_found = {detectedAt, at}
   when this reward revealed a change (the script's wrapper returns it with the reply).
@@ -21,11 +21,12 @@ local change_found = nil
 
 local function ch_num(x) return string.format('%.17g', x) end
 
--- The arm's evidence: since its last restart when it has one, else its bandit tally.
+-- The arm's evidence (count and sum): its bandit tally minus the rewards from before its last restart (evidenceSums).
 local function ch_evidence(tallies, a)
-  local f = redis.call('HMGET', tallies, 'bEr:' .. a, 'bEs:' .. a, 'br:' .. a, 'bs:' .. a)
-  if f[1] then return tonumber(f[1]), tonumber(f[2]) end
-  return tonumber(f[3] or '0'), tonumber(f[4] or '0')
+  local f = redis.call('HMGET', tallies, 'br:' .. a, 'bs:' .. a, 'bBr:' .. a, 'bBs:' .. a)
+  local n, s = tonumber(f[1] or '0'), tonumber(f[2] or '0')
+  if f[3] then return n - tonumber(f[3]), s - tonumber(f[4]) end
+  return n, s
 end
 
 -- Whether `arm` (with evidence own_n, own_s) has the highest posterior mean, the first on a tie (leaderIndex).
@@ -48,23 +49,24 @@ local function record_change(spec, detectors, tallies, meta, arm, x)
     local a, b = string.match(from, '^([^,]+),([^,]+)$')
     test_from, evidence_from = tonumber(a), tonumber(b)
   end
-  local se = redis.call('HMGET', tallies, 'bEr:' .. arm, 'bEs:' .. arm, 'bEq:' .. arm)
-  local since = nil
-  if se[1] then since = { tonumber(se[1]), tonumber(se[2]), tonumber(se[3]) } end
-  if since and issued >= evidence_from then
-    since = { since[1] + 1, since[2] + x, since[3] + x * x }
-    redis.call('HSET', tallies, 'bEr:' .. arm, ch_num(since[1]), 'bEs:' .. arm, ch_num(since[2]), 'bEq:' .. arm, ch_num(since[3]))
+  -- A reward decided before the last restart belongs to the rewards before it.
+  if issued < evidence_from then
+    local b = redis.call('HMGET', tallies, 'bBr:' .. arm, 'bBs:' .. arm, 'bBq:' .. arm)
+    if b[1] then
+      redis.call('HSET', tallies, 'bBr:' .. arm, ch_num(tonumber(b[1]) + 1), 'bBs:' .. arm, ch_num(tonumber(b[2]) + x), 'bBq:' .. arm, ch_num(tonumber(b[3]) + x * x))
+    end
   end
   if issued < test_from then return end
   local state, d = glr_observe(redis.call('HGET', detectors, 'g:' .. arm) or '', spec.m, spec.d, x, issued)
   redis.call('HSET', detectors, 'g:' .. arm, state)
   if not d then return end
-  local own_n, own_s
-  if since then own_n, own_s = since[1], since[2] else own_n, own_s = ch_evidence(tallies, arm) end
+  local own_n, own_s = ch_evidence(tallies, arm)
   local restarted = glr_restarts(d, ch_is_leader(spec, tallies, meta, arm, own_n, own_s))
   if restarted then
     evidence_from = d.at
-    redis.call('HSET', tallies, 'bEr:' .. arm, ch_num(d.after[1]), 'bEs:' .. arm, ch_num(d.after[2]), 'bEq:' .. arm, ch_num(d.after[3]))
+    local t = redis.call('HMGET', tallies, 'br:' .. arm, 'bs:' .. arm, 'bq:' .. arm)
+    redis.call('HSET', tallies, 'bBr:' .. arm, ch_num(tonumber(t[1]) - d.after[1]), 'bBs:' .. arm, ch_num(tonumber(t[2]) - d.after[2]),
+      'bBq:' .. arm, ch_num(tonumber(t[3]) - d.after[3]))
   end
   redis.call('HSET', detectors, 'f:' .. arm, ch_num(d.at) .. ',' .. ch_num(evidence_from))
   local list = { ch_num(spec.n) .. ',' .. ch_num(d.at) }
