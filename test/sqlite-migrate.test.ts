@@ -75,6 +75,14 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'migrate to Redis', 
     expect((await a.call('POST', '/experiments', { id: 'e1', arms, rewardModel: 'bernoulli', holdbackPercent: 20, guardrails: { errorRate: 0.9, minSamples: 50 } }, admin)).status).toBe(201);
     expect((await a.call('POST', '/experiments', { id: 'e2', arms, rewardModel: 'gaussian', discount: { halfLifeSeconds: 3600 }, objective: { costWeight: 1 }, defaultReward: { afterSeconds: 3000, value: 0 } }, admin)).status).toBe(201);
     expect((await a.call('POST', '/experiments/e2/arms/c/disable', { reason: 'before the move' }, admin)).status).toBe(200);
+    // Change detection (issue 24): every arm rewarded 1, then 0: changes detected, evidence restarted.
+    expect((await a.call('POST', '/experiments', { id: 'e3', arms, rewardModel: 'bernoulli', stickiness: false, changeDetection: { method: 'glr', falseAlarmRate: 0.01 } }, admin)).status).toBe(201);
+    for (let i = 0; i < 180; i++) {
+      const d = (await a.call('POST', '/select', { experimentId: 'e3' }, admin)).body;
+      expect((await a.call('POST', '/reward', { decisionId: d.decisionId, reward: i < 90 ? 1 : 0 }, admin)).status).toBe(200);
+    }
+    const e3 = (await a.call('GET', '/arms?experimentId=e3', undefined, reader)).body;
+    expect(e3.arms.some((x: { changes: unknown[] }) => x.changes.length > 0), JSON.stringify(e3.arms)).toBe(true);
     const sticky = new Map<string, string>();
     const unrewarded: string[] = [];
     const rewarded: string[] = [];

@@ -8,6 +8,7 @@ import { eventIdBefore, type StoredEvent } from '../src/contract/event-log.js';
 import { breachReason } from '../src/bandit/guardrails.js';
 import { guardrailCases, limits, repeat } from './guardrail-cases.js';
 import { signalCases } from './signal-cases.js';
+import { changeCases } from './change-cases.js';
 import type { AssignInput, GuardrailEvent, RewardInput, RewardResult, Store } from '../src/store/store.js';
 import type { DisabledInfo, ExperimentConfig, HistoryPoint } from '../src/contract/domain.js';
 import { describeLayerClaims } from './store-layers.contract.js';
@@ -88,6 +89,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
     describeLogTypes(() => store, { config, assign: assignInput, reward: rewardInput });
 
     signalCases({ store: () => store, another: async () => (handle.another ? handle.another() : null), config, rewardInput, iso: ISO0 });
+    changeCases({ store: () => store, another: async () => (handle.another ? handle.another() : null), config, rewardInput });
 
     describe('experiments', () => {
       it('creates once: the second create of an id is refused and changes nothing', async () => {

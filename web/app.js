@@ -94,7 +94,10 @@ function renderLeaderboard(report, experiment) {
     // A guardrail's breach is shown rounded to 3 significant digits (the stored reason keeps 6); a manual reason is the operator's words.
     const g = d?.guardrail;
     const why = g ? `guardrail ${g.guardrail}: observed ${sig(g.observed)} ${g.observed < g.limit ? 'below' : 'above'} limit ${sig(g.limit)}` : d?.reason;
-    const disabledText = d ? `${d.source === 'guardrail' ? '' : 'by hand: '}${why} (${time(d.at)})` : '';
+    // With change detection: the newest change, where the evidence the figures use starts.
+    const c = a.changes?.[0];
+    const changeText = c ? `reward changed at ${time(c.at)} (detected ${time(c.detectedAt)}; evidence now: ${a.rewardsSinceChange} rewards)` : '';
+    const disabledText = [d ? `${d.source === 'guardrail' ? '' : 'by hand: '}${why} (${time(d.at)})` : '', changeText].filter(Boolean).join('; ');
     const action = cell('');
     if (!a.baseline) {
       const b = document.createElement('button');
@@ -128,9 +131,23 @@ function armConfirm(b) {
   b.setAttribute('aria-label', `Confirm disabling arm ${b.dataset.arm}`);
 }
 
-/** Vertical marks: each arm's current disable at its time, and earlier disables seen in the history. */
+/**
+ * Vertical marks: each arm's current disable at its time, and earlier disables seen in the history;
+ * with change detection, each detected change (the report's and the history points') at its change
+ * point, dotted, in the arm's colour.
+ */
 function marksOf(report, points) {
   const marks = [];
+  const seen = new Set();
+  const changes = [...report.arms.map((a) => [a.armId, a.changes ?? []]), ...points.flatMap((p) => p.arms.map((a) => [a.armId, a.changes ?? []]))];
+  for (const [armId, list] of changes) {
+    for (const c of list) {
+      if (seen.has(`${armId}|${c.at}`)) continue;
+      seen.add(`${armId}|${c.at}`);
+      const i = report.arms.findIndex((a) => a.armId === armId);
+      marks.push({ x: Date.parse(c.at) / 1000, color: colorOf(i), label: `${armId} changed`, dash: [2, 3] });
+    }
+  }
   for (const a of report.arms) {
     if (a.disabled) marks.push({ x: Date.parse(a.disabled.at) / 1000, color: a.disabled.source === 'guardrail' ? '#dc2626' : '#6b7280', label: `${a.armId} disabled` });
   }

@@ -24,6 +24,12 @@ export const ENGINE_ARM_FIELDS = {
     costWeight: z.number(), meanCost: z.number().nullable(), mean: z.number().nullable(),
     probabilityBest: z.number().nullable().describe('P(best) of the net value among the enabled arms; null for a disabled arm.'),
   }).optional().describe('With objective.costWeight: the arm\'s estimated mean cost and its net value reward - costWeight * cost.'),
+  changes: z.array(z.object({
+    detectedAt: z.string().describe('When the change was detected: the arrival of the reward that revealed it.'),
+    at: z.string().describe('Where the test places the change: the decision time of the first reward after it.'),
+  })).optional().describe('With changeDetection: the changes detected on this arm, newest first (the 20 newest).'),
+  rewardsSinceChange: z.number().optional()
+    .describe('With changeDetection: the rewards the posterior, interval, probabilityBest and expectedLoss are computed from (since the arm\'s last restart; all of them before any).'),
 };
 
 export const PromotionStatusSchema = z.object({

@@ -3,9 +3,12 @@ import type { CreateExperimentBody } from '../contract/experiment.js';
 import { invalidAt } from '../errors.js';
 import type { ExperimentConfig } from '../contract/domain.js';
 import type { EngineSumsInput } from '../store/engine-sums.js';
+import { DEFAULT_FALSE_ALARM_RATE } from '../contract/engine.js';
+import type { Population } from '../contract/population.js';
+import type { ChangeSpec } from '../bandit/change-evidence.js';
 
 /** Only the settings that are on, so that an experiment without them is stored as before. */
-export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfig, 'discount' | 'objective' | 'minArmShare' | 'defaultReward' | 'rewardBounds' | 'rewardShape'> {
+export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfig, 'discount' | 'objective' | 'minArmShare' | 'defaultReward' | 'rewardBounds' | 'rewardShape' | 'changeDetection'> {
   const share = body.minArmShare ?? 0;
   const adaptive = body.policy !== 'fixed';
   if (!adaptive && (share > 0 || body.discount || body.objective)) {
@@ -30,7 +33,9 @@ export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfi
       throw invalidAt('invalid_config', 'defaultReward.value', `${d.value} is not a ${body.rewardModel} reward${body.rewardModel === 'bernoulli' ? ' (0 or 1)' : ''}`);
     }
   }
+  const changeDetection = changeDetectionOf(body.changeDetection, body.discount);
   return {
+    ...(changeDetection && { changeDetection }),
     ...(d && { defaultReward: { afterSeconds: d.afterSeconds, value: d.value } }),
     ...(body.discount && { discount: { halfLifeSeconds: body.discount.halfLifeSeconds } }),
     ...(body.objective && { objective: { costWeight: body.objective.costWeight } }),
@@ -47,7 +52,8 @@ function checkRewardShape(body: CreateExperimentBody): void {
       : body.rewardBounds ? 'replaces rewardBounds (a cap); choose one'
         : body.discount ? 'does not keep discounted sums yet; leave discount out'
           : body.objective ? 'does not combine with a cost weight yet; leave objective out'
-            : null;
+            : body.changeDetection ? 'does not restart its sums at a detected change yet; leave changeDetection out'
+              : null;
   if (why) throw invalidAt('invalid_config', 'rewardShape', `rewardShape "hurdle-lognormal" ${why}`);
 }
 
@@ -57,4 +63,25 @@ export function engineSumsInput(config: ExperimentConfig): EngineSumsInput | und
   const costs = (config.objective?.costWeight ?? 0) > 0;
   const hurdle = config.rewardShape === 'hurdle-lognormal';
   return halfLifeSeconds === null && !costs && !hurdle ? undefined : { halfLifeSeconds, costs, ...(hurdle && { hurdle }) };
+}
+
+/**
+ * The stored `changeDetection` (issue 24) of a body's setting, with the documented default filled
+ * in; null when off. Change detection restarts undiscounted evidence: not with `discount`.
+ */
+export function changeDetectionOf(cd: ExperimentConfig['changeDetection'], discount: ExperimentConfig['discount'], rewardShape?: ExperimentConfig['rewardShape']): ExperimentConfig['changeDetection'] {
+  if (!cd) return null;
+  if (rewardShape) throw invalidAt('invalid_config', 'changeDetection', `rewardShape "${rewardShape}" does not restart its sums at a detected change yet; leave changeDetection out`);
+  if (discount) throw invalidAt('invalid_config', 'changeDetection', 'change detection restarts an arm\'s evidence at a change; discount forgets it at a fixed rate: use one of them (docs/statistics.md, "When to use which")');
+  return { method: cd.method, falseAlarmRate: cd.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE };
+}
+
+/** The change test a reward of this experiment runs (bandit rewards with a value only); undefined: none. */
+export function changeSpecOf(config: ExperimentConfig, population: Population, reward: number | undefined): ChangeSpec | undefined {
+  const cd = config.changeDetection;
+  if (!cd || population !== 'b' || reward === undefined) return undefined;
+  const p = config.prior;
+  // The prior as pseudo-observations, for the leader's posterior mean (Beta: alpha of alpha + beta; Normal-Gamma: lambda mu of lambda).
+  const [priorSum, priorWeight] = 'lambda' in p ? [p.lambda * p.mu, p.lambda] : [p.alpha, p.alpha + p.beta];
+  return { model: config.rewardModel, delta: cd.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE, priorSum, priorWeight };
 }

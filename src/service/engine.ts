@@ -6,6 +6,7 @@
  */
 import { decayTo, evidenceOf } from '../bandit/discount.js';
 import { policyFor } from '../bandit/policies.js';
+import { evidenceSums } from '../bandit/change-evidence.js';
 import type { ArmEvidence, Policy, PolicySettings } from '../bandit/policy.js';
 import type { EngineSums, ExperimentConfig, Tally } from '../contract/domain.js';
 
@@ -13,6 +14,8 @@ export interface Engine {
   readonly policy: Policy<unknown>;
   readonly settings: PolicySettings;
   readonly halfLifeSeconds: number | null;
+  /** changeDetection is on: the evidence is each arm's since its last restart. */
+  readonly changes: boolean;
 }
 
 export function engineFor(config: ExperimentConfig): Engine {
@@ -24,14 +27,19 @@ export function engineFor(config: ExperimentConfig): Engine {
       rewardBounds: config.rewardBounds ?? null, rewardShape: config.rewardShape ?? null,
     },
     halfLifeSeconds: config.discount?.halfLifeSeconds ?? null,
+    changes: config.changeDetection != null,
   };
 }
 
-/** The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life. */
+/**
+ * The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life; with
+ * change detection (issue 24), the rewards since the arm's last restart when it has restarted.
+ */
 export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number): ArmEvidence {
   const e = t.engine;
   if (engine.halfLifeSeconds !== null) {
     return e?.decayed ? evidenceOf(decayTo(e.decayed, nowS, engine.halfLifeSeconds)) : { rewards: 0, sum: 0, sumSq: 0, costs: 0, costSum: 0, costSumSq: 0 };
   }
-  return { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq, costs: e?.costs ?? 0, costSum: e?.costSum ?? 0, costSumSq: e?.costSumSq ?? 0, ...(e?.hurdle && { hurdle: e.hurdle }) };
+  const r = engine.changes ? evidenceSums(t) : t;
+  return { rewards: r.rewards, sum: r.sum, sumSq: r.sumSq, costs: e?.costs ?? 0, costSum: e?.costSum ?? 0, costSumSq: e?.costSumSq ?? 0, ...(e?.hurdle && { hurdle: e.hurdle }) };
 }

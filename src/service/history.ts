@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { allocationShares } from '../bandit/allocation.js';
 import type { HistoryResponse } from '../contract/history.js';
 import { ApiError, invalidAt } from '../errors.js';
-import type { ExperimentState, ExperimentStats, HistoryPoint } from '../contract/domain.js';
+import type { DetectedChange, ExperimentState, ExperimentStats, HistoryPoint } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { pooled } from './holdback-report.js';
 import { meanOf, round } from './report.js';
@@ -45,9 +45,17 @@ export function historyPoint(state: ExperimentState, stats: ExperimentStats, pre
       probabilityBest: round(pBest[i]),
       allocation: round(shares[i]),
       status: enabled[i] ? 'active' : 'disabled',
+      ...changeMarks(a.bandit.changes, prev?.ts ?? -Infinity, ts),
     })),
     holdback: { users: hold.users, decisions: hold.decisions, rewards: hold.rewards, meanReward: round(meanOf(hold)) },
   };
+}
+
+/** The arm's changes detected in [from, to) (issue 24), newest first, as the point's marks; nothing when none. */
+function changeMarks(changes: readonly DetectedChange[] | undefined, from: number, to: number): { changes?: { detectedAt: string; at: string }[] } {
+  const iso = (s: number): string => new Date(s * 1000).toISOString();
+  const marks = (changes ?? []).filter((c) => c.detectedAt >= from && c.detectedAt < to).map((c) => ({ detectedAt: iso(c.detectedAt), at: iso(c.at) }));
+  return marks.length > 0 ? { changes: marks } : {};
 }
 
 /** Writes the current interval's point of every experiment that lacks it; returns how many this call wrote. */

@@ -96,7 +96,7 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     arms,
     regret: { estimatedCumulative: round(regret.cumulative), estimatedPerDecision: round(regret.perDecision) },
     rewardBounds: bounds,
-    basis: basisOf(engine.settings.costWeight, engine.halfLifeSeconds, deff),
+    basis: basisOf(engine.settings.costWeight, engine.halfLifeSeconds, deff, config.changeDetection != null),
     holdback,
     recommendation,
     promotion: promotionStatus(config.promotion, disabled, ctx.clock.now()),
@@ -116,10 +116,11 @@ function supportOf(config: ExperimentConfig, e: ArmEvidence): Support {
 }
 
 /** The report's basis in words (bandit/judgement.ts). */
-function basisOf(costWeight: number, halfLifeSeconds: number | null, deff: number) {
+function basisOf(costWeight: number, halfLifeSeconds: number | null, deff: number, changes: boolean) {
   const quantity = costWeight > 0 ? 'netValue' as const : 'reward' as const;
   const what = `the ${judgedName(costWeight)}`;
-  const when = halfLifeSeconds !== null ? `, from evidence discounted with a half-life of ${halfLifeSeconds} s` : '';
+  const when = halfLifeSeconds !== null ? `, from evidence discounted with a half-life of ${halfLifeSeconds} s`
+    : changes ? ', from each arm\'s evidence since its last detected change (rewardsSinceChange)' : '';
   const users = deff > 1 ? `, each arm's evidence divided by the design effect ${deff.toFixed(2)} of returning users` : '';
   return { quantity, costWeight, halfLifeSeconds, designEffect: round(deff, 3), description: `probabilityBest, expectedLoss, regret and the recommendation judge ${what}${when}${users}` };
 }

@@ -12,7 +12,7 @@ import type { DecisionClaims } from '../assignment/decision-token.js';
 import { decisionSnapshot, verifiedClaims } from './decision-claims.js';
 import type { ServiceContext } from './context.js';
 import type { Snapshot } from './snapshot.js';
-import { engineSumsInput } from './engine-config.js';
+import { changeSpecOf, engineSumsInput } from './engine-config.js';
 import { answerEach, type BatchAnswer } from './batch.js';
 import { rewardMetrics } from './signals.js';
 
@@ -47,6 +47,7 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     // Default rewards (issue 11): past afterSeconds the default is what counts (default-rewards.ts); a repeat is still a duplicate.
     ...(config.defaultReward && { defaults: { apply: false, late: Math.floor(nowMs / 1000) - claims.t > config.defaultReward.afterSeconds } }),
     ...(metrics && { metrics }),
+    changes: changeSpecOf(config, claims.p, value),
     log: {
       propensity: claims.q, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS,
       ...(body.metadata !== undefined && { metadata: JSON.stringify(body.metadata) }),
@@ -63,10 +64,17 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     throw new ApiError('decision_expired', `no reward came within defaultReward.afterSeconds (${config.defaultReward?.afterSeconds} s): the default (${config.defaultReward?.value}) counts for this decision`, { issuedAt: new Date(claims.t * 1000).toISOString() });
   }
   ctx.metrics.reward(config.id, claims.a, claims.p);
+  if (res.changeDetected) changeDetected(ctx, config.id, claims.a);
   if (!res.autoDisabled) return { accepted: true, duplicate: false };
   ctx.metrics.guardrailDisable(config.id, claims.a, res.autoDisabled.guardrail?.guardrail ?? 'unknown');
   ctx.cache.invalidate(config.id);
   return { accepted: true, duplicate: false, autoDisabled: { armId: claims.a, ...res.autoDisabled } };
+}
+
+/** A change of the arm (issue 24): counted, and the snapshot refreshed so the policy reads the restarted evidence. */
+export function changeDetected(ctx: ServiceContext, experimentId: string, armId: string): void {
+  ctx.metrics.changeDetected(experimentId, armId);
+  ctx.cache.invalidate(experimentId);
 }
 
 /** The reward as a number, checked against the experiment's model; undefined when left out with error: true. */

@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { BoundedMap } from './bounded-map.js';
 import { addEngineSums } from './engine-sums.js';
+import { recordInMemory } from './change-step.js';
+import type { ArmDetector } from '../bandit/change-evidence.js';
 import { MemoryDefaults } from './memory-defaults.js';
 import { autoDisable, countAtOrBelow, guardrailDisabled, type Breach } from '../bandit/guardrails.js';
 import { MemoryMetrics } from './memory-metrics.js';
@@ -18,7 +20,7 @@ import type { StoredEvent } from '../contract/event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryLayers, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
 import type { ApiKeyWatch, AssignInput, AssignResult, DueDefault, ExperimentPatch, GuardrailEvent, RewardInput, RewardResult, SignalInput, SignalResult, Store } from './store.js';
-import type { ApiKeyRecord, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, StickyAssignment, Tally, UserSums } from '../contract/domain.js';
+import type { ApiKeyRecord, DetectedChange, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, StickyAssignment, Tally, UserSums } from '../contract/domain.js';
 
 type GuardrailEventRow = GuardrailEvent;
 interface ArmData {
@@ -26,6 +28,8 @@ interface ArmData {
   /** How many window latencies are at or below `countedFor` (the latency limit when last counted). */
   atOrBelow: number;
   countedFor: number | undefined;
+  /** Change detection (issue 24): the arm's GLR detector (bandit population). */
+  detector?: ArmDetector;
 }
 interface ExperimentData {
   state: ExperimentState;
@@ -173,6 +177,13 @@ export class MemoryStore implements Store {
   }
 
   async recordReward(input: RewardInput): Promise<RewardResult> {
+    const found: { change?: DetectedChange } = {};
+    const res = this.rewardStep(input, found);
+    return res.kind === 'accepted' && found.change ? { ...res, changeDetected: found.change } : res;
+  }
+
+  /** The reward step, one synchronous block; `found.change`: the change it detected (issue 24). */
+  private rewardStep(input: RewardInput, found: { change?: DetectedChange }): RewardResult {
     const e = this.experiments.get(input.experimentId);
     const arm = e?.arms.get(input.armId);
     if (!e || !arm) return { kind: 'not_found' };
@@ -192,6 +203,8 @@ export class MemoryStore implements Store {
       t.sum += input.reward;
       t.sumSq += input.reward * input.reward;
     }
+    // Change detection (issue 24): the arm's GLR test, after the tally (change-step.ts; reward.lua's changes.lua call).
+    if (input.changes && input.reward !== undefined) found.change = recordInMemory(e.arms, input.armId, input.changes, input, input.reward) ?? undefined;
     // Per-user sums (mirrors reward.lua's block of the same name).
     if (input.reward !== undefined && input.population !== 'x') {
       const r = input.reward;

@@ -18,6 +18,7 @@
  *   <prefix>{exp:<id>}:d:<bucket>   SET    dedupe keys of decisions issued in one time bucket
  *   <prefix>{exp:<id>}:u            HASH   per-user reward sums <pop><userKey> -> packed (S, N); tallies <pop>~ss|~nn|~sn sum over users
  *   <prefix>{exp:<id>}:M            HASH   metric sums and windows (issue 22): see lua/metrics.lua
+ *   <prefix>{exp:<id>}:g            HASH   change detection (issue 24): the arms' GLR detectors; see lua/changes.lua
  *   <prefix>{exp:<id>}:h            ZSET   history points: score ts (unix seconds), member the point's JSON
  *   <prefix>{exp:<id>}:l            STREAM the event log: every decision (packed field `d`) and accepted reward
  *                                          (packed field `r`), appended by assign.lua and reward.lua (see them)
@@ -55,6 +56,8 @@ export class ExperimentKeys {
   userSums(): string { return `${this.base}u`; }
   /** Metric sums and windows (issue 22; fields in lua/metrics.lua). */
   metricSums(): string { return `${this.base}M`; }
+  /** Change detection (issue 24): the arms' GLR detectors (fields in lua/changes.lua). */
+  detectors(): string { return `${this.base}g`; }
   history(): string { return `${this.base}h`; }
   log(): string { return `${this.base}l`; }
   /** The log's index of one type (d, r or g: the entries' type field), and how far it goes (lua/log-of-type.lua). */

@@ -25,6 +25,7 @@ import { decodeClaim, encodeClaim, type ClaimMode, type ClaimResult, type LayerC
 import {
   EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, layerKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
+import { changeOf, decodeChanges } from './redis-changes.js';
 import { StoreUnavailableError, type ApiKeyWatch, type AssignInput, type AssignResult, type DueDefault, type ExperimentPatch, type RewardInput, type RewardResult, type SignalInput, type SignalResult, type Store } from './store.js';
 import type { ApiKeyRecord, DisabledInfo, EngineSums, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, Tally } from '../contract/domain.js';
 
@@ -43,7 +44,7 @@ const SCRIPTS = {
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 7],
-  banditReward: ['reward', 9],
+  banditReward: ['reward', 10],
   banditSignal: ['signal', 4],
   banditSecret: ['get-or-create-secret', 1],
   banditHistoryPoint: ['history-point', 1],
@@ -55,6 +56,17 @@ type ScriptArg = string | number;
 
 /** A script of `lua/` beside this module (`npm run build` copies them into dist/store/lua). */
 export const readLua = (file: string): string => readFileSync(new URL(`./lua/${file}.lua`, import.meta.url), 'utf8');
+
+/**
+ * The reward step: reward.lua with its libraries (change detection, issue 24: glr.lua and changes.lua;
+ * metrics.lua, issue 22), its body wrapped in a function so that a change it detected is returned with
+ * its reply, whichever of its returns it took: {'~change', detectedAt, at, reply}.
+ */
+export const rewardScript = (): string => [readLua('glr'), readLua('changes'), readLua('metrics'),
+  'local function reward_step()', readLua('reward'), 'end',
+  'local reply = reward_step()',
+  "if change_found then return {'~change', change_found[1], change_found[2], reply} end",
+  'return reply'].join('\n');
 
 /** The negative codes of the scripts (see each script's header). */
 const FAILURES = { [-1]: 'not_found', [-2]: 'stale', [-3]: 'duplicate', [-4]: 'exists', [-5]: 'expired' } as const;
@@ -92,8 +104,8 @@ export class RedisStore implements Store {
     this.prefix = checkPrefix(opts.prefix);
     this.staleAfterMs = Math.max(2000, 8 * (opts.commandTimeoutMs ?? 250));
     for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
-      // metrics.lua (issue 22) is a library of the reward and signal steps.
-      const lua = file === 'reward' || file === 'signal' ? `${readLua('metrics')}\n${readLua(file)}` : readLua(file);
+      // metrics.lua (issue 22) is a library of the reward and signal steps; the reward step's has change detection's too.
+      const lua = file === 'reward' ? rewardScript() : file === 'signal' ? `${readLua('metrics')}\n${readLua(file)}` : readLua(file);
       client.defineCommand(name, { numberOfKeys, lua });
     }
     this.logReader = new RedisLogReader(client, (x) => this.io(x), readLua('log-of-type'));
@@ -198,8 +210,8 @@ export class RedisStore implements Store {
     const { bucket, keyTtl } = dedupeBucket(input.issuedAt, input.rewardWindowSeconds, input.nowMs / 1000);
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
-    const reply = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted()],
+    const wrapped = await this.script('banditReward',
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted(), k.detectors()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         mayAutoDisable(g, input.baseline) ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
@@ -213,14 +225,18 @@ export class RedisStore implements Store {
         // metrics (issue 22): ARGV[29]
         metricSpec(k, input.metrics, input.windowSize, input.baseline),
         // hurdle sums (rewardShape hurdle-lognormal): ARGV[30]
-        input.engine?.hurdle ? '1' : '0']);
+        input.engine?.hurdle ? '1' : '0',
+        // change detection (issue 24): ARGV[31]
+        input.changes ? JSON.stringify({ m: input.changes.model, d: input.changes.delta, ps: input.changes.priorSum, pw: input.changes.priorWeight, t: input.issuedAt, n: input.nowMs / 1000 }) : '']);
+    const { reply, change } = changeOf(wrapped);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale' || kind === 'expired') return { kind };
-    if (!Array.isArray(reply)) return { kind: 'accepted' };
+    const found = change && { changeDetected: change };
+    if (!Array.isArray(reply)) return { kind: 'accepted', ...found };
     const byMetric = metricDisabled(reply, nowIso);
-    if (byMetric) return { kind: 'accepted', autoDisabled: byMetric };
+    if (byMetric) return { kind: 'accepted', autoDisabled: byMetric, ...found };
     const [name, observed] = reply as [Breach['guardrail'], string];
-    return { kind: 'accepted', autoDisabled: guardrailDisabled({ guardrail: name, observed: Number(observed), limit: g![name as GuardrailName]! }, nowIso) };
+    return { kind: 'accepted', autoDisabled: guardrailDisabled({ guardrail: name, observed: Number(observed), limit: g![name as GuardrailName]! }, nowIso), ...found };
   }
 
   recordSignal(input: SignalInput): Promise<SignalResult> {
@@ -380,6 +396,7 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
     sumSq: Number(tallies[`${pop}q:${armId}`] ?? 0),
     users: Number(tallies[`${pop}u:${armId}`] ?? 0),
     ...decodeEngineSums(tallies, pop, armId),
+    ...decodeChanges(tallies, pop, armId),
   });
   const userSums = (pop: 'b' | 'h') => ({
     sumSq: Number(tallies[`${pop}~ss`] ?? 0), countSq: Number(tallies[`${pop}~nn`] ?? 0), cross: Number(tallies[`${pop}~sn`] ?? 0),

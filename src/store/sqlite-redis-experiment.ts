@@ -74,6 +74,17 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
     }
     await b.add((p) => p.hset(k.tallies(), ...f));
   }
+  // Change detection (changes.lua): the rewards from before the last restart and the changes beside the
+  // tallies; the detector (sqlite-changes.ts's doubles: testFrom, evidenceFrom, then glr.lua's packed segments).
+  type ChangeRow = { arm: number; detector: Buffer; before_change: string | null; changes: string | null };
+  for (const c of db.prepare('SELECT arm, detector, before_change, changes FROM change_state WHERE rid = ?').all(e.rid) as ChangeRow[]) {
+    const a = armIds[c.arm];
+    const old = c.before_change ? (JSON.parse(c.before_change) as { rewards: number; sum: number; sumSq: number }) : null;
+    if (old) await b.add((p) => p.hset(k.tallies(), `bBr:${a}`, n(old.rewards), `bBs:${a}`, n(old.sum), `bBq:${a}`, n(old.sumSq)));
+    const list = c.changes ? (JSON.parse(c.changes) as { detectedAt: number; at: number }[]) : [];
+    if (list.length > 0) await b.add((p) => p.hset(k.tallies(), `bCh:${a}`, list.map((x) => `${n(x.detectedAt)},${n(x.at)}`).join(';')));
+    await b.add((p) => p.hset(k.detectors(), `f:${a}`, `${n(c.detector.readDoubleLE(0))},${n(c.detector.readDoubleLE(8))}`, `g:${a}`, c.detector.subarray(16)));
+  }
   await b.add((p) => p.hset(k.tallies(), 'b~ss', n(e.bss), 'b~nn', n(e.bnn), 'b~sn', n(e.bsn), 'h~ss', n(e.hss), 'h~nn', n(e.hnn), 'h~sn', n(e.hsn)));
 
   // Guardrail windows (reward.lua): counters hash, and each arm's events "seq|latency|cost|error", oldest first.

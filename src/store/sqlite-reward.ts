@@ -15,12 +15,14 @@ import type { SqliteTallies } from './sqlite-tallies.js';
 import type { Counters, SqliteWindow } from './sqlite-window.js';
 import type { SqliteMetrics } from './sqlite-metrics.js';
 import { metricsJson } from './signals.js';
+import { SqliteChanges } from './sqlite-changes.js';
 import type { RewardInput, RewardResult } from './store.js';
-import type { DisabledInfo, GuardrailWindow, Guardrails } from '../contract/domain.js';
+import type { DetectedChange, DisabledInfo, GuardrailWindow, Guardrails } from '../contract/domain.js';
 
 export class SqliteReward {
   private readonly s;
   readonly run: (input: RewardInput) => RewardResult;
+  private readonly changes: SqliteChanges;
 
   constructor(
     db: Database.Database, private readonly experiments: SqliteExperiments, private readonly tallies: SqliteTallies,
@@ -35,11 +37,17 @@ export class SqliteReward {
       userSums: db.prepare<[number, number, string], { s: number; n: number }>('SELECT s, n FROM user_sums WHERE rid = ? AND gen = ? AND key = ?'),
       setUserSums: db.prepare('INSERT OR REPLACE INTO user_sums (rid, gen, key, s, n) VALUES (?, ?, ?, ?, ?)'),
     };
-    const tx = db.transaction((input: RewardInput) => this.step(input));
-    this.run = (input) => tx.immediate(input);
+    this.changes = new SqliteChanges(db, tallies);
+    const tx = db.transaction((input: RewardInput, found: { change?: DetectedChange }) => this.step(input, found));
+    this.run = (input) => {
+      const found: { change?: DetectedChange } = {};
+      const res = tx.immediate(input, found);
+      return res.kind === 'accepted' && found.change ? { ...res, changeDetected: found.change } : res;
+    };
   }
 
-  private step(input: RewardInput): RewardResult {
+  /** `found.change`: the change the step detected (issue 24). */
+  private step(input: RewardInput, found: { change?: DetectedChange }): RewardResult {
     const head = this.experiments.head(input.experimentId);
     const arm = head?.armIndex.get(input.armId);
     if (!head || arm === undefined) return { kind: 'not_found' };
@@ -54,6 +62,8 @@ export class SqliteReward {
     if (input.defaults) this.defaults.settle(rid, input.decisionKey, input.defaults.apply, input.issuedAt + input.rewardWindowSeconds, nowS);
 
     if (input.reward !== undefined) this.tallies.countReward(rid, arm, input.population, input.reward);
+    // Change detection (issue 24): the arm's GLR test, after the tally (sqlite-changes.ts; reward.lua's changes.lua call).
+    if (input.changes && input.reward !== undefined) found.change = this.changes.record(head, arm, input.changes, input, input.reward) ?? undefined;
     if (input.reward !== undefined && input.population !== 'x') this.userSums(rid, input, input.reward, nowS);
     // Engine sums (issue 11): costs and discounted sums, as reward.lua's block of the same name.
     if (input.engine) {

@@ -71,6 +71,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE metric_windows (rid INTEGER NOT NULL, name TEXT NOT NULL, arm INTEGER NOT NULL, vals BLOB NOT NULL, sum REAL NOT NULL,
      PRIMARY KEY (rid, name, arm)) WITHOUT ROWID;
    ALTER TABLE events ADD COLUMN metrics TEXT;`,
+  // 4: change detection (issue 24): per arm of the bandit population, the GLR detector (doubles:
+  // sqlite-changes.ts), the tally's rewards from before the last restart and the changes detected
+  // (JSON; null before any).
+  `CREATE TABLE change_state (rid INTEGER NOT NULL, arm INTEGER NOT NULL, detector BLOB NOT NULL, before_change TEXT, changes TEXT,
+     PRIMARY KEY (rid, arm)) WITHOUT ROWID;`,
 ];
 
 /** The schema version this release writes. */

@@ -15,10 +15,11 @@
  */
 import type { DecisionLog, RewardLog, StoredEvent } from '../contract/event-log.js';
 import type {
-  ApiKeyRecord, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, Guardrails, HistoryPoint,
+  ApiKeyRecord, DetectedChange, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, Guardrails, HistoryPoint,
 } from '../contract/domain.js';
 import type { Population } from '../contract/population.js';
 import type { EngineSumsInput } from './engine-sums.js';
+import type { ChangeSpec } from '../bandit/change-evidence.js';
 import type { ClaimMode, ClaimResult, LayerClaim } from './layer-claims.js';
 import type { MetricValue } from './signals.js';
 import type { MetricStats } from '../contract/metrics.js';
@@ -110,6 +111,12 @@ export interface RewardInput {
    * counted here is a duplicate). Nothing of them is counted when the reward is a duplicate.
    */
   metrics?: MetricValue[];
+  /**
+   * The experiment has `changeDetection` (issue 24) and this is a bandit reward with a value: the
+   * arm's GLR test runs in this same step (bandit/change-evidence.ts; reward.lua through
+   * changes.lua), and a change restarts the arm's evidence (`Tally.since`).
+   */
+  changes?: ChangeSpec;
 }
 
 /** A decision waiting for its default reward (issue 11). */
@@ -127,7 +134,8 @@ export interface DueDefault {
 }
 
 export type RewardResult =
-  | { kind: 'accepted'; autoDisabled?: DisabledInfo }
+  /** `changeDetected`: this reward revealed a change of the arm (issue 24). */
+  | { kind: 'accepted'; autoDisabled?: DisabledInfo; changeDetected?: DetectedChange }
   | { kind: 'duplicate' }
   /** The decision's default reward was applied already (issue 11). */
   | { kind: 'expired' }
@@ -137,7 +145,7 @@ export type RewardResult =
 
 export type ExperimentPatch = Partial<
   Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'
-    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt' | 'targeting' | 'layer' | 'metrics'>
+    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt' | 'targeting' | 'layer' | 'metrics' | 'changeDetection'>
 >;
 
 /**
@@ -208,7 +216,8 @@ export interface SignalInput extends Pick<RewardInput,
 }
 
 export type SignalResult =
-  | { kind: 'accepted'; autoDisabled?: DisabledInfo }
+  /** `changeDetected`: this reward revealed a change of the arm (issue 24). */
+  | { kind: 'accepted'; autoDisabled?: DisabledInfo; changeDetected?: DetectedChange }
   | { kind: 'duplicate' }
   | { kind: 'stale' }
   | { kind: 'not_found' };

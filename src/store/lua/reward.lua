@@ -15,6 +15,7 @@
   KEYS[7]  event log stream               <prefix>{exp:<id>}:l
   KEYS[8]  default rewards: due set       <prefix>{exp:<id>}:dd   (issue 11)
   KEYS[9]  default rewards: defaulted set <prefix>{exp:<id>}:df
+  KEYS[10] change detection: detectors hash <prefix>{exp:<id>}:g   (issue 24; see changes.lua)
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -54,6 +55,9 @@
            metrics.lua is prepended to this script. Each (decision, name) counts once.
   -- hurdle sums (rewardShape hurdle-lognormal, bandit/hurdle.ts)
   ARGV[30] '1' to keep the population's hurdle sums, else '0' (absent: '0')
+  -- change detection (issue 24)
+  ARGV[31] '' or the arm's change test: the spec changes.lua describes (cjson), prepended with glr.lua;
+           the script's wrapper (redis-store.ts) returns {'~change', detectedAt, at, reply} when it fires
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -114,6 +118,8 @@ if ARGV[5] ~= '' then
   redis.call('HSET', tallies, pop .. 's:' .. arm, num(hnum(tallies, pop .. 's:' .. arm) + r),
     pop .. 'q:' .. arm, num(hnum(tallies, pop .. 'q:' .. arm) + r * r))
 end
+-- Change detection (issue 24): the arm's GLR test, after the tally (changes.lua).
+if ARGV[31] ~= nil and ARGV[31] ~= '' and ARGV[5] ~= '' then record_change(cjson.decode(ARGV[31]), KEYS[10], tallies, meta, arm, tonumber(ARGV[5])) end
 
 -- Per-user sums (issue 8): the user's reward sum S and count N in this population (bandit or
 -- holdback), and over users the sums of S^2, N^2 and S*N this reward changes, for the
