@@ -80,7 +80,8 @@ export class Metrics {
     this.counter('bandit_stale_retries_total', 'Decisions refused by the store because the experiment changed meanwhile, and made again.', ['experiment'], this.staleRetries);
     this.counter('bandit_snapshot_reloads_total', 'Experiment snapshots (state and tallies) read from the store into this replica\'s cache.', ['experiment'], this.reloads);
     this.counter('bandit_guardrail_disables_total', 'Arms disabled automatically by a guardrail.', ['experiment', 'arm', 'guardrail'], this.disables);
-    this.counter('bandit_signals_total', 'Signals accepted by POST /signals (duplicates not counted), by declared metric name (issue 22).', ['experiment', 'metric'], this.signals);
+    this.counter('bandit_signals_total', 'Metric values accepted (duplicates not counted), by declared metric name and the route they came by: source="signal" (POST /signals) or "reward" (the metrics of an accepted /reward or /rewards event) (issue 22).',
+      ['experiment', 'metric', 'source'], this.signals);
     this.counter('bandit_store_errors_total', 'Store calls that failed (unavailable or timed out).', ['operation'], this.storeErrors);
     this.storeDuration = new BucketHistogram('bandit_store_duration_seconds', 'Duration of store calls (failed ones included), by store method.',
       ['operation'], LATENCY_BUCKETS, r);
@@ -111,8 +112,8 @@ export class Metrics {
     bump(this.disables, `${this.exp(experimentId)}\0${armId}\0${guardrail}`);
   }
 
-  /** `metric`: a declared metric's name (at most 20 per experiment), never a user's. */
-  signal(experimentId: string, metric: string): void { bump(this.signals, `${this.exp(experimentId)}\0${metric}`); }
+  /** `metric`: a declared metric's name (at most 20 per experiment), never a user's; `source`: the route it came by. */
+  signal(experimentId: string, metric: string, source: 'signal' | 'reward'): void { bump(this.signals, `${this.exp(experimentId)}\0${metric}\0${source}`); }
 
   /** One store call of `seconds`; `failed` when it threw StoreUnavailableError. */
   storeCall(operation: string, seconds: number, failed: boolean): void {

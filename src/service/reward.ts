@@ -63,6 +63,8 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     throw new ApiError('decision_expired', `no reward came within defaultReward.afterSeconds (${config.defaultReward?.afterSeconds} s): the default (${config.defaultReward?.value}) counts for this decision`, { issuedAt: new Date(claims.t * 1000).toISOString() });
   }
   ctx.metrics.reward(config.id, claims.a, claims.p);
+  // A value whose (decision, name) a signal recorded first is counted here as it arrived; the report counts it once.
+  for (const m of metrics ?? []) ctx.metrics.signal(config.id, m.name, 'reward');
   if (!res.autoDisabled) return { accepted: true, duplicate: false };
   ctx.metrics.guardrailDisable(config.id, claims.a, res.autoDisabled.guardrail?.guardrail ?? 'unknown');
   ctx.cache.invalidate(config.id);

@@ -87,7 +87,7 @@ export async function signal(ctx: ServiceContext, body: SignalBody): Promise<Sig
     if (res.kind === 'stale') continue;
     if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
     if (res.kind === 'duplicate') return { accepted: true, duplicate: true };
-    ctx.metrics.signal(config.id, m.name);
+    ctx.metrics.signal(config.id, m.name, 'signal');
     if (!res.autoDisabled) return { accepted: true, duplicate: false };
     ctx.metrics.guardrailDisable(config.id, claims.a, res.autoDisabled.guardrail?.guardrail ?? 'unknown');
     ctx.cache.invalidate(config.id);
