@@ -20,9 +20,8 @@ const dir = mkdtempSync(join(tmpdir(), 'bandit-migrate-metrics-'));
 const prefix = uniquePrefix();
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  const admin = new Redis(REDIS_URL);
-  await deleteKeys(admin, prefix);
-  await admin.quit();
+  const redis = new Redis(REDIS_URL);
+  await deleteKeys(redis, prefix).finally(() => redis.quit());
 });
 
 const METRICS = [
