@@ -82,6 +82,7 @@ export async function signal(ctx: ServiceContext, body: SignalBody): Promise<Sig
       experimentId: config.id, armId: claims.a, population: claims.p, decisionKey: claims.k, issuedAt: claims.t,
       rewardWindowSeconds: config.rewardWindowSeconds, metric: withGuardrail(m, metricValue(m, body.value, 'value')),
       windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE, baseline: claims.a === config.baselineArmId, nowMs, version: snap.version,
+      userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds,
       log: { propensity: claims.q, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS, ...(claims.u && { userKey: claims.u }) },
     });
     if (res.kind === 'stale') continue;

@@ -180,17 +180,22 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
 /**
  * Declared metrics (issue 22, lua/metrics.lua): the sums hash, field <pop>|<name>|<arm> packed
  * '<ddd' (n, sum, sum of squares), and each guarded metric's window w|<name>|<arm> (packed doubles,
- * oldest first) with its running sum ws|<name>|<arm>. The dedupe records of signals
- * (<decision key>|<name>) are rows of the dedupe table, copied with the rewards'.
+ * oldest first) with its running sum ws|<name>|<arm>, and the user-level sums U|<pop>|<name>|<arm>
+ * packed '<dddddd'. The dedupe records of signals (<decision key>|<name>) are rows of the dedupe
+ * table, and the units' states rows of user_sums: both copied with the rewards'.
  */
 async function copyMetrics(db: Database.Database, b: Batch, k: ExperimentKeys, rid: number, armIds: readonly string[]): Promise<void> {
-  type Sums = { name: string; arm: number; pop: string; n: number; sum: number; sum_sq: number };
+  type Sums = { name: string; arm: number; pop: string; n: number; sum: number; sum_sq: number;
+    units: number; u_sum: number; u_count: number; u_sum_sq: number; u_count_sq: number; u_cross: number };
+  const pack = (xs: number[]): Buffer => {
+    const packed = Buffer.alloc(8 * xs.length);
+    xs.forEach((x, i) => packed.writeDoubleLE(x, 8 * i));
+    return packed;
+  };
   for (const r of db.prepare('SELECT * FROM metric_sums WHERE rid = ?').all(rid) as Sums[]) {
-    const packed = Buffer.alloc(24);
-    packed.writeDoubleLE(r.n, 0);
-    packed.writeDoubleLE(r.sum, 8);
-    packed.writeDoubleLE(r.sum_sq, 16);
-    await b.add((p) => p.hset(k.metricSums(), `${r.pop}|${r.name}|${armIds[r.arm]}`, packed));
+    const field = `${r.pop}|${r.name}|${armIds[r.arm]}`;
+    await b.add((p) => p.hset(k.metricSums(), field, pack([r.n, r.sum, r.sum_sq])));
+    if (r.pop !== 'x') await b.add((p) => p.hset(k.metricSums(), `U|${field}`, pack([r.units, r.u_sum, r.u_count, r.u_sum_sq, r.u_count_sq, r.u_cross])));
   }
   type Window = { name: string; arm: number; vals: Buffer; sum: number };
   for (const w of db.prepare('SELECT * FROM metric_windows WHERE rid = ?').all(rid) as Window[]) {

@@ -71,6 +71,14 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE metric_windows (rid INTEGER NOT NULL, name TEXT NOT NULL, arm INTEGER NOT NULL, vals BLOB NOT NULL, sum REAL NOT NULL,
      PRIMARY KEY (rid, name, arm)) WITHOUT ROWID;
    ALTER TABLE events ADD COLUMN metrics TEXT;`,
+  // 4: the metrics' user-level sums (issue 22; bandit/metric-compare.ts): over units (user, arm), their
+  // count and the sums of S_i, N_i, S_i^2, N_i^2, S_i N_i. The units' states are rows of user_sums.
+  `ALTER TABLE metric_sums ADD COLUMN units REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_sum REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_count REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_sum_sq REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_count_sq REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_cross REAL NOT NULL DEFAULT 0;`,
 ];
 
 /** The schema version this release writes. */
