@@ -67,10 +67,19 @@ local function metricBreach(name, samples, sum, g)
   return nil
 end
 
+-- The per-user hash fields of the units' states of the fresh metrics, in spec.m's order.
+local function metricStateFields(spec, pop, userKey, arm)
+  local fields = {}
+  for _, m in ipairs(spec.m) do if m.fresh then fields[#fields + 1] = pop .. userKey .. '|' .. m.n .. '|' .. arm end end
+  return fields
+end
+
 -- Counts each metric of spec.m that claimMetrics marked fresh into the sums hash: one HMGET and one
--- HSET for all of them (plus the window of a guarded one), and with users (a table {hash, key, ttl,
--- expire} or nil) one HMGET and one HSET of their states. Returns the counted ones and the first
--- breach among them (nil when none).
+-- HSET for all of them (plus the window of a guarded one), and with users (a table {hash, key, ttl}
+-- or nil) their units' states: read with one HMGET unless users.states holds them (read by the
+-- caller with its own fields), written with one HSET and EXPIRE unless users.writes is a table the
+-- caller writes (the reward step, which writes its per-user sums there too). Returns the counted
+-- ones and the first breach among them (nil when none).
 local function recordMetrics(spec, sums, arm, pop, users)
   local counted, fields, breach = {}, {}, nil
   for _, m in ipairs(spec.m) do
@@ -86,8 +95,8 @@ local function recordMetrics(spec, sums, arm, pop, users)
   local d = redis.call('HMGET', sums, unpack(fields))
   local states, stateFields = {}, {}
   if userLevel and users then
-    for i, m in ipairs(counted) do stateFields[i] = pop .. users.key .. '|' .. m.n .. '|' .. arm end
-    states = redis.call('HMGET', users.hash, unpack(stateFields))
+    stateFields = metricStateFields(spec, pop, users.key, arm)
+    states = users.states or redis.call('HMGET', users.hash, unpack(stateFields))
   end
   local writes, userWrites = {}, {}
   for i, m in ipairs(counted) do
@@ -118,9 +127,11 @@ local function recordMetrics(spec, sums, arm, pop, users)
     end
   end
   redis.call('HSET', sums, unpack(writes))
-  if #userWrites > 0 then
+  if users and users.writes then
+    for _, x in ipairs(userWrites) do users.writes[#users.writes + 1] = x end
+  elseif #userWrites > 0 then
     redis.call('HSET', users.hash, unpack(userWrites))
-    if users.expire then redis.call('EXPIRE', users.hash, users.ttl) end
+    redis.call('EXPIRE', users.hash, users.ttl)
   end
   return counted, breach
 end

@@ -116,7 +116,9 @@ end
 -- (bandit or holdback), and over users the sums of S^2, N^2 and S*N this reward changes, for the
 -- delta-method variance of the user-level mean. User entry: struct.pack('<dd', S, N), 16 bytes.
 -- Without a userId (ARGV[17] '') each decision is its own user: S^2 += r^2, N^2 += 1, S*N += r.
--- The tallies are read with one HMGET and written with one HSET.
+-- The tallies are read with one HMGET and written with one HSET; the per-user hash KEYS[6] too, with
+-- the metrics' units' states (issue 22; metrics.lua): userHash.writes is written after the metrics.
+local userHash = (ARGV[17] ~= '' and ARGV[2] ~= 'x') and {hash = KEYS[6], key = ARGV[17], ttl = ARGV[18], writes = {}} or nil
 if ARGV[5] ~= '' then
   local pop, r = ARGV[2], tonumber(ARGV[5])
   local fr, fs, fq = pop .. 'r:' .. arm, pop .. 's:' .. arm, pop .. 'q:' .. arm
@@ -125,12 +127,13 @@ if ARGV[5] ~= '' then
     redis.call('HSET', tallies, fr, (tonumber(t[1]) or 0) + 1, fs, num((tonumber(t[2]) or 0) + r), fq, num((tonumber(t[3]) or 0) + r * r))
   else
     local s, n = 0, 0
-    if ARGV[17] ~= '' then
+    if userHash then
       local field = pop .. ARGV[17]
-      local prev = redis.call('HGET', KEYS[6], field)
-      if prev then s, n = struct.unpack('<dd', prev) end
-      redis.call('HSET', KEYS[6], field, struct.pack('<dd', s + r, n + 1))
-      redis.call('EXPIRE', KEYS[6], ARGV[18])
+      local stateFields = metricSpec and metricStateFields(metricSpec, pop, ARGV[17], arm) or {}
+      local got = redis.call('HMGET', KEYS[6], field, unpack(stateFields))
+      if got[1] then s, n = struct.unpack('<dd', got[1]) end
+      if #stateFields > 0 then userHash.states = {unpack(got, 2, #stateFields + 1)} end
+      userHash.writes[1] = field; userHash.writes[2] = struct.pack('<dd', s + r, n + 1)
     end
     local fss, fnn, fsn = pop .. '~ss', pop .. '~nn', pop .. '~sn'
     local t = redis.call('HMGET', tallies, fr, fs, fq, fss, fnn, fsn)
@@ -176,10 +179,10 @@ end
 -- Metrics (issue 22): counted in this step, each once per decision and name (a duplicate reward
 -- returned above, so a retry counts none of them).
 local metricsCounted, metricBreachFound = {}, nil
-if metricSpec then
-  -- per-user states in the per-user sums hash KEYS[6]; the tally above renewed its TTL when the event carried a reward
-  local users = ARGV[17] ~= '' and {hash = KEYS[6], key = ARGV[17], ttl = ARGV[18], expire = ARGV[5] == ''} or nil
-  metricsCounted, metricBreachFound = recordMetrics(metricSpec, KEYS[10], arm, ARGV[2], users)
+if metricSpec then metricsCounted, metricBreachFound = recordMetrics(metricSpec, KEYS[10], arm, ARGV[2], userHash) end
+if userHash and #userHash.writes > 0 then
+  redis.call('HSET', KEYS[6], unpack(userHash.writes))
+  redis.call('EXPIRE', KEYS[6], ARGV[18])
 end
 
 -- Event log: the accepted reward, in the same step that counts it (before the guardrails, which may

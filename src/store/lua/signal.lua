@@ -32,7 +32,7 @@ if ARGV[5] ~= '' and armIndexAndVersion[2] ~= ARGV[5] then return -2 end
 local spec = readMetricSpec(ARGV[6])
 claimMetrics(KEYS[3], ARGV[3], spec, false)
 if not spec.m[1].fresh then return -3 end
-local users = ARGV[11] ~= '' and {hash = KEYS[5], key = ARGV[11], ttl = ARGV[12], expire = true} or nil
+local users = ARGV[11] ~= '' and {hash = KEYS[5], key = ARGV[11], ttl = ARGV[12]} or nil
 local counted, breach = recordMetrics(spec, KEYS[2], arm, ARGV[2], users)
 redis.call('EXPIRE', KEYS[3], ARGV[4])
 
