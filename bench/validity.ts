@@ -235,7 +235,7 @@ async function main(): Promise<void> {
     for (const shift of [0.05, 0.08]) {
       const pw = [];
       for (let r = 0; r < np; r++) pw.push(await signalRun(`signals-ret-power-${shift}-${r}`, decisions, shift, true));
-      say(`  power: judge +${shift} (${shift / 0.2} sd) on the arm: established at the last look or before ${rate(pw.filter((x) => x.established.judge).length, np).text}; other metrics established ${rate(pw.filter((x) => Object.keys(x.established).some((k) => k !== 'judge')).length, np).text}`);
+      say(`  power: judge +${shift} (${(shift / 0.2).toFixed(2)} sd) on the arm: established at the last look or before ${rate(pw.filter((x) => x.established.judge).length, np).text}; other metrics established ${rate(pw.filter((x) => Object.keys(x.established).some((k) => k !== 'judge')).length, np).text}`);
     }
   }
 
