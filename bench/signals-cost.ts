@@ -8,6 +8,7 @@
  * assign.lua's usec_per_call (the /select calls of each round) is printed too.
  *
  *   flock /tmp/heavy.lock npx tsx bench/signals-cost.ts
+ *   COUNT=1 N=300 npx tsx bench/signals-cost.ts    (Redis commands per /reward, counted, not timed)
  */
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
@@ -31,6 +32,31 @@ const post = (url: string, body: unknown) => app.inject({ method: 'POST', url, h
 for (const [id, metrics] of [['plain', undefined], ['five', METRICS.map((name, i) => ({ name, kind: i === 1 || i === 2 ? 'proportion' : 'mean', direction: 'increase' }))]] as const) {
   const arms = Array.from({ length: 10 }, (_, i) => ({ id: `arm${i}` }));
   await post('/experiments', { id, arms, rewardModel: 'bernoulli', policy: 'thompson', holdbackPercent: 10, ...(metrics && { metrics }) });
+}
+
+// COUNT=1: what reward.lua asks of Redis per /reward, counted (INFO commandstats' calls of the
+// commands the script calls; one is the service's own HGET): a count does not depend on the load.
+if (process.env.COUNT) {
+  const per: Record<string, Record<string, number>> = {};
+  for (const id of ['plain', 'five']) {
+    const ids: string[] = [];
+    for (let i = 0; i < N; i++) ids.push(JSON.parse((await post('/select', { experimentId: id, userId: `u${Math.floor(Math.random() * 100_000)}` })).body).decisionId);
+    await admin.config('RESETSTAT');
+    for (const [i, decisionId] of ids.entries()) {
+      const res = await post('/reward', { decisionId, reward: i % 2, ...(id === 'five' && { metrics: { judge: 0.5, thumbs_up: i % 2, completed: 0, latency_s: 1.3, tokens: 700 + i } }) });
+      if (res.statusCode !== 200) throw new Error(res.body);
+    }
+    const stats = await admin.info('commandstats');
+    per[id] = Object.fromEntries([...stats.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].filter(([, c]) => !['evalsha', 'config', 'info'].includes(c))
+      .map(([, c, calls]) => [c, +(Number(calls) / N).toFixed(2)]));
+  }
+  const total = (id: string) => +Object.values(per[id]).reduce((a, b) => a + b, 0).toFixed(2);
+  console.log(JSON.stringify({ n: N, commandsPerReward: { without: total('plain'), fiveMetrics: total('five') }, byCommand: per }));
+  await app.close();
+  await store.close();
+  await admin.quit();
+  server.kill();
+  process.exit(0);
 }
 
 const stat = async (): Promise<{ calls: number; usec: number; cpu: number }> => {
