@@ -252,6 +252,25 @@ async function main(): Promise<void> {
       say(`  power: judge +${shift} (${shift / 0.2} sd) on the arm: established at the last look or before ${rate(pw.filter((x) => x.established.judge).length, np).text}; other metrics established ${rate(pw.filter((x) => Object.keys(x.established).some((k) => k !== 'judge')).length, np).text}`);
     }
   }
+  // Issue 22 (B): the same A/A with returning users (1-5 visits each, sticky, a per-user effect on every metric).
+  if (part('signals-returning')) {
+    const n = runs(1000);
+    const decisions = 2000;
+    const aa = [];
+    for (let r = 0; r < n; r++) aa.push(await signalRun(`signals-ret-aa-${r}`, decisions, 0, true));
+    say(`Signals A/A with returning users (1-5 visits, half of each metric's variance between users), ${decisions} decisions, 10 looks, ${n} runs:`);
+    for (const m of SIGNAL_METRICS) {
+      say(`  ${m.name}: user-level always-valid interval excludes 0 at any look: ${rate(aa.filter((x) => x.excludes[m.name]).length, n).text}   (bound 5%); `
+        + `decision-level (for contrast): ${rate(aa.filter((x) => x.excludesPerDecision[m.name]).length, n).text}`);
+    }
+    say(`  any of the 5 established (Bonferroni, family-wise alpha 0.05) at any look: ${rate(aa.filter((x) => Object.keys(x.established).length > 0).length, n).text}   (bound 5%)`);
+    const np = runs(300);
+    for (const shift of [0.05, 0.08]) {
+      const pw = [];
+      for (let r = 0; r < np; r++) pw.push(await signalRun(`signals-ret-power-${shift}-${r}`, decisions, shift, true));
+      say(`  power: judge +${shift} (${(shift / 0.2).toFixed(2)} sd) on the arm: established at the last look or before ${rate(pw.filter((x) => x.established.judge).length, np).text}; other metrics established ${rate(pw.filter((x) => Object.keys(x.established).some((k) => k !== 'judge')).length, np).text}`);
+    }
+  }
 
   // The store matters: a smaller A/A run on Redis.
   if (process.env.REDIS_URL && part('redis')) {

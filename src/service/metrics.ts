@@ -83,7 +83,8 @@ export class Metrics {
     this.counter('bandit_guardrail_disables_total', 'Arms disabled automatically by a guardrail.', ['experiment', 'arm', 'guardrail'], this.disables);
     this.counter('bandit_changes_detected_total', 'Changes of an arm\'s reward distribution detected by changeDetection (issue 24), by the replica whose reward revealed them.',
       ['experiment', 'arm'], this.changes);
-    this.counter('bandit_signals_total', 'Signals accepted by POST /signals (duplicates not counted), by declared metric name (issue 22).', ['experiment', 'metric'], this.signals);
+    this.counter('bandit_signals_total', 'Metric values accepted (duplicates not counted), by declared metric name and the route they came by: source="signal" (POST /signals) or "reward" (the metrics of an accepted /reward or /rewards event) (issue 22).',
+      ['experiment', 'metric', 'source'], this.signals);
     this.counter('bandit_store_errors_total', 'Store calls that failed (unavailable or timed out).', ['operation'], this.storeErrors);
     this.storeDuration = new BucketHistogram('bandit_store_duration_seconds', 'Duration of store calls (failed ones included), by store method.',
       ['operation'], LATENCY_BUCKETS, r);
@@ -116,8 +117,8 @@ export class Metrics {
 
   changeDetected(experimentId: string, armId: string): void { bump(this.changes, `${this.exp(experimentId)}\0${armId}`); }
 
-  /** `metric`: a declared metric's name (at most 20 per experiment), never a user's. */
-  signal(experimentId: string, metric: string): void { bump(this.signals, `${this.exp(experimentId)}\0${metric}`); }
+  /** `metric`: a declared metric's name (at most 20 per experiment), never a user's; `source`: the route it came by. */
+  signal(experimentId: string, metric: string, source: 'signal' | 'reward'): void { bump(this.signals, `${this.exp(experimentId)}\0${metric}\0${source}`); }
 
   /** One store call of `seconds`; `failed` when it threw StoreUnavailableError. */
   storeCall(operation: string, seconds: number, failed: boolean): void {

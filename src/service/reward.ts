@@ -65,6 +65,8 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
   }
   ctx.metrics.reward(config.id, claims.a, claims.p);
   if (res.changeDetected) changeDetected(ctx, config.id, claims.a);
+  // A value whose (decision, name) a signal recorded first is counted here as it arrived; the report counts it once.
+  for (const m of metrics ?? []) ctx.metrics.signal(config.id, m.name, 'reward');
   if (!res.autoDisabled) return { accepted: true, duplicate: false };
   ctx.metrics.guardrailDisable(config.id, claims.a, res.autoDisabled.guardrail?.guardrail ?? 'unknown');
   ctx.cache.invalidate(config.id);

@@ -231,7 +231,7 @@ export class MemoryStore implements Store {
       if (engine) t.engine = engine;
     }
     // Metrics sent with the reward (issue 22): counted in this step, each once per decision and name (reward.lua's block).
-    const metrics = input.metrics ? e.metrics.record(e.dedupe, input, input.metrics) : null;
+    const metrics = input.metrics ? e.metrics.record(e.dedupe, input, input.metrics, input.userKey) : null;
     // A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.
     const applyDefault = input.defaults?.apply === true;
     const limit = input.guardrails?.latencyP95Ms;
@@ -258,7 +258,7 @@ export class MemoryStore implements Store {
     if (!e || !e.arms.has(input.armId)) return { kind: 'not_found' };
     if (input.version !== undefined && e.state.version !== input.version) return { kind: 'stale' };
     this.maybeSweep(Math.floor(input.nowMs / 1000));
-    const { counted, breach } = e.metrics.record(e.dedupe, input, [input.metric]);
+    const { counted, breach } = e.metrics.record(e.dedupe, input, [input.metric], input.log.userKey);
     if (counted.length === 0) return { kind: 'duplicate' };
     e.log.appendSignal(input);
     const info = this.metricDisable(e, input, breach);

@@ -44,8 +44,8 @@ const SCRIPTS = {
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 7],
-  banditReward: ['reward', 10],
-  banditSignal: ['signal', 4],
+  banditReward: ['reward', 11],
+  banditSignal: ['signal', 5],
   banditSecret: ['get-or-create-secret', 1],
   banditHistoryPoint: ['history-point', 1],
   banditApiKeyChange: ['api-key-change', 3],
@@ -211,7 +211,7 @@ export class RedisStore implements Store {
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
     const wrapped = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted(), k.detectors()],
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted(), k.metricSums(), k.detectors()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         mayAutoDisable(g, input.baseline) ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
@@ -223,7 +223,7 @@ export class RedisStore implements Store {
         input.defaults ? (input.defaults.apply ? '1' : input.defaults.late ? '2' : '0') : '',
         dueMember({ ...input, propensity: input.log.propensity }), input.issuedAt + input.rewardWindowSeconds,
         // metrics (issue 22): ARGV[29]
-        metricSpec(k, input.metrics, input.windowSize, input.baseline),
+        metricSpec(input.metrics, input.windowSize, input.baseline),
         // hurdle sums (rewardShape hurdle-lognormal): ARGV[30]
         input.engine?.hurdle ? '1' : '0',
         // change detection (issue 24): ARGV[31]

@@ -76,6 +76,14 @@ export const MIGRATIONS: readonly string[] = [
   // (JSON; null before any).
   `CREATE TABLE change_state (rid INTEGER NOT NULL, arm INTEGER NOT NULL, detector BLOB NOT NULL, before_change TEXT, changes TEXT,
      PRIMARY KEY (rid, arm)) WITHOUT ROWID;`,
+  // 5: the metrics' user-level sums (issue 22; bandit/metric-compare.ts): over units (user, arm), their
+  // count and the sums of S_i, N_i, S_i^2, N_i^2, S_i N_i. The units' states are rows of user_sums.
+  `ALTER TABLE metric_sums ADD COLUMN units REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_sum REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_count REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_sum_sq REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_count_sq REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_cross REAL NOT NULL DEFAULT 0;`,
 ];
 
 /** The schema version this release writes. */

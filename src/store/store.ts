@@ -209,7 +209,7 @@ export interface Ledger {
 
 /** One signal (issue 22): the decision as a reward names it, one metric value, and the signal event's own fields. */
 export interface SignalInput extends Pick<RewardInput,
-  'experimentId' | 'armId' | 'population' | 'decisionKey' | 'issuedAt' | 'rewardWindowSeconds' | 'windowSize' | 'baseline' | 'nowMs' | 'version'> {
+  'experimentId' | 'armId' | 'population' | 'decisionKey' | 'issuedAt' | 'rewardWindowSeconds' | 'windowSize' | 'baseline' | 'nowMs' | 'version' | 'userSumsTtlSeconds'> {
   /** With its guardrail when the metric has one (the arm's window keeps `windowSize` values). */
   metric: MetricValue;
   log: { propensity: number; retentionSeconds: number; userKey?: string };

@@ -7,7 +7,7 @@
 
   Spec (reward.lua's ARGV[31], cjson): {"m": model, "d": delta, "ps": prior sum, "pw": prior weight,
   "t": the decision's issuedAt, "n": now, unix seconds}
-  KEYS[10] the detectors hash <prefix>{exp:<id>}:g: g:<armId> the GLR segments (glr.lua's string),
+  KEYS[11] the detectors hash <prefix>{exp:<id>}:g: g:<armId> the GLR segments (glr.lua's string),
            f:<armId> "testFrom,evidenceFrom" (decision times; absent: 0,0)
   In the tallies hash (bandit population): bBr/bBs/bBq:<armId> the tally's rewards from before the
   arm's last restart (absent before any); the evidence is the tally minus them. bCh:<armId> the
