@@ -49,7 +49,7 @@ async function service(store: Store): Promise<{ app: FastifyInstance; call: (met
 
 /** What must be the same on both stores, read through the store and through the API. */
 async function snapshot(store: Store, call: Awaited<ReturnType<typeof service>>['call'], key: string) {
-  const ids = ['e1', 'e2', 'e3'];
+  const ids = ['e1', 'e2', 'e3', 'e4'];
   const counts = (r: any) => ({ totals: r.totals, arms: r.arms.map((a: any) => [a.armId, a.decisions, a.rewards, a.rewardSum, a.status, a.disabled]), holdback: r.holdback && [r.holdback.decisions, r.holdback.meanReward] });
   return {
     experiments: await store.listExperiments(),
@@ -97,9 +97,9 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'migrate to Redis', 
       rewarded.push(d.decisionId);
     }
     // The hurdle model's sums (rewardShape hurdle-lognormal) move with the tallies.
-    expect((await a.call('POST', '/experiments', { id: 'e3', arms, rewardModel: 'gaussian', rewardShape: 'hurdle-lognormal' }, admin)).status).toBe(201);
+    expect((await a.call('POST', '/experiments', { id: 'e4', arms, rewardModel: 'gaussian', rewardShape: 'hurdle-lognormal' }, admin)).status).toBe(201);
     for (let i = 0; i < 30; i++) {
-      const d = (await a.call('POST', '/select', { experimentId: 'e3' }, admin)).body;
+      const d = (await a.call('POST', '/select', { experimentId: 'e4' }, admin)).body;
       expect((await a.call('POST', '/reward', { decisionId: d.decisionId, reward: i % 3 === 0 ? 7.25 * (i + 1) : 0 }, admin)).status).toBe(200);
     }
     await sqlite.writeHistoryPoint('e1', { ts: 1_750_000_000, arms: [], holdback: { users: null, decisions: 0, rewards: 0, meanReward: null } }, 86400 * 365 * 10);
@@ -111,7 +111,7 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'migrate to Redis', 
 
     const first = await migrate();
     expect(first.code, first.out).toBe(0);
-    expect(first.out).toMatch(/3 experiments, \d+ events, 1 history points, 2 API keys, secret copied/);
+    expect(first.out).toMatch(/4 experiments, \d+ events, 1 history points, 2 API keys, secret copied/);
     const again = await migrate();
     expect(again).toMatchObject({ code: 1, out: expect.stringContaining(`Redis already holds keys under the prefix '${prefix}'`) });
 
