@@ -37,7 +37,7 @@ import type { RewardModel } from '../contract/experiment.js';
 
 /** Rewards per block: the test runs when a block fills (Delta_n), and splits fall on block boundaries (Delta_s). */
 export const BLOCK = 10;
-/** Segments kept per arm (about 8 KB as the Lua string of src/store/lua/glr.lua). */
+/** Segments kept per arm (6.4 KB as the packed doubles of src/store/lua/glr.lua). */
 export const MAX_BLOCKS = 200;
 /**
  * The documented default `falseAlarmRate` (delta; contract/engine.ts): nominally P(any false alarm)
