@@ -18,7 +18,7 @@ import { buildApp } from '../src/app.js';
 import { newNonce } from '../src/assignment/decision-token.js';
 import { MemoryEventLog } from '../src/store/memory-event-log.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
-import { readLua } from '../src/store/redis-store.js';
+import { readLua, rewardScript } from '../src/store/redis-store.js';
 import type { AssignInput, RewardInput } from '../src/store/store.js';
 import type { ExperimentConfig } from '../src/contract/domain.js';
 import { startRedisServer } from '../test/helpers/redis.js';
@@ -72,7 +72,7 @@ try {
   const noLog = await connectRedisStore(server.url, { prefix: 'without:', commandTimeoutMs: 10_000 });
   const bare = (noLog as unknown as { client: Redis }).client;
   bare.defineCommand('banditAssign', { numberOfKeys: 7, lua: withoutLog(readLua('assign')) });
-  bare.defineCommand('banditReward', { numberOfKeys: 10, lua: withoutLog(readLua('reward')) }); // the store's KEYS count (redis-store.ts recordReward)
+  bare.defineCommand('banditReward', { numberOfKeys: 11, lua: withoutLog(rewardScript()) }); // the store's KEYS count (redis-store.ts recordReward)
   for (const s of [withLog, noLog]) await s.createExperiment(config('cost'));
   const usecPerCall = async (f: (i: number) => Promise<unknown>): Promise<number> => {
     await admin.config('RESETSTAT');
