@@ -22,13 +22,19 @@ export function engineFor(config: ExperimentConfig): Engine {
       rewardModel: config.rewardModel, prior: config.prior,
       weights: config.arms.map((a) => a.weight ?? 1), costWeight: config.objective?.costWeight ?? 0,
       rewardBounds: config.rewardBounds ?? null,
+      ...(config.features && { features: config.features }),
     },
     halfLifeSeconds: config.discount?.halfLifeSeconds ?? null,
   };
 }
 
-/** The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life. */
-export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number): ArmEvidence {
+/** The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life; with a linear policy's sums (issue 23). */
+export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number, linear?: Float64Array): ArmEvidence {
+  const plain = plainEvidenceAt(engine, t, nowS);
+  return linear ? { ...plain, linear } : plain;
+}
+
+function plainEvidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number): ArmEvidence {
   const e = t.engine;
   if (engine.halfLifeSeconds !== null) {
     return e?.decayed ? evidenceOf(decayTo(e.decayed, nowS, engine.halfLifeSeconds)) : { rewards: 0, sum: 0, sumSq: 0, costs: 0, costSum: 0, costSumSq: 0 };

@@ -6,6 +6,7 @@ import { posteriorMean, type Posterior } from '../bandit/posterior.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
 import { judge } from '../bandit/judgement.js';
+import { linearJudgement, type LinearArmModel } from '../bandit/linear-judgement.js';
 import { toUnits } from '../bandit/bounded.js';
 import { normalSupport, type Support } from '../bandit/support.js';
 import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';
@@ -45,7 +46,11 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
   // One basis (bandit/judgement.ts): what the policy optimises, from the evidence it reads, at the user level.
   const engine = engineFor(config);
   const deff = designEffect(stats);
-  const judged = judge(stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS)), engine.settings, enabled, stats.arms.map((a) => a.bandit.decisions), deff);
+  const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS, a.linear));
+  const decisions = stats.arms.map((a) => a.bandit.decisions);
+  // Issue 23: a contextual experiment is judged by its linear models over the contexts seen (bandit/linear-judgement.ts).
+  const linear = config.features ? linearJudgement(evidence, engine.settings, enabled, decisions) : null;
+  const judged = linear ?? judge(evidence, engine.settings, enabled, decisions, deff);
   const engineFields = engineArmFields(config, stats, enabled, nowS, judged);
   const regret = judged.regret;
 
@@ -68,6 +73,7 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     expectedLoss: round(judged.expectedLoss[i]),
     guardrails: guardrailView(windows[a.armId], config.guardrails, disabled[a.armId]),
     ...engineFields[i],
+    ...(linear && { model: modelView(linear.models[i]) }),
   }));
 
   const rule = decisionRuleOf(config.decisionRule);
@@ -105,6 +111,12 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
 }
 
 const judgedName = (costWeight: number): string => (costWeight > 0 ? `net value (reward - ${costWeight} x cost)` : 'reward');
+
+/** An arm's linear model as /arms shows it (issue 23), rounded. */
+const modelView = (m: LinearArmModel) => ({
+  rewards: m.rewards, noiseSd: round(m.noiseSd),
+  coefficients: Object.fromEntries(Object.entries(m.coefficients).map(([k, c]) => [k, { mean: round(c.mean), interval95: c.interval95.map((x) => round(x)) }])),
+});
 
 const SUPPORTED: Support = { supported: true, neededRewards: null, reason: null };
 

@@ -7,6 +7,7 @@ import { StoreUnavailableError } from '../store/store.js';
 import { decisionLog, userKeyOf, type SelectExtras } from './decision-log.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
+import { requestFeatures, tokenFeatures } from './decision-features.js';
 import type { Snapshot } from './snapshot.js';
 import { POPULATION_NAMES, type Population } from '../contract/population.js';
 
@@ -31,6 +32,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (!snap) throw experimentNotFound(experimentId);
       if (snap.config.archivedAt) throw new ApiError('experiment_not_found', `experiment '${experimentId}' was archived at ${snap.config.archivedAt}`);
       const nonce = stampLife(random, snap.lifeTag);
+      const features = requestFeatures(snap.config, extras.context); // issue 23: 400 before anything is decided
       const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded, extras.context, extras.attributes);
       const userKey = userKeyOf(userId, d.population); // in the token, and in a default reward's due entry
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
@@ -53,7 +55,8 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.stats) snap.setStats(res.stats, nowMs);
       ctx.metrics.decision(experimentId, res.armId, d.population);
       if (d.excludedBy) ctx.metrics.excluded(experimentId, d.excludedBy);
-      return { ...result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce), ...(d.excludedBy && { excludedBy: d.excludedBy }) };
+      const x = tokenFeatures(d.population, features);
+      return { ...result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce, x), ...(d.excludedBy && { excludedBy: d.excludedBy }) };
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {
@@ -72,9 +75,10 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
   return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs, undefined, stampLife(newNonce(), snap.lifeTag)), fallback: true };
 }
 
-function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, u: string | undefined, nonce: string): SelectResult {
+function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, u: string | undefined, nonce: string,
+  x?: { x: number[] }): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
-  const claims = { e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }) };
+  const claims = { e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }), ...x };
   // A recorded decision's id is the one its event re-signs; a fallback (nothing recorded) has a fresh nonce.
   const decisionId = ctx.signer.signWith({ ...claims, k: nonce });
   return {

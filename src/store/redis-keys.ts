@@ -48,6 +48,8 @@ export class ExperimentKeys {
   userSums(): string { return `${this.base}u`; }
   /** Metric sums and windows (issue 22; fields in lua/metrics.lua). */
   metricSums(): string { return `${this.base}M`; }
+  /** A linear policy's per-arm sums (issue 23, lua/linear.lua). */
+  linearSums(): string { return `${this.base}L`; }
   history(): string { return `${this.base}h`; }
   log(): string { return `${this.base}l`; }
 }

@@ -21,6 +21,8 @@ type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
 import { RedisApiKeys } from './redis-api-keys.js';
 import type { StoredEvent } from '../contract/event-log.js';
 import { decodeStreamEntries } from './redis-event-log.js';
+import { withLinear } from './redis-linear.js';
+import { linearSpec } from './linear-sums.js';
 import { decodeClaim, encodeClaim, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
 import {
   EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, layerKey, secretKey, stickyEpochs, stickyField,
@@ -91,7 +93,7 @@ export class RedisStore implements Store {
     this.staleAfterMs = Math.max(2000, 8 * (opts.commandTimeoutMs ?? 250));
     for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
       // metrics.lua (issue 22) is a library of the reward and signal steps.
-      const lua = file === 'reward' || file === 'signal' ? `${readLua('metrics')}\n${readLua(file)}` : readLua(file);
+      const lua = file === 'reward' || file === 'signal' ? `${readLua('metrics')}\n${file === 'reward' ? `${readLua('linear')}\n` : ''}${readLua(file)}` : readLua(file);
       client.defineCommand(name, { numberOfKeys, lua });
     }
     this.apiKeys = new RedisApiKeys(client, this.prefix, (x) => this.io(x), (keys, args) => this.script('banditApiKeyChange', keys, args));
@@ -142,10 +144,10 @@ export class RedisStore implements Store {
 
   async getStats(id: string): Promise<ExperimentStats | null> {
     const k = this.keys(id);
-    const [arms, tallies] = await Promise.all([
-      this.io(() => this.client.hget(k.meta(), 'arms')), this.io(() => this.client.hgetall(k.tallies())),
+    const [arms, tallies, linear] = await Promise.all([
+      this.io(() => this.client.hget(k.meta(), 'arms')), this.io(() => this.client.hgetall(k.tallies())), this.io(() => this.client.hgetallBuffer(k.linearSums())),
     ]);
-    return arms === null ? null : decodeStats(JSON.parse(arms) as string[], tallies);
+    return arms === null ? null : withLinear(decodeStats(JSON.parse(arms) as string[], tallies), linear);
   }
 
   async getGuardrailWindows(id: string): Promise<Record<string, GuardrailWindow>> {
@@ -170,6 +172,9 @@ export class RedisStore implements Store {
   async assign(input: AssignInput): Promise<AssignResult> {
     const k = this.keys(input.experimentId);
     const { epoch, keyTtl } = stickyEpochs(input.now, input.stickyTtlSeconds);
+    // Issue 23: fresh stats carry the linear sums too, read in the same pipeline as the script.
+    const linear = input.withStats ? this.io(() => this.client.hgetallBuffer(k.linearSums())) : null;
+    linear?.catch(() => undefined); // awaited below only when the script served; never an unhandled rejection
     const reply = await this.script('banditAssign',
       [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1), k.log(), k.due()],
       [input.version, input.armId, String(input.propensity), input.population, input.userId !== undefined ? stickyField(input.userId) : '',
@@ -185,7 +190,7 @@ export class RedisStore implements Store {
     if (kind === 'not_found' || kind === 'stale') return { kind };
     const [armId, propensity, stickyFlag, first, arms, tallies] = reply as [string, string, number, number, string?, string[]?];
     const served: AssignResult = { kind: 'served', armId, propensity: Number(propensity), sticky: stickyFlag === 1, firstExposure: first === 1 };
-    if (arms !== undefined) served.stats = decodeStats(JSON.parse(arms) as string[], pairsToRecord(tallies!));
+    if (arms !== undefined) served.stats = withLinear(decodeStats(JSON.parse(arms) as string[], pairsToRecord(tallies!)), (await linear) ?? {});
     return served;
   }
 
@@ -207,8 +212,8 @@ export class RedisStore implements Store {
         // default rewards (issue 11): ARGV[26..28]
         input.defaults ? (input.defaults.apply ? '1' : input.defaults.late ? '2' : '0') : '',
         dueMember({ ...input, propensity: input.log.propensity }), input.issuedAt + input.rewardWindowSeconds,
-        // metrics (issue 22): ARGV[29]
-        metricSpec(k, input.metrics, input.windowSize, input.baseline)]);
+        // metrics (issue 22): ARGV[29]; linear sums (issue 23): ARGV[30]
+        metricSpec(k, input.metrics, input.windowSize, input.baseline), linearSpec(k.linearSums(), input)]);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale' || kind === 'expired') return { kind };
     if (!Array.isArray(reply)) return { kind: 'accepted' };

@@ -71,6 +71,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE metric_windows (rid INTEGER NOT NULL, name TEXT NOT NULL, arm INTEGER NOT NULL, vals BLOB NOT NULL, sum REAL NOT NULL,
      PRIMARY KEY (rid, name, arm)) WITHOUT ROWID;
    ALTER TABLE events ADD COLUMN metrics TEXT;`,
+  // 4: contextual policies (issue 23): a linear policy's per-arm sums of the bandit population, as
+  // little-endian doubles (bandit/linear-model.ts's layout).
+  `CREATE TABLE linear_sums (rid INTEGER NOT NULL, arm INTEGER NOT NULL, sums BLOB NOT NULL, PRIMARY KEY (rid, arm)) WITHOUT ROWID;`,
 ];
 
 /** The schema version this release writes. */

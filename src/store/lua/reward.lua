@@ -52,6 +52,9 @@
   ARGV[29] '' or the metrics sent with the reward: a spec as metrics.lua describes (cjson; its
            "k" names the metric sums hash <prefix>{exp:<id>}:M, in this experiment's slot).
            metrics.lua is prepended to this script. Each (decision, name) counts once.
+  -- linear sums (issue 23)
+  ARGV[30] '' or a linear policy's spec as linear.lua describes (its key: the linear sums hash
+           <prefix>{exp:<id>}:L, in this experiment's slot). linear.lua is prepended to this script.
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -164,6 +167,9 @@ if halfLife or keepCost then
       fields[4], num(v[4]), fields[5], num(v[5]), fields[6], num(v[6]), fields[7], num(at))
   end
 end
+
+-- Linear sums (issue 23): the arm's linear-model sums (linear.lua), once with the reward.
+if ARGV[30] ~= nil and ARGV[30] ~= '' then recordLinear(ARGV[30], arm, tonumber(ARGV[5])) end
 
 -- Metrics (issue 22): counted in this step, each once per decision and name (a duplicate reward
 -- returned above, so a retry counts none of them).

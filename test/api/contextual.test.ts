@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { experimentBody } from '../helpers/app.js';
+import { storeKinds } from '../helpers/stores.js';
+import { useTestApp } from '../helpers/use-test-app.js';
+
+const FEATURES = { plan: { type: 'categorical', values: ['free', 'pro'] }, length: { type: 'numeric' } };
+const body = (over: Record<string, unknown> = {}) => experimentBody({ id: 'ctx', policy: 'linear-thompson', features: FEATURES, stickiness: false, ...over });
+
+describe.each(storeKinds)('contextual policies ($name store)', (kind) => {
+  const t = useTestApp(kind);
+
+  it('learns per context: the arm that pays on each plan is the one chosen there, and /arms shows the coefficients', async () => {
+    expect((await t.post('/experiments', body())).status).toBe(201);
+    // 'structured' pays for pro users, 'large' for free users, control never.
+    const pays = (arm: string, plan: string) => (arm === 'structured' && plan === 'pro') || (arm === 'large' && plan === 'free');
+    for (let i = 0; i < 400; i++) {
+      const plan = i % 2 === 0 ? 'pro' : 'free';
+      t.clock.advance(50); // the snapshot refreshes its model every second
+      const d = await t.post('/select', { experimentId: 'ctx', context: { plan, length: (i % 7) / 7 } });
+      expect(d.status).toBe(200);
+      expect(d.body.propensity).toBeGreaterThan(0);
+      const r = await t.post('/reward', { decisionId: d.body.decisionId, reward: pays(d.body.armId, plan) ? 1 : 0 });
+      expect(r.body).toEqual({ accepted: true, duplicate: false });
+    }
+    const late = { pro: [] as string[], free: [] as string[] };
+    for (let i = 0; i < 60; i++) {
+      const plan = i % 2 === 0 ? 'pro' : 'free';
+      const d = await t.post('/select', { experimentId: 'ctx', context: { plan, length: 0.5 } });
+      late[plan as 'pro' | 'free'].push(d.body.armId);
+    }
+    expect(late.pro.filter((a) => a === 'structured').length).toBeGreaterThan(24);
+    expect(late.free.filter((a) => a === 'large').length).toBeGreaterThan(24);
+
+    const arms = (await t.get('/arms?experimentId=ctx')).body;
+    const structured = arms.arms.find((a: { armId: string }) => a.armId === 'structured');
+    expect(Object.keys(structured.model.coefficients)).toEqual(['(intercept)', 'plan=free', 'plan=pro', 'length']);
+    const pro = structured.model.coefficients['plan=pro'];
+    expect(pro.mean).toBeGreaterThan(structured.model.coefficients['plan=free'].mean + 0.3);
+    expect(pro.interval95[0]).toBeLessThan(pro.mean);
+    expect(pro.interval95[1]).toBeGreaterThan(pro.mean);
+    expect(arms.totals.rewards).toBe(400);
+  });
+
+  it('a repeated reward changes the model once; a holdback reward not at all', async () => {
+    await t.post('/experiments', body({ policy: 'linear-ucb' }));
+    const d = await t.post('/select', { experimentId: 'ctx', context: { plan: 'pro', length: 2 } });
+    await Promise.all([1, 2, 3].map(() => t.post('/reward', { decisionId: d.body.decisionId, reward: 1 })));
+    const arm = (await t.get('/arms?experimentId=ctx')).body.arms.find((a: { armId: string }) => a.armId === d.body.armId);
+    expect(arm.model.rewards).toBe(1);
+  });
+
+  it('logs every decision with its context propensities, and the decision id of the export is the one /select answered', async () => {
+    await t.post('/experiments', body());
+    const d = await t.post('/select', { experimentId: 'ctx', context: { plan: 'free', length: 1, other: 'x'.repeat(900) } });
+    expect(d.status, JSON.stringify(d.body)).toBe(200);
+    const res = await t.app.inject({ method: 'GET', url: '/experiments/ctx/events?type=decision' });
+    expect(res.statusCode, res.body).toBe(200);
+    const ev = JSON.parse(res.body.split('\n')[0]);
+    expect(ev.decisionId).toBe(d.body.decisionId);
+    expect(ev.propensityDraws).toBeGreaterThan(0);
+    const sum = Object.values(ev.propensities as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(sum).toBeGreaterThan(0.98);
+    expect(ev.propensities[d.body.armId]).toBeCloseTo(d.body.propensity, 2);
+  });
+
+  it('bad input: a bad declaration is a 400 naming it; a numeric feature that is not a number is a 400; missing or unlisted values are levels', async () => {
+    const bad = [
+      [{ features: undefined }, 'features'],
+      [{ policy: 'thompson' }, 'features'],
+      [{ features: { plan: { type: 'categorical', values: [] } } }, 'features.plan.values'],
+      [{ features: { plan: { type: 'text' } } }, 'features.plan'],
+      [{ features: { 'bad name': { type: 'numeric' } } }, 'features'],
+      [{ features: { a: { type: 'categorical', values: Array.from({ length: 63 }, (_, i) => `v${i}`) }, b: { type: 'numeric' } } }, 'features'],
+      [{ discount: { halfLifeSeconds: 60 } }, 'discount'],
+    ] as const;
+    for (const [over, path] of bad) {
+      const res = await t.post('/experiments', body(over));
+      expect(res.status, JSON.stringify(over)).toBe(400);
+      expect(res.body.details.issues.map((i: { path: string }) => i.path).join(' '), JSON.stringify(over)).toContain(path);
+    }
+    await t.post('/experiments', body());
+    const nan = await t.post('/select', { experimentId: 'ctx', context: { plan: 'pro', length: 'long' } });
+    expect(nan.status).toBe(400);
+    expect(nan.body.details.issues[0].path).toBe('context.length');
+    for (const context of [undefined, {}, { plan: 'enterprise' }, { plan: 7, length: null }]) {
+      const ok = await t.post('/select', { experimentId: 'ctx', ...(context && { context }) });
+      expect(ok.status, JSON.stringify(context)).toBe(200);
+      expect((await t.post('/reward', { decisionId: ok.body.decisionId, reward: 1 })).status).toBe(200);
+    }
+  });
+});
