@@ -11,6 +11,7 @@ import { signalCases } from './signal-cases.js';
 import type { AssignInput, GuardrailEvent, RewardInput, RewardResult, Store } from '../src/store/store.js';
 import type { DisabledInfo, ExperimentConfig, HistoryPoint } from '../src/contract/domain.js';
 import { describeLayerClaims } from './store-layers.contract.js';
+import { describeLinearSums } from './store-linear.contract.js';
 
 export interface StoreHandle {
   store: Store;
@@ -84,6 +85,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       return out;
     }
     describeLayerClaims(() => ({ store, handle }));
+    describeLinearSums(() => ({ store, handle }), { config, rewardInput });
 
     signalCases({ store: () => store, another: async () => (handle.another ? handle.another() : null), config, rewardInput, iso: ISO0 });
 
