@@ -17,7 +17,7 @@ export function compactContext(features: Features, context: Readonly<Record<stri
   const values: number[] = [];
   const issues: FeatureIssue[] = [];
   for (const [name, f] of Object.entries(features)) {
-    const v = context?.[name];
+    const v = context && Object.hasOwn(context, name) ? context[name] : undefined; // own fields only: a feature may be named 'constructor'
     if (f.type === 'numeric') {
       if (v === undefined || v === null) values.push(0);
       else if (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 1e15) values.push(v);

@@ -5,8 +5,9 @@ import type { ExperimentStats } from '../contract/domain.js';
 /** The stats with each arm's linear sums from the hash (armId -> packed doubles), when it has any. */
 export function withLinear(stats: ExperimentStats, sums: Record<string, Buffer>): ExperimentStats {
   for (const arm of stats.arms) {
-    const b = sums[arm.armId];
-    if (b && b.length > 0) arm.linear = unpackLinear(b);
+    // Own fields only: an arm may be named after an Object.prototype member ('constructor').
+    const b = Object.hasOwn(sums, arm.armId) ? sums[arm.armId] : undefined;
+    if (Buffer.isBuffer(b) && b.length > 0) arm.linear = unpackLinear(b);
   }
   return stats;
 }
