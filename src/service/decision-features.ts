@@ -7,6 +7,19 @@ import { compactContext } from '../bandit/features.js';
 import type { ExperimentConfig } from '../contract/domain.js';
 import { invalid } from '../errors.js';
 import type { Population } from '../contract/population.js';
+import type { SelectExtras } from './decision-log.js';
+
+/**
+ * Without a `context` (OFREP: the evaluation context is `attributes`), a contextual experiment reads
+ * its declared features from the attributes; the context it logs (and its decision id is re-signed
+ * from) is then those features alone.
+ */
+export function withFeatureContext(config: Pick<ExperimentConfig, 'features'>, extras: SelectExtras): SelectExtras {
+  if (!config.features || extras.context !== undefined || !extras.attributes) return extras;
+  const attrs = extras.attributes;
+  const context = Object.fromEntries(Object.keys(config.features).filter((n) => Object.hasOwn(attrs, n)).map((n) => [n, attrs[n]]));
+  return { ...extras, context };
+}
 
 /**
  * The compact features of a request (undefined: the experiment declares none). A numeric feature

@@ -74,6 +74,23 @@ describe.each(storeKinds)('contextual policies ($name store)', (kind) => {
     expect(ev.propensities[d.body.armId]).toBeCloseTo(d.body.propensity, 2);
   });
 
+  it('OFREP: the evaluation context\'s attributes carry the features; the reward teaches the model; the export re-signs the same id', async () => {
+    await t.post('/experiments', body({ stickiness: true }));
+    const res = await t.post('/ofrep/v1/evaluate/flags/ctx', { context: { targetingKey: 'u-9', plan: 'pro', length: 0.25, other: 'ignored' } });
+    expect(res.status).toBe(200);
+    const { decisionId } = res.body.metadata;
+    expect((await t.post('/reward', { decisionId, reward: 1 })).status).toBe(200);
+    const arm = (await t.get('/arms?experimentId=ctx')).body.arms.find((a: { armId: string }) => a.armId === res.body.variant);
+    expect(arm.model.rewards).toBe(1);
+    expect(arm.model.coefficients['plan=pro'].mean).toBeGreaterThan(0);
+    const log = await t.app.inject({ method: 'GET', url: '/experiments/ctx/events?type=decision' });
+    const ev = JSON.parse(log.body.split('\n')[0]);
+    expect(ev.decisionId).toBe(decisionId);
+    expect(ev.context).toEqual({ plan: 'pro', length: 0.25 });
+    const bad = await t.post('/ofrep/v1/evaluate/flags/ctx', { context: { targetingKey: 'u-9', length: 'long' } });
+    expect(bad.status).toBe(400);
+  });
+
   it('bad input: a bad declaration is a 400 naming it; a numeric feature that is not a number is a 400; missing or unlisted values are levels', async () => {
     const bad = [
       [{ features: undefined }, 'features'],
