@@ -18,6 +18,8 @@ import { pooled } from './holdback-report.js';
 import { meanOf, round } from './report.js';
 import { posteriorOf } from './snapshot.js';
 import { metricStatsOf, withMetricMeans } from './metrics-report.js';
+import { linearJudgement } from '../bandit/linear-judgement.js';
+import { engineFor, evidenceAt } from './engine.js';
 
 export interface HistorySettings {
   intervalSeconds: number;
@@ -29,7 +31,8 @@ export function historyPoint(state: ExperimentState, stats: ExperimentStats, pre
   const { config, disabled } = state;
   const enabled = stats.arms.map((a) => !disabled[a.armId]);
   const enabledIdx = enabled.flatMap((e, i) => (e ? [i] : []));
-  const pBest = bestArm(enabledIdx.map((i) => posteriorOf(config, stats.arms[i].bandit))).probabilityBest;
+  const pBest = config.features ? contextualBest(state, stats, enabled, enabledIdx, ts)
+    : bestArm(enabledIdx.map((i) => posteriorOf(config, stats.arms[i].bandit))).probabilityBest;
   const before = stats.arms.map((a) => prev?.arms.find((p) => p.armId === a.armId)?.decisions);
   const shares = allocationShares(stats.arms.map((a) => a.bandit.decisions), before);
   const hold = pooled(stats.arms.map((a) => a.holdback));
@@ -77,4 +80,12 @@ export async function readHistory(ctx: ServiceContext, id: string, fromTs: numbe
     to: new Date(toTs * 1000).toISOString(),
     points: points.map((p) => ({ ...p, ts: new Date(p.ts * 1000).toISOString() })),
   };
+}
+
+/** Issue 23: a contextual experiment's P(best) as /arms defines it (over the contexts seen; bandit/linear-judgement.ts), of the enabled arms in order. */
+function contextualBest({ config }: ExperimentState, stats: ExperimentStats, enabled: boolean[], enabledIdx: number[], ts: number): number[] {
+  const engine = engineFor(config);
+  const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, ts, a.linear));
+  const judged = linearJudgement(evidence, engine.settings, enabled, stats.arms.map((a) => a.bandit.decisions));
+  return enabledIdx.map((i) => judged.probabilityBest[i] ?? 0);
 }

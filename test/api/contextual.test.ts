@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { experimentBody } from '../helpers/app.js';
 import { storeKinds } from '../helpers/stores.js';
 import { useTestApp } from '../helpers/use-test-app.js';
+import { historyPoint } from '../../src/service/history.js';
 
 const FEATURES = { plan: { type: 'categorical', values: ['free', 'pro'] }, length: { type: 'numeric' } };
 const body = (over: Record<string, unknown> = {}) => experimentBody({ id: 'ctx', policy: 'linear-thompson', features: FEATURES, stickiness: false, ...over });
@@ -41,6 +42,9 @@ describe.each(storeKinds)('contextual policies ($name store)', (kind) => {
     expect(pro.interval95[0]).toBeLessThan(pro.mean);
     expect(pro.interval95[1]).toBeGreaterThan(pro.mean);
     expect(arms.totals.rewards).toBe(400);
+    // History points judge P(best) as /arms does (over the contexts seen).
+    const point = historyPoint((await t.store.getExperiment('ctx'))!, (await t.store.getStats('ctx'))!, null, 0);
+    arms.arms.forEach((a: { probabilityBest: number }, i: number) => expect(point.arms[i].probabilityBest).toBeCloseTo(a.probabilityBest, 3));
 
     // /evaluate on the contextual log: fixed arms and the non-contextual greedy policy, from the logged per-context propensities.
     const structuredValue = await t.post('/experiments/ctx/evaluate', { policy: { kind: 'arm', armId: 'structured' } });
