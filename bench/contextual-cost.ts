@@ -12,6 +12,7 @@
  *   flock /tmp/heavy.lock npx tsx bench/contextual-cost.ts
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { buildApp } from '../src/app.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
@@ -82,7 +83,7 @@ for (let r = 0; r < REPS; r++) {
 }
 const med = (id: string, k: 'selectCpu' | 'rewardCpu' | 'rewardUsec') => +median(out[id][k]).toFixed(2);
 console.log(JSON.stringify({
-  n: N, reps: REPS, dims: 16, arms: 5,
+  n: N, reps: REPS, dims: 16, arms: 5, loadAverage1m: +loadavg()[0].toFixed(2),
   ...Object.fromEntries(VARIANTS.map(([id]) => [id, {
     selectCpuMicros: med(id, 'selectCpu'), selectRatioToThompson: +(med(id, 'selectCpu') / med('thompson', 'selectCpu')).toFixed(2),
     rewardCpuMicros: med(id, 'rewardCpu'), rewardLuaUsecPerCall: med(id, 'rewardUsec'),
