@@ -13,8 +13,7 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { DecisionSigner } from '../src/assignment/decision-token.js';
-import type { Population } from '../src/contract/population.js';
+import { rewardBodies, selectBodies, type RewardSpec } from './http-bodies.js';
 
 export interface LoadSpec {
   url: string;
@@ -33,15 +32,7 @@ export interface LoadSpec {
   /** /select users are drawn uniformly from u-1 .. u-<users>. */
   users: number;
   /** For /reward bodies: tokens minted with the service's own signer and the server's DECISION_SECRET. */
-  reward?: {
-    secret: string;
-    armIds: string[];
-    baselineArmId: string;
-    holdbackShare: number;
-    duplicateShare: number;
-    /** Fresh decision ids minted before the runs; a run that needs more reuses them (reported as wrapped). */
-    ids: number;
-  };
+  reward?: RewardSpec;
 }
 
 export interface LoadResult {
@@ -72,11 +63,12 @@ export interface LoadOutput { result?: LoadResult; freshSentAll: number }
 const spec = JSON.parse(process.env.BENCH_LOAD ?? '') as LoadSpec;
 const TICKS = 100; // USER_HZ: /proc times are in 1/100 s on Linux
 
-function procSeconds(pid: number): number {
+/** User and system CPU seconds of a process (all threads). */
+function procSeconds(pid: number): { user: number; system: number } {
   // After the ") " closing the command name: state is field 3, utime 14, stime 15 (all threads).
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  return { user: Number(fields[11]) / TICKS, system: Number(fields[12]) / TICKS };
 }
 
 function machine(): { busy: number; steal: number } {
@@ -92,7 +84,11 @@ function sampleCpu(): { at: bigint; seconds: Record<string, number> } {
     at: process.hrtime.bigint(),
     seconds: {
       generator: (self.user + self.system) / 1e6,
-      ...Object.fromEntries(Object.entries(spec.pids).map(([name, pid]) => [name, procSeconds(pid)])),
+      // `<name>` is user + system; `<name>.user` and `<name>.system` each (not counted again in the cores' sums).
+      ...Object.fromEntries(Object.entries(spec.pids).flatMap(([name, pid]) => {
+        const { user, system } = procSeconds(pid);
+        return [[name, user + system], [`${name}.user`, user], [`${name}.system`, system]];
+      })),
       machineBusy: m.busy,
       machineSteal: m.steal,
     },
@@ -109,50 +105,8 @@ async function commandStats(): Promise<Record<string, { calls: number; usec: num
 
 // --- request bodies -------------------------------------------------------------------------
 
-const selectBodies = Array.from({ length: spec.users }, (_, i) => JSON.stringify({ experimentId: spec.experimentId, userId: `u-${i + 1}` }));
-const selectBody = (): string => selectBodies[Math.floor(Math.random() * selectBodies.length)];
-
-interface Minted { token: string; armIndex: number }
-const minted: Minted[] = [];
-let freshSent = 0;
-let duplicatesSent = 0;
-let wrapped = false;
-
-if (spec.reward) {
-  const r = spec.reward;
-  const signer = new DecisionSigner(r.secret);
-  const t = Math.floor(Date.now() / 1000);
-  const baseline = r.armIds.indexOf(r.baselineArmId);
-  for (let i = 0; i < r.ids; i++) {
-    // As /select issues them: the holdback share on the baseline, the rest spread over the arms.
-    const holdback = Math.random() < r.holdbackShare;
-    const armIndex = holdback ? baseline : Math.floor(Math.random() * r.armIds.length);
-    const p: Population = holdback ? 'h' : 'b';
-    minted.push({ token: signer.sign({ e: spec.experimentId, a: r.armIds[armIndex], p, t, q: holdback ? 1 : 1 / r.armIds.length }), armIndex });
-  }
-}
-
-/** Fresh ids in order; `duplicateShare` of the requests repeat an id already sent. */
-function rewardBody(): string {
-  const r = spec.reward!;
-  let m: Minted;
-  if (freshSent > 0 && Math.random() < r.duplicateShare) {
-    // One of the last 10,000 ids sent (most already answered, some still in flight).
-    m = minted[(freshSent - 1 - Math.floor(Math.random() * Math.min(freshSent, 10_000))) % minted.length];
-    duplicatesSent++;
-  } else {
-    if (freshSent >= minted.length) wrapped = true;
-    m = minted[freshSent % minted.length];
-    freshSent++;
-  }
-  // Arm i pays with probability 0.1 + 0.02 i; latency and cost feed the guardrail windows.
-  const reward = Math.random() < 0.1 + 0.02 * m.armIndex ? 1 : 0;
-  const latencyMs = 100 + Math.floor(Math.random() * 1400);
-  const cost = (1 + Math.floor(Math.random() * 40)) / 10_000;
-  return `{"decisionId":"${m.token}","reward":${reward},"latencyMs":${latencyMs},"cost":${cost}}`;
-}
-
-const nextBody = spec.path === '/select' ? selectBody : rewardBody;
+const bodies = spec.path === '/select' ? selectBodies(spec.experimentId, spec.users) : rewardBodies(spec.experimentId, spec.reward!);
+const nextBody = bodies.next;
 
 // --- runs -------------------------------------------------------------------------------------
 
@@ -183,14 +137,14 @@ function run(seconds: number, histogram: Map<number, number> | null): Promise<au
 if (spec.warmupSeconds > 0) await run(spec.warmupSeconds, null);
 let result: LoadResult | undefined;
 if (spec.durationSeconds > 0) {
-  const freshBefore = freshSent;
-  const dupBefore = duplicatesSent;
+  const { freshSent: freshBefore, duplicatesSent: dupBefore } = bodies.counts();
   const histogram = new Map<number, number>();
   const statsBefore = redis ? await commandStats() : null;
   const before = sampleCpu();
   const res = await run(spec.durationSeconds, histogram);
   const after = sampleCpu();
   const statsAfter = redis ? await commandStats() : null;
+  const sent = bodies.counts();
   const statusCodes = Object.fromEntries(Object.entries(res.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
   result = {
     requests: Object.values(statusCodes).reduce((a, b) => a + b, 0),
@@ -209,9 +163,9 @@ if (spec.durationSeconds > 0) {
         return [name, { calls: a.calls - b.calls, usec: a.usec - b.usec }];
       }).filter(([, d]) => (d as { calls: number }).calls > 0)),
     }),
-    ...(spec.reward && { reward: { freshSent: freshSent - freshBefore, duplicatesSent: duplicatesSent - dupBefore, freshMinted: minted.length, wrapped } }),
+    ...(spec.reward && { reward: { ...sent, freshSent: sent.freshSent - freshBefore, duplicatesSent: sent.duplicatesSent - dupBefore } }),
   };
 }
-const output: LoadOutput = { ...(result && { result }), freshSentAll: freshSent };
+const output: LoadOutput = { ...(result && { result }), freshSentAll: bodies.counts().freshSent };
 redis?.disconnect();
 process.stdout.write(`${JSON.stringify(output)}\n`);

@@ -18,22 +18,23 @@ export interface Summary extends Pick<LoadResult, 'requests' | 'seconds' | 'erro
   serverCpuUsPerRequest: number;
 }
 
+/** The q-quantile by nearest rank, in milliseconds, of a latency histogram sorted by bucket (buckets of 10 microseconds). */
+export function nearestRank(buckets: [number, number][], q: number): number {
+  const rank = Math.ceil(q * buckets.reduce((a, [, c]) => a + c, 0));
+  let seen = 0;
+  for (const [b, c] of buckets) if ((seen += c) >= rank) return b / 100;
+  return NaN;
+}
+
 export function summarise(runs: LoadResult[]): Summary {
   const sum = (f: (r: LoadResult) => number): number => runs.reduce((a, r) => a + f(r), 0);
   const hist = new Map<number, number>();
   for (const r of runs) for (const [b, c] of r.histogram) hist.set(b, (hist.get(b) ?? 0) + c);
   const buckets = [...hist].sort((a, b) => a[0] - b[0]);
-  const count = buckets.reduce((a, [, c]) => a + c, 0);
-  /** Nearest rank, in milliseconds (buckets are 10 microseconds). */
-  const quantile = (q: number): number => {
-    const rank = Math.ceil(q * count);
-    let seen = 0;
-    for (const [b, c] of buckets) if ((seen += c) >= rank) return b / 100;
-    return NaN;
-  };
+  const quantile = (q: number): number => nearestRank(buckets, q);
   const wall = sum((r) => r.wallSeconds);
   const cores = Object.fromEntries(Object.keys(runs[0].cpuSeconds).map((k) => [k, sum((r) => r.cpuSeconds[k]) / wall]));
-  const processes = Object.entries(cores).filter(([k]) => !k.startsWith('machine')).reduce((a, [, v]) => a + v, 0);
+  const processes = Object.entries(cores).filter(([k]) => !k.startsWith('machine') && !k.includes('.')).reduce((a, [, v]) => a + v, 0);
   cores.others = cores.machineBusy - processes;
   const statusCodes: Record<string, number> = {};
   for (const r of runs) for (const [code, c] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + c;

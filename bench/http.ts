@@ -25,6 +25,11 @@
  * persistence), so that its commandstats count this bench's calls only; any other REDIS_URL uses
  * that server (the shared one counts other tenants' scripts too: usec_per_call is then suspect).
  *
+ * Defaults: issue 25's workload (every store, three alternated rounds of 6 s, 50 connections,
+ * RATE_LIMIT=0, LOG_LEVEL=warn, open mode, the event log on as shipped). The report ends with one
+ * line per store and route: its CPU per request as a ratio to bare (median and range of the
+ * rounds), and the user and system time each against bare's.
+ *
  * Targets: bare /select and bare /reward, then /select and /reward on each store. Each is warmed
  * up once (WARMUP_SECONDS), then measured in ROUNDS rounds of ROUND_SECONDS; a round runs every
  * target in turn (after ROUND_WARMUP_SECONDS), so a shared machine's drifts hit every target alike.
@@ -62,10 +67,10 @@ import { ARM_IDS, DUPLICATE_SHARE, experimentBody, HOLDBACK_PERCENT, USERS } fro
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const CONNECTIONS = Number(env('CONNECTIONS', '50'));
 const WARMUP_SECONDS = Number(env('WARMUP_SECONDS', '5'));
-const ROUNDS = Number(env('ROUNDS', '5'));
-const ROUND_SECONDS = Number(env('ROUND_SECONDS', '4'));
+const ROUNDS = Number(env('ROUNDS', '3'));
+const ROUND_SECONDS = Number(env('ROUND_SECONDS', '6'));
 const ROUND_WARMUP_SECONDS = Number(env('ROUND_WARMUP_SECONDS', '1'));
-const STORES = env('STORES', 'memory,redis').split(',').map((s) => s.trim()) as ('memory' | 'sqlite' | 'redis')[];
+const STORES = env('STORES', 'memory,sqlite,redis').split(',').map((s) => s.trim()) as ('memory' | 'sqlite' | 'redis')[];
 const PATHS = env('PATHS', 'select,reward').split(',').map((s) => s.trim());
 const REDIS_URL = env('REDIS_URL', 'private');
 const LOG_LEVEL = env('LOG_LEVEL', 'warn');
@@ -124,9 +129,8 @@ const totals = async (s: Server): Promise<{ decisions: number; rewards: number }
 console.log('building: npm run build, and tsc bench/http-ceiling.ts');
 build();
 const serverOptions = (e: Record<string, string>) => ({ env: { LOG_LEVEL, ...e }, logDir: LOG_DIR, pin: SERVER_CPU, cpuProfDir: CPU_PROF_DIR, nodeFlags: SERVER_NODE_FLAGS });
-// The rate limiter runs as it does by default, with a limit the load (from one address) never reaches;
-// SERVER_ENV=RATE_LIMIT=0 measures without it.
-const serviceEnv = (e: Record<string, string>) => ({ DECISION_SECRET: SECRET, RATE_LIMIT: '1000000', ...SERVER_ENV, ...e });
+// Issue 25's workload: no rate limiter (RATE_LIMIT=0); SERVER_ENV=RATE_LIMIT=1000000 measures it with a limit never reached.
+const serviceEnv = (e: Record<string, string>) => ({ DECISION_SECRET: SECRET, RATE_LIMIT: '0', ...SERVER_ENV, ...e });
 
 // Real answers of /select and /reward: the bare server answers them as its constants (same sizes).
 const sampler = await startServer('service-sample', 'dist/main.js', { ...serverOptions(serviceEnv({ STORE: 'memory' })), cpuProfDir: undefined });

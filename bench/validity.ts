@@ -14,7 +14,7 @@ import { connectRedisStore } from '../src/store/redis-connect.js';
 import { excludes, rate, runScenario, type Look, type Scenario } from './validity/scenario.js';
 import { regretRun } from './validity/regret-bias.js';
 import { power } from './validity/plan-power.js';
-import { coverage, HEAVIER, REVENUE, trueMean } from './validity/revenue.js';
+import { coverage, HEAVIER, hurdleCoverage, PARETO_TAIL, REVENUE, trueMean } from './validity/revenue.js';
 import { SIGNAL_METRICS, signalRun } from './validity/signals.js';
 
 const SCALE = Number(process.env.SCALE ?? 1);
@@ -127,7 +127,40 @@ async function main(): Promise<void> {
     const aa = { users: 3000, visits: [1, 5] as [number, number], holdbackPercent: 10, rates: [0, 0, 0], policy: 'thompson' as const, looks: 10, revenue: REVENUE };
     for (const [label, extra] of [['rewardBounds [0, 2000]', { rewardBounds: { min: 0, max: 2000 } }], ['no bounds (support check only)', {}]] as const) {
       const xs = await many(`revenue-aa-${label}`, { ...aa, ...extra }, na);
-      say(`Revenue A/A, 3 equal arms, Thompson, 10% holdback, 3000 users x 1-5 visits, 10 looks, ${label}, ${na} runs: ship at some look ${rate(count(xs, anyLook((l) => l.action === 'ship')), na).text}; always-valid lift excludes 0 at some look ${rate(count(xs, anyLook((l) => excludes(l.alwaysValid, 0))), na).text}`);
+      const shares = xs.map((ls) => ls[ls.length - 1].minArmShare).sort((a, b) => a - b);
+      say(`Revenue A/A, 3 equal arms, Thompson, 10% holdback, 3000 users x 1-5 visits, 10 looks, ${label}, ${na} runs: ship at some look ${rate(count(xs, anyLook((l) => l.action === 'ship')), na).text}; always-valid lift excludes 0 at some look ${rate(count(xs, anyLook((l) => excludes(l.alwaysValid, 0))), na).text}; `
+        + `smallest arm share at the last look: median ${shares[Math.floor(na / 2)].toFixed(3)}, 5th percentile ${shares[Math.floor(na / 20)].toFixed(3)}, runs below 5% ${rate(shares.filter((s) => s < 0.05).length, na).text}`);
+    }
+  }
+
+  // Revenue-like rewards under rewardShape hurdle-lognormal, no cap (bandit/hurdle.ts).
+  if (part('hurdle')) {
+    const nc = runs(1500);
+    for (const [name, d] of [['revenue', REVENUE], ['heavier', HEAVIER]] as const) {
+      say(`hurdle-lognormal: coverage of arm 0's 95% interval of the true mean ${trueMean(d).toFixed(2)}, ${name}, 3 arms alike, ${nc} seeded samples per n:`);
+      for (const n of [30, 100, 300, 1000, 3000]) {
+        const h = hurdleCoverage(d, n, nc, `hurdle-cov-${name}-${n}`);
+        say(`  n=${n}: interval shown (>= 3 nonzero rewards) in ${rate(h.shown, nc).text}, covering ${h.shown > 0 ? rate(h.covered, h.shown).text : '-'} of those shown, mean width ${h.meanWidth.toFixed(2)}`);
+      }
+    }
+    for (const [name, d, n] of [['revenue', REVENUE, runs(300)], ['heavier', HEAVIER, runs(200)]] as const) {
+      const xs = await many(`hurdle-aa-${name}`, { users: 3000, visits: [1, 5], holdbackPercent: 10, rates: [0, 0, 0], policy: 'thompson', looks: 10, revenue: d, rewardShape: 'hurdle-lognormal' }, n);
+      const last = xs.map((ls) => ls[ls.length - 1]);
+      const shares = last.map((l) => l.minArmShare).sort((a, b) => a - b);
+      say(`hurdle-lognormal A/A (${name}), 3 equal arms, Thompson, 10% holdback, 3000 users x 1-5 visits, 10 looks, ${n} runs: ship at some look ${rate(count(xs, anyLook((l) => l.action === 'ship')), n).text}; `
+        + `always-valid lift excludes 0 at some look ${rate(count(xs, anyLook((l) => excludes(l.alwaysValid, 0))), n).text}, shown at the last look ${rate(count(xs, lastLook((l) => l.alwaysValid !== null)), n).text}, at some look ${rate(count(xs, anyLook((l) => l.alwaysValid !== null)), n).text}; `
+        + `smallest arm share of bandit decisions at the last look: median ${shares[Math.floor(n / 2)].toFixed(3)}, 5th percentile ${shares[Math.floor(n / 20)].toFixed(3)}, min ${shares[0].toFixed(3)}, runs below 5% ${rate(shares.filter((s) => s < 0.05).length, n).text}; `
+        + `arm intervals withheld at the last look ${rate(last.reduce((s, l) => s + l.unsupportedArms, 0), 3 * n).text} of arms`);
+    }
+  }
+
+  // The hurdle model where its lognormal assumption is wrong: a Pareto tail.
+  if (part('hurdle-tail')) {
+    const nc = runs(1500);
+    say(`hurdle-lognormal, misspecified: 0 in 90%, else Pareto(20, 2.5) (true mean ${trueMean(PARETO_TAIL).toFixed(2)}), 3 arms alike, ${nc} seeded samples per n:`);
+    for (const n of [100, 300, 1000, 3000]) {
+      const h = hurdleCoverage(PARETO_TAIL, n, nc, `hurdle-tail-${n}`);
+      say(`  n=${n}: interval shown in ${rate(h.shown, nc).text}, covering ${h.shown > 0 ? rate(h.covered, h.shown).text : '-'} of those shown, mean width ${h.meanWidth.toFixed(2)}`);
     }
   }
 
@@ -217,6 +250,25 @@ async function main(): Promise<void> {
       const pw = [];
       for (let r = 0; r < np; r++) pw.push(await signalRun(`signals-power-${shift}-${r}`, decisions, shift));
       say(`  power: judge +${shift} (${shift / 0.2} sd) on the arm: established at the last look or before ${rate(pw.filter((x) => x.established.judge).length, np).text}; other metrics established ${rate(pw.filter((x) => Object.keys(x.established).some((k) => k !== 'judge')).length, np).text}`);
+    }
+  }
+  // Issue 22 (B): the same A/A with returning users (1-5 visits each, sticky, a per-user effect on every metric).
+  if (part('signals-returning')) {
+    const n = runs(1000);
+    const decisions = 2000;
+    const aa = [];
+    for (let r = 0; r < n; r++) aa.push(await signalRun(`signals-ret-aa-${r}`, decisions, 0, true));
+    say(`Signals A/A with returning users (1-5 visits, half of each metric's variance between users), ${decisions} decisions, 10 looks, ${n} runs:`);
+    for (const m of SIGNAL_METRICS) {
+      say(`  ${m.name}: user-level always-valid interval excludes 0 at any look: ${rate(aa.filter((x) => x.excludes[m.name]).length, n).text}   (bound 5%); `
+        + `decision-level (for contrast): ${rate(aa.filter((x) => x.excludesPerDecision[m.name]).length, n).text}`);
+    }
+    say(`  any of the 5 established (Bonferroni, family-wise alpha 0.05) at any look: ${rate(aa.filter((x) => Object.keys(x.established).length > 0).length, n).text}   (bound 5%)`);
+    const np = runs(300);
+    for (const shift of [0.05, 0.08]) {
+      const pw = [];
+      for (let r = 0; r < np; r++) pw.push(await signalRun(`signals-ret-power-${shift}-${r}`, decisions, shift, true));
+      say(`  power: judge +${shift} (${(shift / 0.2).toFixed(2)} sd) on the arm: established at the last look or before ${rate(pw.filter((x) => x.established.judge).length, np).text}; other metrics established ${rate(pw.filter((x) => Object.keys(x.established).some((k) => k !== 'judge')).length, np).text}`);
     }
   }
 

@@ -49,13 +49,16 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'GLR in Lua = GLR in
       const xs = c.xs();
       const ts = viaTs(c.model, 0.001, xs);
       expect(ts.found.length).toBeGreaterThan(0);
-      const [state, found] = (await client.eval(readLua('glr') + DRIVER, 0, '', c.model, '0.001', ...xs.map((x) => x.toString()))) as [string, string[][]];
+      const [state, raw] = (await client.callBuffer('EVAL', readLua('glr') + DRIVER, 0, '', c.model, '0.001', ...xs.map((x) => x.toString()))) as [Buffer, Buffer[][]];
+      const found = raw.map((f) => f.map(String));
       expect(found.map((f) => f.slice(0, 3).map(Number))).toEqual(ts.found.map((f) => f.slice(0, 3)));
       found.forEach((f, i) => {
         expect(Number(f[3])).toBeCloseTo(ts.found[i][3] as number, 9);
         expect([f[4] === 'true', f[5] === 'true']).toEqual(ts.found[i].slice(4));
       });
-      expect(state.split(';').map((s) => s.split(',').map(Number))).toEqual(ts.state);
+      // The state: segments of four little-endian doubles (glr.lua's header), bit for bit the TypeScript sums.
+      const segments = Array.from({ length: state.length / 32 }, (_, j) => [0, 1, 2, 3].map((k) => state.readDoubleLE(32 * j + 8 * k)));
+      expect(segments).toEqual(ts.state);
     });
   }
 });

@@ -5,7 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { connectRedisStore } from '../src/store/redis-connect.js';
-import { ExperimentKeys, checkPrefix, indexKey, secretKey } from '../src/store/redis-keys.js';
+import { createHash } from 'node:crypto';
+import { ExperimentKeys, checkPrefix, indexKey, secretKey, stickyField } from '../src/store/redis-keys.js';
 import { REDIS_URL, deleteKeys, describeIf, redisAvailable, uniquePrefix } from './helpers/redis.js';
 
 /** The part of a key Redis Cluster hashes: the text between the first '{' and the next '}', if not empty. */
@@ -37,6 +38,13 @@ describe('redis keys', () => {
     for (const key of [indexKey('p:'), secretKey('p:')]) {
       expect(key.startsWith('p:')).toBe(true);
       expect(key).not.toContain('{');
+    }
+  });
+
+  it('spells a sticky field as the first 9 bytes of SHA-256(userId) in base64url (fields written before stay found)', () => {
+    expect(stickyField('u-1')).toBe('okp_VfJ43Un7');
+    for (const u of ['', 'u-42', 'ü-é-用户', 'x'.repeat(300)]) {
+      expect(stickyField(u)).toBe(createHash('sha256').update(u, 'utf8').digest().subarray(0, 9).toString('base64url'));
     }
   });
 

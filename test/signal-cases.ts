@@ -54,6 +54,19 @@ export function signalCases(env: SignalCaseEnv): void {
       expect((await sums('thumbs')).bandit).toEqual({ n: 1, sum: 1, sumSq: 1 });
     });
 
+    it('keeps user-level sums over units (user, arm): a returning user is one unit, by signal and by reward alike; without a user each value is one', async () => {
+      const user = 'user-key-001';
+      await env.store().recordSignal(signal({ metric: { name: 'judge', value: 0.5 }, log: { propensity: 0.5, retentionSeconds: 86400, userKey: user } }));
+      await env.store().recordReward(env.rewardInput({ decisionKey: `ul-${++seq}`, userKey: user, metrics: [{ name: 'judge', value: 0.25 }] }));
+      await env.store().recordSignal(signal({ armId: 'other:3', metric: { name: 'judge', value: 1 }, log: { propensity: 0.5, retentionSeconds: 86400, userKey: user } }));
+      await env.store().recordSignal(signal({ metric: { name: 'judge', value: 2 } }));
+      await env.store().recordSignal(signal({ population: 'h', armId: 'control', metric: { name: 'judge', value: 3 }, log: { propensity: 0.5, retentionSeconds: 86400, userKey: user } }));
+      // treat: the user's unit (S 0.75, N 2) and one unit without a user (S 2, N 1)
+      expect((await sums()).users.bandit).toEqual({ units: 2, sum: 2.75, count: 3, sumSq: 0.75 * 0.75 + 4, countSq: 4 + 1, cross: 0.75 * 2 + 2 });
+      expect((await sums('judge', 'other:3')).users.bandit).toEqual({ units: 1, sum: 1, count: 1, sumSq: 1, countSq: 1, cross: 1 });
+      expect((await sums('judge', 'control')).users).toEqual({ bandit: { units: 0, sum: 0, count: 0, sumSq: 0, countSq: 0, cross: 0 }, holdback: { units: 1, sum: 3, count: 1, sumSq: 9, countSq: 1, cross: 3 } });
+    });
+
     it('counts the metrics of a reward in its step: once, skipping a name already signalled; a later signal of one is a duplicate', async () => {
       const key = `dec-${++seq}`;
       expect(await env.store().recordSignal(signal({ decisionKey: key, metric: { name: 'thumbs', value: 0 } }))).toEqual({ kind: 'accepted' });

@@ -1,11 +1,11 @@
 /** The report's metrics block (issue 22): per arm, holdback, vs the baseline with Bonferroni over arms x metrics, and the guardrail window. */
 import { describe, expect, it } from 'vitest';
 import { metricsReport } from '../src/service/metrics-report.js';
-import { compareToBaseline, metricMean } from '../src/bandit/metric-compare.js';
+import { addUnitValue, compareToBaseline, compareUsersToBaseline, metricMean, type UnitState } from '../src/bandit/metric-compare.js';
 import { alwaysValid } from '../src/bandit/sequential.js';
 import { decisionRuleOf } from '../src/bandit/decision-rule.js';
 import type { ExperimentConfig } from '../src/contract/domain.js';
-import type { MetricArmStats, MetricConfig, MetricSums } from '../src/contract/metrics.js';
+import type { MetricArmStats, MetricConfig, MetricSums, MetricUserSums } from '../src/contract/metrics.js';
 
 /** Sums of n values alternating mean - sd and mean + sd (sample mean `mean`, variance about sd^2). */
 const sums = (n: number, mean: number, sd = 1): MetricSums => {
@@ -14,11 +14,43 @@ const sums = (n: number, mean: number, sd = 1): MetricSums => {
   return { n, sum, sumSq };
 };
 const zero: MetricSums = { n: 0, sum: 0, sumSq: 0 };
+/** The user-level sums when each value is its own unit (no user returns). */
+const perDecision = (s: MetricSums): MetricUserSums => ({ units: s.n, sum: s.sum, count: s.n, sumSq: s.sumSq, countSq: s.n, cross: s.sum });
 const arm = (armId: string, bandit: MetricSums, over: Partial<MetricArmStats> = {}): MetricArmStats =>
-  ({ armId, bandit, holdback: zero, excluded: zero, window: { samples: 0, sum: 0 }, ...over });
+  ({ armId, bandit, holdback: zero, excluded: zero, window: { samples: 0, sum: 0 }, users: { bandit: perDecision(bandit), holdback: perDecision(zero) }, ...over });
 const config = { id: 'e', baselineArmId: 'a', arms: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] } as unknown as ExperimentConfig;
 
+/** The user-level sums of users each with `visits` values, all of the user's values equal to the user's draw. */
+function returning(users: number, visits: number, mean: number, sd: number): { sums: MetricSums; users: MetricUserSums } {
+  const s: MetricSums = { n: 0, sum: 0, sumSq: 0 };
+  const u: MetricUserSums = { units: 0, sum: 0, count: 0, sumSq: 0, countSq: 0, cross: 0 };
+  for (let i = 0; i < users; i++) {
+    const v = mean + (i % 2 ? sd : -sd);
+    let prev: UnitState | null = null;
+    for (let k = 0; k < visits; k++) {
+      prev = addUnitValue(u, prev, v);
+      s.n += 1; s.sum += v; s.sumSq += v * v;
+    }
+  }
+  return { sums: s, users: u };
+}
+
 describe('metric comparisons', () => {
+  it('compares at the user level where users return: the same as per decision with one visit each, wider with correlated visits', () => {
+    const a = sums(400, 0.5), b = sums(600, 0.8, 2);
+    expect(compareUsersToBaseline(b, perDecision(b), a, perDecision(a), 5000)!.interval95[0]).toBeCloseTo(compareToBaseline(b, a, 5000)!.interval95[0], 9);
+    const ra = returning(200, 4, 0.5, 1), rb = returning(200, 4, 0.6, 1);
+    const byUser = compareUsersToBaseline(rb.sums, rb.users, ra.sums, ra.users, 5000)!;
+    const byDecision = compareToBaseline(rb.sums, ra.sums, 5000)!;
+    expect(byUser.unit).toBe('user');
+    expect(byUser.difference).toBeCloseTo(0.1, 12);
+    // four perfectly correlated visits: the variance per user is 4x, and there are 4x fewer units
+    expect(byUser.interval95[1] - byUser.interval95[0]).toBeGreaterThan(1.5 * (byDecision.interval95[1] - byDecision.interval95[0]));
+    expect(ra.users.units).toBe(200);
+    // values older than the user-level sums (count < n): compared per decision
+    expect(compareUsersToBaseline(rb.sums, { ...rb.users, count: rb.sums.n - 1 }, ra.sums, ra.users, 5000)!.unit).toBe('decision');
+  });
+
   it('uses the holdback lift\'s always-valid method on the difference of means', () => {
     const a = sums(400, 0.5), b = sums(600, 0.8, 2);
     const d = compareToBaseline(b, a, 5000)!;

@@ -31,7 +31,10 @@ const plan = (sql: string, ...args: unknown[]): string =>
 
 it('pages by cursor and by type through indexes, never a scan of the log', () => {
   expect(plan('SELECT * FROM events WHERE rid = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?', 1, 0, 0, 10)).toMatch(/^SEARCH events USING INDEX events_page/);
+  expect(plan('SELECT * FROM events WHERE rid = ? ORDER BY ms, id LIMIT ?', 1, 10)).toMatch(/^SEARCH events USING INDEX events_page \(rid=\?\)$/);
   expect(plan('SELECT * FROM events WHERE rid = ? AND type = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?', 1, 1, 0, 0, 10)).toMatch(/^SEARCH events USING INDEX events_type/);
+  // No temporary sort (the index gives the order), so a page stops after LIMIT rows.
+  expect(plan('SELECT * FROM events WHERE rid = ? AND type = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?', 1, 1, 0, 0, 10)).not.toMatch(/TEMP B-TREE/);
   expect(plan('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE rid = ? AND ms < ? ORDER BY ms, id LIMIT ?)', 1, 0, 10)).not.toMatch(/SCAN events/);
 });
 

@@ -49,7 +49,7 @@ async function service(store: Store): Promise<{ app: FastifyInstance; call: (met
 
 /** What must be the same on both stores, read through the store and through the API. */
 async function snapshot(store: Store, call: Awaited<ReturnType<typeof service>>['call'], key: string) {
-  const ids = ['e1', 'e2'];
+  const ids = ['e1', 'e2', 'e3', 'e4'];
   const counts = (r: any) => ({ totals: r.totals, arms: r.arms.map((a: any) => [a.armId, a.decisions, a.rewards, a.rewardSum, a.status, a.disabled]), holdback: r.holdback && [r.holdback.decisions, r.holdback.meanReward] });
   return {
     experiments: await store.listExperiments(),
@@ -75,6 +75,14 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'migrate to Redis', 
     expect((await a.call('POST', '/experiments', { id: 'e1', arms, rewardModel: 'bernoulli', holdbackPercent: 20, guardrails: { errorRate: 0.9, minSamples: 50 }, policy: 'linear-thompson', features: { i: { type: 'numeric' } } }, admin)).status).toBe(201);
     expect((await a.call('POST', '/experiments', { id: 'e2', arms, rewardModel: 'gaussian', discount: { halfLifeSeconds: 3600 }, objective: { costWeight: 1 }, defaultReward: { afterSeconds: 3000, value: 0 } }, admin)).status).toBe(201);
     expect((await a.call('POST', '/experiments/e2/arms/c/disable', { reason: 'before the move' }, admin)).status).toBe(200);
+    // Change detection (issue 24): every arm rewarded 1, then 0: changes detected, evidence restarted.
+    expect((await a.call('POST', '/experiments', { id: 'e3', arms, rewardModel: 'bernoulli', stickiness: false, changeDetection: { method: 'glr', falseAlarmRate: 0.01 } }, admin)).status).toBe(201);
+    for (let i = 0; i < 180; i++) {
+      const d = (await a.call('POST', '/select', { experimentId: 'e3' }, admin)).body;
+      expect((await a.call('POST', '/reward', { decisionId: d.decisionId, reward: i < 90 ? 1 : 0 }, admin)).status).toBe(200);
+    }
+    const e3 = (await a.call('GET', '/arms?experimentId=e3', undefined, reader)).body;
+    expect(e3.arms.some((x: { changes: unknown[] }) => x.changes.length > 0), JSON.stringify(e3.arms)).toBe(true);
     const sticky = new Map<string, string>();
     const unrewarded: string[] = [];
     const rewarded: string[] = [];
@@ -88,6 +96,12 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'migrate to Redis', 
       expect(r.body).toEqual({ accepted: true, duplicate: false });
       rewarded.push(d.decisionId);
     }
+    // The hurdle model's sums (rewardShape hurdle-lognormal) move with the tallies.
+    expect((await a.call('POST', '/experiments', { id: 'e4', arms, rewardModel: 'gaussian', rewardShape: 'hurdle-lognormal' }, admin)).status).toBe(201);
+    for (let i = 0; i < 30; i++) {
+      const d = (await a.call('POST', '/select', { experimentId: 'e4' }, admin)).body;
+      expect((await a.call('POST', '/reward', { decisionId: d.decisionId, reward: i % 3 === 0 ? 7.25 * (i + 1) : 0 }, admin)).status).toBe(200);
+    }
     await sqlite.writeHistoryPoint('e1', { ts: 1_750_000_000, arms: [], holdback: { users: null, decisions: 0, rewards: 0, meanReward: null } }, 86400 * 365 * 10);
     const before = await snapshot(sqlite, a.call, reader);
     expect(before.stats[0]!.arms.some((arm) => arm.linear !== undefined)).toBe(true); // e1 is contextual (issue 23): its linear sums are copied too
@@ -98,7 +112,7 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'migrate to Redis', 
 
     const first = await migrate();
     expect(first.code, first.out).toBe(0);
-    expect(first.out).toMatch(/2 experiments, \d+ events, 1 history points, 2 API keys, secret copied/);
+    expect(first.out).toMatch(/4 experiments, \d+ events, 1 history points, 2 API keys, secret copied/);
     const again = await migrate();
     expect(again).toMatchObject({ code: 1, out: expect.stringContaining(`Redis already holds keys under the prefix '${prefix}'`) });
 

@@ -8,9 +8,11 @@ import { eventIdBefore, type StoredEvent } from '../src/contract/event-log.js';
 import { breachReason } from '../src/bandit/guardrails.js';
 import { guardrailCases, limits, repeat } from './guardrail-cases.js';
 import { signalCases } from './signal-cases.js';
+import { changeCases } from './change-cases.js';
 import type { AssignInput, GuardrailEvent, RewardInput, RewardResult, Store } from '../src/store/store.js';
 import type { DisabledInfo, ExperimentConfig, HistoryPoint } from '../src/contract/domain.js';
 import { describeLayerClaims } from './store-layers.contract.js';
+import { describeLogTypes } from './store-log-types.contract.js';
 import { describeLinearSums } from './store-linear.contract.js';
 
 export interface StoreHandle {
@@ -85,9 +87,11 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       return out;
     }
     describeLayerClaims(() => ({ store, handle }));
+    describeLogTypes(() => store, { config, assign: assignInput, reward: rewardInput });
     describeLinearSums(() => ({ store, handle }), { config, rewardInput });
 
     signalCases({ store: () => store, another: async () => (handle.another ? handle.another() : null), config, rewardInput, iso: ISO0 });
+    changeCases({ store: () => store, another: async () => (handle.another ? handle.another() : null), config, rewardInput });
 
     describe('experiments', () => {
       it('creates once: the second create of an id is refused and changes nothing', async () => {
@@ -793,6 +797,21 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         };
         for (const [k, v] of Object.entries(byHand)) expect(e.decayed![k as keyof typeof byHand]).toBeCloseTo(v, 12);
         expect(e).toMatchObject({ costs: 3, costSum: expect.closeTo(0.7, 12) });
+      });
+
+      it('keeps the hurdle sums (rewardShape hurdle-lognormal): a zero counts in the tally only, a positive reward adds its log', async () => {
+        const engine = { halfLifeSeconds: null, costs: false, hurdle: true };
+        await store.recordReward(rewardInput({ engine, reward: 0 }));
+        expect((await store.getStats('exp-1'))!.arms[1].bandit.engine).toEqual({ costs: 0, costSum: 0, costSumSq: 0, hurdle: { nonzero: 0, logSum: 0, logSumSq: 0 } });
+        for (const r of [20, 0, 300.5]) await store.recordReward(rewardInput({ engine, reward: r }));
+        await store.recordReward(rewardInput({ engine, reward: undefined, event: { error: true } }));
+        const t = (await store.getStats('exp-1'))!.arms[1].bandit;
+        expect(t.rewards).toBe(4);
+        const l = [Math.log(20), Math.log(300.5)];
+        expect(t.engine!.hurdle!.nonzero).toBe(2);
+        expect(t.engine!.hurdle!.logSum).toBeCloseTo(l[0] + l[1], 12);
+        expect(t.engine!.hurdle!.logSumSq).toBeCloseTo(l[0] ** 2 + l[1] ** 2, 12);
+        expect((await store.getStats('exp-1'))!.arms[1].holdback.engine).toBeUndefined();
       });
     });
 

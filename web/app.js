@@ -94,7 +94,10 @@ function renderLeaderboard(report, experiment) {
     // A guardrail's breach is shown rounded to 3 significant digits (the stored reason keeps 6); a manual reason is the operator's words.
     const g = d?.guardrail;
     const why = g ? `guardrail ${g.guardrail}: observed ${sig(g.observed)} ${g.observed < g.limit ? 'below' : 'above'} limit ${sig(g.limit)}` : d?.reason;
-    const disabledText = d ? `${d.source === 'guardrail' ? '' : 'by hand: '}${why} (${time(d.at)})` : '';
+    // With change detection: the newest change, where the evidence the figures use starts.
+    const c = a.changes?.[0];
+    const changeText = c ? `reward changed at ${time(c.at)} (detected ${time(c.detectedAt)}; evidence now: ${a.rewardsSinceChange} rewards)` : '';
+    const disabledText = [d ? `${d.source === 'guardrail' ? '' : 'by hand: '}${why} (${time(d.at)})` : '', changeText].filter(Boolean).join('; ');
     const action = cell('');
     if (!a.baseline) {
       const b = document.createElement('button');
@@ -128,9 +131,23 @@ function armConfirm(b) {
   b.setAttribute('aria-label', `Confirm disabling arm ${b.dataset.arm}`);
 }
 
-/** Vertical marks: each arm's current disable at its time, and earlier disables seen in the history. */
+/**
+ * Vertical marks: each arm's current disable at its time, and earlier disables seen in the history;
+ * with change detection, each detected change (the report's and the history points') at its change
+ * point, dotted, in the arm's colour.
+ */
 function marksOf(report, points) {
   const marks = [];
+  const seen = new Set();
+  const changes = [...report.arms.map((a) => [a.armId, a.changes ?? []]), ...points.flatMap((p) => p.arms.map((a) => [a.armId, a.changes ?? []]))];
+  for (const [armId, list] of changes) {
+    for (const c of list) {
+      if (seen.has(`${armId}|${c.at}`)) continue;
+      seen.add(`${armId}|${c.at}`);
+      const i = report.arms.findIndex((a) => a.armId === armId);
+      marks.push({ x: Date.parse(c.at) / 1000, color: colorOf(i), label: `${armId} changed`, dash: [2, 3] });
+    }
+  }
   for (const a of report.arms) {
     if (a.disabled) marks.push({ x: Date.parse(a.disabled.at) / 1000, color: a.disabled.source === 'guardrail' ? '#dc2626' : '#6b7280', label: `${a.armId} disabled` });
   }
@@ -151,11 +168,17 @@ function renderCharts(report, history) {
   const xs = history.points.map((p) => Date.parse(p.ts) / 1000);
   const series = (field) => names.map((n) => history.points.map((p) => p.arms.find((a) => a.armId === n)?.[field] ?? null));
   const marks = marksOf(report, history.points);
-  charts.pbest.update(xs, series('probabilityBest'), names, marks);
+  // The history's probabilityBest is the report's (service/judged.ts): same quantity, same evidence.
+  const pbest = series('probabilityBest');
+  charts.pbest.update(xs, pbest, names, marks);
+  $('pbest-basis').textContent = report.basis?.quantity === 'netValue' ? `of the net value (reward − ${report.basis.costWeight} × cost)` : '';
+  $('chart-pbest').dataset.latest = JSON.stringify(Object.fromEntries(names.map((n, i) => [n, pbest[i].at(-1) ?? null])));
   charts.allocation.update(xs, series('allocation'), names, marks);
   charts.mean.update(xs, series('meanReward'), names, marks);
-  const d = densities(report.arms.map((a) => a.posterior));
+  // The hurdle model's mean has no closed-form density (it is known by its draws): no curves, the intervals say it.
+  const d = report.arms.some((a) => a.posterior.kind === 'hurdle-lognormal') ? { xs: [], ys: names.map(() => []) } : densities(report.arms.map((a) => a.posterior));
   charts.density.update(d.xs, d.ys, names);
+  $('density-note').textContent = d.xs.length === 0 && report.arms.length > 0 ? '(hurdle model: see the intervals)' : report.basis?.quantity === 'netValue' ? '(of the reward, before cost)' : '';
 
   const h = report.holdback;
   const always = h.alwaysValid?.interval95;

@@ -17,7 +17,8 @@ const width = (el) => Math.max(260, el.clientWidth || el.parentElement.clientWid
 
 /**
  * A line chart kept across refreshes: recreated only when its series change (another experiment,
- * other arms), otherwise given new data. `marks` are vertical lines: {x, color, label}.
+ * other arms), otherwise given new data. `marks` are vertical lines: {x, color, label, dash?}; their
+ * labels are also kept in the element's data-marks (what the browser tests read).
  */
 export class LineChart {
   constructor(el, { time = true, yRange = null, yLabel = '', emptyText = 'No data yet' } = {}) {
@@ -33,6 +34,7 @@ export class LineChart {
 
   update(xs, series, names, marks = []) {
     this.marks = marks;
+    this.el.dataset.marks = marks.map((m) => m.label).join('; ');
     const signature = names.join('\u0000');
     const data = [xs, ...series];
     if (this.plot && signature === this.signature) {
@@ -75,7 +77,7 @@ export class LineChart {
       ctx.strokeStyle = m.color;
       ctx.fillStyle = m.color;
       ctx.lineWidth = 2 * devicePixelRatio;
-      ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
+      ctx.setLineDash((m.dash ?? [6, 4]).map((d) => d * devicePixelRatio));
       ctx.beginPath();
       ctx.moveTo(x, bbox.top);
       ctx.lineTo(x, bbox.top + bbox.height);

@@ -45,6 +45,8 @@ export const CHANGE_VARIANTS: (EngineVariant & { base?: number })[] = [
   { ...v('UCB + GLR, ranking rule', { policy: 'ucb', ...GLR(false) }), base: 3 },
   v('Thompson, delayed 100', { batch: 100 }),
   { ...v('Thompson + GLR, ranking rule, delayed 100', { batch: 100, ...GLR(false) }), base: 5 },
+  // A looser test, for the slow drift: what a 100 x larger false-alarm rate buys and costs.
+  { ...v('Thompson + GLR, ranking rule, delta = 0.1', { changeDetection: { falseAlarmRate: 0.1, always: false } }), base: 0 },
 ];
 /** The variant the targets are read on: the service's default policy with the ranking rule. */
 export const TARGET_VARIANT = 1;

@@ -31,6 +31,8 @@ export interface Scenario {
   revenue?: { zeroShare: number; logMu: number; logSigma: number };
   /** The experiment's rewardBounds (gaussian). */
   rewardBounds?: { min: number; max: number };
+  /** The experiment's rewardShape (gaussian). */
+  rewardShape?: 'hurdle-lognormal';
   /** Each arm's cost per decision, sent with every reward; with objective.costWeight. */
   costs?: number[];
   costWeight?: number;
@@ -58,6 +60,10 @@ export interface Look {
   /** The shipped arm (null unless action is ship) and the arm leading the report's probabilityBest. */
   shipArm: string | null;
   armsLeader: string | null;
+  /** The smallest share of the bandit decisions any arm has had so far (starvation). */
+  minArmShare: number;
+  /** How many arms' intervals the report withholds (support false). */
+  unsupportedArms: number;
 }
 
 const TEST_SECRET = 'validity-secret-0123456789abcdef';
@@ -89,6 +95,7 @@ export async function runScenario(s: Scenario, seed: string, store: Store = new 
   await createExperiment(ctx, CreateExperimentSchema.parse({
     id, arms, rewardModel: s.revenue ? 'gaussian' : 'bernoulli', policy: s.policy, holdbackPercent: s.holdbackPercent, seed,
     ...(s.rewardBounds && { rewardBounds: s.rewardBounds }),
+    ...(s.rewardShape && { rewardShape: s.rewardShape }),
     ...(s.costWeight !== undefined && { objective: { costWeight: s.costWeight } }),
     ...(s.halfLifeSeconds !== undefined && { discount: { halfLifeSeconds: s.halfLifeSeconds } }),
   }));
@@ -133,6 +140,8 @@ export async function runScenario(s: Scenario, seed: string, store: Store = new 
       srmP: h.srm.pValue, naiveP: naive?.pValue ?? null, action: rep.recommendation.action,
       shipArm: rep.recommendation.action === 'ship' ? rep.recommendation.armId : null,
       armsLeader: rep.arms.reduce((a, b) => ((b.probabilityBest ?? -1) > (a.probabilityBest ?? -1) ? b : a)).armId,
+      minArmShare: Math.min(...rep.arms.map((a) => a.decisions)) / Math.max(1, rep.arms.reduce((s, a) => s + a.decisions, 0)),
+      unsupportedArms: rep.arms.filter((a) => !a.support.supported).length,
     });
   }
   return looks;

@@ -22,11 +22,12 @@
  * A binary body instead of base64url(JSON): signing is on every /select and verifying on every
  * /reward, and the JSON round trip cost about as much as the HMAC itself (bench/RESULTS.md).
  * Every replica must share the secret (configured, or created once in the store). The HMAC is
- * computed by hmac-sha256.ts (the same bytes as node:crypto's, without its per-call setup).
+ * node:crypto's (`createHmac` over a KeyObject made once, so the key is not converted per call);
+ * ids signed by the hand-written SHA-256 this replaced are the same bytes and still verify
+ * (test/assignment/decision-token.test.ts holds two such ids).
  */
-import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomFillSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { POPULATIONS, type Population } from '../contract/population.js';
-import { HmacSha256 } from './hmac-sha256.js';
 
 export interface DecisionClaims {
   /** experiment id */
@@ -109,14 +110,17 @@ export function issuedInLife(claims: DecisionClaims, tag: Buffer, createdAt: str
 }
 
 export class DecisionSigner {
-  private readonly hmac: HmacSha256;
+  private readonly key: KeyObject;
   /** One body is built at a time (signing is synchronous), so one scratch buffer serves every call. */
   private readonly scratch = Buffer.alloc(IDS_AT + 2 * (1 + MAX_ID_BYTES) + 1 + USER_KEY_BYTES + 1 + 8 * MAX_FEATURES + SIG_BYTES);
-  /** The signature verify computes, compared with the token's. */
-  private readonly expected = Buffer.alloc(SIG_BYTES);
 
   constructor(secret: string) {
-    this.hmac = new HmacSha256(Buffer.from(secret, 'utf8'));
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
+
+  /** The first SIG_BYTES of HMAC-SHA256(secret, body). */
+  private mac(body: Buffer): Buffer {
+    return createHmac('sha256', this.key).update(body).digest().subarray(0, SIG_BYTES);
   }
 
   /** A token with a fresh nonce. */
@@ -152,7 +156,7 @@ export class DecisionSigner {
       end += 1 + USER_KEY_BYTES;
     }
     if (claims.x !== undefined) end = writeFeatures(b, end, claims.x);
-    this.hmac.macInto(b.subarray(0, end), b, end, SIG_BYTES);
+    this.mac(b.subarray(0, end)).copy(b, end);
     return b.toString('base64url', 0, end + SIG_BYTES);
   }
 
@@ -165,8 +169,7 @@ export class DecisionSigner {
     // Node's decoder skips characters outside the alphabet and ignores spare trailing bits: only the
     // canonical spelling of a token is one (another spelling of the same bytes is refused).
     if (b.toString('base64url') !== token) return null;
-    this.hmac.macInto(b.subarray(0, end), this.expected, 0, SIG_BYTES);
-    if (!timingSafeEqual(b.subarray(end), this.expected)) return null;
+    if (!timingSafeEqual(b.subarray(end), this.mac(b.subarray(0, end)))) return null;
     // Genuine from here on (only this service signs), but checked anyway: a malformed body is null, never a throw.
     const p = POPULATIONS[b[1]];
     const eLength = b[IDS_AT];

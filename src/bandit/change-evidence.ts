@@ -1,69 +1,96 @@
 /**
- * One arm's change-detection bookkeeping, as every store is to apply it in its reward step
- * (issue 24): the GLR detector (glr.ts), the evidence since the last restart beside the
- * cumulative tally the store keeps anyway, and the changes detected. Pure: the store reads the
- * state, calls `recordForChanges`, and writes the result in the same atomic step as the tally.
+ * One arm's change-detection step, as every store applies it in its reward step (issue 24): the
+ * GLR detector (glr.ts), the evidence since the arm's last restart beside the cumulative tally the
+ * store keeps anyway, and the changes detected. Pure: the store reads the state, calls
+ * `recordForChanges`, and writes the result in the same atomic step as the tally. reward.lua does
+ * the same through src/store/lua/changes.lua, operation for operation.
  *
- * Late rewards: the test consumes rewards in arrival order. A reward whose decision was made
- * before the arm's last detected change (issuedAt < testFrom) belongs to the old segment: it
- * counts in the cumulative tally only, not in the test. One whose decision predates the last
- * restart of the evidence (issuedAt < evidenceFrom) is not added to the evidence since the change.
+ * Late and batched rewards (the rule docs/statistics.md states): the test consumes rewards in
+ * arrival order. A reward whose decision was made before the arm's last detected change
+ * (issuedAt < testFrom) belongs to the old segment: it counts in the cumulative tally only, neither
+ * in the test nor in the evidence since the change. One whose decision predates the last restart
+ * of the evidence (issuedAt < evidenceFrom) is not added to the evidence since the change.
  */
-import { observe, restartsEvidence, type GlrModel, type GlrState } from './glr.js';
-import type { SufficientStats } from './posterior.js';
+import type { DetectedChange, EvidenceSums } from '../contract/domain.js';
+import { emptyGlrState, observe, restartsEvidence, type GlrModel, type GlrState } from './glr.js';
 
-/** A detected change: when it was detected and the decision time the new segment starts at (unix seconds). */
-export interface DetectedChange {
-  detectedAt: number;
-  at: number;
-}
-
-/** Changes kept per arm, newest first (the older ones are counted in /metrics, not listed). */
+/** Changes kept per arm, newest first (older ones are counted in /metrics, not listed). */
 export const MAX_CHANGES_KEPT = 20;
 
-export interface ArmChangeState {
-  glr: GlrState;
-  /** The evidence the policies and the report use: the rewards since the last restart. */
-  since: SufficientStats;
-  /** Decision time of the last detected change (the test's start), and of the last restart of the evidence; 0 before any. */
-  testFrom: number;
-  evidenceFrom: number;
-  /** Newest first, at most MAX_CHANGES_KEPT. */
-  changes: DetectedChange[];
+/** What a reward step needs to run the test (from the experiment's config: service/engine-config.ts). */
+export interface ChangeSpec {
+  model: GlrModel;
+  /** falseAlarmRate (delta). */
+  delta: number;
+  /** The prior as pseudo-observations, for the leader's posterior mean (priorSum + sum) / (priorWeight + rewards). */
+  priorSum: number;
+  priorWeight: number;
 }
 
-export const emptyArmChangeState = (): ArmChangeState => ({ glr: { blocks: [] }, since: { rewards: 0, sum: 0, sumSq: 0 }, testFrom: 0, evidenceFrom: 0, changes: [] });
+/** The arm's detector: the GLR segments, and the decision times of the last change (the test's start) and of the last restart of the evidence; 0 before any. */
+export interface ArmDetector {
+  glr: GlrState;
+  testFrom: number;
+  evidenceFrom: number;
+}
 
-export interface ChangeStep {
-  state: ArmChangeState;
+export const emptyDetector = (): ArmDetector => ({ glr: emptyGlrState(), testFrom: 0, evidenceFrom: 0 });
+
+/** The part of the arm's bandit tally change detection keeps (Tally.beforeChange, Tally.changes). */
+export interface ChangeTally {
+  beforeChange?: EvidenceSums;
+  changes?: DetectedChange[];
+}
+
+export interface ChangeStep extends ChangeTally {
+  detector: ArmDetector;
   /** The change this reward revealed, if any, and whether it restarted the evidence. */
   detected: DetectedChange | null;
   restarted: boolean;
 }
 
 /**
- * Records one reward of an arm. `isLeader`: the arm has the highest posterior mean of the
- * evidence since change among the arms (the store reads the others' `since`). `now`: the time of
- * the detection (the reward's arrival).
+ * The evidence the policy and the report read: the tally minus its rewards from before the last
+ * restart. Kept as that difference, so that turning the setting off (evidence: the tally) and on
+ * again (the rewards meanwhile count as evidence) needs nothing from the store.
+ */
+export const evidenceSums = (t: EvidenceSums & ChangeTally): EvidenceSums => {
+  const b = t.beforeChange;
+  return b ? { rewards: t.rewards - b.rewards, sum: t.sum - b.sum, sumSq: t.sumSq - b.sumSq } : { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq };
+};
+
+/** The arm with the highest posterior mean of its evidence (the first on a tie), as bench/sim/seam-engine.ts's leaderOf. */
+export function leaderIndex(evidence: readonly EvidenceSums[], spec: ChangeSpec): number {
+  let best = 0;
+  let bestMean = -Infinity;
+  evidence.forEach((e, i) => {
+    const m = (spec.priorSum + e.sum) / (spec.priorWeight + e.rewards);
+    if (m > bestMean) { best = i; bestMean = m; }
+  });
+  return best;
+}
+
+/**
+ * Records one reward of an arm; `tally`: its bandit tally, which counts the reward already. `isLeader(own)`: whether
+ * the arm, with evidence `own`, leads the others (called only on a detection). `nowS`: the time of
+ * the detection (the reward's arrival), unix seconds.
  */
 export function recordForChanges(
-  s: ArmChangeState, model: GlrModel, delta: number, reward: number, issuedAt: number, now: number, isLeader: boolean,
+  det: ArmDetector, tally: EvidenceSums & ChangeTally, spec: ChangeSpec, reward: number, issuedAt: number, nowS: number, isLeader: (own: EvidenceSums) => boolean,
 ): ChangeStep {
-  const addTo = (e: SufficientStats): SufficientStats => ({ rewards: e.rewards + 1, sum: e.sum + reward, sumSq: e.sumSq + reward * reward });
-  const since = issuedAt >= s.evidenceFrom ? addTo(s.since) : s.since;
-  if (issuedAt < s.testFrom) return { state: { ...s, since }, detected: null, restarted: false };
-  const o = observe(s.glr, model, delta, reward, issuedAt);
-  if (o.detection === null) return { state: { ...s, glr: o.state, since }, detected: null, restarted: false };
+  const b = tally.beforeChange;
+  const beforeChange = b && issuedAt < det.evidenceFrom ? { rewards: b.rewards + 1, sum: b.sum + reward, sumSq: b.sumSq + reward * reward } : b;
+  const same = { beforeChange, changes: tally.changes, detected: null, restarted: false };
+  if (issuedAt < det.testFrom) return { ...same, detector: det };
+  const o = observe(det.glr, spec.model, spec.delta, reward, issuedAt);
+  if (o.detection === null) return { ...same, detector: { ...det, glr: o.state } };
   const d = o.detection;
-  const detected = { detectedAt: now, at: d.at };
-  const changes = [detected, ...s.changes].slice(0, MAX_CHANGES_KEPT);
-  const restarted = restartsEvidence(d, isLeader);
+  const detected = { detectedAt: nowS, at: d.at };
+  const changes = [detected, ...(tally.changes ?? [])].slice(0, MAX_CHANGES_KEPT);
+  const restarted = restartsEvidence(d, isLeader(evidenceSums({ ...tally, beforeChange })));
   return {
-    state: {
-      glr: o.state, testFrom: d.at, changes,
-      since: restarted ? { rewards: d.after.n, sum: d.after.s, sumSq: d.after.q } : since,
-      evidenceFrom: restarted ? d.at : s.evidenceFrom,
-    },
-    detected, restarted,
+    detector: { glr: o.state, testFrom: d.at, evidenceFrom: restarted ? d.at : det.evidenceFrom },
+    beforeChange: restarted ? { rewards: tally.rewards - d.after.n, sum: tally.sum - d.after.s, sumSq: tally.sumSq - d.after.q } : beforeChange,
+    changes, detected, restarted,
   };
 }

@@ -32,6 +32,7 @@
  * resolution that is a fixed fraction of the age further back. bench:regret PART=changes
  * measures it against a reference that keeps every reward.
  */
+import { DEFAULT_FALSE_ALARM_RATE } from '../contract/engine.js';
 import type { RewardModel } from '../contract/experiment.js';
 
 /** Rewards per block: the test runs when a block fills (Delta_n), and splits fall on block boundaries (Delta_s). */
@@ -39,11 +40,12 @@ export const BLOCK = 10;
 /** Segments kept per arm (about 8 KB as the Lua string of src/store/lua/glr.lua). */
 export const MAX_BLOCKS = 200;
 /**
- * The documented default `falseAlarmRate` (delta): nominally P(any false alarm) on a stationary
- * arm. The guarantee of Besson et al. holds for their larger theoretical threshold; the one used
- * here is the threshold of their experiments, and its measured false alarms are in bench/RESULTS.md.
+ * The documented default `falseAlarmRate` (delta; contract/engine.ts): nominally P(any false alarm)
+ * on a stationary arm. The guarantee of Besson et al. holds for their larger theoretical threshold;
+ * the one used here is the threshold of their experiments, and its measured false alarms are in
+ * bench/RESULTS.md.
  */
-export const DEFAULT_FALSE_ALARM_RATE = 0.001;
+export { DEFAULT_FALSE_ALARM_RATE };
 
 /** Which statistic: the Bernoulli GLR, or the Gaussian one (unknown variance) for `gaussian` rewards. */
 export type GlrModel = RewardModel;

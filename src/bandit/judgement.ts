@@ -15,8 +15,8 @@
  */
 import { spanToUnits, toUnits } from './bounded.js';
 import type { ArmEvidence, PolicySettings } from './policy.js';
-import { posteriorMean, type Posterior } from './posterior.js';
-import { bestArm } from './prob-best.js';
+import type { ArmPosterior } from './posterior-types.js';
+import { armBest, armCentre } from './arm-posterior.js';
 import { plugInRegret } from './regret.js';
 import { samplingPosteriors } from './thompson.js';
 
@@ -25,7 +25,7 @@ export type Quantity = 'reward' | 'netValue';
 export interface Judgement {
   quantity: Quantity;
   /** The judged posterior of each arm's mean (of the net value with a cost weight), at the user level. */
-  posteriors: Posterior[];
+  posteriors: ArmPosterior[];
   /** Each arm's point estimate: the mean of what the policy draws from (before the design effect, which moves only the prior's weight). */
   means: number[];
   /** Over the enabled arms; null for a disabled arm. */
@@ -40,6 +40,7 @@ export function shrinkEvidence(e: ArmEvidence, deff: number): ArmEvidence {
   return {
     rewards: e.rewards / deff, sum: e.sum / deff, sumSq: e.sumSq / deff,
     costs: e.costs / deff, costSum: e.costSum / deff, costSumSq: e.costSumSq / deff,
+    ...(e.hurdle && { hurdle: { nonzero: e.hurdle.nonzero / deff, logSum: e.hurdle.logSum / deff, logSumSq: e.hurdle.logSumSq / deff } }),
   };
 }
 
@@ -52,9 +53,9 @@ export function judge(evidence: readonly ArmEvidence[], settings: PolicySettings
   const posteriors = samplingPosteriors(evidence.map((e) => shrinkEvidence(e, deff)), settings);
   // With rewardBounds the reward posteriors are in [0, 1] units (bounded.ts); the net value's are in reward units already.
   const b = settings.costWeight > 0 ? null : settings.rewardBounds ?? null;
-  const means = (deff > 1 ? samplingPosteriors(evidence, settings) : posteriors).map((p) => (b ? toUnits(posteriorMean(p), b) : posteriorMean(p)));
+  const means = (deff > 1 ? samplingPosteriors(evidence, settings) : posteriors).map((p) => (b ? toUnits(armCentre(p), b) : armCentre(p)));
   const idx = enabled.flatMap((on, i) => (on ? [i] : []));
-  const best = bestArm(idx.map((i) => posteriors[i]));
+  const best = armBest(idx.map((i) => posteriors[i]));
   const probabilityBest: (number | null)[] = enabled.map(() => null);
   const expectedLoss: (number | null)[] = enabled.map(() => null);
   idx.forEach((i, j) => {

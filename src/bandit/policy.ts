@@ -13,6 +13,7 @@
 import type { BetaPrior, NormalGammaPrior, SufficientStats } from './posterior.js';
 import type { Rng } from './random.js';
 import type { RewardBounds } from './bounded.js';
+import type { HurdleSums } from './hurdle.js';
 import type { RewardModel } from '../contract/experiment.js';
 import type { Features } from '../contract/features.js';
 
@@ -22,6 +23,8 @@ export interface ArmEvidence extends SufficientStats {
   costs: number;
   costSum: number;
   costSumSq: number;
+  /** rewardShape hurdle-lognormal: the nonzero rewards' count and log sums (bandit/hurdle.ts); absent otherwise. */
+  hurdle?: HurdleSums;
   /** The arm's linear-model sums (bandit/linear-model.ts) for a contextual policy; absent: none kept. */
   linear?: Float64Array;
 }
@@ -36,6 +39,8 @@ export interface PolicySettings {
   costWeight: number;
   /** A gaussian experiment's rewardBounds: the bounded-reward posterior (bounded.ts); null or absent: none. */
   rewardBounds?: RewardBounds | null;
+  /** 'hurdle-lognormal': the hurdle model's posterior (bandit/hurdle.ts); null or absent: none. */
+  rewardShape?: 'hurdle-lognormal' | null;
   /** The context features a contextual policy models (issue 23); absent for the others. */
   features?: Features;
 }

@@ -48,10 +48,30 @@ export interface Tally {
   /** Cost and discounted sums, only for an experiment with an objective or a discount (EngineSums, kept by store/engine-sums.ts). */
   engine?: EngineSums;
   /**
+   * Change detection (issue 24), bandit population only: the rewards of this tally that are not the
+   * arm's evidence, being from before its last restart (absent: no restart yet), so that the
+   * evidence is the tally minus them; and the changes detected, newest first (at most MAX_CHANGES_KEPT).
+   */
+  beforeChange?: EvidenceSums;
+  changes?: DetectedChange[];
+  /**
    * Distinct users whose first exposure in this population was to this arm (the user record;
    * every decision without a userId counts as one user). Counted atomically with the decision.
    */
   users: number;
+}
+
+/** Reward sums: count, sum, sum of squares. */
+export interface EvidenceSums {
+  rewards: number;
+  sum: number;
+  sumSq: number;
+}
+
+/** A detected change: when it was detected, and the decision time the new segment starts at (unix seconds). */
+export interface DetectedChange {
+  detectedAt: number;
+  at: number;
 }
 
 /** Counters over the rolling guardrail window of one arm (all populations). */
@@ -128,6 +148,8 @@ export interface EngineSums {
   costSumSq: number;
   /** The discounted sums valued at `decayed.at` (unix seconds); absent without a discount. */
   decayed?: DecayedSums;
+  /** rewardShape hurdle-lognormal (bandit/hurdle.ts): nonzero rewards, sum and sum of squares of their logs; absent otherwise. */
+  hurdle?: { nonzero: number; logSum: number; logSumSq: number };
 }
 
 /** One arm in a history point (HistoryArmSchema): cumulative bandit figures as of the point, and its share of the interval's bandit decisions. */

@@ -23,8 +23,28 @@ export const RewardBoundsSchema = z.strictObject({
   .describe('gaussian only: rewards are clipped into [min, max] (a stated cap) and each arm\'s mean gets the bounded-reward Beta posterior, '
     + 'whose intervals hold for skewed, zero-inflated, heavy-tailed rewards (docs/statistics.md, "Rewards that are not 0/1"). Off when absent.');
 
+export const REWARD_SHAPES = ['hurdle-lognormal'] as const;
+
+export const RewardShapeSchema = z.enum(REWARD_SHAPES)
+  .describe('gaussian only, rewards >= 0: "hurdle-lognormal" models each arm\'s reward as 0 or a lognormal value (conversion x value), '
+    + 'for zero-inflated, skewed rewards such as revenue, without a cap (docs/statistics.md, "Rewards that are not 0/1"). '
+    + 'Thompson or fixed policy; not with rewardBounds, discount or objective. Off when absent.');
+
+/** The documented default of `changeDetection.falseAlarmRate` (delta of the GLR test, src/bandit/glr.ts). */
+export const DEFAULT_FALSE_ALARM_RATE = 0.001;
+
+export const ChangeDetectionSchema = z.strictObject({
+  method: z.literal('glr').describe('The per-arm generalized likelihood ratio test (Besson, Kaufmann, Maillard & Seznec, JMLR 2022): Bernoulli GLR for bernoulli rewards, the Gaussian GLR with unknown variance for gaussian ones.'),
+  falseAlarmRate: z.number().min(1e-12).max(0.5).optional()
+    .describe(`delta: the test's confidence, nominally the chance of any false alarm on an arm that never changes (threshold ln(3 n^1.5 / delta)). Default ${DEFAULT_FALSE_ALARM_RATE}; measured false alarms in docs/statistics.md.`),
+}).describe('Change detection (issue 24): every bandit reward of an arm feeds a GLR test in the same atomic step that counts it; an arm whose reward '
+  + 'distribution changed (and whose change could alter which arm is best) starts its evidence again from the change, for the policy and the report. '
+  + 'Detected changes are listed in /arms (changes). Not with discount. Off when absent or null.');
+
 export const ENGINE_SETTINGS = {
+  changeDetection: ChangeDetectionSchema.nullable().optional(),
   rewardBounds: RewardBoundsSchema.nullable().optional(),
+  rewardShape: RewardShapeSchema.nullable().optional(),
   discount: DiscountSchema.nullable().optional(),
   objective: ObjectiveSchema.nullable().optional(),
   defaultReward: DefaultRewardSchema.nullable().optional(),

@@ -140,12 +140,6 @@ export function decodePropensities(text: string | undefined, arms: number): numb
   return ps;
 }
 
-/** A decoded event's optional `propensities` field: present only with a well-formed vector. */
-export function propensitiesField(text: string | undefined, arms: number): { propensities?: number[] } {
-  const ps = decodePropensities(text, arms);
-  return ps ? { propensities: ps } : {};
-}
-
 /** True when `a` is a cursor before `b` (both `<ms>-<seq>`). */
 export function eventIdBefore(a: string, b: string): boolean {
   const [am, as] = a.split('-').map(Number);

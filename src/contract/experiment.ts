@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { POLICY_NAMES } from './policy-names.js';
-import { ENGINE_SETTINGS } from './engine.js';
+import { ChangeDetectionSchema, ENGINE_SETTINGS } from './engine.js';
 import { FeaturesSchema } from './features.js';
 import { jsonBytes } from './bounded-json.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from './event-log.js';
@@ -109,5 +109,6 @@ export const PatchExperimentSchema = z.strictObject({
   targeting: TargetingSchema.nullable().optional(),
   layer: LayerSchema.optional(),
   metrics: MetricsSchema.optional().describe('The full list: every metric already declared (same name and kind), then any new ones.'),
-}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt, startsAt, decisionRule, targeting, layer, metrics' });
+  changeDetection: ChangeDetectionSchema.nullable().optional().describe('Turns change detection on (the test starts from the next reward) or off (null); see POST.'),
+}).refine((p) => Object.keys(p).length > 0, { message: 'give at least one of status, trafficPercent, holdbackPercent, guardrails, endsAt, startsAt, decisionRule, targeting, layer, metrics, changeDetection' });
 export type PatchExperimentBody = z.infer<typeof PatchExperimentSchema>;

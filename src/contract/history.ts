@@ -17,6 +17,8 @@ export const HistoryArmSchema = z.object({
   allocation: nullableNumber.describe('Share of the bandit decisions made since the previous point; null when none were made.'),
   status: z.enum(ARM_STATUSES),
   metrics: z.record(z.string(), nullableNumber).optional().describe('Each declared metric\'s mean in the bandit population so far (issue 22); null before its first value.'),
+  changes: z.array(z.object({ detectedAt: z.string(), at: z.string() })).optional()
+    .describe('With changeDetection (issue 24): the changes of this arm detected since the previous point\'s ts and before this one\'s (as in /arms); absent when none.'),
 });
 
 export const HistoryHoldbackSchema = z.object({

@@ -82,6 +82,7 @@ export const MetricReportSchema = z.object({
     armId: z.string(),
     difference: num.describe('Arm minus baseline (bandit population).'),
     alwaysValid: z.object({ interval95: interval, pValue: num }),
+    unit: z.enum(['user', 'decision']).optional().describe('What the comparison treats as independent: "user" (a user on the arm: the delta method over users, as the holdback lift; correct when users return) or "decision" (values kept before user-level sums existed).'),
     established: z.boolean().describe('pValue at or below comparisons.perComparisonAlpha.'),
     better: z.boolean().nullable().describe('Established and in the metric\'s better direction; null when not established.'),
   })),
@@ -101,7 +102,19 @@ export const METRICS_REPORT_FIELDS = {
 export interface MetricSums { n: number; sum: number; sumSq: number }
 /** An arm's rolling window of one metric (all populations), kept only for a metric with a guardrail. */
 export interface MetricWindow { samples: number; sum: number }
-export interface MetricArmStats { armId: string; bandit: MetricSums; holdback: MetricSums; excluded: MetricSums; window: MetricWindow }
+/**
+ * The user-level sums of one metric, arm and population (issue 22): over units (a user on this arm;
+ * a decision without a user is a unit of its own), their count, the sums of S_i (the unit's value
+ * sum) and N_i (its value count), and of S_i^2, N_i^2, S_i N_i, for the delta-method variance of
+ * the mean when users return (bandit/user-level.ts). Kept since the release that added them: when
+ * count < the MetricSums' n, older values exist and the report compares at the decision level.
+ */
+export interface MetricUserSums { units: number; sum: number; count: number; sumSq: number; countSq: number; cross: number }
+export interface MetricArmStats {
+  armId: string; bandit: MetricSums; holdback: MetricSums; excluded: MetricSums; window: MetricWindow;
+  /** The user-level sums of the bandit and holdback populations. */
+  users: { bandit: MetricUserSums; holdback: MetricUserSums };
+}
 /** Metric name -> its arms, in the experiment's arm order. */
 export type MetricStats = Record<string, MetricArmStats[]>;
 export type MetricConfig = z.infer<typeof MetricConfigSchema>;

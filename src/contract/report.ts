@@ -10,6 +10,12 @@ import { BreachSchema, DisabledInfoSchema, PromotionStageSchema } from './experi
 
 export const BetaPosteriorSchema = z.object({ kind: z.literal('beta'), alpha: z.number(), beta: z.number() });
 export const NormalGammaPosteriorSchema = z.object({ kind: z.literal('normal-gamma'), mu: z.number(), lambda: z.number(), alpha: z.number(), beta: z.number() });
+/** rewardShape "hurdle-lognormal" (bandit/hurdle.ts): the mean is conversion x exp(m + s^2 / 2). */
+export const HurdlePosteriorSchema = z.object({
+  kind: z.literal('hurdle-lognormal'),
+  conversion: z.object({ alpha: z.number(), beta: z.number() }).describe('Beta posterior of the share of nonzero rewards.'),
+  value: z.object({ mu: z.number(), lambda: z.number(), alpha: z.number(), beta: z.number() }).describe('Normal-Gamma posterior of the mean m and precision 1/s^2 of log(reward) over the nonzero rewards.'),
+});
 
 /** The engine's figures of one arm (issue 11), each present only with its setting. */
 export const ENGINE_ARM_FIELDS = {
@@ -18,6 +24,12 @@ export const ENGINE_ARM_FIELDS = {
     costWeight: z.number(), meanCost: z.number().nullable(), mean: z.number().nullable(),
     probabilityBest: z.number().nullable().describe('P(best) of the net value among the enabled arms; null for a disabled arm.'),
   }).optional().describe('With objective.costWeight: the arm\'s estimated mean cost and its net value reward - costWeight * cost.'),
+  changes: z.array(z.object({
+    detectedAt: z.string().describe('When the change was detected: the arrival of the reward that revealed it.'),
+    at: z.string().describe('Where the test places the change: the decision time of the first reward after it.'),
+  })).optional().describe('With changeDetection: the changes detected on this arm, newest first (the 20 newest).'),
+  rewardsSinceChange: z.number().optional()
+    .describe('With changeDetection: the rewards the posterior, interval, probabilityBest and expectedLoss are computed from (since the arm\'s last restart; all of them before any).'),
 };
 
 /** A linear policy's model of one arm (issue 23). */
@@ -60,11 +72,11 @@ export const ReportResponse = z.object({
     rewards: z.number(),
     rewardSum: num,
     meanReward: num,
-    posterior: z.union([BetaPosteriorSchema, NormalGammaPosteriorSchema]),
+    posterior: z.union([BetaPosteriorSchema, NormalGammaPosteriorSchema, HurdlePosteriorSchema]),
     posteriorMean: num,
     credibleInterval95: interval.describe('null while `support.supported` is false: the data cannot support the interval yet.'),
     support: z.object({
-      supported: z.boolean().describe('false: the arm\'s data cannot support a normal-theory interval yet (gaussian without rewardBounds; Cochran\'s rule); credibleInterval95 is null and the recommendation waits.'),
+      supported: z.boolean().describe('false: the arm\'s data cannot support its interval yet (gaussian without rewardBounds: Cochran\'s rule; rewardShape hurdle-lognormal: fewer than 3 nonzero rewards); credibleInterval95 is null and the recommendation waits.'),
       neededRewards: num.describe('The rewards the check asks for at the spread seen so far; null when no check applies.'),
       reason: z.string().nullable(),
     }).describe('Whether the data can support the arm\'s figures yet (docs/statistics.md, "Rewards that are not 0/1").'),

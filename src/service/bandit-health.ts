@@ -6,10 +6,9 @@
  * since, the newest point's own allocation (the interval before); with no point yet, since the start.
  */
 import { allocationShares, entropyBits } from '../bandit/allocation.js';
-import { bestArm } from '../bandit/prob-best.js';
 import type { ServiceContext } from './context.js';
 import { MAX_EXPERIMENT_LABELS } from './metrics.js';
-import { posteriorOf } from './snapshot.js';
+import { judgeExperiment } from './judged.js';
 
 export interface ExperimentHealth {
   experimentId: string;
@@ -23,8 +22,8 @@ export async function banditHealth(ctx: ServiceContext): Promise<ExperimentHealt
   return Promise.all(states.map(async ({ config, disabled }) => {
     const [stats, last] = await Promise.all([ctx.store.getStats(config.id), ctx.store.lastHistoryPoint(config.id, nowTs)]);
     const arms = stats?.arms ?? [];
-    const enabledIdx = arms.flatMap((a, i) => (disabled[a.armId] ? [] : [i]));
-    const pBest = bestArm(enabledIdx.map((i) => posteriorOf(config, arms[i].bandit))).probabilityBest;
+    // The report's basis (judged.ts), so /metrics and /arms agree.
+    const pBest = stats ? judgeExperiment(config, stats, arms.map((a) => !disabled[a.armId]), ctx.clock.now() / 1000).probabilityBest : [];
     const lastArms = arms.map((a) => last?.arms.find((p) => p.armId === a.armId));
     let shares = allocationShares(arms.map((a) => a.bandit.decisions), lastArms.map((p) => p?.decisions));
     if (shares.every((s) => s === null) && last) shares = lastArms.map((p) => p?.allocation ?? null);
@@ -33,7 +32,7 @@ export async function banditHealth(ctx: ServiceContext): Promise<ExperimentHealt
       arms: arms.map((a, i) => ({
         armId: a.armId,
         disabled: Boolean(disabled[a.armId]),
-        probabilityBest: disabled[a.armId] ? null : pBest[enabledIdx.indexOf(i)],
+        probabilityBest: pBest[i] ?? null,
         allocation: shares[i],
       })),
       allocationEntropyBits: entropyBits(shares),

@@ -16,7 +16,8 @@ import { DEFAULT_EVENT_RETENTION_SECONDS } from '../contract/event-log.js';
 import type { DueDefault } from '../store/store.js';
 import type { ExperimentConfig } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
-import { engineSumsInput } from './engine-config.js';
+import { changeSpecOf, engineSumsInput } from './engine-config.js';
+import { changeDetected } from './reward.js';
 
 /** Applied per store call; the sweep goes on while a batch comes back full. */
 const BATCH = 500;
@@ -42,11 +43,12 @@ async function applyOne(ctx: ServiceContext, config: ExperimentConfig, e: DueDef
     experimentId: config.id, armId: e.armId, population: e.population, decisionKey: e.decisionKey, issuedAt: e.issuedAt,
     rewardWindowSeconds: config.rewardWindowSeconds, reward: value, event: { error: false }, guardrails: null,
     windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE, baseline: e.armId === config.baselineArmId, nowMs,
-    engine: engineSumsInput(config), defaults: { apply: true },
+    engine: engineSumsInput(config), defaults: { apply: true }, changes: changeSpecOf(config, e.population, value),
     // The decision's user, so the default adds to that user's sums and its event re-signs the served decisionId.
     ...(e.userKey !== undefined && { userKey: e.userKey, userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds }),
     log: { propensity: e.propensity, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS },
   });
+  if (res.kind === 'accepted' && res.changeDetected) changeDetected(ctx, config.id, e.armId);
   return res.kind === 'accepted';
 }
 

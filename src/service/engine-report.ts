@@ -7,19 +7,22 @@ import type { z } from 'zod';
 import { costEstimates } from '../bandit/cost.js';
 import type { ENGINE_ARM_FIELDS } from '../contract/report.js';
 import type { Judgement } from '../bandit/judgement.js';
-import { posteriorFor, posteriorMean, type Posterior } from '../bandit/posterior.js';
+import { posteriorFor } from '../bandit/posterior.js';
+import type { ArmPosterior } from '../bandit/posterior-types.js';
 import { probabilityBestAmong, samplingPosteriors } from '../bandit/thompson.js';
 import type { ExperimentConfig, ExperimentStats } from '../contract/domain.js';
 import { engineFor, evidenceAt } from './engine.js';
 
 const round = (x: number): number | null => (Number.isFinite(x) ? +x.toFixed(6) : null);
 
-/** The report arm's engine figures (ENGINE_ARM_FIELDS): effectiveSampleSize with a discount, netValue with an objective. */
+/** The report arm's engine figures (ENGINE_ARM_FIELDS): effectiveSampleSize with a discount, netValue with an objective, changes with change detection. */
 export type EngineArmFields = z.infer<z.ZodObject<typeof ENGINE_ARM_FIELDS>>;
 
 /** The reward posteriors the report shows: discounted to `nowS` when the experiment has a half-life. */
-export function reportPosteriors(config: ExperimentConfig, stats: ExperimentStats, nowS: number): Posterior[] {
+export function reportPosteriors(config: ExperimentConfig, stats: ExperimentStats, nowS: number): ArmPosterior[] {
   const engine = engineFor(config);
+  // The hurdle model's posteriors are the ones Thompson draws from (they share a pooled prior).
+  if (config.rewardShape) return samplingPosteriors(stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS)), engine.settings);
   return stats.arms.map((a) => posteriorFor(config.rewardModel, config.prior, evidenceAt(engine, a.bandit, nowS), config.rewardBounds));
 }
 
@@ -29,6 +32,13 @@ export function engineArmFields(config: ExperimentConfig, stats: ExperimentStats
   const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS));
   const out: EngineArmFields[] = stats.arms.map(() => ({}));
   if (engine.halfLifeSeconds !== null) evidence.forEach((e, i) => { out[i].effectiveSampleSize = round(e.rewards); });
+  if (config.changeDetection) {
+    const iso = (s: number): string => new Date(s * 1000).toISOString();
+    stats.arms.forEach((a, i) => {
+      out[i].changes = (a.bandit.changes ?? []).map((c) => ({ detectedAt: iso(c.detectedAt), at: iso(c.at) }));
+      out[i].rewardsSinceChange = evidence[i].rewards;
+    });
+  }
   const lambda = engine.settings.costWeight;
   if (lambda > 0) {
     const costs = costEstimates(evidence);

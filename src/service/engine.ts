@@ -6,6 +6,7 @@
  */
 import { decayTo, evidenceOf } from '../bandit/discount.js';
 import { policyFor } from '../bandit/policies.js';
+import { evidenceSums } from '../bandit/change-evidence.js';
 import type { ArmEvidence, Policy, PolicySettings } from '../bandit/policy.js';
 import type { EngineSums, ExperimentConfig, Tally } from '../contract/domain.js';
 
@@ -13,6 +14,8 @@ export interface Engine {
   readonly policy: Policy<unknown>;
   readonly settings: PolicySettings;
   readonly halfLifeSeconds: number | null;
+  /** changeDetection is on: the evidence is each arm's since its last restart. */
+  readonly changes: boolean;
 }
 
 export function engineFor(config: ExperimentConfig): Engine {
@@ -21,14 +24,19 @@ export function engineFor(config: ExperimentConfig): Engine {
     settings: {
       rewardModel: config.rewardModel, prior: config.prior,
       weights: config.arms.map((a) => a.weight ?? 1), costWeight: config.objective?.costWeight ?? 0,
-      rewardBounds: config.rewardBounds ?? null,
+      rewardBounds: config.rewardBounds ?? null, rewardShape: config.rewardShape ?? null,
       ...(config.features && { features: config.features }),
     },
     halfLifeSeconds: config.discount?.halfLifeSeconds ?? null,
+    changes: config.changeDetection != null,
   };
 }
 
-/** The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life; with a linear policy's sums (issue 23). */
+/**
+ * The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life; with
+ * change detection (issue 24), the rewards since the arm's last restart when it has restarted; with
+ * a linear policy's sums (issue 23) when the store kept any.
+ */
 export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number, linear?: Float64Array): ArmEvidence {
   const plain = plainEvidenceAt(engine, t, nowS);
   return linear ? { ...plain, linear } : plain;
@@ -39,5 +47,6 @@ function plainEvidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, now
   if (engine.halfLifeSeconds !== null) {
     return e?.decayed ? evidenceOf(decayTo(e.decayed, nowS, engine.halfLifeSeconds)) : { rewards: 0, sum: 0, sumSq: 0, costs: 0, costSum: 0, costSumSq: 0 };
   }
-  return { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq, costs: e?.costs ?? 0, costSum: e?.costSum ?? 0, costSumSq: e?.costSumSq ?? 0 };
+  const r = engine.changes ? evidenceSums(t) : t;
+  return { rewards: r.rewards, sum: r.sum, sumSq: r.sumSq, costs: e?.costs ?? 0, costSum: e?.costSum ?? 0, costSumSq: e?.costSumSq ?? 0, ...(e?.hurdle && { hurdle: e.hurdle }) };
 }

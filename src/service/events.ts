@@ -15,7 +15,8 @@ import type { ServiceContext } from './context.js';
 import { userKeyOf } from './decision-log.js';
 import { loggedFeatures } from './decision-features.js';
 import { PROPENSITY_DRAWS } from '../bandit/linear-thompson.js';
-import { allEvents, LOG_PAGE } from './replay.js';
+import { LOG_PAGE } from './log-turns.js';
+import { allEvents } from './replay.js';
 import { POPULATION_NAMES } from './select.js';
 
 export type ExportQuery = z.output<typeof EventsQuery>;
@@ -65,7 +66,9 @@ export async function exportEvents(ctx: ServiceContext, experimentId: string, q:
   if (q.after !== undefined && after === null) throw new ApiError('invalid_request', `after: '${q.after}' is not an eventId (the eventId of an exported event, e.g. 1750000000000-0)`);
   // A type filter is read through the store's index of the type where it has one (NDJSON only: DSJSON pairs both types).
   const type = q.format === 'dsjson' ? undefined : q.type;
-  const events = allEvents(ctx.store, experimentId, after, LOG_PAGE, type);
+  // A short page (limit=1) reads no more than it answers (DSJSON's lines pair events, so it reads whole pages).
+  const pageSize = q.format === 'dsjson' ? LOG_PAGE : Math.min(LOG_PAGE, q.limit ?? LOG_PAGE);
+  const events = allEvents(ctx.store, experimentId, after, pageSize, type);
   return q.format === 'dsjson' ? dsjsonChunks(ctx, state.config, events, q.limit) : ndjsonChunks(ctx, state.config, events, q);
 }
 

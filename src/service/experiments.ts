@@ -11,7 +11,7 @@ import { nullProto } from '../store/null-proto.js';
 import type { DisabledInfo, ExperimentConfig, ExperimentState, HoldbackPeriod, Promotion } from '../contract/domain.js';
 import type { PromoteBody } from '../contract/lifecycle.js';
 import type { ServiceContext } from './context.js';
-import { engineConfigOf } from './engine-config.js';
+import { changeDetectionOf, engineConfigOf } from './engine-config.js';
 import { claimRange, patchLayer, releaseRange, restoreClaim } from './layers.js';
 import { patchedMetrics } from './signals.js';
 
@@ -88,12 +88,14 @@ export async function listExperiments(ctx: ServiceContext): Promise<ExperimentVi
 
 export async function patchExperiment(ctx: ServiceContext, id: string, body: PatchExperimentBody): Promise<ExperimentView> {
   const now = new Date(ctx.clock.now()).toISOString();
-  const { guardrails: g, metrics: ms, ...rest } = body;
+  const { guardrails: g, metrics: ms, changeDetection: cd, ...rest } = body;
   if (body.layer !== undefined || body.endsAt !== undefined) await patchLayer(ctx, await mustGet(ctx, id), body.layer, body.endsAt);
   const guardrails = g === undefined ? {} : { guardrails: g === null ? null : mergeGuardrails((await mustGet(ctx, id)).config.guardrails, g) };
   const metrics = ms === undefined ? {} : { metrics: patchedMetrics((await mustGet(ctx, id)).config.metrics, ms) };
+  const before = cd === undefined ? undefined : (await mustGet(ctx, id)).config;
+  const changes = before === undefined ? {} : { changeDetection: changeDetectionOf(cd, before) };
   const periods = body.holdbackPercent === undefined ? undefined : await closeHoldbackPeriod(ctx, id, body.holdbackPercent, now);
-  const state = await ctx.store.updateExperiment(id, { ...rest, ...guardrails, ...metrics, updatedAt: now, ...(periods && { holdbackPeriods: periods }) });
+  const state = await ctx.store.updateExperiment(id, { ...rest, ...guardrails, ...metrics, ...changes, updatedAt: now, ...(periods && { holdbackPeriods: periods }) });
   return view(stored(ctx, id, state));
 }
 

@@ -10,29 +10,29 @@
 import type { z } from 'zod';
 import { allocationShares } from '../bandit/allocation.js';
 import type { HistoryResponse } from '../contract/history.js';
-import { bestArm } from '../bandit/prob-best.js';
 import { ApiError, invalidAt } from '../errors.js';
-import type { ExperimentState, ExperimentStats, HistoryPoint } from '../contract/domain.js';
+import type { DetectedChange, ExperimentState, ExperimentStats, HistoryPoint } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { pooled } from './holdback-report.js';
 import { meanOf, round } from './report.js';
-import { posteriorOf } from './snapshot.js';
+import { judgeExperiment } from './judged.js';
 import { metricStatsOf, withMetricMeans } from './metrics-report.js';
-import { linearJudgement } from '../bandit/linear-judgement.js';
-import { engineFor, evidenceAt } from './engine.js';
 
 export interface HistorySettings {
   intervalSeconds: number;
   retentionSeconds: number;
 }
 
-/** The point of `ts` from the experiment's state and tallies now, and the previous point (for the allocation). */
-export function historyPoint(state: ExperimentState, stats: ExperimentStats, prev: HistoryPoint | null, ts: number): HistoryPoint {
+/**
+ * The point of `ts` from the experiment's state and tallies now, and the previous point (for the
+ * allocation). Its probabilityBest is the report's (judged.ts: the net value under costWeight, the
+ * evidence discounted to `nowS`, at the user level; a contextual experiment's over the contexts
+ * seen, issue 23), so the chart and /arms agree.
+ */
+export function historyPoint(state: ExperimentState, stats: ExperimentStats, prev: HistoryPoint | null, ts: number, nowS = ts): HistoryPoint {
   const { config, disabled } = state;
   const enabled = stats.arms.map((a) => !disabled[a.armId]);
-  const enabledIdx = enabled.flatMap((e, i) => (e ? [i] : []));
-  const pBest = config.features ? contextualBest(state, stats, enabled, enabledIdx, ts)
-    : bestArm(enabledIdx.map((i) => posteriorOf(config, stats.arms[i].bandit))).probabilityBest;
+  const pBest = judgeExperiment(config, stats, enabled, nowS).probabilityBest;
   const before = stats.arms.map((a) => prev?.arms.find((p) => p.armId === a.armId)?.decisions);
   const shares = allocationShares(stats.arms.map((a) => a.bandit.decisions), before);
   const hold = pooled(stats.arms.map((a) => a.holdback));
@@ -43,12 +43,20 @@ export function historyPoint(state: ExperimentState, stats: ExperimentStats, pre
       decisions: a.bandit.decisions,
       rewards: a.bandit.rewards,
       meanReward: round(meanOf(a.bandit)),
-      probabilityBest: enabled[i] ? round(pBest[enabledIdx.indexOf(i)]) : null,
+      probabilityBest: round(pBest[i]),
       allocation: round(shares[i]),
       status: enabled[i] ? 'active' : 'disabled',
+      ...changeMarks(a.bandit.changes, prev?.ts ?? -Infinity, ts),
     })),
     holdback: { users: hold.users, decisions: hold.decisions, rewards: hold.rewards, meanReward: round(meanOf(hold)) },
   };
+}
+
+/** The arm's changes detected in [from, to) (issue 24), newest first, as the point's marks; nothing when none. */
+function changeMarks(changes: readonly DetectedChange[] | undefined, from: number, to: number): { changes?: { detectedAt: string; at: string }[] } {
+  const iso = (s: number): string => new Date(s * 1000).toISOString();
+  const marks = (changes ?? []).filter((c) => c.detectedAt >= from && c.detectedAt < to).map((c) => ({ detectedAt: iso(c.detectedAt), at: iso(c.at) }));
+  return marks.length > 0 ? { changes: marks } : {};
 }
 
 /** Writes the current interval's point of every experiment that lacks it; returns how many this call wrote. */
@@ -61,7 +69,7 @@ export async function writeHistory(ctx: ServiceContext, settings: HistorySetting
     if (prev?.ts === ts) continue;
     const stats = await ctx.store.getStats(id);
     if (!stats) continue;
-    const point = withMetricMeans(historyPoint(state, stats, prev, ts), await metricStatsOf(ctx, state.config));
+    const point = withMetricMeans(historyPoint(state, stats, prev, ts, ctx.clock.now() / 1000), await metricStatsOf(ctx, state.config));
     if (await ctx.store.writeHistoryPoint(id, point, settings.retentionSeconds)) written++;
   }
   return written;
@@ -80,12 +88,4 @@ export async function readHistory(ctx: ServiceContext, id: string, fromTs: numbe
     to: new Date(toTs * 1000).toISOString(),
     points: points.map((p) => ({ ...p, ts: new Date(p.ts * 1000).toISOString() })),
   };
-}
-
-/** Issue 23: a contextual experiment's P(best) as /arms defines it (over the contexts seen; bandit/linear-judgement.ts), of the enabled arms in order. */
-function contextualBest({ config }: ExperimentState, stats: ExperimentStats, enabled: boolean[], enabledIdx: number[], ts: number): number[] {
-  const engine = engineFor(config);
-  const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, ts, a.linear));
-  const judged = linearJudgement(evidence, engine.settings, enabled, stats.arms.map((a) => a.bandit.decisions));
-  return enabledIdx.map((i) => judged.probabilityBest[i] ?? 0);
 }

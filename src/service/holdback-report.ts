@@ -6,6 +6,7 @@ import type { DecisionRule } from '../bandit/decision-rule.js';
 import { alwaysValid } from '../bandit/sequential.js';
 import { sequentialSrm, type SrmPeriod } from '../bandit/srm.js';
 import { normalSupport } from '../bandit/support.js';
+import { EMPTY_HURDLE, hurdleNormalSupport, type HurdleSums } from '../bandit/hurdle.js';
 import { difference, userLevelMean, type UserLevelSums } from '../bandit/user-level.js';
 import type { ExperimentConfig, ExperimentStats, Tally, UserSums } from '../contract/domain.js';
 
@@ -19,16 +20,26 @@ export function pooled(ts: Tally[]): Tally {
     { decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
 }
 
+/** The hurdle sums of each population, over the arms. */
+function pooledHurdle(stats: ExperimentStats): { b: HurdleSums; h: HurdleSums } {
+  const add = (s: HurdleSums, x: HurdleSums | undefined): HurdleSums => (x ? { nonzero: s.nonzero + x.nonzero, logSum: s.logSum + x.logSum, logSumSq: s.logSumSq + x.logSumSq } : s);
+  return {
+    b: stats.arms.reduce((s, a) => add(s, a.bandit.engine?.hurdle), EMPTY_HURDLE),
+    h: stats.arms.reduce((s, a) => add(s, a.holdback.engine?.hurdle), EMPTY_HURDLE),
+  };
+}
+
 const sumsOf = (t: Tally, u: UserSums): UserLevelSums => ({ users: t.users, sum: t.sum, count: t.rewards, ...u });
 
 /** Why the lift has no interval yet, or null when it has one. */
-function tooFew(config: ExperimentConfig, b: Tally, h: Tally, rule: DecisionRule): string | null {
+function tooFew(config: ExperimentConfig, b: Tally, h: Tally, rule: DecisionRule, hurdle?: { b: HurdleSums; h: HurdleSums }): string | null {
   if (h.users < 2 || b.users < 2) return 'fewer than 2 users with a decision in the holdback or the bandit population';
   if (h.rewards === 0 || b.rewards === 0) return 'no reward yet in the holdback or the bandit population';
   if (config.rewardModel !== 'bernoulli') {
     // Skewed rewards (revenue): the normal-theory lift needs what each side's interval needs (bandit/support.ts).
-    for (const [name, t] of [['holdback', h], ['bandit population', b]] as const) {
-      const s = normalSupport(t);
+    for (const [name, t, hs] of [['holdback', h, hurdle?.h], ['bandit population', b, hurdle?.b]] as const) {
+      // With the hurdle model, the skewness its fit implies (the sums' two-moment bound misses the unseen tail).
+      const s = hs ? hurdleNormalSupport(t.rewards, hs) : normalSupport(t);
       if (!s.supported) return `the ${name}'s rewards cannot support a normal interval yet: ${s.reason}`;
     }
     return null;
@@ -76,7 +87,7 @@ export function holdbackReport(config: ExperimentConfig, stats: ExperimentStats,
   const users = stats.users ?? { b: NO_USER_SUMS, h: NO_USER_SUMS };
   const mb = userLevelMean(sumsOf(bandit, users.b));
   const mh = userLevelMean(sumsOf(hold, users.h));
-  const reason = tooFew(config, bandit, hold, rule);
+  const reason = tooFew(config, bandit, hold, rule, config.rewardShape === 'hurdle-lognormal' ? pooledHurdle(stats) : undefined);
   const d = !reason && mb && mh ? difference(mb, mh, 1 - rule.alpha) : null;
   const av = d ? alwaysValid(d.diff, d.se * d.se, bandit.users + hold.users, rule.sequentialTuningUsers) : null;
 

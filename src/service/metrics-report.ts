@@ -1,11 +1,11 @@
 /**
  * The `metrics` block of GET /arms (issue 22): each declared metric per arm (bandit population)
- * with an always-valid interval, the holdback's, each arm against the baseline (always-valid;
- * Bonferroni over arms x metrics says which differences are established), and the metric
+ * with an always-valid interval, the holdback's, each arm against the baseline (always-valid, at
+ * the user level; Bonferroni over arms x metrics says which differences are established), and the metric
  * guardrail's window (a breach is shown for the baseline, which is never disabled).
  */
 import type { z } from 'zod';
-import { bonferroni, compareToBaseline, meanInterval } from '../bandit/metric-compare.js';
+import { bonferroni, compareUsersToBaseline, meanInterval } from '../bandit/metric-compare.js';
 import { metricBreach } from '../bandit/metric-guardrail.js';
 import type { DecisionRule } from '../bandit/decision-rule.js';
 import type { DisabledInfo, ExperimentConfig, HistoryPoint } from '../contract/domain.js';
@@ -65,11 +65,12 @@ function metricReport(config: ExperimentConfig, m: MetricConfig, arms: MetricArm
     }),
     holdback: { n: holdback.n, mean: round(meanOf(holdback)) },
     vsBaseline: arms.filter((a) => a !== base).map((a) => {
-      const d = compareToBaseline(a.bandit, base.bandit, tuning);
+      const d = compareUsersToBaseline(a.bandit, a.users.bandit, base.bandit, base.users.bandit, tuning);
       const established = d !== null && d.pValue <= perComparisonAlpha;
       return {
         armId: a.armId, difference: round(d?.difference ?? null),
         alwaysValid: { interval95: roundPair(d?.interval95 ?? null), pValue: round(d?.pValue ?? null, 9) },
+        ...(d && { unit: d.unit }),
         established,
         better: established ? (m.direction === 'increase') === d!.difference > 0 : null,
       };

@@ -1,6 +1,6 @@
 /**
  * What the use cases count, where it happens: decisions, rewards, fallbacks, stale retries,
- * snapshot reloads, guardrail disables, and the time of every store call.
+ * snapshot reloads, guardrail disables, detected changes, and the time of every store call.
  *
  * The hot path only bumps plain numbers in Maps (~20 ns for a decision or a reward); the
  * prom-client series are filled from them when /metrics is scraped (each metric's `collect`), so
@@ -61,6 +61,7 @@ export class Metrics {
   private readonly staleRetries: Counts = new Map();
   private readonly reloads: Counts = new Map();
   private readonly disables: Counts = new Map();
+  private readonly changes: Counts = new Map();
   private readonly signals: Counts = new Map();
   private readonly storeErrors: Counts = new Map();
   private readonly storeDuration: BucketHistogram<'operation'>;
@@ -80,7 +81,10 @@ export class Metrics {
     this.counter('bandit_stale_retries_total', 'Decisions refused by the store because the experiment changed meanwhile, and made again.', ['experiment'], this.staleRetries);
     this.counter('bandit_snapshot_reloads_total', 'Experiment snapshots (state and tallies) read from the store into this replica\'s cache.', ['experiment'], this.reloads);
     this.counter('bandit_guardrail_disables_total', 'Arms disabled automatically by a guardrail.', ['experiment', 'arm', 'guardrail'], this.disables);
-    this.counter('bandit_signals_total', 'Signals accepted by POST /signals (duplicates not counted), by declared metric name (issue 22).', ['experiment', 'metric'], this.signals);
+    this.counter('bandit_changes_detected_total', 'Changes of an arm\'s reward distribution detected by changeDetection (issue 24), by the replica whose reward revealed them.',
+      ['experiment', 'arm'], this.changes);
+    this.counter('bandit_signals_total', 'Metric values accepted (duplicates not counted), by declared metric name and the route they came by: source="signal" (POST /signals) or "reward" (the metrics of an accepted /reward or /rewards event) (issue 22).',
+      ['experiment', 'metric', 'source'], this.signals);
     this.counter('bandit_store_errors_total', 'Store calls that failed (unavailable or timed out).', ['operation'], this.storeErrors);
     this.storeDuration = new BucketHistogram('bandit_store_duration_seconds', 'Duration of store calls (failed ones included), by store method.',
       ['operation'], LATENCY_BUCKETS, r);
@@ -111,8 +115,10 @@ export class Metrics {
     bump(this.disables, `${this.exp(experimentId)}\0${armId}\0${guardrail}`);
   }
 
-  /** `metric`: a declared metric's name (at most 20 per experiment), never a user's. */
-  signal(experimentId: string, metric: string): void { bump(this.signals, `${this.exp(experimentId)}\0${metric}`); }
+  changeDetected(experimentId: string, armId: string): void { bump(this.changes, `${this.exp(experimentId)}\0${armId}`); }
+
+  /** `metric`: a declared metric's name (at most 20 per experiment), never a user's; `source`: the route it came by. */
+  signal(experimentId: string, metric: string, source: 'signal' | 'reward'): void { bump(this.signals, `${this.exp(experimentId)}\0${metric}\0${source}`); }
 
   /** One store call of `seconds`; `failed` when it threw StoreUnavailableError. */
   storeCall(operation: string, seconds: number, failed: boolean): void {

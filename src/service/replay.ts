@@ -4,6 +4,7 @@
  * same atomic step that counts, and in the same order, so even the floating-point sums agree.
  */
 import { MAX_EVENTS_PER_READ, type StoredEvent } from '../contract/event-log.js';
+import { LOG_PAGE, pageTurn } from './log-turns.js';
 import type { EventLogStore, ExperimentStore } from '../store/store.js';
 import type { ExperimentStats, Tally, UserSums } from '../contract/domain.js';
 
@@ -62,48 +63,19 @@ export class TallyReplay {
 }
 
 /**
- * Events read per page by every reader of the log (export, evaluate, replay): small enough that
- * decoding and handling one page takes a few milliseconds, so a long read never holds the event loop.
- */
-export const LOG_PAGE = 100;
-
-/**
- * One page of log reading per turn of the event loop, across every reader: a reader waits here
- * before each page, and one waiter goes on per setImmediate (which runs after the turn's I/O). So
- * twenty concurrent exports hold the loop for one page at a time, not twenty, and the decisions
- * waiting on I/O are served between any two pages; the readers share what is left.
- */
-const waitingReaders: (() => void)[] = [];
-let turnScheduled = false;
-function nextTurn(): void {
-  const go = waitingReaders.shift();
-  turnScheduled = waitingReaders.length > 0;
-  if (turnScheduled) setImmediate(nextTurn);
-  go?.();
-}
-const pageTurn = (): Promise<void> => new Promise((resolve) => {
-  waitingReaders.push(resolve);
-  if (!turnScheduled) {
-    turnScheduled = true;
-    setImmediate(nextTurn);
-  }
-});
-
-/**
  * Every event of an experiment's log (of `type` only, when given), oldest first, a page at a time:
- * never the whole log at once, and each page in a turn of the event loop of its own (pageTurn), so
- * reading logs of a million events costs other requests a page's time at most. A store with an index per type
- * (readEventsOfType) reads only the events of the type; on another the service skips the others.
+ * never the whole log at once, and each page in a turn of the event loop of its own (log-turns.ts), so
+ * reading logs of a million events costs other requests a page's time at most. With a `type`, the
+ * pages are read through the store's index of the type (readEventsOfType): no event of another type is read.
  */
 export async function* allEvents(store: EventLogStore, experimentId: string, after: string | null = null, pageSize = LOG_PAGE, type?: StoredEvent['type']): AsyncGenerator<StoredEvent> {
   let cursor = after;
   const size = Math.min(pageSize, MAX_EVENTS_PER_READ);
-  const indexed = type !== undefined && store.readEventsOfType !== undefined;
   for (;;) {
     await pageTurn(); // the first page too: twenty readers starting together take twenty turns
-    const page = indexed ? await store.readEventsOfType!(experimentId, type, cursor, size) : await store.readEvents(experimentId, cursor, size);
+    const page = type === undefined ? await store.readEvents(experimentId, cursor, size) : await store.readEventsOfType(experimentId, type, cursor, size);
     if (!page || page.length === 0) return;
-    for (const ev of page) if (type === undefined || ev.type === type) yield ev;
+    yield* page;
     if (page.length < size) return;
     cursor = page[page.length - 1].eventId;
   }

@@ -1,23 +1,24 @@
 /** GET /arms: the posterior and regret report, read fresh from the store (never from the cache). */
 import type { z } from 'zod';
 import type { ReportResponse } from '../contract/report.js';
-import { credibleInterval } from '../bandit/mean-marginal.js';
-import { posteriorMean, type Posterior } from '../bandit/posterior.js';
+import { armCentre, armInterval } from '../bandit/arm-posterior.js';
+import { EMPTY_HURDLE, hurdleSupport } from '../bandit/hurdle.js';
+import type { ArmEvidence } from '../bandit/policy.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
-import { judge } from '../bandit/judgement.js';
-import { linearJudgement, type LinearArmModel } from '../bandit/linear-judgement.js';
+import { judgeExperiment } from './judged.js';
+import type { LinearArmModel } from '../bandit/linear-judgement.js';
 import { toUnits } from '../bandit/bounded.js';
 import { normalSupport, type Support } from '../bandit/support.js';
 import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';
 import { experimentNotFound } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../bandit/guardrails.js';
-import type { DisabledInfo, GuardrailWindow, Guardrails, Tally } from '../contract/domain.js';
+import type { DisabledInfo, ExperimentConfig, GuardrailWindow, Guardrails, Tally } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { applyDueDefaults } from './default-rewards.js';
 import { engineArmFields, reportPosteriors } from './engine-report.js';
 import { engineFor, evidenceAt } from './engine.js';
-import { designEffect, holdbackReport, pooled } from './holdback-report.js';
+import { holdbackReport, pooled } from './holdback-report.js';
 import { promotionStatus } from './promotion.js';
 import { metricsBlock } from './metrics-report.js';
 import { posteriorOf } from './snapshot.js';
@@ -41,21 +42,19 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
   // With rewardBounds the posteriors are in [0, 1] units (bandit/bounded.ts): means and intervals are mapped back.
   const bounds = config.rewardBounds ?? null;
   const inUnits = (y: number): number => (bounds ? toUnits(y, bounds) : y);
-  const means = posteriors.map((p) => inUnits(posteriorMean(p)));
+  const means = posteriors.map((p) => inUnits(armCentre(p)));
   const enabled = stats.arms.map((a) => !disabled[a.armId]);
   // One basis (bandit/judgement.ts): what the policy optimises, from the evidence it reads, at the user level.
   const engine = engineFor(config);
-  const deff = designEffect(stats);
-  const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS, a.linear));
-  const decisions = stats.arms.map((a) => a.bandit.decisions);
-  // Issue 23: a contextual experiment is judged by its linear models over the contexts seen (bandit/linear-judgement.ts).
-  const linear = config.features ? linearJudgement(evidence, engine.settings, enabled, decisions) : null;
-  const judged = linear ?? judge(evidence, engine.settings, enabled, decisions, deff);
+  // Issue 23: a contextual experiment is judged by its linear models over the contexts seen (judged.ts, bandit/linear-judgement.ts).
+  const judged = judgeExperiment(config, stats, enabled, nowS);
+  const deff = judged.designEffect;
+  const models = judged.models;
   const engineFields = engineArmFields(config, stats, enabled, nowS, judged);
   const regret = judged.regret;
 
   // Whether each arm's data can support a normal-theory interval yet (gaussian without rewardBounds; bandit/support.ts).
-  const support = stats.arms.map((a) => (config.rewardModel === 'gaussian' && !bounds ? normalSupport(evidenceAt(engine, a.bandit, nowS)) : SUPPORTED));
+  const support = stats.arms.map((a) => supportOf(config, evidenceAt(engine, a.bandit, nowS)));
   const arms = stats.arms.map((a, i) => ({
     armId: a.armId,
     baseline: a.armId === config.baselineArmId,
@@ -67,13 +66,13 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     meanReward: round(meanOf(a.bandit)),
     posterior: posteriors[i],
     posteriorMean: round(means[i]),
-    credibleInterval95: support[i].supported ? credibleInterval(posteriors[i], 0.95).map((x) => round(inUnits(x))) : null,
+    credibleInterval95: support[i].supported ? armInterval(posteriors[i], 0.95).map((x) => round(inUnits(x))) : null,
     support: support[i],
     probabilityBest: round(judged.probabilityBest[i]),
     expectedLoss: round(judged.expectedLoss[i]),
     guardrails: guardrailView(windows[a.armId], config.guardrails, disabled[a.armId]),
     ...engineFields[i],
-    ...(linear && { model: modelView(linear.models[i]) }),
+    ...(models && { model: modelView(models[i]) }),
   }));
 
   const rule = decisionRuleOf(config.decisionRule);
@@ -101,7 +100,7 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     arms,
     regret: { estimatedCumulative: round(regret.cumulative), estimatedPerDecision: round(regret.perDecision) },
     rewardBounds: bounds,
-    basis: basisOf(engine.settings.costWeight, engine.halfLifeSeconds, deff),
+    basis: basisOf(engine.settings.costWeight, engine.halfLifeSeconds, deff, config.changeDetection != null),
     holdback,
     recommendation,
     promotion: promotionStatus(config.promotion, disabled, ctx.clock.now()),
@@ -120,11 +119,18 @@ const modelView = (m: LinearArmModel) => ({
 
 const SUPPORTED: Support = { supported: true, neededRewards: null, reason: null };
 
+/** Whether the arm's data can support its interval: the hurdle model's check, Cochran's rule for a normal-theory one, else always. */
+function supportOf(config: ExperimentConfig, e: ArmEvidence): Support {
+  if (config.rewardShape === 'hurdle-lognormal') return hurdleSupport(e.rewards, e.hurdle ?? EMPTY_HURDLE);
+  return config.rewardModel === 'gaussian' && !config.rewardBounds ? normalSupport(e) : SUPPORTED;
+}
+
 /** The report's basis in words (bandit/judgement.ts). */
-function basisOf(costWeight: number, halfLifeSeconds: number | null, deff: number) {
+function basisOf(costWeight: number, halfLifeSeconds: number | null, deff: number, changes: boolean) {
   const quantity = costWeight > 0 ? 'netValue' as const : 'reward' as const;
   const what = `the ${judgedName(costWeight)}`;
-  const when = halfLifeSeconds !== null ? `, from evidence discounted with a half-life of ${halfLifeSeconds} s` : '';
+  const when = halfLifeSeconds !== null ? `, from evidence discounted with a half-life of ${halfLifeSeconds} s`
+    : changes ? ', from each arm\'s evidence since its last detected change (rewardsSinceChange)' : '';
   const users = deff > 1 ? `, each arm's evidence divided by the design effect ${deff.toFixed(2)} of returning users` : '';
   return { quantity, costWeight, halfLifeSeconds, designEffect: round(deff, 3), description: `probabilityBest, expectedLoss, regret and the recommendation judge ${what}${when}${users}` };
 }

@@ -12,7 +12,7 @@ import type { DecisionClaims } from '../assignment/decision-token.js';
 import { decisionSnapshot, verifiedClaims } from './decision-claims.js';
 import type { ServiceContext } from './context.js';
 import type { Snapshot } from './snapshot.js';
-import { engineSumsInput } from './engine-config.js';
+import { changeSpecOf, engineSumsInput } from './engine-config.js';
 import { answerEach, type BatchAnswer } from './batch.js';
 import { rewardMetrics } from './signals.js';
 import { encodeCompact } from '../bandit/features.js';
@@ -48,6 +48,7 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     // Default rewards (issue 11): past afterSeconds the default is what counts (default-rewards.ts); a repeat is still a duplicate.
     ...(config.defaultReward && { defaults: { apply: false, late: Math.floor(nowMs / 1000) - claims.t > config.defaultReward.afterSeconds } }),
     ...(metrics && { metrics }),
+    changes: changeSpecOf(config, claims.p, value),
     // Issue 23: a linear policy's decision carried its features; the store adds them to the arm's model.
     ...(config.features && claims.x && { linear: { x: Array.from(encodeCompact(config.features, claims.x)) } }),
     log: {
@@ -66,10 +67,19 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     throw new ApiError('decision_expired', `no reward came within defaultReward.afterSeconds (${config.defaultReward?.afterSeconds} s): the default (${config.defaultReward?.value}) counts for this decision`, { issuedAt: new Date(claims.t * 1000).toISOString() });
   }
   ctx.metrics.reward(config.id, claims.a, claims.p);
+  if (res.changeDetected) changeDetected(ctx, config.id, claims.a);
+  // A value whose (decision, name) a signal recorded first is counted here as it arrived; the report counts it once.
+  for (const m of metrics ?? []) ctx.metrics.signal(config.id, m.name, 'reward');
   if (!res.autoDisabled) return { accepted: true, duplicate: false };
   ctx.metrics.guardrailDisable(config.id, claims.a, res.autoDisabled.guardrail?.guardrail ?? 'unknown');
   ctx.cache.invalidate(config.id);
   return { accepted: true, duplicate: false, autoDisabled: { armId: claims.a, ...res.autoDisabled } };
+}
+
+/** A change of the arm (issue 24): counted, and the snapshot refreshed so the policy reads the restarted evidence. */
+export function changeDetected(ctx: ServiceContext, experimentId: string, armId: string): void {
+  ctx.metrics.changeDetected(experimentId, armId);
+  ctx.cache.invalidate(experimentId);
 }
 
 /** The reward as a number, checked against the experiment's model; undefined when left out with error: true. */
@@ -86,6 +96,9 @@ function rewardValue(config: ExperimentConfig, body: RewardBody): number | undef
   }
   if (typeof r !== 'number' || !Number.isFinite(r) || Math.abs(r) > 1e15) {
     throw invalidAt('invalid_reward', 'reward', `must be a finite number (|x| <= 1e15) for a gaussian experiment, got ${preview(r)}`);
+  }
+  if (config.rewardShape === 'hurdle-lognormal' && r < 0) {
+    throw invalidAt('invalid_reward', 'reward', `must be 0 or positive for an experiment with rewardShape hurdle-lognormal, got ${preview(r)}`);
   }
   // A stated cap (rewardBounds): every figure is of the clipped reward (bandit/bounded.ts).
   return config.rewardBounds ? clip(r, config.rewardBounds) : r;

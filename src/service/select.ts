@@ -56,8 +56,9 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.stats) snap.setStats(res.stats, nowMs);
       ctx.metrics.decision(experimentId, res.armId, d.population);
       if (d.excludedBy) ctx.metrics.excluded(experimentId, d.excludedBy);
-      const x = tokenFeatures(d.population, features);
-      return { ...result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce, x), ...(d.excludedBy && { excludedBy: d.excludedBy }) };
+      const answer = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce, tokenFeatures(d.population, features));
+      if (d.excludedBy) answer.excludedBy = d.excludedBy;
+      return answer;
     }
     throw new StoreUnavailableError(`experiment '${experimentId}' kept changing during ${MAX_ATTEMPTS} attempts`);
   } catch (err) {
@@ -79,9 +80,8 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
 function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, u: string | undefined, nonce: string,
   x?: { x: number[] }): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
-  const claims = { e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, ...(u && { u }), ...x };
   // A recorded decision's id is the one its event re-signs; a fallback (nothing recorded) has a fresh nonce.
-  const decisionId = ctx.signer.signWith({ ...claims, k: nonce });
+  const decisionId = ctx.signer.signWith({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, k: nonce, ...(u && { u }), ...x });
   return {
     decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
     population: POPULATION_NAMES[population], sticky, propensity,

@@ -82,12 +82,13 @@ export async function signal(ctx: ServiceContext, body: SignalBody): Promise<Sig
       experimentId: config.id, armId: claims.a, population: claims.p, decisionKey: claims.k, issuedAt: claims.t,
       rewardWindowSeconds: config.rewardWindowSeconds, metric: withGuardrail(m, metricValue(m, body.value, 'value')),
       windowSize: config.guardrails?.windowSize ?? DEFAULT_WINDOW_SIZE, baseline: claims.a === config.baselineArmId, nowMs, version: snap.version,
+      userSumsTtlSeconds: config.stickyTtlSeconds + config.rewardWindowSeconds,
       log: { propensity: claims.q, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS, ...(claims.u && { userKey: claims.u }) },
     });
     if (res.kind === 'stale') continue;
     if (res.kind === 'not_found') throw new ApiError('decision_not_found', `the experiment of this decision ('${claims.e}') no longer exists`);
     if (res.kind === 'duplicate') return { accepted: true, duplicate: true };
-    ctx.metrics.signal(config.id, m.name);
+    ctx.metrics.signal(config.id, m.name, 'signal');
     if (!res.autoDisabled) return { accepted: true, duplicate: false };
     ctx.metrics.guardrailDisable(config.id, claims.a, res.autoDisabled.guardrail?.guardrail ?? 'unknown');
     ctx.cache.invalidate(config.id);

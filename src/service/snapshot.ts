@@ -16,6 +16,7 @@ import { encodePropensities } from '../contract/event-log.js';
 import type { ExperimentStore, Ledger } from '../store/store.js';
 import type { ExperimentConfig, ExperimentState, ExperimentStats, Tally } from '../contract/domain.js';
 import { engineFor, evidenceAt, type Engine } from './engine.js';
+import { evidenceSums } from '../bandit/change-evidence.js';
 import type { Metrics } from './metrics.js';
 
 /** How old the cached tallies (and so the posteriors and propensities) may be. */
@@ -126,12 +127,12 @@ export class Snapshot {
 
 /** Same reward count and sums: the posterior is the same. */
 function sameSums(a: Tally, b: Tally): boolean {
-  return a.rewards === b.rewards && a.sum === b.sum && a.sumSq === b.sumSq;
+  return a.rewards === b.rewards && a.sum === b.sum && a.sumSq === b.sumSq && a.beforeChange?.rewards === b.beforeChange?.rewards && a.beforeChange?.sum === b.beforeChange?.sum;
 }
 
-/** The reward posterior of an undiscounted tally (the report's). */
+/** The reward posterior of an undiscounted tally (the report's): since the arm's last detected change with change detection. */
 export function posteriorOf(config: ExperimentConfig, t: Tally): Posterior {
-  return posteriorFor(config.rewardModel, config.prior, t, config.rewardBounds);
+  return posteriorFor(config.rewardModel, config.prior, config.changeDetection ? evidenceSums(t) : t, config.rewardBounds);
 }
 
 /** Snapshots by experiment id. Also keeps the last one seen, for the fallback when the store is down. */

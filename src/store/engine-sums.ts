@@ -5,6 +5,7 @@
  * `addEngineSums` inside its reward block; reward.lua does the same arithmetic (see its header).
  */
 import { addObservation, EMPTY_EVIDENCE } from '../bandit/discount.js';
+import { addHurdle, EMPTY_HURDLE } from '../bandit/hurdle.js';
 import type { EngineSums } from '../contract/domain.js';
 
 /** What a reward must maintain besides the tally; absent from a RewardInput: nothing. */
@@ -13,14 +14,19 @@ export interface EngineSumsInput {
   halfLifeSeconds: number | null;
   /** Keep the cost sums (the objective has a cost weight, or a discount keeps them decayed). */
   costs: boolean;
+  /** Keep the hurdle sums (rewardShape hurdle-lognormal): absent or false, none. */
+  hurdle?: boolean;
 }
 
 /** The sums after one reward event at `nowS` (reward and cost each absent when the event had none). */
 export function addEngineSums(prev: EngineSums | undefined, input: EngineSumsInput, nowS: number, reward?: number, cost?: number): EngineSums | undefined {
   const keptCost = input.costs ? cost : undefined;
   // Nothing to keep: no sums are created (reward.lua writes no field either).
-  if (keptCost === undefined && input.halfLifeSeconds === null) return prev;
+  const keptReward = input.hurdle ? reward : undefined;
+  if (keptCost === undefined && input.halfLifeSeconds === null && keptReward === undefined) return prev;
   const next: EngineSums = prev ? { ...prev } : { costs: 0, costSum: 0, costSumSq: 0 };
+  // rewardShape hurdle-lognormal: every reward counts (a zero too, in the tally); a positive one adds its log.
+  if (keptReward !== undefined) next.hurdle = addHurdle(next.hurdle ?? EMPTY_HURDLE, keptReward);
   if (keptCost !== undefined) {
     next.costs += 1;
     next.costSum += keptCost;

@@ -14,11 +14,11 @@ export function linearAfterReward(prev: Float64Array | undefined, input: Pick<Re
   return addLinear(prev, input.linear.x, input.reward);
 }
 
-/** reward.lua's ARGV for linear.lua: '' (nothing to add) or "<sums hash key> <d> <i>:<x_i> ..." over x's nonzero entries. */
-export function linearSpec(sumsKey: string, input: Pick<RewardInput, 'linear' | 'population' | 'reward'>): string {
+/** reward.lua's ARGV[32] for linear.lua: '' (nothing to add) or "<d> <i>:<x_i> ..." over x's nonzero entries. */
+export function linearSpec(input: Pick<RewardInput, 'linear' | 'population' | 'reward'>): string {
   if (!input.linear || input.population !== 'b' || input.reward === undefined) return '';
   const { x } = input.linear;
-  const parts = [sumsKey, String(x.length)];
+  const parts = [String(x.length)];
   for (let i = 0; i < x.length; i++) if (x[i] !== 0) parts.push(`${i}:${x[i]}`);
   return parts.join(' ');
 }

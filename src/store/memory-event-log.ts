@@ -5,7 +5,7 @@
  *
  * Event ids are `<ms>-<seq>` like Redis stream ids and increase even if the clock steps back.
  */
-import { eligibleFrom, propensitiesField, type StoredEvent } from '../contract/event-log.js';
+import { decodePropensities, eligibleFrom, type StoredDecisionEvent, type StoredEvent, type StoredRewardEvent, type StoredSignalEvent } from '../contract/event-log.js';
 import type { AssignInput, RewardInput, SignalInput } from './store.js';
 import type { Population } from '../contract/population.js';
 
@@ -133,24 +133,34 @@ export class MemoryEventLog {
     this.byType.signal.trim(kept);
   }
 
+  /** Plain assignments, not spreads of optional fields: a page of a million-event export decodes in a fraction of the time. */
   private decode(r: Row): StoredEvent {
-    const base = {
-      eventId: `${r.ms}-${r.seq}`, ts: r.ms, nonce: r.nonce, armId: this.armIds[r.arm], population: r.population,
-      issuedAt: r.issuedAt, propensity: r.propensity,
-    };
+    const eventId = `${r.ms}-${r.seq}`, armId = this.armIds[r.arm];
     if (r instanceof DecisionRow) {
-      return {
-        ...base, type: 'decision', version: r.version, firstExposure: r.firstExposure, eligibleArms: eligibleFrom(this.armIds, r.disabledArms),
-        ...(r.userId !== undefined && { userId: r.userId }), ...(r.context !== undefined && { context: r.context }),
-        ...(r.traceparent !== undefined && { traceparent: r.traceparent }), ...(r.excludedBy !== undefined && { excludedBy: r.excludedBy }),
-        ...propensitiesField(r.propensities, this.armIds.length),
+      const e: StoredDecisionEvent = {
+        eventId, ts: r.ms, nonce: r.nonce, armId, population: r.population, issuedAt: r.issuedAt, propensity: r.propensity,
+        type: 'decision', version: r.version, firstExposure: r.firstExposure, eligibleArms: eligibleFrom(this.armIds, r.disabledArms),
       };
+      if (r.userId !== undefined) e.userId = r.userId;
+      if (r.context !== undefined) e.context = r.context;
+      if (r.traceparent !== undefined) e.traceparent = r.traceparent;
+      if (r.excludedBy !== undefined) e.excludedBy = r.excludedBy;
+      const ps = decodePropensities(r.propensities, this.armIds.length);
+      if (ps) e.propensities = ps;
+      return e;
     }
-    if (r instanceof SignalRow) return { ...base, type: 'signal', name: r.name, value: r.value, ...(r.userKey !== undefined && { userKey: r.userKey }) };
-    return {
-      ...base, type: 'reward', ...(r.metrics !== undefined && { metrics: JSON.parse(r.metrics) as Record<string, number> }), ...(r.reward !== undefined && { reward: r.reward }), ...(r.latencyMs !== undefined && { latencyMs: r.latencyMs }),
-      ...(r.cost !== undefined && { cost: r.cost }), error: r.error, ...(r.metadata !== undefined && { metadata: r.metadata }),
-      ...(r.userKey !== undefined && { userKey: r.userKey }),
-    };
+    if (r instanceof SignalRow) {
+      const e: StoredSignalEvent = { eventId, ts: r.ms, nonce: r.nonce, armId, population: r.population, issuedAt: r.issuedAt, propensity: r.propensity, type: 'signal', name: r.name, value: r.value };
+      if (r.userKey !== undefined) e.userKey = r.userKey;
+      return e;
+    }
+    const e: StoredRewardEvent = { eventId, ts: r.ms, nonce: r.nonce, armId, population: r.population, issuedAt: r.issuedAt, propensity: r.propensity, type: 'reward', error: r.error };
+    if (r.metrics !== undefined) e.metrics = JSON.parse(r.metrics) as Record<string, number>;
+    if (r.reward !== undefined) e.reward = r.reward;
+    if (r.latencyMs !== undefined) e.latencyMs = r.latencyMs;
+    if (r.cost !== undefined) e.cost = r.cost;
+    if (r.metadata !== undefined) e.metadata = r.metadata;
+    if (r.userKey !== undefined) e.userKey = r.userKey;
+    return e;
   }
 }

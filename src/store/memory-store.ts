@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { BoundedMap } from './bounded-map.js';
 import { addEngineSums } from './engine-sums.js';
 import { linearAfterReward } from './linear-sums.js';
+import { recordInMemory } from './change-step.js';
+import type { ArmDetector } from '../bandit/change-evidence.js';
 import { MemoryDefaults } from './memory-defaults.js';
 import { autoDisable, countAtOrBelow, guardrailDisabled, type Breach } from '../bandit/guardrails.js';
 import { MemoryMetrics } from './memory-metrics.js';
@@ -19,7 +21,7 @@ import type { StoredEvent } from '../contract/event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryLayers, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
 import type { ApiKeyWatch, AssignInput, AssignResult, DueDefault, ExperimentPatch, GuardrailEvent, RewardInput, RewardResult, SignalInput, SignalResult, Store } from './store.js';
-import type { ApiKeyRecord, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, StickyAssignment, Tally, UserSums } from '../contract/domain.js';
+import type { ApiKeyRecord, DetectedChange, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, StickyAssignment, Tally, UserSums } from '../contract/domain.js';
 
 type GuardrailEventRow = GuardrailEvent;
 interface ArmData {
@@ -29,6 +31,8 @@ interface ArmData {
   countedFor: number | undefined;
   /** A linear policy's sums of the bandit population (issue 23); replaced, never changed in place. */
   linear?: Float64Array;
+  /** Change detection (issue 24): the arm's GLR detector (bandit population). */
+  detector?: ArmDetector;
 }
 interface ExperimentData {
   state: ExperimentState;
@@ -176,6 +180,13 @@ export class MemoryStore implements Store {
   }
 
   async recordReward(input: RewardInput): Promise<RewardResult> {
+    const found: { change?: DetectedChange } = {};
+    const res = this.rewardStep(input, found);
+    return res.kind === 'accepted' && found.change ? { ...res, changeDetected: found.change } : res;
+  }
+
+  /** The reward step, one synchronous block; `found.change`: the change it detected (issue 24). */
+  private rewardStep(input: RewardInput, found: { change?: DetectedChange }): RewardResult {
     const e = this.experiments.get(input.experimentId);
     const arm = e?.arms.get(input.armId);
     if (!e || !arm) return { kind: 'not_found' };
@@ -195,6 +206,8 @@ export class MemoryStore implements Store {
       t.sum += input.reward;
       t.sumSq += input.reward * input.reward;
     }
+    // Change detection (issue 24): the arm's GLR test, after the tally (change-step.ts; reward.lua's changes.lua call).
+    if (input.changes && input.reward !== undefined) found.change = recordInMemory(e.arms, input.armId, input.changes, input, input.reward) ?? undefined;
     // Per-user sums (mirrors reward.lua's block of the same name).
     if (input.reward !== undefined && input.population !== 'x') {
       const r = input.reward;
@@ -223,7 +236,7 @@ export class MemoryStore implements Store {
     // Linear sums (issue 23), as reward.lua's call of linear.lua.
     arm.linear = linearAfterReward(arm.linear, input) ?? arm.linear;
     // Metrics sent with the reward (issue 22): counted in this step, each once per decision and name (reward.lua's block).
-    const metrics = input.metrics ? e.metrics.record(e.dedupe, input, input.metrics) : null;
+    const metrics = input.metrics ? e.metrics.record(e.dedupe, input, input.metrics, input.userKey) : null;
     // A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.
     const applyDefault = input.defaults?.apply === true;
     const limit = input.guardrails?.latencyP95Ms;
@@ -250,7 +263,7 @@ export class MemoryStore implements Store {
     if (!e || !e.arms.has(input.armId)) return { kind: 'not_found' };
     if (input.version !== undefined && e.state.version !== input.version) return { kind: 'stale' };
     this.maybeSweep(Math.floor(input.nowMs / 1000));
-    const { counted, breach } = e.metrics.record(e.dedupe, input, [input.metric]);
+    const { counted, breach } = e.metrics.record(e.dedupe, input, [input.metric], input.log.userKey);
     if (counted.length === 0) return { kind: 'duplicate' };
     e.log.appendSignal(input);
     const info = this.metricDisable(e, input, breach);

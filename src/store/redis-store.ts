@@ -20,13 +20,14 @@ import type { GUARDRAIL_NAMES } from '../contract/experiment-config.js';
 type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
 import { RedisApiKeys } from './redis-api-keys.js';
 import type { StoredEvent } from '../contract/event-log.js';
-import { decodeStreamEntries } from './redis-event-log.js';
+import { RedisLogReader } from './redis-log-reader.js';
 import { withLinear } from './redis-linear.js';
 import { linearSpec } from './linear-sums.js';
 import { decodeClaim, encodeClaim, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
 import {
   EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, layerKey, secretKey, stickyEpochs, stickyField,
 } from './redis-keys.js';
+import { changeOf, decodeChanges } from './redis-changes.js';
 import { StoreUnavailableError, type ApiKeyWatch, type AssignInput, type AssignResult, type DueDefault, type ExperimentPatch, type RewardInput, type RewardResult, type SignalInput, type SignalResult, type Store } from './store.js';
 import type { ApiKeyRecord, DisabledInfo, EngineSums, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, Tally } from '../contract/domain.js';
 
@@ -45,8 +46,8 @@ const SCRIPTS = {
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 7],
-  banditReward: ['reward', 9],
-  banditSignal: ['signal', 4],
+  banditReward: ['reward', 12],
+  banditSignal: ['signal', 5],
   banditSecret: ['get-or-create-secret', 1],
   banditHistoryPoint: ['history-point', 1],
   banditApiKeyChange: ['api-key-change', 3],
@@ -57,6 +58,17 @@ type ScriptArg = string | number;
 
 /** A script of `lua/` beside this module (`npm run build` copies them into dist/store/lua). */
 export const readLua = (file: string): string => readFileSync(new URL(`./lua/${file}.lua`, import.meta.url), 'utf8');
+
+/**
+ * The reward step: reward.lua with its libraries (change detection, issue 24: glr.lua and changes.lua;
+ * metrics.lua, issue 22; linear.lua, issue 23), its body wrapped in a function so that a change it detected is returned with
+ * its reply, whichever of its returns it took: {'~change', detectedAt, at, reply}.
+ */
+export const rewardScript = (): string => [readLua('glr'), readLua('changes'), readLua('metrics'), readLua('linear'),
+  'local function reward_step()', readLua('reward'), 'end',
+  'local reply = reward_step()',
+  "if change_found then return {'~change', change_found[1], change_found[2], reply} end",
+  'return reply'].join('\n');
 
 /** The negative codes of the scripts (see each script's header). */
 const FAILURES = { [-1]: 'not_found', [-2]: 'stale', [-3]: 'duplicate', [-4]: 'exists', [-5]: 'expired' } as const;
@@ -87,15 +99,18 @@ export class RedisStore implements Store {
   private lastAnswerAt = Date.now();
   private readonly apiKeys: RedisApiKeys;
   private lastTrimAt = 0;
+  /** The log's reads, on a connection of their own (redis-log-reader.ts). */
+  private readonly logReader: RedisLogReader;
 
   constructor(protected readonly client: RedisClient, opts: RedisStoreOptions) {
     this.prefix = checkPrefix(opts.prefix);
     this.staleAfterMs = Math.max(2000, 8 * (opts.commandTimeoutMs ?? 250));
     for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
-      // metrics.lua (issue 22) is a library of the reward and signal steps.
-      const lua = file === 'reward' || file === 'signal' ? `${readLua('metrics')}\n${file === 'reward' ? `${readLua('linear')}\n` : ''}${readLua(file)}` : readLua(file);
+      // metrics.lua (issue 22) is a library of the reward and signal steps; the reward step's has change detection's and linear.lua too.
+      const lua = file === 'reward' ? rewardScript() : file === 'signal' ? `${readLua('metrics')}\n${readLua(file)}` : readLua(file);
       client.defineCommand(name, { numberOfKeys, lua });
     }
+    this.logReader = new RedisLogReader(client, (x) => this.io(x), readLua('log-of-type'));
     this.apiKeys = new RedisApiKeys(client, this.prefix, (x) => this.io(x), (keys, args) => this.script('banditApiKeyChange', keys, args));
   }
 
@@ -200,8 +215,8 @@ export class RedisStore implements Store {
     const { bucket, keyTtl } = dedupeBucket(input.issuedAt, input.rewardWindowSeconds, input.nowMs / 1000);
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
-    const reply = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted()],
+    const wrapped = await this.script('banditReward',
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted(), k.metricSums(), k.detectors(), k.linearSums()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         mayAutoDisable(g, input.baseline) ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
@@ -212,15 +227,23 @@ export class RedisStore implements Store {
         // default rewards (issue 11): ARGV[26..28]
         input.defaults ? (input.defaults.apply ? '1' : input.defaults.late ? '2' : '0') : '',
         dueMember({ ...input, propensity: input.log.propensity }), input.issuedAt + input.rewardWindowSeconds,
-        // metrics (issue 22): ARGV[29]; linear sums (issue 23): ARGV[30]
-        metricSpec(k, input.metrics, input.windowSize, input.baseline), linearSpec(k.linearSums(), input)]);
+        // metrics (issue 22): ARGV[29]
+        metricSpec(input.metrics, input.windowSize, input.baseline),
+        // hurdle sums (rewardShape hurdle-lognormal): ARGV[30]
+        input.engine?.hurdle ? '1' : '0',
+        // change detection (issue 24): ARGV[31]
+        input.changes ? JSON.stringify({ m: input.changes.model, d: input.changes.delta, ps: input.changes.priorSum, pw: input.changes.priorWeight, t: input.issuedAt, n: input.nowMs / 1000 }) : '',
+        // linear sums (issue 23): ARGV[32]
+        linearSpec(input)]);
+    const { reply, change } = changeOf(wrapped);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale' || kind === 'expired') return { kind };
-    if (!Array.isArray(reply)) return { kind: 'accepted' };
+    const found = change && { changeDetected: change };
+    if (!Array.isArray(reply)) return { kind: 'accepted', ...found };
     const byMetric = metricDisabled(reply, nowIso);
-    if (byMetric) return { kind: 'accepted', autoDisabled: byMetric };
+    if (byMetric) return { kind: 'accepted', autoDisabled: byMetric, ...found };
     const [name, observed] = reply as [Breach['guardrail'], string];
-    return { kind: 'accepted', autoDisabled: guardrailDisabled({ guardrail: name, observed: Number(observed), limit: g![name as GuardrailName]! }, nowIso) };
+    return { kind: 'accepted', autoDisabled: guardrailDisabled({ guardrail: name, observed: Number(observed), limit: g![name as GuardrailName]! }, nowIso), ...found };
   }
 
   recordSignal(input: SignalInput): Promise<SignalResult> {
@@ -269,13 +292,9 @@ export class RedisStore implements Store {
   apiKeysVersion(): Promise<number> { return this.apiKeys.currentVersion(); }
   watchApiKeys(onChange: () => Promise<void>): ApiKeyWatch { return this.apiKeys.watch(onChange); }
 
-  async readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null> {
-    const k = this.keys(id);
-    const [arms, entries] = await Promise.all([
-      this.io(() => this.client.hget(k.meta(), 'arms')),
-      this.io(() => this.client.xrange(k.log(), after === null ? '-' : `(${after}`, '+', 'COUNT', limit)),
-    ]);
-    return arms === null ? null : decodeStreamEntries(JSON.parse(arms) as string[], entries);
+  readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null> { return this.logReader.read(this.keys(id), after, limit); }
+  readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null> {
+    return this.logReader.readOfType(this.keys(id), type, after, limit);
   }
 
   async claimLayerRange(layerId: string, claim: LayerClaim, nowMs: number, mode: ClaimMode): Promise<ClaimResult> {
@@ -304,6 +323,7 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     this.apiKeys.close();
+    await this.logReader.close();
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
   }
@@ -383,6 +403,7 @@ function decodeStats(armIds: string[], tallies: Record<string, string>): Experim
     sumSq: Number(tallies[`${pop}q:${armId}`] ?? 0),
     users: Number(tallies[`${pop}u:${armId}`] ?? 0),
     ...decodeEngineSums(tallies, pop, armId),
+    ...decodeChanges(tallies, pop, armId),
   });
   const userSums = (pop: 'b' | 'h') => ({
     sumSq: Number(tallies[`${pop}~ss`] ?? 0), countSq: Number(tallies[`${pop}~nn`] ?? 0), cross: Number(tallies[`${pop}~sn`] ?? 0),
@@ -406,8 +427,10 @@ function decodeEngineSums(tallies: Record<string, string>, pop: Population, armI
   const f = (name: string): number => Number(tallies[`${pop}${name}:${armId}`] ?? 0);
   const hasCost = tallies[`${pop}cn:${armId}`] !== undefined;
   const at = tallies[`${pop}Dt:${armId}`];
-  if (!hasCost && at === undefined) return {};
+  const hasHurdle = tallies[`${pop}hk:${armId}`] !== undefined;
+  if (!hasCost && at === undefined && !hasHurdle) return {};
   const engine: EngineSums = { costs: f('cn'), costSum: f('cs'), costSumSq: f('cq') };
+  if (hasHurdle) engine.hurdle = { nonzero: f('hk'), logSum: f('hl'), logSumSq: f('hq') };
   if (at !== undefined) {
     engine.decayed = { rewards: f('Dr'), sum: f('Ds'), sumSq: f('Dq'), costs: f('Dcn'), costSum: f('Dcs'), costSumSq: f('Dcq'), at: Number(at) };
   }

@@ -1,7 +1,8 @@
 /**
  * Copies everything the SQLite store holds into an empty Redis under `prefix`, in the Redis
  * store's layout (redis-keys.ts): experiments with their tallies, windows, user records, dedupe
- * sets, per-user sums, default-reward sets and event log (sqlite-redis-experiment.ts), history,
+ * sets (signals' included), per-user sums, default-reward sets, metric sums and windows, and event
+ * log with reward metrics and signals (sqlite-redis-experiment.ts), history,
  * API keys and the decision secret. All is read in one read transaction: a consistent snapshot,
  * even while a service still writes (what it writes after is not copied: stop it first).
  */
@@ -34,9 +35,6 @@ async function keysUnder(client: RedisClient, prefix: string): Promise<number> {
 }
 
 export async function copySqliteToRedis(db: Database.Database, client: RedisClient, prefix: string, now = Math.floor(Date.now() / 1000)): Promise<CopySummary> {
-  // Declared metrics and signals (their sums, windows and events) have no copy yet: refuse rather than drop them.
-  const hasMetrics = db.prepare('SELECT 1 FROM metric_sums LIMIT 1').get() ?? db.prepare('SELECT 1 FROM events WHERE type = 2 LIMIT 1').get();
-  if (hasMetrics) throw new TargetNotEmptyError('this database holds declared metrics or signals, which migrate cannot copy yet: nothing was copied');
   if (await keysUnder(client, prefix) > 0) throw new TargetNotEmptyError(`Redis already holds keys under the prefix '${prefix}': migrate into an empty Redis (or another REDIS_PREFIX)`);
   const summary: CopySummary = { experiments: 0, events: 0, apiKeys: 0, historyPoints: 0, secret: false };
   db.exec('BEGIN'); // one read snapshot for everything below

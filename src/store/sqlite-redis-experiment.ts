@@ -69,9 +69,21 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
       const g = JSON.parse(t.engine) as EngineSums;
       f.push(`${t.pop}cn:${a}`, n(g.costs), `${t.pop}cs:${a}`, n(g.costSum), `${t.pop}cq:${a}`, n(g.costSumSq));
       const d = g.decayed;
+      if (g.hurdle) f.push(`${t.pop}hk:${a}`, n(g.hurdle.nonzero), `${t.pop}hl:${a}`, n(g.hurdle.logSum), `${t.pop}hq:${a}`, n(g.hurdle.logSumSq));
       if (d) f.push(...[['Dr', d.rewards], ['Ds', d.sum], ['Dq', d.sumSq], ['Dcn', d.costs], ['Dcs', d.costSum], ['Dcq', d.costSumSq], ['Dt', d.at]].flatMap(([name, v]) => [`${t.pop}${name}:${a}`, n(v as number)]));
     }
     await b.add((p) => p.hset(k.tallies(), ...f));
+  }
+  // Change detection (changes.lua): the rewards from before the last restart and the changes beside the
+  // tallies; the detector (sqlite-changes.ts's doubles: testFrom, evidenceFrom, then glr.lua's packed segments).
+  type ChangeRow = { arm: number; detector: Buffer; before_change: string | null; changes: string | null };
+  for (const c of db.prepare('SELECT arm, detector, before_change, changes FROM change_state WHERE rid = ?').all(e.rid) as ChangeRow[]) {
+    const a = armIds[c.arm];
+    const old = c.before_change ? (JSON.parse(c.before_change) as { rewards: number; sum: number; sumSq: number }) : null;
+    if (old) await b.add((p) => p.hset(k.tallies(), `bBr:${a}`, n(old.rewards), `bBs:${a}`, n(old.sum), `bBq:${a}`, n(old.sumSq)));
+    const list = c.changes ? (JSON.parse(c.changes) as { detectedAt: number; at: number }[]) : [];
+    if (list.length > 0) await b.add((p) => p.hset(k.tallies(), `bCh:${a}`, list.map((x) => `${n(x.detectedAt)},${n(x.at)}`).join(';')));
+    await b.add((p) => p.hset(k.detectors(), `f:${a}`, `${n(c.detector.readDoubleLE(0))},${n(c.detector.readDoubleLE(8))}`, `g:${a}`, c.detector.subarray(16)));
   }
   await b.add((p) => p.hset(k.tallies(), 'b~ss', n(e.bss), 'b~nn', n(e.bnn), 'b~sn', n(e.bsn), 'h~ss', n(e.hss), 'h~nn', n(e.hnn), 'h~sn', n(e.hsn)));
   // A linear policy's sums (issue 23, linear.lua): the same packed doubles, by arm id.
@@ -117,6 +129,8 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
     }
   }
 
+  await copyMetrics(db, b, k, e.rid, armIds);
+
   // Per-user reward sums (reward.lua): field <pop><userKey>, packed '<dd' (S, N); the hash lives until sums_until.
   if (e.sums_until > now) {
     const sumsPage = db.prepare('SELECT key, s, n FROM user_sums WHERE rid = ? AND gen = ? AND key > ? ORDER BY key LIMIT ?');
@@ -143,7 +157,7 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
   // The event log (assign.lua, reward.lua): stream entries with packed fields d / r, ids <ms>-<seq> in the log's order.
   type Event = { id: number; ms: number; type: number; arm: number; pop: string; nonce: string; issued_at: number; propensity: number; version: number;
     first: number; user_id: string | null; context: string | null; disabled: string | null; traceparent: string | null; propensities: string | null; excluded_by: string | null;
-    reward: number | null; latency: number | null; cost: number | null; error: number; metadata: string | null; user_key: string | null };
+    reward: number | null; latency: number | null; cost: number | null; error: number; metadata: string | null; user_key: string | null; metrics: string | null };
   const eventPage = db.prepare('SELECT * FROM events WHERE rid = ? AND (ms, id) > (?, ?) ORDER BY ms, id LIMIT ?');
   let events = 0;
   let lastMs = -1;
@@ -160,10 +174,16 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
         if (ev.context !== null) f.push('c', ev.context);
         if (ev.traceparent !== null) f.push('w', ev.traceparent);
         if (ev.excluded_by !== null) f.push('x', ev.excluded_by);
+      } else if (ev.type === 2) {
+        // signal.lua (issue 22): g packs nonce, arm index, population, issuedAt, propensity, name, value
+        const [[name, value]] = Object.entries(JSON.parse(ev.metrics!) as Record<string, number>);
+        f.push('g', [ev.nonce, ev.arm + 1, ev.pop, ev.issued_at, n(ev.propensity), name, n(value)].join(' '));
+        if (ev.user_key !== null) f.push('k', ev.user_key);
       } else {
         f.push('r', [ev.nonce, ev.arm + 1, ev.pop, ev.issued_at, n(ev.propensity), ev.reward ?? '', ev.latency ?? '', ev.cost ?? '', ev.error].join(' '));
         if (ev.metadata !== null) f.push('m', ev.metadata);
         if (ev.user_key !== null) f.push('k', ev.user_key);
+        if (ev.metrics !== null) f.push('M', ev.metrics);
       }
       await b.add((p) => p.xadd(k.log(), `${ev.ms}-${seq}`, ...f));
       events += 1;
@@ -171,4 +191,31 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
   }
   await b.done();
   return events;
+}
+
+/**
+ * Declared metrics (issue 22, lua/metrics.lua): the sums hash, field <pop>|<name>|<arm> packed
+ * '<ddd' (n, sum, sum of squares), and each guarded metric's window w|<name>|<arm> (packed doubles,
+ * oldest first) with its running sum ws|<name>|<arm>, and the user-level sums U|<pop>|<name>|<arm>
+ * packed '<dddddd'. The dedupe records of signals (<decision key>|<name>) are rows of the dedupe
+ * table, and the units' states rows of user_sums: both copied with the rewards'.
+ */
+async function copyMetrics(db: Database.Database, b: Batch, k: ExperimentKeys, rid: number, armIds: readonly string[]): Promise<void> {
+  type Sums = { name: string; arm: number; pop: string; n: number; sum: number; sum_sq: number;
+    units: number; u_sum: number; u_count: number; u_sum_sq: number; u_count_sq: number; u_cross: number };
+  const pack = (xs: number[]): Buffer => {
+    const packed = Buffer.alloc(8 * xs.length);
+    xs.forEach((x, i) => packed.writeDoubleLE(x, 8 * i));
+    return packed;
+  };
+  for (const r of db.prepare('SELECT * FROM metric_sums WHERE rid = ?').all(rid) as Sums[]) {
+    const field = `${r.pop}|${r.name}|${armIds[r.arm]}`;
+    await b.add((p) => p.hset(k.metricSums(), field, pack([r.n, r.sum, r.sum_sq])));
+    if (r.pop !== 'x') await b.add((p) => p.hset(k.metricSums(), `U|${field}`, pack([r.units, r.u_sum, r.u_count, r.u_sum_sq, r.u_count_sq, r.u_cross])));
+  }
+  type Window = { name: string; arm: number; vals: Buffer; sum: number };
+  for (const w of db.prepare('SELECT * FROM metric_windows WHERE rid = ?').all(rid) as Window[]) {
+    const f = `${w.name}|${armIds[w.arm]}`;
+    await b.add((p) => p.hset(k.metricSums(), `w|${f}`, w.vals, `ws|${f}`, String(w.sum)));
+  }
 }

@@ -7,39 +7,43 @@
 import type Database from 'better-sqlite3';
 import { breachReason, checkGuardrails } from '../bandit/guardrails.js';
 import { addEngineSums } from './engine-sums.js';
-import { EXPIRY_MARGIN_SECONDS } from './redis-keys.js';
 import type { SqliteDefaults } from './sqlite-defaults.js';
 import type { SqliteEvents } from './sqlite-events.js';
 import type { SqliteExperiments } from './sqlite-experiments.js';
 import type { SqliteTallies } from './sqlite-tallies.js';
 import type { Counters, SqliteWindow } from './sqlite-window.js';
 import type { SqliteMetrics } from './sqlite-metrics.js';
+import type { SqliteUserSums } from './sqlite-user-sums.js';
 import { metricsJson } from './signals.js';
+import { SqliteChanges } from './sqlite-changes.js';
 import type { RewardInput, RewardResult } from './store.js';
-import type { DisabledInfo, GuardrailWindow, Guardrails } from '../contract/domain.js';
+import type { DetectedChange, DisabledInfo, GuardrailWindow, Guardrails } from '../contract/domain.js';
 
 export class SqliteReward {
   private readonly s;
   readonly run: (input: RewardInput) => RewardResult;
+  private readonly changes: SqliteChanges;
 
   constructor(
     db: Database.Database, private readonly experiments: SqliteExperiments, private readonly tallies: SqliteTallies,
     private readonly window: SqliteWindow, private readonly events: SqliteEvents, private readonly defaults: SqliteDefaults,
-    private readonly metrics: SqliteMetrics,
+    private readonly metrics: SqliteMetrics, private readonly users: SqliteUserSums,
   ) {
     this.s = {
       seen: db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM dedupe WHERE rid = ? AND key = ?'),
       remember: db.prepare('INSERT INTO dedupe (rid, key, until) VALUES (?, ?, ?)'),
-      sumsOf: db.prepare<[number], { sums_gen: number; sums_until: number }>('SELECT sums_gen, sums_until FROM experiments WHERE rid = ?'),
-      setSumsOf: db.prepare('UPDATE experiments SET sums_gen = ?, sums_until = ? WHERE rid = ?'),
-      userSums: db.prepare<[number, number, string], { s: number; n: number }>('SELECT s, n FROM user_sums WHERE rid = ? AND gen = ? AND key = ?'),
-      setUserSums: db.prepare('INSERT OR REPLACE INTO user_sums (rid, gen, key, s, n) VALUES (?, ?, ?, ?, ?)'),
     };
-    const tx = db.transaction((input: RewardInput) => this.step(input));
-    this.run = (input) => tx.immediate(input);
+    this.changes = new SqliteChanges(db, tallies);
+    const tx = db.transaction((input: RewardInput, found: { change?: DetectedChange }) => this.step(input, found));
+    this.run = (input) => {
+      const found: { change?: DetectedChange } = {};
+      const res = tx.immediate(input, found);
+      return res.kind === 'accepted' && found.change ? { ...res, changeDetected: found.change } : res;
+    };
   }
 
-  private step(input: RewardInput): RewardResult {
+  /** `found.change`: the change the step detected (issue 24). */
+  private step(input: RewardInput, found: { change?: DetectedChange }): RewardResult {
     const head = this.experiments.head(input.experimentId);
     const arm = head?.armIndex.get(input.armId);
     if (!head || arm === undefined) return { kind: 'not_found' };
@@ -54,6 +58,8 @@ export class SqliteReward {
     if (input.defaults) this.defaults.settle(rid, input.decisionKey, input.defaults.apply, input.issuedAt + input.rewardWindowSeconds, nowS);
 
     if (input.reward !== undefined) this.tallies.countReward(rid, arm, input.population, input.reward);
+    // Change detection (issue 24): the arm's GLR test, after the tally (sqlite-changes.ts; reward.lua's changes.lua call).
+    if (input.changes && input.reward !== undefined) found.change = this.changes.record(head, arm, input.changes, input, input.reward) ?? undefined;
     if (input.reward !== undefined && input.population !== 'x') this.userSums(rid, input, input.reward, nowS);
     // Engine sums (issue 11): costs and discounted sums, as reward.lua's block of the same name.
     if (input.engine) {
@@ -63,7 +69,7 @@ export class SqliteReward {
     // Linear sums (issue 23), as reward.lua's call of linear.lua.
     this.tallies.addLinear(rid, arm, input);
     // Metrics sent with the reward (issue 22): counted in this step, each once per decision and name (reward.lua's block).
-    const metrics = input.metrics ? this.metrics.record(rid, arm, input, input.metrics) : null;
+    const metrics = input.metrics ? this.metrics.record(rid, arm, input, input.metrics, input.userKey) : null;
     // A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.
     const applyDefault = input.defaults?.apply === true;
     const counters = applyDefault ? null : this.window.push(rid, arm, input.event, input.windowSize, input.guardrails?.latencyP95Ms);
@@ -85,14 +91,11 @@ export class SqliteReward {
     let s = 0;
     let n = 0;
     if (input.userKey !== undefined) {
-      let { sums_gen: gen, sums_until: until } = this.s.sumsOf.get(rid)!;
-      if (nowS >= until) gen += 1; // the old generation's rows are swept in batches
-      until = nowS + Math.ceil((input.userSumsTtlSeconds ?? input.rewardWindowSeconds) + EXPIRY_MARGIN_SECONDS);
-      this.s.setSumsOf.run(gen, until, rid);
+      const gen = this.users.generation(rid, input.userSumsTtlSeconds ?? input.rewardWindowSeconds, nowS);
       const key = input.population + input.userKey;
-      const prev = this.s.userSums.get(rid, gen, key);
+      const prev = this.users.get(rid, gen, key);
       if (prev) ({ s, n } = prev);
-      this.s.setUserSums.run(rid, gen, key, s + r, n + 1);
+      this.users.set(rid, gen, key, s + r, n + 1);
     }
     this.tallies.addUserTerms(rid, input.population as 'b' | 'h', 2 * s * r + r * r, 2 * n + 1, s + r * n + r);
   }

@@ -71,7 +71,20 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE metric_windows (rid INTEGER NOT NULL, name TEXT NOT NULL, arm INTEGER NOT NULL, vals BLOB NOT NULL, sum REAL NOT NULL,
      PRIMARY KEY (rid, name, arm)) WITHOUT ROWID;
    ALTER TABLE events ADD COLUMN metrics TEXT;`,
-  // 4: contextual policies (issue 23): a linear policy's per-arm sums of the bandit population, as
+  // 4: change detection (issue 24): per arm of the bandit population, the GLR detector (doubles:
+  // sqlite-changes.ts), the tally's rewards from before the last restart and the changes detected
+  // (JSON; null before any).
+  `CREATE TABLE change_state (rid INTEGER NOT NULL, arm INTEGER NOT NULL, detector BLOB NOT NULL, before_change TEXT, changes TEXT,
+     PRIMARY KEY (rid, arm)) WITHOUT ROWID;`,
+  // 5: the metrics' user-level sums (issue 22; bandit/metric-compare.ts): over units (user, arm), their
+  // count and the sums of S_i, N_i, S_i^2, N_i^2, S_i N_i. The units' states are rows of user_sums.
+  `ALTER TABLE metric_sums ADD COLUMN units REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_sum REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_count REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_sum_sq REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_count_sq REAL NOT NULL DEFAULT 0;
+   ALTER TABLE metric_sums ADD COLUMN u_cross REAL NOT NULL DEFAULT 0;`,
+  // 6: contextual policies (issue 23): a linear policy's per-arm sums of the bandit population, as
   // little-endian doubles (bandit/linear-model.ts's layout).
   `CREATE TABLE linear_sums (rid INTEGER NOT NULL, arm INTEGER NOT NULL, sums BLOB NOT NULL, PRIMARY KEY (rid, arm)) WITHOUT ROWID;`,
 ];

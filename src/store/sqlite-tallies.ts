@@ -24,6 +24,7 @@ export class SqliteTallies {
       engine: db.prepare<[number, number, Population], { engine: string | null }>('SELECT engine FROM tallies WHERE rid = ? AND arm = ? AND pop = ?'),
       setEngine: db.prepare('UPDATE tallies SET engine = ? WHERE rid = ? AND arm = ? AND pop = ?'),
       all: db.prepare<[number], TallyRow>('SELECT arm, pop, decisions, rewards, sum, sum_sq, users, engine FROM tallies WHERE rid = ?'),
+      changes: db.prepare<[number], { arm: number; before_change: string | null; changes: string | null }>('SELECT arm, before_change, changes FROM change_state WHERE rid = ?'),
       users: db.prepare<[number], UsersRow>('SELECT bss, bnn, bsn, hss, hnn, hsn FROM experiments WHERE rid = ?'),
       addB: db.prepare('UPDATE experiments SET bss = bss + ?, bnn = bnn + ?, bsn = bsn + ? WHERE rid = ?'),
       addH: db.prepare('UPDATE experiments SET hss = hss + ?, hnn = hnn + ?, hsn = hsn + ? WHERE rid = ?'),
@@ -70,6 +71,12 @@ export class SqliteTallies {
       const t: Tally = { decisions: r.decisions, rewards: r.rewards, sum: r.sum, sumSq: r.sum_sq, users: r.users };
       if (r.engine) t.engine = JSON.parse(r.engine) as EngineSums;
       arms[r.arm][POPULATION_NAMES[r.pop]] = t;
+    }
+    // Change detection (issue 24): the bandit rewards from before the last restart and the changes (sqlite-changes.ts writes them).
+    for (const r of this.s.changes.all(head.rid)) {
+      const b = arms[r.arm].bandit;
+      if (r.before_change) b.beforeChange = JSON.parse(r.before_change) as Tally['beforeChange'];
+      if (r.changes) b.changes = JSON.parse(r.changes) as Tally['changes'];
     }
     for (const r of this.s.allLinear.all(head.rid)) if (arms[r.arm]) arms[r.arm].linear = unpackLinear(r.sums);
     const u = this.s.users.get(head.rid)!;

@@ -15,10 +15,11 @@
  */
 import type { DecisionLog, RewardLog, StoredEvent } from '../contract/event-log.js';
 import type {
-  ApiKeyRecord, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, Guardrails, HistoryPoint,
+  ApiKeyRecord, DetectedChange, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, Guardrails, HistoryPoint,
 } from '../contract/domain.js';
 import type { Population } from '../contract/population.js';
 import type { EngineSumsInput } from './engine-sums.js';
+import type { ChangeSpec } from '../bandit/change-evidence.js';
 import type { ClaimMode, ClaimResult, LayerClaim } from './layer-claims.js';
 import type { MetricValue } from './signals.js';
 import type { MetricStats } from '../contract/metrics.js';
@@ -111,6 +112,12 @@ export interface RewardInput {
    */
   metrics?: MetricValue[];
   /**
+   * The experiment has `changeDetection` (issue 24) and this is a bandit reward with a value: the
+   * arm's GLR test runs in this same step (bandit/change-evidence.ts; reward.lua through
+   * changes.lua), and a change restarts the arm's evidence (`Tally.since`).
+   */
+  changes?: ChangeSpec;
+  /**
    * A linear policy's decision (issue 23): its encoded features x (bandit/features.ts, from the
    * decision token). A bandit reward with a value adds r x x^T to the arm's linear sums in this same
    * step (store/linear-sums.ts), exactly once with the reward.
@@ -133,7 +140,8 @@ export interface DueDefault {
 }
 
 export type RewardResult =
-  | { kind: 'accepted'; autoDisabled?: DisabledInfo }
+  /** `changeDetected`: this reward revealed a change of the arm (issue 24). */
+  | { kind: 'accepted'; autoDisabled?: DisabledInfo; changeDetected?: DetectedChange }
   | { kind: 'duplicate' }
   /** The decision's default reward was applied already (issue 11). */
   | { kind: 'expired' }
@@ -143,7 +151,7 @@ export type RewardResult =
 
 export type ExperimentPatch = Partial<
   Pick<ExperimentConfig, 'status' | 'trafficPercent' | 'holdbackPercent' | 'guardrails' | 'endsAt' | 'updatedAt'
-    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt' | 'targeting' | 'layer' | 'metrics'>
+    | 'startsAt' | 'decisionRule' | 'holdbackPeriods' | 'promotion' | 'archivedAt' | 'targeting' | 'layer' | 'metrics' | 'changeDetection'>
 >;
 
 /**
@@ -207,14 +215,15 @@ export interface Ledger {
 
 /** One signal (issue 22): the decision as a reward names it, one metric value, and the signal event's own fields. */
 export interface SignalInput extends Pick<RewardInput,
-  'experimentId' | 'armId' | 'population' | 'decisionKey' | 'issuedAt' | 'rewardWindowSeconds' | 'windowSize' | 'baseline' | 'nowMs' | 'version'> {
+  'experimentId' | 'armId' | 'population' | 'decisionKey' | 'issuedAt' | 'rewardWindowSeconds' | 'windowSize' | 'baseline' | 'nowMs' | 'version' | 'userSumsTtlSeconds'> {
   /** With its guardrail when the metric has one (the arm's window keeps `windowSize` values). */
   metric: MetricValue;
   log: { propensity: number; retentionSeconds: number; userKey?: string };
 }
 
 export type SignalResult =
-  | { kind: 'accepted'; autoDisabled?: DisabledInfo }
+  /** `changeDetected`: this reward revealed a change of the arm (issue 24). */
+  | { kind: 'accepted'; autoDisabled?: DisabledInfo; changeDetected?: DetectedChange }
   | { kind: 'duplicate' }
   | { kind: 'stale' }
   | { kind: 'not_found' };
@@ -268,10 +277,10 @@ export interface EventLogStore {
    */
   readEvents(id: string, after: string | null, limit: number): Promise<StoredEvent[] | null>;
   /**
-   * Optional: `readEvents` of one type only, read through an index, so a filtered page reads no
-   * events of the other type (the SQLite store has it; without it the caller filters readEvents).
+   * `readEvents` of one type only, read through an index of the type (every store has one), so a
+   * filtered page reads no events of the other types: it costs what it returns.
    */
-  readEventsOfType?(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null>;
+  readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null>;
 }
 
 export interface LayerStore {

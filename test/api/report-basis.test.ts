@@ -3,7 +3,9 @@
 // the policy optimises. Seeded selection and deterministic reward patterns per arm (a fixed split
 // where the settings allow it; Thompson where they need it).
 import { describe, expect, it } from 'vitest';
-import { experimentBody } from '../helpers/app.js';
+import { experimentBody, TEST_SECRET } from '../helpers/app.js';
+import { ServiceContext } from '../../src/service/context.js';
+import { writeHistory } from '../../src/service/history.js';
 import { memoryKind } from '../helpers/stores.js';
 import { useTestApp } from '../helpers/use-test-app.js';
 
@@ -34,6 +36,18 @@ describe('the report judges what the policy optimises (memory store)', () => {
       await t.post('/reward', { decisionId: d.decisionId, reward: success, cost: cost[arm] });
       t.clock.advance(1000);
     }
+  }
+
+  /**
+   * The dashboard's P(best) chart reads the history points: the point written now must carry the
+   * report's probabilityBest (same basis), which for these settings differs from the plain reward's.
+   */
+  async function historyAgrees(id: string, rep: { arms: Arm[] }, plainLeader?: string) {
+    await writeHistory(new ServiceContext(t.store, TEST_SECRET, t.clock), { intervalSeconds: 60, retentionSeconds: 86_400 });
+    const points = (await t.get(`/experiments/${id}/history`)).body.points;
+    const last = points[points.length - 1];
+    rep.arms.forEach((a) => expect(last.arms.find((p: { armId: string }) => p.armId === a.armId).probabilityBest).toBeCloseTo(a.probabilityBest, 6));
+    if (plainLeader) expect(leader(last.arms)).not.toBe(plainLeader);
   }
 
   function agree(rep: { arms: Arm[]; recommendation: { action: string; armId: string | null }; regret: { estimatedCumulative: number }; basis: { quantity: string } }) {
@@ -67,6 +81,8 @@ describe('the report judges what the policy optimises (memory store)', () => {
     expect(rep.recommendation.armId).not.toBe('c');
     expect(rep.recommendation.reason).toMatch(/net value/);
     agree(rep);
+    // c leads on the plain reward: the chart must not show it leading.
+    await historyAgrees('cost', rep, 'c');
   });
 
   it('discount with returning users: after the best arm changes, the recommendation follows the discounted evidence', async () => {
@@ -80,6 +96,8 @@ describe('the report judges what the policy optimises (memory store)', () => {
     expect(leader(rep.arms)).toBe('a');
     expect(rep.recommendation.armId === null || rep.recommendation.armId === 'a').toBe(true);
     agree(rep);
+    // On the undiscounted counts a and c are even (c's old evidence): the chart follows the discounted leader a.
+    await historyAgrees('disc', rep);
   });
 
   it('discount and costWeight: both at once', async () => {
@@ -92,5 +110,6 @@ describe('the report judges what the policy optimises (memory store)', () => {
     expect(leader(rep.arms)).toBe('a');
     expect(rep.recommendation.armId === null || rep.recommendation.armId === 'a').toBe(true);
     agree(rep);
+    await historyAgrees('both', rep);
   });
 });

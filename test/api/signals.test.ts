@@ -122,7 +122,7 @@ describe.each(storeKinds)('signals ($name store)', (kind) => {
     expect(window.breach.observed).toBeCloseTo(0.2, 12);
   });
 
-  it('exports signal events and reward metrics, and counts bandit_signals_total by experiment and metric', async () => {
+  it('exports signal events and reward metrics, and counts bandit_signals_total by experiment, metric and source', async () => {
     await create();
     const d = await decide();
     await t.post('/reward', { decisionId: d.decisionId, reward: 1, metrics: { judge: 0.25 } });
@@ -135,8 +135,17 @@ describe.each(storeKinds)('signals ($name store)', (kind) => {
     expect(signal).toEqual({ type: 'signal', decisionId: d.decisionId, experimentId: 'exp-1', armId: d.armId, population: d.population, name: 'thumbs_up', value: 1 });
     const onlySignals = await t.app.inject({ method: 'GET', url: '/experiments/exp-1/events?type=signal' });
     expect(onlySignals.body.trim().split('\n')).toHaveLength(1);
+    // the metric values of /reward and /rewards count too (source "reward"); duplicates count nothing
+    const d2 = await decide();
+    const d3 = await decide();
+    await t.post('/rewards', { events: [{ decisionId: d2.decisionId, reward: 0, metrics: { judge: 0.5, thumbs_up: 0 } }, { decisionId: d3.decisionId, reward: 1 }] });
+    await t.post('/reward', { decisionId: d2.decisionId, reward: 0, metrics: { judge: 0.5 } });
+    await t.post('/signals', { decisionId: d.decisionId, name: 'thumbs_up', value: 1 });
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toContain('bandit_signals_total{experiment="exp-1",metric="thumbs_up"} 1');
+    expect(metrics).toContain('bandit_signals_total{experiment="exp-1",metric="thumbs_up",source="signal"} 1');
+    expect(metrics).toContain('bandit_signals_total{experiment="exp-1",metric="judge",source="reward"} 2');
+    expect(metrics).toContain('bandit_signals_total{experiment="exp-1",metric="thumbs_up",source="reward"} 1');
+    expect(metrics).not.toContain('metric="judge",source="signal"');
   });
 
   it('GET /arms shows each metric per arm, for the holdback and against the baseline, and the comparisons it makes', async () => {

@@ -1,9 +1,9 @@
+import { armBest, sampleArmMean } from '../../src/bandit/arm-posterior.js';
 import { describe, expect, it } from 'vitest';
 import { costEstimates, netValuePosterior } from '../../src/bandit/cost.js';
 import { withoutCost, type ArmEvidence } from '../../src/bandit/policy.js';
 import { meanSd } from '../../src/bandit/mean-marginal.js';
-import { posteriorMean, sampleMean, type Posterior } from '../../src/bandit/posterior.js';
-import { probabilityBest } from '../../src/bandit/prob-best.js';
+import { posteriorMean, type Posterior } from '../../src/bandit/posterior.js';
 import { makeRng } from '../../src/bandit/random.js';
 import { samplingPosteriors } from '../../src/bandit/thompson.js';
 import { DEFAULT_BETA_PRIOR } from '../../src/bandit/posterior.js';
@@ -45,14 +45,14 @@ describe('the net value reward - lambda * cost', () => {
     const ev = [withCost(4000, 480, Array(4000).fill(0.01)), withCost(4000, 400, Array(4000).fill(0.002)), withCost(4000, 320, Array(4000).fill(0.002))];
     const plain = samplingPosteriors(ev, { rewardModel: 'bernoulli', prior: DEFAULT_BETA_PRIOR, weights: [1, 1, 1], costWeight: 0 });
     const net = samplingPosteriors(ev, { rewardModel: 'bernoulli', prior: DEFAULT_BETA_PRIOR, weights: [1, 1, 1], costWeight: 5 });
-    expect(probabilityBest(plain)[0]).toBeGreaterThan(0.9);
-    const pb = probabilityBest(net);
+    expect(armBest(plain).probabilityBest[0]).toBeGreaterThan(0.9);
+    const pb = armBest(net).probabilityBest;
     expect(pb[1]).toBeGreaterThan(0.9);
     const rng = makeRng('net-draws');
     const n = 100_000;
     const counts = [0, 0, 0];
     for (let i = 0; i < n; i++) {
-      const d = net.map((p) => sampleMean(p, rng));
+      const d = net.map((p) => sampleArmMean(p, rng));
       counts[d.indexOf(Math.max(...d))]++;
     }
     counts.forEach((c, i) => expect(Math.abs(c / n - pb[i])).toBeLessThanOrEqual(5 * Math.sqrt((pb[i] * (1 - pb[i])) / n) + 1e-9));

@@ -5,9 +5,10 @@
   (test/glr-lua.test.ts). Not a script by itself: a script that uses it is this file followed by
   its own text (readLua('glr') .. readLua(name)).
 
-  State, one string per arm: segments "n,s,q,t" joined by ';', oldest first (the last may be an
-  open block); '' when empty. Numbers are written with 17 significant digits, so they
-  round-trip exactly.
+  State, one binary string per arm: segments of four little-endian doubles n, s, q, t
+  (struct.pack '<dddd', 32 bytes), oldest first (the last may be an open block); '' when empty.
+  Exact, and cheap per reward: a reward into an open block rewrites only its last 32 bytes; the
+  whole state is decoded only when a block fills (every GLR_BLOCK rewards of the arm), for the test.
 
   glr_observe(state, model, delta, reward, t) -> new state, detection or nil
     detection = {at, before = {n, s, q, t}, after = {n, s, q, t}, statistic, threshold}
@@ -16,98 +17,106 @@
 local GLR_BLOCK = 10
 local GLR_MAX_BLOCKS = 200
 
-local function glr_seg_add(a, b)
-  return { a[1] + b[1], a[2] + b[2], a[3] + b[3], (a[1] > 0) and a[4] or b[4] }
-end
+local GLR_SEG = 32
+local pack, unpack_seg = struct.pack, struct.unpack
 
+-- The segments as four flat arrays (n, s, q, t): no table per segment on the hot path.
 local function glr_decode(str)
-  local segs = {}
-  if str and str ~= '' then
-    for n, s, q, t in string.gmatch(str, '([^,;]+),([^,;]+),([^,;]+),([^,;]+)') do
-      segs[#segs + 1] = { tonumber(n), tonumber(s), tonumber(q), tonumber(t) }
-    end
+  local N, S, Q, T = {}, {}, {}, {}
+  local k = 0
+  for pos = 1, #str, GLR_SEG do
+    k = k + 1
+    N[k], S[k], Q[k], T[k] = unpack_seg('<dddd', str, pos)
   end
-  return segs
+  return N, S, Q, T
 end
 
-local function glr_encode(blocks)
+local function glr_encode(N, S, Q, T, from)
   local parts = {}
-  for i = 1, #blocks do
-    local b = blocks[i]
-    parts[i] = string.format('%.17g,%.17g,%.17g,%.17g', b[1], b[2], b[3], b[4])
-  end
-  return table.concat(parts, ';')
+  for j = from, #N do parts[#parts + 1] = pack('<dddd', N[j], S[j], Q[j], T[j]) end
+  return table.concat(parts)
 end
 
 -- Merges the adjacent pair j, j + 1 (the newest block excluded) with the smallest
 -- (n_j + n_j+1) / (rewards after j + 1), the older on a tie (glr.ts mergeOnePair).
-local function glr_merge_one_pair(blocks)
-  local after = blocks[#blocks][1]
+local function glr_merge_one_pair(N, S, Q, T)
+  local k = #N
+  local after = N[k]
   local best, best_cost = -1, math.huge
-  for j = #blocks - 2, 1, -1 do
-    local cost = (blocks[j][1] + blocks[j + 1][1]) / after
+  for j = k - 2, 1, -1 do
+    local cost = (N[j] + N[j + 1]) / after
     if cost <= best_cost then best, best_cost = j, cost end
-    after = after + blocks[j + 1][1]
+    after = after + N[j + 1]
   end
-  blocks[best] = glr_seg_add(blocks[best], blocks[best + 1])
-  table.remove(blocks, best + 1)
+  -- glr.ts add(a, b): the merged segment's time is the older one's (a.n > 0).
+  if not (N[best] > 0) then T[best] = T[best + 1] end
+  N[best], S[best], Q[best] = N[best] + N[best + 1], S[best] + S[best + 1], Q[best] + Q[best + 1]
+  table.remove(N, best + 1); table.remove(S, best + 1); table.remove(Q, best + 1); table.remove(T, best + 1)
 end
+
+local log, max, min = math.log, math.max, math.min
 
 local function glr_kl(p, q)
   local e = 1e-15
-  local qq = math.min(math.max(q, e), 1 - e)
+  local qq = min(max(q, e), 1 - e)
   local k = 0
-  if p > 0 then k = k + p * math.log(p / qq) end
-  if p < 1 then k = k + (1 - p) * math.log((1 - p) / (1 - qq)) end
+  if p > 0 then k = k + p * log(p / qq) end
+  if p < 1 then k = k + (1 - p) * log((1 - p) / (1 - qq)) end
   return k
 end
 
-local function glr_centred(x)
-  return math.max(0, x[3] - (x[2] * x[2]) / x[1])
+local function glr_centred(n, s, q)
+  return max(0, q - (s * s) / n)
 end
 
-local function glr_statistic(model, a, b)
-  local all = glr_seg_add(a, b)
+-- GLR(s) of the split into a (before) and b (after), on their sums (glr.ts glrStatistic).
+local function glr_statistic(model, an, as, aq, bn, bs, bq)
+  local n, s, q = an + bn, as + bs, aq + bq
   if model == 'bernoulli' then
-    local m = all[2] / all[1]
-    return a[1] * glr_kl(a[2] / a[1], m) + b[1] * glr_kl(b[2] / b[1], m)
+    local m = s / n
+    return an * glr_kl(as / an, m) + bn * glr_kl(bs / bn, m)
   end
-  local s0 = glr_centred(all)
+  local s0 = glr_centred(n, s, q)
   if s0 <= 0 then return 0 end
-  local s1 = math.max(glr_centred(a) + glr_centred(b), s0 * 1e-12)
-  return (all[1] / 2) * math.log(s0 / s1)
+  local s1 = max(glr_centred(an, as, aq) + glr_centred(bn, bs, bq), s0 * 1e-12)
+  return (n / 2) * log(s0 / s1)
 end
 
 local function glr_observe(str, model, delta, x, t)
-  local blocks = glr_decode(str)
-  local last = blocks[#blocks]
-  if last == nil or last[1] >= GLR_BLOCK then
-    blocks[#blocks + 1] = { 1, x, x * x, t }
-  else
-    blocks[#blocks] = { last[1] + 1, last[2] + x, last[3] + x * x, math.min(last[4], t) }
+  local len = #str
+  local kept, n, s, q, t0 = str, 1, x, x * x, t
+  if len > 0 then
+    local ln, ls, lq, lt = unpack_seg('<dddd', str, len - GLR_SEG + 1)
+    if ln < GLR_BLOCK then
+      kept = string.sub(str, 1, len - GLR_SEG)
+      n, s, q, t0 = ln + 1, ls + x, lq + x * x, min(lt, t)
+    end
   end
-  if blocks[#blocks][1] < GLR_BLOCK then return glr_encode(blocks), nil end
-  if #blocks > GLR_MAX_BLOCKS then glr_merge_one_pair(blocks) end
-  local total = { 0, 0, 0, 0 }
-  for i = 1, #blocks do total = glr_seg_add(total, blocks[i]) end
-  local threshold = math.log((3 * total[1] * math.sqrt(total[1])) / delta)
+  -- Until the block fills, only its bytes change.
+  if n < GLR_BLOCK then return kept .. pack('<dddd', n, s, q, t0), nil end
+  local N, S, Q, T = glr_decode(kept)
+  local k = #N + 1
+  N[k], S[k], Q[k], T[k] = n, s, q, t0
+  local merged = k > GLR_MAX_BLOCKS
+  if merged then glr_merge_one_pair(N, S, Q, T); k = k - 1 end
+  -- Totals in the order of glr.ts sumOf (from an empty segment, oldest first).
+  local tn, ts, tq = 0, 0, 0
+  for j = 1, k do tn, ts, tq = tn + N[j], ts + S[j], tq + Q[j] end
+  local threshold = log((3 * tn * math.sqrt(tn)) / delta)
   local best, from = nil, nil
-  local before = { 0, 0, 0, 0 }
-  for j = 1, #blocks do
-    if before[1] >= GLR_BLOCK then
-      local after = { total[1] - before[1], total[2] - before[2], total[3] - before[3], blocks[j][4] }
-      local g = glr_statistic(model, before, after)
+  local bn, bs, bq = 0, 0, 0
+  for j = 1, k do
+    if bn >= GLR_BLOCK then
+      local g = glr_statistic(model, bn, bs, bq, tn - bn, ts - bs, tq - bq)
       if g > threshold and (best == nil or g > best.statistic) then
-        best = { at = after[4], before = before, after = after, statistic = g, threshold = threshold }
+        best = { at = T[j], before = { bn, bs, bq }, after = { tn - bn, ts - bs, tq - bq, T[j] }, statistic = g, threshold = threshold }
         from = j
       end
     end
-    before = glr_seg_add(before, blocks[j])
+    bn, bs, bq = bn + N[j], bs + S[j], bq + Q[j]
   end
-  if best == nil then return glr_encode(blocks), nil end
-  local kept = {}
-  for j = from, #blocks do kept[#kept + 1] = blocks[j] end
-  return glr_encode(kept), best
+  if best == nil then return merged and glr_encode(N, S, Q, T, 1) or kept .. pack('<dddd', n, s, q, t0), nil end
+  return glr_encode(N, S, Q, T, from), best
 end
 
 local function glr_restarts(d, is_leader)

@@ -4,18 +4,18 @@
   Mirrors bandit/linear-model.ts addLinear (the same additions in the same order, so the three
   stores hold the same doubles) and store/linear-sums.ts.
 
-  spec (from the caller, '' when there is nothing to add: not a linear decision, not the bandit
-  population, or no reward value): "<sums hash key> <d> <i>:<x_i> ..." with the hash
-  <prefix>{exp:<id>}:L (same hash tag as the script's declared keys), d the encoded dimensions,
-  and x's nonzero entries (0-based index, value), in increasing index order.
+  spec (reward.lua's ARGV[32], '' when there is nothing to add: not a linear decision, not the
+  bandit population, or no reward value): "<d> <i>:<x_i> ..." with d the encoded dimensions and x's
+  nonzero entries (0-based index, value), in increasing index order.
+  key: reward.lua's KEYS[12], the linear sums hash <prefix>{exp:<id>}:L.
 
   The sums hash: <armId> -> struct.pack('<d...', n, sum r^2, b (d), S upper triangle (d(d+1)/2)),
   little-endian doubles: b = sum r x, S = sum x x^T, row-major.
 ]]
-local function recordLinear(spec, arm, r)
+local function recordLinear(spec, key, arm, r)
   local words = {}
   for w in string.gmatch(spec, '%S+') do words[#words + 1] = w end
-  local key, d = words[1], tonumber(words[2])
+  local d = tonumber(words[1])
   local len = 2 + d + d * (d + 1) / 2
   local format = '<' .. string.rep('d', len)
   local prev = redis.call('HGET', key, arm)
@@ -27,7 +27,7 @@ local function recordLinear(spec, arm, r)
     for i = 1, len do s[i] = 0 end
   end
   local idx, val = {}, {}
-  for k = 3, #words do
+  for k = 2, #words do
     local i, v = string.match(words[k], '^(%d+):(.+)$')
     idx[#idx + 1] = tonumber(i); val[#val + 1] = tonumber(v)
   end

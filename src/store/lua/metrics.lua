@@ -3,18 +3,61 @@
   text), so both steps count a metric the same way. Mirrors memory-metrics.ts and
   bandit/metric-guardrail.ts branch for branch.
 
-  spec (cjson, from the caller): {"k": metric sums hash <prefix>{exp:<id>}:M (same hash tag as
-  the script's declared keys), "w": window size, "d": 1 when a breach may disable the arm (not
-  the baseline), "m": [{"n": name, "v": value, "g": {"max"|"min": limit, "ms": minSamples}}]}
+  spec text (from the caller, redis-signals.ts metricSpec): space-separated tokens, '-' for none:
+    <window size> <1 when a breach may disable the arm (not the baseline), else 0>
+    then per metric: <name> <value> <guardrail max> <guardrail min> <guardrail minSamples>
+  Names are [a-z0-9_] and values JavaScript's String(number), so a value's text is also its JSON.
+  Parsed with string.gmatch, not cjson: decoding a JSON spec was the largest single cost of five
+  metrics on a reward (bench/RESULTS.md, issue 22).
 
   The metric sums hash: <pop>|<name>|<arm> -> struct.pack('<ddd', count, sum, sum of squares)
   (binary doubles: exact, and no number formatting on the hot path), and for a guarded metric
   w|<name>|<arm> (the window's values, packed doubles, oldest first) and ws|<name>|<arm> (their
-  running sum, as text). spec.l (optional) is the event log's JSON of every metric in spec.m,
-  used when all of them are counted. Each (decision, name) is counted once: its member
-  <decision key>|<name> in the decision's dedupe set.
+  running sum, as text). Each (decision, name) is counted once: its member <decision key>|<name>
+  in the decision's dedupe set.
+
+  User-level sums (bandit and holdback populations; bandit/metric-compare.ts addUnitValue): in the
+  same hash, U|<pop>|<name>|<arm> -> struct.pack('<dddddd', units, sum S, count N, sum S_i^2,
+  sum N_i^2, sum S_i N_i) over units (a user on the arm; a decision without a user is one); a user's
+  unit's state in the step's per-user hash (<prefix>{exp:<id>}:u, with the reward's per-user
+  sums): <pop><userKey>|<name>|<arm> -> struct.pack('<dd', S, N). A unit is a (user, arm) pair.
 ]]
 local function mnum(x) return string.format('%.17g', x) end
+
+local function readMetricSpec(text)
+  local t, i = {}, 0
+  for tok in string.gmatch(text, '%S+') do i = i + 1; t[i] = tok end
+  local spec = {w = tonumber(t[1]), d = t[2] == '1', m = {}}
+  for j = 3, i, 5 do
+    local g = nil
+    if t[j + 4] ~= '-' then g = {max = tonumber(t[j + 2]), min = tonumber(t[j + 3]), ms = tonumber(t[j + 4])} end
+    spec.m[#spec.m + 1] = {n = t[j], v = tonumber(t[j + 1]), t = t[j + 1], g = g}
+  end
+  return spec
+end
+
+-- The dedupe claim of a step, one membership check and one SADD for the decision and every metric
+-- (or one SADD alone when there is a single member). With withDecision, the decision key itself
+-- is claimed too (the reward step): false when it was recorded already (nothing is written).
+-- Marks each metric of spec.m fresh or not; returns true when the step goes on.
+local function claimMetrics(dedupe, decisionKey, spec, withDecision)
+  local members, off = {}, withDecision and 1 or 0
+  if withDecision then members[1] = decisionKey end
+  for i, m in ipairs(spec.m) do members[i + off] = decisionKey .. '|' .. m.n end
+  if #members == 1 then
+    local added = redis.call('SADD', dedupe, members[1])
+    if withDecision then return added == 1 end
+    spec.m[1].fresh = added == 1
+    return true
+  end
+  local seen = redis.call('SMISMEMBER', dedupe, unpack(members))
+  if withDecision and seen[1] == 1 then return false end
+  local fresh = {}
+  for i = 1, #members do if seen[i] == 0 then fresh[#fresh + 1] = members[i] end end
+  for i, m in ipairs(spec.m) do m.fresh = seen[i + off] == 0 end
+  if #fresh > 0 then redis.call('SADD', dedupe, unpack(fresh)) end
+  return true
+end
 
 local function metricBreach(name, samples, sum, g)
   if samples < g.ms or samples == 0 then return nil end
@@ -24,30 +67,52 @@ local function metricBreach(name, samples, sum, g)
   return nil
 end
 
--- Counts each metric of spec.m not yet recorded for the decision; returns the counted ones and the
--- first breach among them (nil when none). The dedupe check, the sums' read and their write are one
--- command each for all the metrics (SMISMEMBER, HMGET, HSET), so five metrics cost a few calls.
-local function recordMetrics(spec, dedupe, arm, pop, decisionKey)
-  local sums, counted, breach = spec.k, {}, nil
-  local members = {}
-  for i, m in ipairs(spec.m) do members[i] = decisionKey .. '|' .. m.n end
-  local seen = redis.call('SMISMEMBER', dedupe, unpack(members))
-  local fresh, fields = {}, {}
-  for i, m in ipairs(spec.m) do
-    if seen[i] == 0 then
+-- The per-user hash fields of the units' states of the fresh metrics, in spec.m's order.
+local function metricStateFields(spec, pop, userKey, arm)
+  local fields = {}
+  for _, m in ipairs(spec.m) do if m.fresh then fields[#fields + 1] = pop .. userKey .. '|' .. m.n .. '|' .. arm end end
+  return fields
+end
+
+-- Counts each metric of spec.m that claimMetrics marked fresh into the sums hash: one HMGET and one
+-- HSET for all of them (plus the window of a guarded one), and with users (a table {hash, key, ttl}
+-- or nil) their units' states: read with one HMGET unless users.states holds them (read by the
+-- caller with its own fields), written with one HSET and EXPIRE unless users.writes is a table the
+-- caller writes (the reward step, which writes its per-user sums there too). Returns the counted
+-- ones and the first breach among them (nil when none).
+local function recordMetrics(spec, sums, arm, pop, users)
+  local counted, fields, breach = {}, {}, nil
+  for _, m in ipairs(spec.m) do
+    if m.fresh then
       counted[#counted + 1] = m
-      fresh[#fresh + 1] = members[i]
       fields[#fields + 1] = pop .. '|' .. m.n .. '|' .. arm
     end
   end
-  if #counted == 0 then return counted, nil end
-  redis.call('SADD', dedupe, unpack(fresh))
+  local c = #counted
+  if c == 0 then return counted, nil end
+  local userLevel = pop ~= 'x'
+  if userLevel then for i = 1, c do fields[c + i] = 'U|' .. fields[i] end end
   local d = redis.call('HMGET', sums, unpack(fields))
-  local writes = {}
+  local states, stateFields = {}, {}
+  if userLevel and users then
+    stateFields = metricStateFields(spec, pop, users.key, arm)
+    states = users.states or redis.call('HMGET', users.hash, unpack(stateFields))
+  end
+  local writes, userWrites = {}, {}
   for i, m in ipairs(counted) do
     local v, n, s, q = m.v, 0, 0, 0
     if d[i] then n, s, q = struct.unpack('<ddd', d[i]) end
     writes[#writes + 1] = fields[i]; writes[#writes + 1] = struct.pack('<ddd', n + 1, s + v, q + v * v)
+    if userLevel then
+      local units, us, un, uss, unn, usn = 0, 0, 0, 0, 0, 0
+      if d[c + i] then units, us, un, uss, unn, usn = struct.unpack('<dddddd', d[c + i]) end
+      local ps, pn = 0, 0
+      if states[i] then ps, pn = struct.unpack('<dd', states[i]) end
+      if pn == 0 then units = units + 1 end
+      writes[#writes + 1] = fields[c + i]
+      writes[#writes + 1] = struct.pack('<dddddd', units, us + v, un + 1, uss + (2 * ps * v + v * v), unn + (2 * pn + 1), usn + (ps + v * pn + v))
+      if users then userWrites[#userWrites + 1] = stateFields[i]; userWrites[#userWrites + 1] = struct.pack('<dd', ps + v, pn + 1) end
+    end
     if m.g then
       local wf = m.n .. '|' .. arm
       local w = redis.call('HMGET', sums, 'w|' .. wf, 'ws|' .. wf)
@@ -62,13 +127,26 @@ local function recordMetrics(spec, dedupe, arm, pop, decisionKey)
     end
   end
   redis.call('HSET', sums, unpack(writes))
+  if users and users.writes then
+    for _, x in ipairs(userWrites) do users.writes[#users.writes + 1] = x end
+  elseif #userWrites > 0 then
+    redis.call('HSET', users.hash, unpack(userWrites))
+    redis.call('EXPIRE', users.hash, users.ttl)
+  end
   return counted, breach
+end
+
+-- The event log's JSON of the counted metrics, name -> value (the caller's text of each value).
+local function metricsJson(counted)
+  local parts = {}
+  for i, m in ipairs(counted) do parts[i] = '"' .. m.n .. '":' .. m.t end
+  return '{' .. table.concat(parts, ',') .. '}'
 end
 
 -- The automatic disable of a metric breach (as reward.lua writes a built-in one; the reason text is
 -- derived when read). Never the baseline (spec.d), never an arm already disabled. True when written.
 local function disableForMetric(meta, arm, spec, breach, nowIso)
-  if not breach or spec.d ~= 1 or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return false end
+  if not breach or not spec.d or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return false end
   redis.call('HSET', meta, 'd:' .. arm, '{"source":"guardrail","at":' .. cjson.encode(nowIso)
     .. ',"guardrail":{"guardrail":"' .. breach[1] .. '","observed":' .. breach[2] .. ',"limit":' .. breach[3] .. '}}')
   redis.call('HINCRBY', meta, 'v', 1)

@@ -15,6 +15,9 @@
   KEYS[7]  event log stream               <prefix>{exp:<id>}:l
   KEYS[8]  default rewards: due set       <prefix>{exp:<id>}:dd   (issue 11)
   KEYS[9]  default rewards: defaulted set <prefix>{exp:<id>}:df
+  KEYS[10] metric sums hash               <prefix>{exp:<id>}:M   (issue 22)
+  KEYS[11] change detection: detectors hash <prefix>{exp:<id>}:g   (issue 24; see changes.lua)
+  KEYS[12] linear sums hash               <prefix>{exp:<id>}:L   (issue 23; see linear.lua)
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -49,12 +52,17 @@
   ARGV[27] the due-set member of this decision (key|population|issuedAt|armId|propensity|userKey)
   ARGV[28] unix seconds until which an applied default is remembered (issuedAt + rewardWindowSeconds)
   -- metrics (issue 22)
-  ARGV[29] '' or the metrics sent with the reward: a spec as metrics.lua describes (cjson; its
-           "k" names the metric sums hash <prefix>{exp:<id>}:M, in this experiment's slot).
-           metrics.lua is prepended to this script. Each (decision, name) counts once.
+  ARGV[29] '' or the metrics sent with the reward: a spec text as metrics.lua describes (counted
+           into KEYS[10]). metrics.lua is prepended to this script. Each (decision, name) counts
+           once; the decision and its metrics are claimed in one SMISMEMBER and one SADD.
+  -- hurdle sums (rewardShape hurdle-lognormal, bandit/hurdle.ts)
+  ARGV[30] '1' to keep the population's hurdle sums, else '0' (absent: '0')
+  -- change detection (issue 24)
+  ARGV[31] '' or the arm's change test: the spec changes.lua describes (cjson), prepended with glr.lua;
+           the script's wrapper (redis-store.ts) returns {'~change', detectedAt, at, reply} when it fires
   -- linear sums (issue 23)
-  ARGV[30] '' or a linear policy's spec as linear.lua describes (its key: the linear sums hash
-           <prefix>{exp:<id>}:L, in this experiment's slot). linear.lua is prepended to this script.
+  ARGV[32] '' or a linear policy's spec as linear.lua describes (counted into KEYS[12]). linear.lua
+           is prepended to this script.
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -84,15 +92,20 @@ local function windowLatencies()
   return values
 end
 
-if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
+-- The arm's index (for the log) and the version, in one read.
+local armIndexAndVersion = redis.call('HMGET', meta, 'a:' .. arm, 'v')
+if not armIndexAndVersion[1] then return -1 end
 -- Version check (issue 10): the guardrails were decided with the caller's config.
-if ARGV[16] ~= nil and ARGV[16] ~= '' and redis.call('HGET', meta, 'v') ~= ARGV[16] then return -2 end
+if ARGV[16] ~= nil and ARGV[16] ~= '' and armIndexAndVersion[2] ~= ARGV[16] then return -2 end
+local metricSpec = (ARGV[29] or '') ~= '' and readMetricSpec(ARGV[29]) or nil
 -- Default rewards (issue 11): a reward after the default is expired; any recorded one leaves the due set.
 local D = 26
 local defaults, applyDefault = ARGV[D], ARGV[D] == '1'
 if (defaults == '0' or defaults == '2') and redis.call('ZSCORE', KEYS[9], ARGV[3]) then return -5 end
 if defaults == '2' then return redis.call('SISMEMBER', dedupe, ARGV[3]) == 1 and -3 or -5 end
-if redis.call('SADD', dedupe, ARGV[3]) == 0 then
+local claimed
+if metricSpec then claimed = claimMetrics(dedupe, ARGV[3], metricSpec, true) else claimed = redis.call('SADD', dedupe, ARGV[3]) == 1 end
+if not claimed then
   -- A default for a decision already rewarded: its due entry goes too, so the sweep never meets it
   -- again (the embedded store keys the entry by decision and drops it with the reward).
   if applyDefault then redis.call('ZREM', KEYS[8], ARGV[D + 1]) end
@@ -108,32 +121,39 @@ if defaults ~= '' then
   end
 end
 
--- Tally (only an event that carried a reward).
+-- Tally (only an event that carried a reward): the population's count r, sum s and sum of squares
+-- q of the arm, and per-user sums (issue 8): the user's reward sum S and count N in this population
+-- (bandit or holdback), and over users the sums of S^2, N^2 and S*N this reward changes, for the
+-- delta-method variance of the user-level mean. User entry: struct.pack('<dd', S, N), 16 bytes.
+-- Without a userId (ARGV[17] '') each decision is its own user: S^2 += r^2, N^2 += 1, S*N += r.
+-- The tallies are read with one HMGET and written with one HSET; the per-user hash KEYS[6] too, with
+-- the metrics' units' states (issue 22; metrics.lua): userHash.writes is written after the metrics.
+local userHash = (ARGV[17] ~= '' and ARGV[2] ~= 'x') and {hash = KEYS[6], key = ARGV[17], ttl = ARGV[18], writes = {}} or nil
 if ARGV[5] ~= '' then
   local pop, r = ARGV[2], tonumber(ARGV[5])
-  redis.call('HINCRBY', tallies, pop .. 'r:' .. arm, 1)
-  redis.call('HSET', tallies, pop .. 's:' .. arm, num(hnum(tallies, pop .. 's:' .. arm) + r),
-    pop .. 'q:' .. arm, num(hnum(tallies, pop .. 'q:' .. arm) + r * r))
-end
-
--- Per-user sums (issue 8): the user's reward sum S and count N in this population (bandit or
--- holdback), and over users the sums of S^2, N^2 and S*N this reward changes, for the
--- delta-method variance of the user-level mean. Entry: struct.pack('<dd', S, N), 16 bytes.
--- Without a userId (ARGV[17] '') each decision is its own user: S^2 += r^2, N^2 += 1, S*N += r.
-if ARGV[5] ~= '' and ARGV[2] ~= 'x' then
-  local pop, r = ARGV[2], tonumber(ARGV[5])
-  local s, n = 0, 0
-  if ARGV[17] ~= '' then
-    local field = pop .. ARGV[17]
-    local prev = redis.call('HGET', KEYS[6], field)
-    if prev then s, n = struct.unpack('<dd', prev) end
-    redis.call('HSET', KEYS[6], field, struct.pack('<dd', s + r, n + 1))
-    redis.call('EXPIRE', KEYS[6], ARGV[18])
+  local fr, fs, fq = pop .. 'r:' .. arm, pop .. 's:' .. arm, pop .. 'q:' .. arm
+  if pop == 'x' then
+    local t = redis.call('HMGET', tallies, fr, fs, fq)
+    redis.call('HSET', tallies, fr, (tonumber(t[1]) or 0) + 1, fs, num((tonumber(t[2]) or 0) + r), fq, num((tonumber(t[3]) or 0) + r * r))
+  else
+    local s, n = 0, 0
+    if userHash then
+      local field = pop .. ARGV[17]
+      local stateFields = metricSpec and metricStateFields(metricSpec, pop, ARGV[17], arm) or {}
+      local got = redis.call('HMGET', KEYS[6], field, unpack(stateFields))
+      if got[1] then s, n = struct.unpack('<dd', got[1]) end
+      if #stateFields > 0 then userHash.states = {unpack(got, 2, #stateFields + 1)} end
+      userHash.writes[1] = field; userHash.writes[2] = struct.pack('<dd', s + r, n + 1)
+    end
+    local fss, fnn, fsn = pop .. '~ss', pop .. '~nn', pop .. '~sn'
+    local t = redis.call('HMGET', tallies, fr, fs, fq, fss, fnn, fsn)
+    redis.call('HSET', tallies, fr, (tonumber(t[1]) or 0) + 1, fs, num((tonumber(t[2]) or 0) + r), fq, num((tonumber(t[3]) or 0) + r * r),
+      fss, num((tonumber(t[4]) or 0) + (2 * s * r + r * r)), fnn, num((tonumber(t[5]) or 0) + (2 * n + 1)),
+      fsn, num((tonumber(t[6]) or 0) + (s + r * n + r)))
   end
-  redis.call('HSET', tallies, pop .. '~ss', num(hnum(tallies, pop .. '~ss') + (2 * s * r + r * r)),
-    pop .. '~nn', num(hnum(tallies, pop .. '~nn') + (2 * n + 1)),
-    pop .. '~sn', num(hnum(tallies, pop .. '~sn') + (s + r * n + r)))
 end
+-- Change detection (issue 24): the arm's GLR test, after the tally (changes.lua).
+if ARGV[31] ~= nil and ARGV[31] ~= '' and ARGV[5] ~= '' then record_change(cjson.decode(ARGV[31]), KEYS[11], tallies, meta, arm, tonumber(ARGV[5])) end
 
 -- Engine sums (issue 11): costs and discounted sums of the population, as MemoryStore's
 -- addEngineSums (engine-sums.ts, discount.ts): fields <pop>cn/cs/cq:<arm> (cost count, sum, sum
@@ -168,14 +188,32 @@ if halfLife or keepCost then
   end
 end
 
+-- Hurdle sums (rewardShape hurdle-lognormal), as MemoryStore's addEngineSums (engine-sums.ts,
+-- bandit/hurdle.ts addHurdle): fields <pop>hk/hl/hq:<arm> (nonzero rewards, sum and sum of squares
+-- of their logs); hk is created by the first reward, zero or not, so the sums' presence is known.
+if ARGV[30] == '1' and ARGV[5] ~= '' then
+  local p, r = ARGV[2], tonumber(ARGV[5])
+  local hk, hl, hq = p .. 'hk:' .. arm, p .. 'hl:' .. arm, p .. 'hq:' .. arm
+  if r > 0 then
+    local l = math.log(r)
+    redis.call('HSET', tallies, hk, num(hnum(tallies, hk) + 1), hl, num(hnum(tallies, hl) + l), hq, num(hnum(tallies, hq) + l * l))
+  elseif not redis.call('HGET', tallies, hk) then
+    redis.call('HSET', tallies, hk, '0', hl, '0', hq, '0')
+  end
+end
+-- (end of the hurdle sums)
+
 -- Linear sums (issue 23): the arm's linear-model sums (linear.lua), once with the reward.
-if ARGV[30] ~= nil and ARGV[30] ~= '' then recordLinear(ARGV[30], arm, tonumber(ARGV[5])) end
+if ARGV[32] ~= nil and ARGV[32] ~= '' then recordLinear(ARGV[32], KEYS[12], arm, tonumber(ARGV[5])) end
 
 -- Metrics (issue 22): counted in this step, each once per decision and name (a duplicate reward
 -- returned above, so a retry counts none of them).
-local metricSpec = (ARGV[29] ~= nil and ARGV[29] ~= '') and cjson.decode(ARGV[29]) or nil
 local metricsCounted, metricBreachFound = {}, nil
-if metricSpec then metricsCounted, metricBreachFound = recordMetrics(metricSpec, dedupe, arm, ARGV[2], ARGV[3]) end
+if metricSpec then metricsCounted, metricBreachFound = recordMetrics(metricSpec, KEYS[10], arm, ARGV[2], userHash) end
+if userHash and #userHash.writes > 0 then
+  redis.call('HSET', KEYS[6], unpack(userHash.writes))
+  redis.call('EXPIRE', KEYS[6], ARGV[18])
+end
 
 -- Event log: the accepted reward, in the same step that counts it (before the guardrails, which may
 -- return early). Field r packs, space-separated: the nonce (the decision key), the arm index (from
@@ -184,18 +222,12 @@ if metricSpec then metricsCounted, metricBreachFound = recordMetrics(metricSpec,
 -- clock, as in assign.lua.
 -- A function, so that a default reward (issue 11) is logged too before it returns early.
 local function logReward()
-  local entry = {KEYS[7], '*', 'r', table.concat({ARGV[3], redis.call('HGET', meta, 'a:' .. arm), ARGV[2], ARGV[19], ARGV[20],
+  local entry = {KEYS[7], '*', 'r', table.concat({ARGV[3], armIndexAndVersion[1], ARGV[2], ARGV[19], ARGV[20],
     ARGV[5], ARGV[6], ARGV[7], ARGV[8]}, ' ')}
   if ARGV[21] ~= '' then entry[#entry + 1] = 'm'; entry[#entry + 1] = ARGV[21] end
   if ARGV[17] ~= '' then entry[#entry + 1] = 'k'; entry[#entry + 1] = ARGV[17] end
   -- M: the metrics counted with the reward (issue 22), as a JSON object name -> value
-  if metricSpec and metricSpec.l and #metricsCounted == #metricSpec.m then
-    entry[#entry + 1] = 'M'; entry[#entry + 1] = metricSpec.l
-  elseif #metricsCounted > 0 then
-    local parts = {}
-    for i, m in ipairs(metricsCounted) do parts[i] = '"' .. m.n .. '":' .. mnum(m.v) end
-    entry[#entry + 1] = 'M'; entry[#entry + 1] = '{' .. table.concat(parts, ',') .. '}'
-  end
+  if #metricsCounted > 0 then entry[#entry + 1] = 'M'; entry[#entry + 1] = metricsJson(metricsCounted) end
   redis.call('XADD', unpack(entry))
   if ARGV[22] ~= '' then
     local clock = redis.call('TIME')
@@ -209,7 +241,7 @@ if applyDefault then logReward(); return 1 end
 -- Window counters; the latency counts are recounted from the list when the limit changed.
 local limitText = ARGV[12]
 local limit = tonumber(limitText)
-local c = redis.call('HMGET', counters, 'c:' .. arm, 's:' .. arm, 'e:' .. arm, 'n:' .. arm, 'u:' .. arm, 'ul:' .. arm)
+local c = redis.call('HMGET', counters, 'c:' .. arm, 's:' .. arm, 'e:' .. arm, 'n:' .. arm, 'u:' .. arm, 'ul:' .. arm, 'q:' .. arm)
 local costSamples, costSum, errors = tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0')
 local latencies, atOrBelow = tonumber(c[4] or '0'), tonumber(c[5] or '0')
 if c[6] ~= limitText then
@@ -222,7 +254,7 @@ end
 
 -- Window: push the event, then evict the oldest beyond the window size.
 local latency, cost, err = ARGV[6], ARGV[7], ARGV[8]
-local seq = redis.call('HINCRBY', counters, 'q:' .. arm, 1)
+local seq = (tonumber(c[7]) or 0) + 1
 local length = redis.call('RPUSH', events, seq .. '|' .. latency .. '|' .. cost .. '|' .. err)
 if latency ~= '' then
   latencies = latencies + 1
@@ -242,7 +274,7 @@ while length > size do
   if oldErr == '1' then errors = errors - 1 end
 end
 redis.call('HSET', counters, 'c:' .. arm, costSamples, 's:' .. arm, num(costSum), 'e:' .. arm, errors,
-  'n:' .. arm, latencies, 'u:' .. arm, atOrBelow, 'ul:' .. arm, limitText)
+  'n:' .. arm, latencies, 'u:' .. arm, atOrBelow, 'ul:' .. arm, limitText, 'q:' .. arm, seq)
 
 logReward()
 

@@ -7,35 +7,39 @@
   KEYS[2]  metric sums hash                              <prefix>{exp:<id>}:M
   KEYS[3]  dedupe set of the decision's issuedAt bucket  <prefix>{exp:<id>}:d:<bucket>
   KEYS[4]  event log stream                              <prefix>{exp:<id>}:l
+  KEYS[5]  per-user sums hash (the users' metric states)  <prefix>{exp:<id>}:u
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
   ARGV[3]  decision key
   ARGV[4]  seconds KEYS[3] must live
   ARGV[5]  the experiment version the caller's config is from ('' to skip the check)
-  ARGV[6]  spec (cjson, see metrics.lua; its "k" is KEYS[2]) with one metric
+  ARGV[6]  spec text (see metrics.lua) with one metric
   ARGV[7]  now, ISO time written into an automatic disable
   ARGV[8]  event log: the decision's issuedAt, unix seconds
   ARGV[9]  event log: the decision's propensity
   ARGV[10] event log: eventRetentionSeconds to trim entries older than Redis TIME minus it; '' not this time
-  ARGV[11] event log: the decision token's user key, '' without one
+  ARGV[11] event log: the decision token's user key, '' without one (also the user of the user-level sums)
+  ARGV[12] seconds KEYS[5] must live (as reward.lua's ARGV[18])
 
   Returns 1 accepted; {guardrail, observed, limit} accepted and the arm was disabled; -1 no such
   experiment or arm; -2 stale; -3 duplicate.
 ]]
 local meta, arm = KEYS[1], ARGV[1]
-if redis.call('HEXISTS', meta, 'a:' .. arm) == 0 then return -1 end
-if ARGV[5] ~= '' and redis.call('HGET', meta, 'v') ~= ARGV[5] then return -2 end
-local spec = cjson.decode(ARGV[6])
-spec.k = KEYS[2]
-local counted, breach = recordMetrics(spec, KEYS[3], arm, ARGV[2], ARGV[3])
-if #counted == 0 then return -3 end
+local armIndexAndVersion = redis.call('HMGET', meta, 'a:' .. arm, 'v')
+if not armIndexAndVersion[1] then return -1 end
+if ARGV[5] ~= '' and armIndexAndVersion[2] ~= ARGV[5] then return -2 end
+local spec = readMetricSpec(ARGV[6])
+claimMetrics(KEYS[3], ARGV[3], spec, false)
+if not spec.m[1].fresh then return -3 end
+local users = ARGV[11] ~= '' and {hash = KEYS[5], key = ARGV[11], ttl = ARGV[12]} or nil
+local counted, breach = recordMetrics(spec, KEYS[2], arm, ARGV[2], users)
 redis.call('EXPIRE', KEYS[3], ARGV[4])
 
 -- Event log: field g packs, space-separated: the nonce (decision key), the arm index (from 1),
 -- population, the decision's issuedAt, its propensity, the metric's name and value.
 local m = counted[1]
-local entry = {KEYS[4], '*', 'g', table.concat({ARGV[3], redis.call('HGET', meta, 'a:' .. arm), ARGV[2], ARGV[8], ARGV[9], m.n, mnum(m.v)}, ' ')}
+local entry = {KEYS[4], '*', 'g', table.concat({ARGV[3], armIndexAndVersion[1], ARGV[2], ARGV[8], ARGV[9], m.n, m.t}, ' ')}
 if ARGV[11] ~= '' then entry[#entry + 1] = 'k'; entry[#entry + 1] = ARGV[11] end
 redis.call('XADD', unpack(entry))
 if ARGV[10] ~= '' then

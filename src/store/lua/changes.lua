@@ -1,0 +1,81 @@
+--[[
+  Change detection in the reward step (issue 24): bandit/change-evidence.ts's recordForChanges with
+  store/change-step.ts's leader, operation for operation, so that a replica on Redis restarts an arm
+  at the same reward and to the same sums as one on the embedded stores. Not a script by itself:
+  the reward script is glr.lua .. changes.lua .. metrics.lua .. reward.lua (redis-store.ts), and
+  reward.lua calls record_change right after its tally.
+
+  Spec (reward.lua's ARGV[31], cjson): {"m": model, "d": delta, "ps": prior sum, "pw": prior weight,
+  "t": the decision's issuedAt, "n": now, unix seconds}
+  KEYS[11] the detectors hash <prefix>{exp:<id>}:g: g:<armId> the GLR segments (glr.lua's string),
+           f:<armId> "testFrom,evidenceFrom" (decision times; absent: 0,0)
+  In the tallies hash (bandit population): bBr/bBs/bBq:<armId> the tally's rewards from before the
+  arm's last restart (absent before any); the evidence is the tally minus them. bCh:<armId> the
+  changes detected "detectedAt,at;..." newest first, at most CHANGES_KEPT.
+
+  record_change(spec, detectors, tallies, meta, arm, reward): sets change_found = {detectedAt, at}
+  when this reward revealed a change (the script's wrapper returns it with the reply).
+]]
+local CHANGES_KEPT = 20
+local change_found = nil
+
+local function ch_num(x) return string.format('%.17g', x) end
+
+-- The arm's evidence (count and sum): its bandit tally minus the rewards from before its last restart (evidenceSums).
+local function ch_evidence(tallies, a)
+  local f = redis.call('HMGET', tallies, 'br:' .. a, 'bs:' .. a, 'bBr:' .. a, 'bBs:' .. a)
+  local n, s = tonumber(f[1] or '0'), tonumber(f[2] or '0')
+  if f[3] then return n - tonumber(f[3]), s - tonumber(f[4]) end
+  return n, s
+end
+
+-- Whether `arm` (with evidence own_n, own_s) has the highest posterior mean, the first on a tie (leaderIndex).
+local function ch_is_leader(spec, tallies, meta, arm, own_n, own_s)
+  local best, best_mean = nil, -math.huge
+  for _, a in ipairs(cjson.decode(redis.call('HGET', meta, 'arms'))) do
+    local n, s
+    if a == arm then n, s = own_n, own_s else n, s = ch_evidence(tallies, a) end
+    local m = (spec.ps + s) / (spec.pw + n)
+    if m > best_mean then best, best_mean = a, m end
+  end
+  return best == arm
+end
+
+local function record_change(spec, detectors, tallies, meta, arm, x)
+  local issued = spec.t
+  local from = redis.call('HGET', detectors, 'f:' .. arm)
+  local test_from, evidence_from = 0, 0
+  if from then
+    local a, b = string.match(from, '^([^,]+),([^,]+)$')
+    test_from, evidence_from = tonumber(a), tonumber(b)
+  end
+  -- A reward decided before the last restart belongs to the rewards before it.
+  if issued < evidence_from then
+    local b = redis.call('HMGET', tallies, 'bBr:' .. arm, 'bBs:' .. arm, 'bBq:' .. arm)
+    if b[1] then
+      redis.call('HSET', tallies, 'bBr:' .. arm, ch_num(tonumber(b[1]) + 1), 'bBs:' .. arm, ch_num(tonumber(b[2]) + x), 'bBq:' .. arm, ch_num(tonumber(b[3]) + x * x))
+    end
+  end
+  if issued < test_from then return end
+  local state, d = glr_observe(redis.call('HGET', detectors, 'g:' .. arm) or '', spec.m, spec.d, x, issued)
+  redis.call('HSET', detectors, 'g:' .. arm, state)
+  if not d then return end
+  local own_n, own_s = ch_evidence(tallies, arm)
+  local restarted = glr_restarts(d, ch_is_leader(spec, tallies, meta, arm, own_n, own_s))
+  if restarted then
+    evidence_from = d.at
+    local t = redis.call('HMGET', tallies, 'br:' .. arm, 'bs:' .. arm, 'bq:' .. arm)
+    redis.call('HSET', tallies, 'bBr:' .. arm, ch_num(tonumber(t[1]) - d.after[1]), 'bBs:' .. arm, ch_num(tonumber(t[2]) - d.after[2]),
+      'bBq:' .. arm, ch_num(tonumber(t[3]) - d.after[3]))
+  end
+  redis.call('HSET', detectors, 'f:' .. arm, ch_num(d.at) .. ',' .. ch_num(evidence_from))
+  local list = { ch_num(spec.n) .. ',' .. ch_num(d.at) }
+  local old = redis.call('HGET', tallies, 'bCh:' .. arm)
+  if old then
+    for c in string.gmatch(old, '[^;]+') do
+      if #list < CHANGES_KEPT then list[#list + 1] = c end
+    end
+  end
+  redis.call('HSET', tallies, 'bCh:' .. arm, table.concat(list, ';'))
+  change_found = { ch_num(spec.n), ch_num(d.at) }
+end
