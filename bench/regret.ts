@@ -6,7 +6,8 @@
  *
  *   npm run bench:regret            (= npx tsx bench/regret.ts; PART=classic|engine|all, default all;
  *                                    PART=frontier: the half-life sweep of bench/regret-frontier.ts;
- *                                    PART=changes: change detection, bench/regret-changes.ts)
+ *                                    PART=changes: change detection, bench/regret-changes.ts;
+ *                                    PART=linear: contextual policies, bench/regret-linear.ts, also in all)
  *
  * Every decision runs through the service's own code (decide + Snapshot + the embedded store:
  * see bench/sim/engine.ts), on worker threads (WORKERS, default 2). REPS=n runs n repetitions of
@@ -18,6 +19,7 @@ import type { Job, JobResult } from './sim/worker.js';
 import { engineTable } from './regret-engine.js';
 import { frontierTable } from './regret-frontier.js';
 import { changesTable } from './regret-changes.js';
+import { linearTable } from './regret-linear.js';
 import { fmt, gitDescription, pm, runJobs, summarize } from './sim/run-jobs.js';
 
 const POLICIES: SimPolicy[] = ['thompson', 'ucb'];
@@ -146,9 +148,9 @@ async function classic(): Promise<string[]> {
 }
 
 /** The second-round table (bench/regret-engine.ts) or the half-life frontier (bench/regret-frontier.ts), with its own timing line. */
-async function engine(part: 'engine' | 'frontier' | 'changes'): Promise<string[]> {
+async function engine(part: 'engine' | 'frontier' | 'changes' | 'linear'): Promise<string[]> {
   const started = performance.now();
-  const { lines, decisions, cpuMs } = await { engine: engineTable, frontier: frontierTable, changes: changesTable }[part](WORKERS, REPS);
+  const { lines, decisions, cpuMs } = await { engine: engineTable, frontier: frontierTable, changes: changesTable, linear: linearTable }[part](WORKERS, REPS);
   const wallS = (performance.now() - started) / 1000;
   return [
     ...(REPS !== null ? [`NOTE: REPS=${REPS} overrides the standard repetition counts; this is a quick check, not the benchmark.`, ''] : []),
@@ -164,7 +166,8 @@ async function engine(part: 'engine' | 'frontier' | 'changes'): Promise<string[]
  * frontier (the half-life sweep alone) or changes (change detection, bench/regret-changes.ts).
  */
 const PART = process.env.PART ?? 'all';
-if (!['classic', 'engine', 'all', 'frontier', 'changes'].includes(PART)) throw new Error(`PART must be classic, engine, all, frontier or changes, got ${PART}`);
-const out = PART === 'frontier' || PART === 'changes' ? await engine(PART)
-  : [...(PART !== 'engine' ? await classic() : []), ...(PART === 'all' ? [''] : []), ...(PART !== 'classic' ? await engine('engine') : [])];
+if (!['classic', 'engine', 'all', 'frontier', 'changes', 'linear'].includes(PART)) throw new Error(`PART must be classic, engine, all, frontier, changes or linear, got ${PART}`);
+const out = PART === 'frontier' || PART === 'changes' || PART === 'linear' ? await engine(PART)
+  : [...(PART !== 'engine' ? await classic() : []), ...(PART === 'all' ? [''] : []), ...(PART !== 'classic' ? await engine('engine') : []),
+    ...(PART === 'all' ? ['', ...await engine('linear')] : [])];
 process.stdout.write(`${out.join('\n')}\n`);

@@ -72,7 +72,7 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'migrate to Redis', 
     const admin = (await a.call('POST', '/keys', { scope: 'admin', name: 'root' })).body.key as string;
     const reader = (await a.call('POST', '/keys', { scope: 'read', name: 'dashboards' }, admin)).body.key as string;
     const arms = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
-    expect((await a.call('POST', '/experiments', { id: 'e1', arms, rewardModel: 'bernoulli', holdbackPercent: 20, guardrails: { errorRate: 0.9, minSamples: 50 } }, admin)).status).toBe(201);
+    expect((await a.call('POST', '/experiments', { id: 'e1', arms, rewardModel: 'bernoulli', holdbackPercent: 20, guardrails: { errorRate: 0.9, minSamples: 50 }, policy: 'linear-thompson', features: { i: { type: 'numeric' } } }, admin)).status).toBe(201);
     expect((await a.call('POST', '/experiments', { id: 'e2', arms, rewardModel: 'gaussian', discount: { halfLifeSeconds: 3600 }, objective: { costWeight: 1 }, defaultReward: { afterSeconds: 3000, value: 0 } }, admin)).status).toBe(201);
     expect((await a.call('POST', '/experiments/e2/arms/c/disable', { reason: 'before the move' }, admin)).status).toBe(200);
     // Change detection (issue 24): every arm rewarded 1, then 0: changes detected, evidence restarted.
@@ -104,6 +104,7 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'migrate to Redis', 
     }
     await sqlite.writeHistoryPoint('e1', { ts: 1_750_000_000, arms: [], holdback: { users: null, decisions: 0, rewards: 0, meanReward: null } }, 86400 * 365 * 10);
     const before = await snapshot(sqlite, a.call, reader);
+    expect(before.stats[0]!.arms.some((arm) => arm.linear !== undefined)).toBe(true); // e1 is contextual (issue 23): its linear sums are copied too
     await a.app.close();
     before.keys = await sqlite.listApiKeys(); // with the lastUsedAt the close flushed
     expect(before.keys.every((k) => k.lastUsedAt !== null)).toBe(true);

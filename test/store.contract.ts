@@ -13,6 +13,7 @@ import type { AssignInput, GuardrailEvent, RewardInput, RewardResult, Store } fr
 import type { DisabledInfo, ExperimentConfig, HistoryPoint } from '../src/contract/domain.js';
 import { describeLayerClaims } from './store-layers.contract.js';
 import { describeLogTypes } from './store-log-types.contract.js';
+import { describeLinearSums } from './store-linear.contract.js';
 
 export interface StoreHandle {
   store: Store;
@@ -87,6 +88,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
     }
     describeLayerClaims(() => ({ store, handle }));
     describeLogTypes(() => store, { config, assign: assignInput, reward: rewardInput });
+    describeLinearSums(() => ({ store, handle }), { config, rewardInput });
 
     signalCases({ store: () => store, another: async () => (handle.another ? handle.another() : null), config, rewardInput, iso: ISO0 });
     changeCases({ store: () => store, another: async () => (handle.another ? handle.another() : null), config, rewardInput });

@@ -57,6 +57,8 @@ function toOfrepFailure(err: FastifyError): OfrepFailureReply | null {
     return { status: 400, errorCode: 'PARSE_ERROR', errorDetails: err.message };
   }
   if (err instanceof ApiError && err.code === 'experiment_not_found') return { status: 404, errorCode: 'FLAG_NOT_FOUND', errorDetails: err.message };
+  // Issue 23: a contextual flag's declared numeric feature that is not a number.
+  if (err instanceof ApiError && err.code === 'invalid_request') return { status: 400, errorCode: 'INVALID_CONTEXT', errorDetails: err.message };
   if (err instanceof StoreUnavailableError || (err instanceof ApiError && err.code === 'store_unavailable')) {
     return { status: 503, errorCode: 'GENERAL', errorDetails: `the store could not be reached in time; retry later: ${err.message}` };
   }

@@ -15,6 +15,9 @@
  *   27+n    1+m   arm id (length byte, then its bytes)
  *   28+n+m  1+u   user key (version 2: length byte, 0 or 9, then 9 bytes = 12 base64url characters),
  *                 the short hash of the userId that keys the per-user reward sums (issue 8)
+ *   29+n+m+u 1+8f  version 3 only: a linear policy's decision features (issue 23): a count byte f,
+ *                 then f float64 (big-endian), one per declared feature (bandit/features.ts's
+ *                 compact form), so that /reward finds the decision's x however large the context
  *
  * A binary body instead of base64url(JSON): signing is on every /select and verifying on every
  * /reward, and the JSON round trip cost about as much as the HMAC itself (bench/RESULTS.md).
@@ -41,9 +44,15 @@ export interface DecisionClaims {
   k: string;
   /** user key: 12 base64url characters (a hash of the userId); absent without a userId */
   u?: string;
+  /** a linear policy's decision features, compact (bandit/features.ts; issue 23); absent otherwise */
+  x?: readonly number[];
 }
 
 const VERSION = 2;
+/** The version of a token that carries features (issue 23); one without keeps version 2's bytes. */
+const VERSION_FEATURES = 3;
+/** At most 63 features (64 encoded dimensions with the intercept). */
+const MAX_FEATURES = 63;
 const USER_KEY_BYTES = 9;
 const SIG_BYTES = 16;
 const NONCE_BYTES = 12;
@@ -103,7 +112,7 @@ export function issuedInLife(claims: DecisionClaims, tag: Buffer, createdAt: str
 export class DecisionSigner {
   private readonly key: KeyObject;
   /** One body is built at a time (signing is synchronous), so one scratch buffer serves every call. */
-  private readonly scratch = Buffer.alloc(IDS_AT + 2 * (1 + MAX_ID_BYTES) + 1 + USER_KEY_BYTES + SIG_BYTES);
+  private readonly scratch = Buffer.alloc(IDS_AT + 2 * (1 + MAX_ID_BYTES) + 1 + USER_KEY_BYTES + 1 + 8 * MAX_FEATURES + SIG_BYTES);
 
   constructor(secret: string) {
     this.key = createSecretKey(Buffer.from(secret, 'utf8'));
@@ -146,6 +155,7 @@ export class DecisionSigner {
       b[end] = USER_KEY_BYTES;
       end += 1 + USER_KEY_BYTES;
     }
+    if (claims.x !== undefined) end = writeFeatures(b, end, claims.x);
     this.mac(b.subarray(0, end)).copy(b, end);
     return b.toString('base64url', 0, end + SIG_BYTES);
   }
@@ -155,7 +165,7 @@ export class DecisionSigner {
     if (typeof token !== 'string' || token.length > 2048) return null;
     const b = Buffer.from(token, 'base64url');
     const end = b.length - SIG_BYTES;
-    if (end < IDS_AT + 2 || (b[0] !== VERSION && b[0] !== 1)) return null;
+    if (end < IDS_AT + 2 || (b[0] !== VERSION && b[0] !== 1 && b[0] !== VERSION_FEATURES)) return null;
     // Node's decoder skips characters outside the alphabet and ignores spare trailing bits: only the
     // canonical spelling of a token is one (another spelling of the same bytes is refused).
     if (b.toString('base64url') !== token) return null;
@@ -167,14 +177,26 @@ export class DecisionSigner {
     if (p === undefined || aAt >= end) return null;
     const aEnd = aAt + 1 + b[aAt];
     const uLength = b[0] === 1 ? -1 : b[aEnd];
-    if (b[0] === 1 ? aEnd !== end : aEnd >= end || (uLength !== 0 && uLength !== USER_KEY_BYTES) || aEnd + 1 + uLength !== end) return null;
+    const uEnd = aEnd + 1 + uLength;
+    const xEnd = b[0] === VERSION_FEATURES && uEnd < end ? uEnd + 1 + 8 * b[uEnd] : uEnd;
+    if (b[0] === 1 ? aEnd !== end : aEnd >= end || (uLength !== 0 && uLength !== USER_KEY_BYTES) || xEnd !== end) return null;
     const claims: DecisionClaims = {
       e: b.toString('utf8', IDS_AT + 1, aAt), a: b.toString('utf8', aAt + 1, aEnd), p,
       t: b.readUInt32BE(2), q: b.readDoubleBE(6), k: b.toString('base64url', NONCE_AT, IDS_AT),
     };
-    if (uLength > 0) claims.u = b.toString('base64url', aEnd + 1, end);
+    if (uLength > 0) claims.u = b.toString('base64url', aEnd + 1, uEnd);
+    if (xEnd > uEnd) claims.x = Array.from({ length: b[uEnd] }, (_, i) => b.readDoubleBE(uEnd + 1 + 8 * i));
     return claims;
   }
+}
+
+/** Writes a count byte and the features as float64 at `at`, and marks the token as version 3; returns the offset after them. */
+function writeFeatures(b: Buffer, at: number, x: readonly number[]): number {
+  if (x.length > MAX_FEATURES) throw new RangeError(`at most ${MAX_FEATURES} features in a decision token`);
+  b[0] = VERSION_FEATURES;
+  b[at] = x.length;
+  x.forEach((v, i) => b.writeDoubleBE(v, at + 1 + 8 * i));
+  return at + 1 + 8 * x.length;
 }
 
 /** Writes a length byte and the id's bytes at `at`; returns the offset after them. */

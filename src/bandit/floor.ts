@@ -11,12 +11,19 @@ class FlooredChoice<M> implements Choice {
   constructor(
     private readonly inner: Policy<M>, private readonly model: M, private readonly eligible: readonly boolean[],
     private readonly share: number, private readonly k: number, readonly armIndex: number,
-    private readonly context: DecisionContext, private readonly innerPropensity?: number,
+    private readonly context: DecisionContext, private readonly innerChoice?: Choice,
   ) {}
 
   get propensity(): number {
-    const p = this.innerPropensity ?? this.inner.propensity(this.model, this.eligible, this.armIndex, this.context);
+    const p = this.innerChoice ? this.innerChoice.propensity : this.inner.propensity(this.model, this.eligible, this.armIndex, this.context);
     return this.share + (1 - this.k * this.share) * p;
+  }
+
+  /** A contextual policy's vector with the floor mixed in (issue 23). */
+  get vector(): readonly number[] | undefined {
+    if (!this.inner.contextual) return undefined;
+    const ps = this.innerChoice?.vector ?? this.eligible.map((e, i) => (e ? this.inner.propensity(this.model, this.eligible, i, this.context) : 0));
+    return ps.map((p, i) => (this.eligible[i] ? this.share + (1 - this.k * this.share) * p : 0));
   }
 }
 
@@ -27,6 +34,7 @@ export function withFloor<M>(inner: Policy<M>, share: number): Policy<M> {
   if (!(share > 0)) return inner;
   return {
     name: inner.name,
+    contextual: inner.contextual,
     prepare: inner.prepare,
     choose(model, eligible, rng, unit, context) {
       const k = countEligible(eligible);
@@ -39,8 +47,8 @@ export function withFloor<M>(inner: Policy<M>, share: number): Policy<M> {
         }
       }
       const c = inner.choose(model, eligible, rng, unit, context);
-      // A lazily computed inner propensity (Thompson) stays lazy: read it through the policy only when asked.
-      return new FlooredChoice(inner, model, eligible, share, k, c.armIndex, context);
+      // A lazily computed inner propensity (Thompson) stays lazy: read through the inner choice only when asked.
+      return new FlooredChoice(inner, model, eligible, share, k, c.armIndex, context, c);
     },
     propensity(model, eligible, armIndex, context) {
       const k = countEligible(eligible);

@@ -8,6 +8,8 @@ import { POLICY_NAMES, type PolicyName } from '../contract/policy-names.js';
 import type { Policy } from './policy.js';
 import { thompsonPolicy } from './thompson.js';
 import { ucbPolicy } from './ucb.js';
+import { linearThompsonPolicy } from './linear-thompson.js';
+import { linearUcbPolicy } from './linear-ucb.js';
 
 export { POLICY_NAMES, type PolicyName };
 
@@ -15,6 +17,8 @@ const POLICIES: { readonly [P in PolicyName]: Policy<unknown> } = {
   thompson: thompsonPolicy,
   ucb: ucbPolicy,
   fixed: fixedPolicy,
+  'linear-thompson': linearThompsonPolicy,
+  'linear-ucb': linearUcbPolicy,
 };
 
 /** Policies whose choice is a fixed split: no floor (their shares are set by the weights). */

@@ -15,6 +15,7 @@ import type { Rng } from './random.js';
 import type { RewardBounds } from './bounded.js';
 import type { HurdleSums } from './hurdle.js';
 import type { RewardModel } from '../contract/experiment.js';
+import type { Features } from '../contract/features.js';
 
 /** What the store knows of one arm's bandit population (raw or discounted sums). */
 export interface ArmEvidence extends SufficientStats {
@@ -24,6 +25,8 @@ export interface ArmEvidence extends SufficientStats {
   costSumSq: number;
   /** rewardShape hurdle-lognormal: the nonzero rewards' count and log sums (bandit/hurdle.ts); absent otherwise. */
   hurdle?: HurdleSums;
+  /** The arm's linear-model sums (bandit/linear-model.ts) for a contextual policy; absent: none kept. */
+  linear?: Float64Array;
 }
 
 /** The experiment settings a policy may read. */
@@ -38,19 +41,28 @@ export interface PolicySettings {
   rewardBounds?: RewardBounds | null;
   /** 'hurdle-lognormal': the hurdle model's posterior (bandit/hurdle.ts); null or absent: none. */
   rewardShape?: 'hurdle-lognormal' | null;
+  /** The context features a contextual policy models (issue 23); absent for the others. */
+  features?: Features;
 }
 
-/** The request's attributes (`/select`'s `context`); no policy of today reads them. */
+/** The request's attributes (`/select`'s `context`); the linear policies read their declared features (issue 23). */
 export type DecisionContext = Readonly<Record<string, unknown>> | undefined;
 
 export interface Choice {
   readonly armIndex: number;
   /** P(this call picks armIndex) given the model: logged for off-policy evaluation. */
   readonly propensity: number;
+  /**
+   * Every arm's probability given this decision's context, when it depends on the context (a
+   * contextual policy, issue 23); absent: the snapshot's vector of the model (one per refresh).
+   */
+  readonly vector?: readonly number[];
 }
 
 export interface Policy<M = unknown> {
   readonly name: string;
+  /** Its choice depends on the context (issue 23): propensities are per decision, not per refresh. */
+  readonly contextual?: boolean;
   prepare(evidence: readonly ArmEvidence[], settings: PolicySettings): M;
   /** Throws when no arm is eligible. `unit` is a uniform in [0, 1) fixed per user (or drawn per request). */
   choose(model: M, eligible: readonly boolean[], rng: Rng, unit: number, context: DecisionContext): Choice;

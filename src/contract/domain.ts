@@ -90,6 +90,8 @@ export interface ArmStats {
   bandit: Tally;
   holdback: Tally;
   excluded: Tally;
+  /** A linear policy's sums of the bandit population (issue 23, bandit/linear-model.ts); absent: none yet, or not a linear policy. */
+  linear?: Float64Array;
 }
 
 /**

@@ -35,6 +35,8 @@ export const DecisionEventSchema = z.object({
   traceparent: z.string().nullable().describe('The W3C traceparent header of the /select request.'),
   propensities: z.record(z.string(), z.number()).optional().describe('The logging policy\'s probability of every eligible arm at this decision '
     + '(3 significant digits), on bandit decisions that drew their arm (not a sticky repeat) since it is recorded: for adaptively weighted off-policy estimates.'),
+  propensityDraws: z.number().optional().describe('linear-thompson bandit decisions (issue 23): the propensities, given this context, are estimated by this many simulated draws '
+    + 'plus the decision\'s own (unbiased; the chosen arm\'s is at least 1 / (draws + 1)).'),
 });
 
 export const RewardEventSchema = z.object({

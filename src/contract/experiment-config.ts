@@ -9,6 +9,7 @@ import { POLICY_NAMES } from './policy-names.js';
 import { ENGINE_SETTINGS } from './engine.js';
 import { StoredLayerSchema, StoredTargetingSchema } from './targeting.js';
 import { MetricConfigSchema } from './metrics.js';
+import { StoredFeaturesSchema } from './features.js';
 import { ARM_STATUSES, ArmSchema, DecisionRuleSchema, EXPERIMENT_STATUSES, REWARD_MODELS } from './experiment.js';
 
 export const GUARDRAIL_NAMES = ['latencyP95Ms', 'meanCost', 'errorRate'] as const;
@@ -78,6 +79,7 @@ const CONFIG_TAIL = {
   /** Issue 19: absent on experiments created before it (their life is told by createdAt alone). */
   life: z.string().optional().describe('A random id of this life of the experiment, set at creation: a decision id of an earlier life (before the store lost it) never counts.'),
   metrics: z.array(MetricConfigSchema).optional().describe('Declared quality signals (issue 22).'),
+  features: StoredFeaturesSchema.optional().describe('The context features of a linear policy (issue 23); absent for the others.'),
   // Engine settings (issue 11); absent: off.
   ...ENGINE_SETTINGS,
 };

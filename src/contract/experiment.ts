@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { POLICY_NAMES } from './policy-names.js';
 import { ChangeDetectionSchema, ENGINE_SETTINGS } from './engine.js';
+import { FeaturesSchema } from './features.js';
 import { jsonBytes } from './bounded-json.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from './event-log.js';
 import { LayerSchema, TargetingSchema } from './targeting.js';
@@ -82,6 +83,7 @@ export const CreateExperimentSchema = z.strictObject({
   targeting: TargetingSchema.nullable().optional(),
   layer: LayerSchema.optional(),
   metrics: MetricsSchema.optional(),
+  features: FeaturesSchema.optional(),
   ...ENGINE_SETTINGS,
 });
 export type CreateExperimentBody = z.infer<typeof CreateExperimentSchema>;

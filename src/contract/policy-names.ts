@@ -1,3 +1,3 @@
 /** The names of the registered policies (bandit/policies.ts): the request schema's enum and the config's type. No imports, so the API schemas stay light. */
-export const POLICY_NAMES = ['thompson', 'ucb', 'fixed'] as const;
+export const POLICY_NAMES = ['thompson', 'ucb', 'fixed', 'linear-thompson', 'linear-ucb'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];

@@ -32,6 +32,14 @@ export const ENGINE_ARM_FIELDS = {
     .describe('With changeDetection: the rewards the posterior, interval, probabilityBest and expectedLoss are computed from (since the arm\'s last restart; all of them before any).'),
 };
 
+/** A linear policy's model of one arm (issue 23). */
+export const LinearArmModelSchema = z.object({
+  rewards: z.number().describe('Rewards the model has learnt from (bandit population).'),
+  noiseSd: z.number().nullable().describe('The posterior mean of the reward noise\'s standard deviation.'),
+  coefficients: z.record(z.string(), z.object({ mean: z.number().nullable(), interval95: z.array(z.number().nullable()) }))
+    .describe('By "(intercept)", "<numeric feature>" or "<feature>=<value>" (a categorical value\'s difference from its unlisted/missing level): the posterior mean and 95% interval.'),
+}).describe('linear-thompson and linear-ucb only: the arm\'s linear model of the reward over the context\'s features (docs/statistics.md, "Contextual policies").');
+
 export const PromotionStatusSchema = z.object({
   armId: z.string(),
   state: z.enum(['scheduled', 'rolling_out', 'complete', 'rolled_back']),
@@ -76,6 +84,7 @@ export const ReportResponse = z.object({
     expectedLoss: num.describe('Over the enabled arms; null for a disabled arm.'),
     guardrails: ArmGuardrailView,
     ...ENGINE_ARM_FIELDS,
+    model: LinearArmModelSchema.optional(),
   })),
   regret: z.object({ estimatedCumulative: num, estimatedPerDecision: num }),
   rewardBounds: z.object({ min: z.number(), max: z.number() }).nullable()

@@ -43,7 +43,7 @@ class PromotedDecision implements Decision {
 
   /** The rollout's mixture: the promoted arm's share plus (1 - share) times the policy's probabilities. */
   get propensityVector(): string {
-    const ps = this.snap.propensities(this.inner.model).map((p, i) => (1 - this.share) * p + (i === this.promotedIndex ? this.share : 0));
+    const ps = this.inner.vectorValues().map((p, i) => (1 - this.share) * p + (i === this.promotedIndex ? this.share : 0));
     return encodePropensities(ps);
   }
 
@@ -68,7 +68,13 @@ class BanditDecision implements Decision {
   }
 
   get propensityVector(): string {
-    return this.snap.propensityVector(this.model);
+    // A contextual policy's vector is this decision's (issue 23); the others' is the model's, encoded once per refresh.
+    const v = this.choice.vector;
+    return v ? encodePropensities(v) : this.snap.propensityVector(this.model);
+  }
+
+  vectorValues(): readonly number[] {
+    return this.choice.vector ?? this.snap.propensities(this.model);
   }
 
   get propensity(): number {

@@ -8,8 +8,9 @@ import type { Population } from '../contract/population.js';
 import type { ChangeSpec } from '../bandit/change-evidence.js';
 
 /** Only the settings that are on, so that an experiment without them is stored as before. */
-export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfig, 'discount' | 'objective' | 'minArmShare' | 'defaultReward' | 'rewardBounds' | 'rewardShape' | 'changeDetection'> {
+export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfig, 'discount' | 'objective' | 'minArmShare' | 'defaultReward' | 'rewardBounds' | 'rewardShape' | 'changeDetection' | 'features'> {
   const share = body.minArmShare ?? 0;
+  const features = linearFeaturesOf(body);
   const adaptive = body.policy !== 'fixed';
   if (!adaptive && (share > 0 || body.discount || body.objective)) {
     const which = share > 0 ? 'minArmShare' : body.discount ? 'discount' : 'objective';
@@ -33,7 +34,7 @@ export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfi
       throw invalidAt('invalid_config', 'defaultReward.value', `${d.value} is not a ${body.rewardModel} reward${body.rewardModel === 'bernoulli' ? ' (0 or 1)' : ''}`);
     }
   }
-  const changeDetection = changeDetectionOf(body.changeDetection, body.discount);
+  const changeDetection = changeDetectionOf(body.changeDetection, { discount: body.discount, features });
   return {
     ...(changeDetection && { changeDetection }),
     ...(d && { defaultReward: { afterSeconds: d.afterSeconds, value: d.value } }),
@@ -42,6 +43,7 @@ export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfi
     ...(share > 0 && { minArmShare: share }),
     ...(bounds && { rewardBounds: { min: bounds.min, max: bounds.max } }),
     ...(shape && { rewardShape: shape }),
+    ...(features && { features }),
   };
 }
 
@@ -57,6 +59,26 @@ function checkRewardShape(body: CreateExperimentBody): void {
   if (why) throw invalidAt('invalid_config', 'rewardShape', `rewardShape "hurdle-lognormal" ${why}`);
 }
 
+/**
+ * Issue 23: a linear policy needs `features`, and the others take none. The linear model keeps
+ * plain (undiscounted, reward-only) sums, and a default reward's decision carries no features, so
+ * discount, objective and defaultReward are refused with it (400 naming the setting), as are
+ * rewardShape (checkRewardShape: thompson or fixed only) and changeDetection (changeDetectionOf).
+ */
+function linearFeaturesOf(body: CreateExperimentBody): ExperimentConfig['features'] {
+  const linear = isLinearPolicy(body.policy);
+  if (!linear) {
+    if (body.features) throw invalidAt('invalid_config', 'features', `features are read by the linear-thompson and linear-ucb policies only, not by '${body.policy}'`);
+    return undefined;
+  }
+  if (!body.features) throw invalidAt('invalid_config', 'features', `required by the ${body.policy} policy: declare the context features it models`);
+  const other = body.discount ? 'discount' : body.objective ? 'objective' : body.defaultReward ? 'defaultReward' : null;
+  if (other) throw invalidAt('invalid_config', other, `not supported with the ${body.policy} policy (its model keeps plain reward sums per arm)`);
+  return structuredClone(body.features) as ExperimentConfig['features'];
+}
+
+export const isLinearPolicy = (policy: string): boolean => policy === 'linear-thompson' || policy === 'linear-ucb';
+
 /** What a reward of this experiment must keep besides its tally (engine-sums.ts); undefined: nothing. */
 export function engineSumsInput(config: ExperimentConfig): EngineSumsInput | undefined {
   const halfLifeSeconds = config.discount?.halfLifeSeconds ?? null;
@@ -67,10 +89,12 @@ export function engineSumsInput(config: ExperimentConfig): EngineSumsInput | und
 
 /**
  * The stored `changeDetection` (issue 24) of a body's setting, with the documented default filled
- * in; null when off. Change detection restarts undiscounted evidence: not with `discount`.
+ * in; null when off. Change detection restarts undiscounted evidence: not with `discount`; nor with
+ * a linear policy (issue 23), whose per-arm sums a detected change would not restart.
  */
-export function changeDetectionOf(cd: ExperimentConfig['changeDetection'], discount: ExperimentConfig['discount'], rewardShape?: ExperimentConfig['rewardShape']): ExperimentConfig['changeDetection'] {
+export function changeDetectionOf(cd: ExperimentConfig['changeDetection'], { discount, rewardShape, features }: Pick<ExperimentConfig, 'discount' | 'rewardShape' | 'features'>): ExperimentConfig['changeDetection'] {
   if (!cd) return null;
+  if (features) throw invalidAt('invalid_config', 'changeDetection', 'a linear policy\'s model keeps plain reward sums per arm that a detected change would not restart; leave changeDetection out');
   if (rewardShape) throw invalidAt('invalid_config', 'changeDetection', `rewardShape "${rewardShape}" does not restart its sums at a detected change yet; leave changeDetection out`);
   if (discount) throw invalidAt('invalid_config', 'changeDetection', 'change detection restarts an arm\'s evidence at a change; discount forgets it at a fixed rate: use one of them (docs/statistics.md, "When to use which")');
   return { method: cd.method, falseAlarmRate: cd.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE };

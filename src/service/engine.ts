@@ -25,6 +25,7 @@ export function engineFor(config: ExperimentConfig): Engine {
       rewardModel: config.rewardModel, prior: config.prior,
       weights: config.arms.map((a) => a.weight ?? 1), costWeight: config.objective?.costWeight ?? 0,
       rewardBounds: config.rewardBounds ?? null, rewardShape: config.rewardShape ?? null,
+      ...(config.features && { features: config.features }),
     },
     halfLifeSeconds: config.discount?.halfLifeSeconds ?? null,
     changes: config.changeDetection != null,
@@ -33,9 +34,15 @@ export function engineFor(config: ExperimentConfig): Engine {
 
 /**
  * The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life; with
- * change detection (issue 24), the rewards since the arm's last restart when it has restarted.
+ * change detection (issue 24), the rewards since the arm's last restart when it has restarted; with
+ * a linear policy's sums (issue 23) when the store kept any.
  */
-export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number): ArmEvidence {
+export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number, linear?: Float64Array): ArmEvidence {
+  const plain = plainEvidenceAt(engine, t, nowS);
+  return linear ? { ...plain, linear } : plain;
+}
+
+function plainEvidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number): ArmEvidence {
   const e = t.engine;
   if (engine.halfLifeSeconds !== null) {
     return e?.decayed ? evidenceOf(decayTo(e.decayed, nowS, engine.halfLifeSeconds)) : { rewards: 0, sum: 0, sumSq: 0, costs: 0, costSum: 0, costSumSq: 0 };

@@ -51,6 +51,8 @@ const WEIGHTING = {
   uniform: 'uniform: plain averages (IPS, SNIPS, DR), because the decision events carry no propensity vector (logged before it was recorded); '
     + 'under adaptive logging their intervals under-cover for rarely played arms',
 } as const;
+const CONTEXTUAL_WEIGHTING = 'uniform: plain averages (IPS, SNIPS, DR) with each decision\'s propensity given its context; adaptive weights are not used on a contextual log '
+  + '(they depend on the context and would weigh contexts unevenly)';
 const none: Shown = { value: null, interval95: null, standardError: null };
 const shown = (e: Estimate): Shown => ({ value: e.value, interval95: e.interval95, standardError: e.standardError });
 
@@ -60,7 +62,11 @@ export async function evaluate(ctx: ServiceContext, experimentId: string, policy
   const target = targetProbabilities(policy, snap.armIds, snap.posteriors.map(posteriorMean), snap.eligible);
   const logged = await loggedUnits(ctx, experimentId, snap.armIds);
   const { laterExposures, unrewarded } = logged;
-  const withVector = logged.units.filter((u) => u.propensities !== undefined);
+  // Issue 23: a contextual log's probabilities vary with the context, and the adaptive weights (a function of them) would weigh
+  // the contexts unevenly: the estimand would drift from the policy's value. Its units are weighted uniformly (plain IPS, SNIPS, DR).
+  const contextual = snap.config.features !== undefined;
+  const withVector = contextual ? [] : logged.units.filter((u) => u.propensities !== undefined);
+  if (contextual) for (const u of logged.units) delete u.propensities;
   const adaptive = withVector.length >= 2 && unsupportedArms(withVector, target).length === 0;
   const units = adaptive ? withVector : logged.units;
   const base = {
@@ -72,7 +78,7 @@ export async function evaluate(ctx: ServiceContext, experimentId: string, policy
     ...base, effectiveSampleSize: null, logged: none, estimates: { ips: none, snips: none, dr: none },
     clipping: { method: CLIPPING, threshold: null, clipped: 0 }, weighting: { method: 'none', description: 'no estimate' }, reason, warning: null,
   });
-  if (snap.config.policy === 'ucb') {
+  if (snap.config.policy === 'ucb' || snap.config.policy === 'linear-ucb') {
     return undefinedAnswer('UCB chooses deterministically (every propensity is 0 or 1, ties aside), so its log has no overlap with any other policy: off-policy estimates are undefined. Use a thompson or fixed experiment, or the holdback, for counterfactual questions.');
   }
   if (units.length < 2) return undefinedAnswer(`only ${units.length} rewarded first exposure(s) in the bandit population's log; at least 2 are needed`);
@@ -93,7 +99,7 @@ export async function evaluate(ctx: ServiceContext, experimentId: string, policy
     effectiveSampleSize: r.effectiveSampleSize, logged: shown(r.logged),
     estimates: { ips: shown(r.ips), snips: shown(r.snips), dr: shown(r.dr) },
     clipping: { method: r.weighting === 'adaptive' ? NO_CLIPPING : CLIPPING, threshold: r.clipping.threshold, clipped: r.clipping.clipped },
-    weighting: { method: r.weighting, description: WEIGHTING[r.weighting] }, reason: null,
+    weighting: { method: r.weighting, description: contextual ? CONTEXTUAL_WEIGHTING : WEIGHTING[r.weighting] }, reason: null,
     warning: essWarning(r.effectiveSampleSize, thin, r.finiteSample),
   };
 }

@@ -13,6 +13,8 @@ import { parseEventId, type StoredDecisionEvent, type StoredEvent } from '../con
 import type { ExperimentConfig } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
 import { userKeyOf } from './decision-log.js';
+import { loggedFeatures } from './decision-features.js';
+import { PROPENSITY_DRAWS } from '../bandit/linear-thompson.js';
 import { LOG_PAGE } from './log-turns.js';
 import { allEvents } from './replay.js';
 import { POPULATION_NAMES } from './select.js';
@@ -24,11 +26,13 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const json = (text: string | undefined): Record<string, unknown> | null => (text === undefined ? null : JSON.parse(text));
 
 /** The decisionId that /select answered for this event: re-signed from the stored fields (null if they cannot be). */
-export function decisionIdOf(ctx: ServiceContext, experimentId: string, ev: StoredEvent): string | null {
+export function decisionIdOf(ctx: ServiceContext, config: ExperimentConfig, ev: StoredEvent): string | null {
   try {
     // The token's user key (select.ts): from the decision's userId, or as the reward event kept it.
     const u = ev.type === 'decision' ? userKeyOf(ev.userId, ev.population) : ev.userKey;
-    return ctx.signer.signWith({ e: experimentId, a: ev.armId, p: ev.population, t: ev.issuedAt, q: ev.propensity, k: ev.nonce, ...(u && { u }) });
+    // A linear policy's decision carried its features (issue 23), read again from the logged context.
+    const x = ev.type === 'decision' ? loggedFeatures(config, ev.population, ev.context) : undefined;
+    return ctx.signer.signWith({ e: config.id, a: ev.armId, p: ev.population, t: ev.issuedAt, q: ev.propensity, k: ev.nonce, ...(u && { u }), ...x });
   } catch {
     return null; // written by a tool with a made-up nonce (benchmarks), never by /select
   }
@@ -36,13 +40,14 @@ export function decisionIdOf(ctx: ServiceContext, experimentId: string, ev: Stor
 
 /** One event as the contract names its fields. */
 export function publicEvent(ctx: ServiceContext, config: ExperimentConfig, ev: StoredEvent): z.infer<typeof EventLine> {
-  const common = { eventId: ev.eventId, ts: iso(ev.ts), decisionId: decisionIdOf(ctx, config.id, ev), experimentId: config.id };
+  const common = { eventId: ev.eventId, ts: iso(ev.ts), decisionId: decisionIdOf(ctx, config, ev), experimentId: config.id };
   if (ev.type === 'decision') {
     return {
       type: ev.type, ...common, experimentVersion: ev.version, armId: ev.armId, population: POPULATION_NAMES[ev.population], propensity: ev.propensity,
       firstExposure: ev.firstExposure, policy: config.policy, userId: ev.userId ?? null, context: json(ev.context),
       eligibleArms: ev.eligibleArms, traceparent: ev.traceparent ?? null, ...(ev.excludedBy && { excludedBy: ev.excludedBy as ExcludedBy }),
       ...(ev.propensities && { propensities: Object.fromEntries(config.arms.flatMap((a, i) => (ev.eligibleArms.includes(a.id) ? [[a.id, ev.propensities![i]]] : []))) }),
+      ...(ev.propensities && config.policy === 'linear-thompson' && { propensityDraws: PROPENSITY_DRAWS }),
     };
   }
   if (ev.type === 'signal') return { type: ev.type, ...common, armId: ev.armId, population: POPULATION_NAMES[ev.population], name: ev.name, value: ev.value };
@@ -102,7 +107,7 @@ async function* dsjsonChunks(ctx: ServiceContext, config: ExperimentConfig, even
     const d = pending.get(ev.nonce);
     if (!d || ev.reward === undefined) continue;
     pending.delete(ev.nonce);
-    chunk += dsjsonLine(d, ev, decisionIdOf(ctx, config.id, d), armIds) + '\n';
+    chunk += dsjsonLine(d, ev, decisionIdOf(ctx, config, d), armIds) + '\n';
     left -= 1;
     if (chunk.length >= 64 * 1024) { yield chunk; chunk = ''; }
   }

@@ -93,7 +93,7 @@ export async function patchExperiment(ctx: ServiceContext, id: string, body: Pat
   const guardrails = g === undefined ? {} : { guardrails: g === null ? null : mergeGuardrails((await mustGet(ctx, id)).config.guardrails, g) };
   const metrics = ms === undefined ? {} : { metrics: patchedMetrics((await mustGet(ctx, id)).config.metrics, ms) };
   const before = cd === undefined ? undefined : (await mustGet(ctx, id)).config;
-  const changes = before === undefined ? {} : { changeDetection: changeDetectionOf(cd, before.discount, before.rewardShape) };
+  const changes = before === undefined ? {} : { changeDetection: changeDetectionOf(cd, before) };
   const periods = body.holdbackPercent === undefined ? undefined : await closeHoldbackPeriod(ctx, id, body.holdbackPercent, now);
   const state = await ctx.store.updateExperiment(id, { ...rest, ...guardrails, ...metrics, ...changes, updatedAt: now, ...(periods && { holdbackPeriods: periods }) });
   return view(stored(ctx, id, state));

@@ -26,7 +26,8 @@ export interface HistorySettings {
 /**
  * The point of `ts` from the experiment's state and tallies now, and the previous point (for the
  * allocation). Its probabilityBest is the report's (judged.ts: the net value under costWeight, the
- * evidence discounted to `nowS`, at the user level), so the chart and /arms agree.
+ * evidence discounted to `nowS`, at the user level; a contextual experiment's over the contexts
+ * seen, issue 23), so the chart and /arms agree.
  */
 export function historyPoint(state: ExperimentState, stats: ExperimentStats, prev: HistoryPoint | null, ts: number, nowS = ts): HistoryPoint {
   const { config, disabled } = state;

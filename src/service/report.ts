@@ -7,6 +7,7 @@ import type { ArmEvidence } from '../bandit/policy.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
 import { judgeExperiment } from './judged.js';
+import type { LinearArmModel } from '../bandit/linear-judgement.js';
 import { toUnits } from '../bandit/bounded.js';
 import { normalSupport, type Support } from '../bandit/support.js';
 import { decisionRuleOf, recommend } from '../bandit/decision-rule.js';
@@ -45,8 +46,10 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
   const enabled = stats.arms.map((a) => !disabled[a.armId]);
   // One basis (bandit/judgement.ts): what the policy optimises, from the evidence it reads, at the user level.
   const engine = engineFor(config);
+  // Issue 23: a contextual experiment is judged by its linear models over the contexts seen (judged.ts, bandit/linear-judgement.ts).
   const judged = judgeExperiment(config, stats, enabled, nowS);
   const deff = judged.designEffect;
+  const models = judged.models;
   const engineFields = engineArmFields(config, stats, enabled, nowS, judged);
   const regret = judged.regret;
 
@@ -69,6 +72,7 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
     expectedLoss: round(judged.expectedLoss[i]),
     guardrails: guardrailView(windows[a.armId], config.guardrails, disabled[a.armId]),
     ...engineFields[i],
+    ...(models && { model: modelView(models[i]) }),
   }));
 
   const rule = decisionRuleOf(config.decisionRule);
@@ -106,6 +110,12 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
 }
 
 const judgedName = (costWeight: number): string => (costWeight > 0 ? `net value (reward - ${costWeight} x cost)` : 'reward');
+
+/** An arm's linear model as /arms shows it (issue 23), rounded. */
+const modelView = (m: LinearArmModel) => ({
+  rewards: m.rewards, noiseSd: round(m.noiseSd),
+  coefficients: Object.fromEntries(Object.entries(m.coefficients).map(([k, c]) => [k, { mean: round(c.mean), interval95: c.interval95.map((x) => round(x)) }])),
+});
 
 const SUPPORTED: Support = { supported: true, neededRewards: null, reason: null };
 

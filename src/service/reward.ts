@@ -15,6 +15,7 @@ import type { Snapshot } from './snapshot.js';
 import { changeSpecOf, engineSumsInput } from './engine-config.js';
 import { answerEach, type BatchAnswer } from './batch.js';
 import { rewardMetrics } from './signals.js';
+import { encodeCompact } from '../bandit/features.js';
 
 /** RewardResponse, with what the document leaves open: autoDisabled, set when this reward made a guardrail disable the arm. */
 export type RewardResult = Omit<z.infer<typeof RewardResponse>, 'autoDisabled'> & { autoDisabled?: { armId: string } & DisabledInfo };
@@ -48,6 +49,8 @@ async function recordWith(ctx: ServiceContext, body: RewardBody, claims: Decisio
     ...(config.defaultReward && { defaults: { apply: false, late: Math.floor(nowMs / 1000) - claims.t > config.defaultReward.afterSeconds } }),
     ...(metrics && { metrics }),
     changes: changeSpecOf(config, claims.p, value),
+    // Issue 23: a linear policy's decision carried its features; the store adds them to the arm's model.
+    ...(config.features && claims.x && { linear: { x: Array.from(encodeCompact(config.features, claims.x)) } }),
     log: {
       propensity: claims.q, retentionSeconds: config.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS,
       ...(body.metadata !== undefined && { metadata: JSON.stringify(body.metadata) }),

@@ -7,6 +7,7 @@ import { StoreUnavailableError } from '../store/store.js';
 import { decisionLog, userKeyOf, type SelectExtras } from './decision-log.js';
 import type { ServiceContext } from './context.js';
 import { decide } from './decide.js';
+import { requestFeatures, tokenFeatures, withFeatureContext } from './decision-features.js';
 import type { Snapshot } from './snapshot.js';
 import { POPULATION_NAMES, type Population } from '../contract/population.js';
 
@@ -31,13 +32,15 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (!snap) throw experimentNotFound(experimentId);
       if (snap.config.archivedAt) throw new ApiError('experiment_not_found', `experiment '${experimentId}' was archived at ${snap.config.archivedAt}`);
       const nonce = stampLife(random, snap.lifeTag);
-      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded, extras.context, extras.attributes);
+      const ex = withFeatureContext(snap.config, extras); // issue 23: OFREP's attributes carry a contextual policy's features
+      const features = requestFeatures(snap.config, ex.context); // issue 23: 400 before anything is decided
+      const d = decide(snap, userId, ctx.rngFor(experimentId, snap.config.seed), nowMs, recorded, ex.context, ex.attributes);
       const userKey = userKeyOf(userId, d.population); // in the token, and in a default reward's due entry
       const withStats = snap.statsRefresh(nowMs) === 'with-assign';
       const res = await ctx.store.assign({
         experimentId, version: snap.version, population: d.population, armId: snap.armIds[d.armIndex],
         propensity: d.propensity, userId, sticky: snap.config.stickiness && !d.promoted, stickyTtlSeconds: snap.config.stickyTtlSeconds,
-        now: Math.floor(nowMs / 1000), withStats, log: decisionLog(snap, nonce, nowMs, extras, d.propensityVector, d.excludedBy),
+        now: Math.floor(nowMs / 1000), withStats, log: decisionLog(snap, nonce, nowMs, ex, d.propensityVector, d.excludedBy),
         // Default reward (issue 11): scheduled by the same store call that counts the decision.
         ...(snap.config.defaultReward && { defaultReward: { dueAt: Math.floor(nowMs / 1000) + snap.config.defaultReward.afterSeconds, ...(userKey !== undefined && { userKey }) } }),
       });
@@ -53,7 +56,7 @@ export async function select(ctx: ServiceContext, experimentId: string, userId?:
       if (res.stats) snap.setStats(res.stats, nowMs);
       ctx.metrics.decision(experimentId, res.armId, d.population);
       if (d.excludedBy) ctx.metrics.excluded(experimentId, d.excludedBy);
-      const answer = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce);
+      const answer = result(ctx, snap, d.population, res.armId, res.propensity, res.sticky, nowMs, userKey, nonce, tokenFeatures(d.population, features));
       if (d.excludedBy) answer.excludedBy = d.excludedBy;
       return answer;
     }
@@ -74,10 +77,11 @@ function fallback(ctx: ServiceContext, experimentId: string, nowMs: number, caus
   return { ...result(ctx, snap, 'x', snap.config.baselineArmId, 1, false, nowMs, undefined, stampLife(newNonce(), snap.lifeTag)), fallback: true };
 }
 
-function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, u: string | undefined, nonce: string): SelectResult {
+function result(ctx: ServiceContext, snap: Snapshot, population: Population, armId: string, propensity: number, sticky: boolean, nowMs: number, u: string | undefined, nonce: string,
+  x?: { x: number[] }): SelectResult {
   const arm = snap.config.arms[snap.armIds.indexOf(armId)];
   // A recorded decision's id is the one its event re-signs; a fallback (nothing recorded) has a fresh nonce.
-  const decisionId = ctx.signer.signWith({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, k: nonce, ...(u && { u }) });
+  const decisionId = ctx.signer.signWith({ e: snap.config.id, a: armId, p: population, t: Math.floor(nowMs / 1000), q: propensity, k: nonce, ...(u && { u }), ...x });
   return {
     decisionId, experimentId: snap.config.id, armId, payload: arm.payload ?? null,
     population: POPULATION_NAMES[population], sticky, propensity,

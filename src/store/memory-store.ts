@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { BoundedMap } from './bounded-map.js';
 import { addEngineSums } from './engine-sums.js';
+import { linearAfterReward } from './linear-sums.js';
 import { recordInMemory } from './change-step.js';
 import type { ArmDetector } from '../bandit/change-evidence.js';
 import { MemoryDefaults } from './memory-defaults.js';
@@ -28,6 +29,8 @@ interface ArmData {
   /** How many window latencies are at or below `countedFor` (the latency limit when last counted). */
   atOrBelow: number;
   countedFor: number | undefined;
+  /** A linear policy's sums of the bandit population (issue 23); replaced, never changed in place. */
+  linear?: Float64Array;
   /** Change detection (issue 24): the arm's GLR detector (bandit population). */
   detector?: ArmDetector;
 }
@@ -230,6 +233,8 @@ export class MemoryStore implements Store {
       const engine = addEngineSums(t.engine, input.engine, input.nowMs / 1000, input.reward, input.event.cost);
       if (engine) t.engine = engine;
     }
+    // Linear sums (issue 23), as reward.lua's call of linear.lua.
+    arm.linear = linearAfterReward(arm.linear, input) ?? arm.linear;
     // Metrics sent with the reward (issue 22): counted in this step, each once per decision and name (reward.lua's block).
     const metrics = input.metrics ? e.metrics.record(e.dedupe, input, input.metrics, input.userKey) : null;
     // A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.
@@ -349,7 +354,7 @@ function statsOf(e: ExperimentData): ExperimentStats {
   return {
     arms: e.state.config.arms.map((a) => {
       const d = e.arms.get(a.id)!;
-      return { armId: a.id, bandit: { ...d.b }, holdback: { ...d.h }, excluded: { ...d.x } };
+      return { armId: a.id, bandit: { ...d.b }, holdback: { ...d.h }, excluded: { ...d.x }, ...(d.linear && { linear: d.linear }) };
     }),
     users: { b: { ...e.users.b }, h: { ...e.users.h } },
   };

@@ -58,6 +58,8 @@ export class ExperimentKeys {
   metricSums(): string { return `${this.base}M`; }
   /** Change detection (issue 24): the arms' GLR detectors (fields in lua/changes.lua). */
   detectors(): string { return `${this.base}g`; }
+  /** A linear policy's per-arm sums (issue 23, lua/linear.lua). */
+  linearSums(): string { return `${this.base}L`; }
   history(): string { return `${this.base}h`; }
   log(): string { return `${this.base}l`; }
   /** The log's index of one type (d, r or g: the entries' type field), and how far it goes (lua/log-of-type.lua). */

@@ -21,6 +21,8 @@ type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
 import { RedisApiKeys } from './redis-api-keys.js';
 import type { StoredEvent } from '../contract/event-log.js';
 import { RedisLogReader } from './redis-log-reader.js';
+import { withLinear } from './redis-linear.js';
+import { linearSpec } from './linear-sums.js';
 import { decodeClaim, encodeClaim, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
 import {
   EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, layerKey, secretKey, stickyEpochs, stickyField,
@@ -44,7 +46,7 @@ const SCRIPTS = {
   banditUpdateExperiment: ['update-experiment', 1],
   banditSetArmState: ['set-arm-state', 1],
   banditAssign: ['assign', 7],
-  banditReward: ['reward', 11],
+  banditReward: ['reward', 12],
   banditSignal: ['signal', 5],
   banditSecret: ['get-or-create-secret', 1],
   banditHistoryPoint: ['history-point', 1],
@@ -59,10 +61,10 @@ export const readLua = (file: string): string => readFileSync(new URL(`./lua/${f
 
 /**
  * The reward step: reward.lua with its libraries (change detection, issue 24: glr.lua and changes.lua;
- * metrics.lua, issue 22), its body wrapped in a function so that a change it detected is returned with
+ * metrics.lua, issue 22; linear.lua, issue 23), its body wrapped in a function so that a change it detected is returned with
  * its reply, whichever of its returns it took: {'~change', detectedAt, at, reply}.
  */
-export const rewardScript = (): string => [readLua('glr'), readLua('changes'), readLua('metrics'),
+export const rewardScript = (): string => [readLua('glr'), readLua('changes'), readLua('metrics'), readLua('linear'),
   'local function reward_step()', readLua('reward'), 'end',
   'local reply = reward_step()',
   "if change_found then return {'~change', change_found[1], change_found[2], reply} end",
@@ -104,7 +106,7 @@ export class RedisStore implements Store {
     this.prefix = checkPrefix(opts.prefix);
     this.staleAfterMs = Math.max(2000, 8 * (opts.commandTimeoutMs ?? 250));
     for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
-      // metrics.lua (issue 22) is a library of the reward and signal steps; the reward step's has change detection's too.
+      // metrics.lua (issue 22) is a library of the reward and signal steps; the reward step's has change detection's and linear.lua too.
       const lua = file === 'reward' ? rewardScript() : file === 'signal' ? `${readLua('metrics')}\n${readLua(file)}` : readLua(file);
       client.defineCommand(name, { numberOfKeys, lua });
     }
@@ -157,10 +159,10 @@ export class RedisStore implements Store {
 
   async getStats(id: string): Promise<ExperimentStats | null> {
     const k = this.keys(id);
-    const [arms, tallies] = await Promise.all([
-      this.io(() => this.client.hget(k.meta(), 'arms')), this.io(() => this.client.hgetall(k.tallies())),
+    const [arms, tallies, linear] = await Promise.all([
+      this.io(() => this.client.hget(k.meta(), 'arms')), this.io(() => this.client.hgetall(k.tallies())), this.io(() => this.client.hgetallBuffer(k.linearSums())),
     ]);
-    return arms === null ? null : decodeStats(JSON.parse(arms) as string[], tallies);
+    return arms === null ? null : withLinear(decodeStats(JSON.parse(arms) as string[], tallies), linear);
   }
 
   async getGuardrailWindows(id: string): Promise<Record<string, GuardrailWindow>> {
@@ -185,6 +187,9 @@ export class RedisStore implements Store {
   async assign(input: AssignInput): Promise<AssignResult> {
     const k = this.keys(input.experimentId);
     const { epoch, keyTtl } = stickyEpochs(input.now, input.stickyTtlSeconds);
+    // Issue 23: fresh stats carry the linear sums too, read in the same pipeline as the script.
+    const linear = input.withStats ? this.io(() => this.client.hgetallBuffer(k.linearSums())) : null;
+    linear?.catch(() => undefined); // awaited below only when the script served; never an unhandled rejection
     const reply = await this.script('banditAssign',
       [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1), k.log(), k.due()],
       [input.version, input.armId, String(input.propensity), input.population, input.userId !== undefined ? stickyField(input.userId) : '',
@@ -200,7 +205,7 @@ export class RedisStore implements Store {
     if (kind === 'not_found' || kind === 'stale') return { kind };
     const [armId, propensity, stickyFlag, first, arms, tallies] = reply as [string, string, number, number, string?, string[]?];
     const served: AssignResult = { kind: 'served', armId, propensity: Number(propensity), sticky: stickyFlag === 1, firstExposure: first === 1 };
-    if (arms !== undefined) served.stats = decodeStats(JSON.parse(arms) as string[], pairsToRecord(tallies!));
+    if (arms !== undefined) served.stats = withLinear(decodeStats(JSON.parse(arms) as string[], pairsToRecord(tallies!)), (await linear) ?? {});
     return served;
   }
 
@@ -211,7 +216,7 @@ export class RedisStore implements Store {
     const g = input.guardrails;
     const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
     const wrapped = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted(), k.metricSums(), k.detectors()],
+      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted(), k.metricSums(), k.detectors(), k.linearSums()],
       [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
         opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
         mayAutoDisable(g, input.baseline) ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
@@ -227,7 +232,9 @@ export class RedisStore implements Store {
         // hurdle sums (rewardShape hurdle-lognormal): ARGV[30]
         input.engine?.hurdle ? '1' : '0',
         // change detection (issue 24): ARGV[31]
-        input.changes ? JSON.stringify({ m: input.changes.model, d: input.changes.delta, ps: input.changes.priorSum, pw: input.changes.priorWeight, t: input.issuedAt, n: input.nowMs / 1000 }) : '']);
+        input.changes ? JSON.stringify({ m: input.changes.model, d: input.changes.delta, ps: input.changes.priorSum, pw: input.changes.priorWeight, t: input.issuedAt, n: input.nowMs / 1000 }) : '',
+        // linear sums (issue 23): ARGV[32]
+        linearSpec(input)]);
     const { reply, change } = changeOf(wrapped);
     const kind = failure(reply);
     if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale' || kind === 'expired') return { kind };

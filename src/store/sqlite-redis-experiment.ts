@@ -86,6 +86,10 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
     await b.add((p) => p.hset(k.detectors(), `f:${a}`, `${n(c.detector.readDoubleLE(0))},${n(c.detector.readDoubleLE(8))}`, `g:${a}`, c.detector.subarray(16)));
   }
   await b.add((p) => p.hset(k.tallies(), 'b~ss', n(e.bss), 'b~nn', n(e.bnn), 'b~sn', n(e.bsn), 'h~ss', n(e.hss), 'h~nn', n(e.hnn), 'h~sn', n(e.hsn)));
+  // A linear policy's sums (issue 23, linear.lua): the same packed doubles, by arm id.
+  for (const r of db.prepare('SELECT arm, sums FROM linear_sums WHERE rid = ?').all(e.rid) as { arm: number; sums: Buffer }[]) {
+    await b.add((p) => p.hset(k.linearSums(), armIds[r.arm], r.sums));
+  }
 
   // Guardrail windows (reward.lua): counters hash, and each arm's events "seq|latency|cost|error", oldest first.
   type Counter = { arm: number; latencies: number; cost_samples: number; cost_sum: number; errors: number; at_or_below: number; counted_for: number | null; next_seq: number };

@@ -66,6 +66,8 @@ export class SqliteReward {
       const engine = addEngineSums(this.tallies.engine(rid, arm, input.population), input.engine, input.nowMs / 1000, input.reward, input.event.cost);
       if (engine) this.tallies.setEngine(rid, arm, input.population, engine);
     }
+    // Linear sums (issue 23), as reward.lua's call of linear.lua.
+    this.tallies.addLinear(rid, arm, input);
     // Metrics sent with the reward (issue 22): counted in this step, each once per decision and name (reward.lua's block).
     const metrics = input.metrics ? this.metrics.record(rid, arm, input, input.metrics, input.userKey) : null;
     // A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.

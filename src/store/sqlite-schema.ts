@@ -84,6 +84,9 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE metric_sums ADD COLUMN u_sum_sq REAL NOT NULL DEFAULT 0;
    ALTER TABLE metric_sums ADD COLUMN u_count_sq REAL NOT NULL DEFAULT 0;
    ALTER TABLE metric_sums ADD COLUMN u_cross REAL NOT NULL DEFAULT 0;`,
+  // 6: contextual policies (issue 23): a linear policy's per-arm sums of the bandit population, as
+  // little-endian doubles (bandit/linear-model.ts's layout).
+  `CREATE TABLE linear_sums (rid INTEGER NOT NULL, arm INTEGER NOT NULL, sums BLOB NOT NULL, PRIMARY KEY (rid, arm)) WITHOUT ROWID;`,
 ];
 
 /** The schema version this release writes. */

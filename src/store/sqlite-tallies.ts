@@ -8,6 +8,8 @@ import type { EngineSums } from '../contract/domain.js';
 import { POPULATION_NAMES, type Population } from '../contract/population.js';
 import type { ExperimentHead } from './sqlite-experiments.js';
 import type { ArmStats, ExperimentStats, Tally } from '../contract/domain.js';
+import { packLinear, unpackLinear } from '../bandit/linear-model.js';
+import { linearAfterReward } from './linear-sums.js';
 
 interface TallyRow { arm: number; pop: Population; decisions: number; rewards: number; sum: number; sum_sq: number; users: number; engine: string | null }
 interface UsersRow { bss: number; bnn: number; bsn: number; hss: number; hnn: number; hsn: number }
@@ -26,6 +28,10 @@ export class SqliteTallies {
       users: db.prepare<[number], UsersRow>('SELECT bss, bnn, bsn, hss, hnn, hsn FROM experiments WHERE rid = ?'),
       addB: db.prepare('UPDATE experiments SET bss = bss + ?, bnn = bnn + ?, bsn = bsn + ? WHERE rid = ?'),
       addH: db.prepare('UPDATE experiments SET hss = hss + ?, hnn = hnn + ?, hsn = hsn + ? WHERE rid = ?'),
+      // Issue 23: a linear policy's sums (linear-sums.ts).
+      linear: db.prepare<[number, number], { sums: Buffer }>('SELECT sums FROM linear_sums WHERE rid = ? AND arm = ?'),
+      setLinear: db.prepare('INSERT OR REPLACE INTO linear_sums (rid, arm, sums) VALUES (?, ?, ?)'),
+      allLinear: db.prepare<[number], { arm: number; sums: Buffer }>('SELECT arm, sums FROM linear_sums WHERE rid = ?'),
     };
   }
 
@@ -51,6 +57,14 @@ export class SqliteTallies {
     this.s.setEngine.run(JSON.stringify(engine), rid, arm, pop);
   }
 
+  /** Adds the reward to the arm's linear sums when it is a linear policy's (linear-sums.ts); inside the reward transaction. */
+  addLinear(rid: number, arm: number, input: Parameters<typeof linearAfterReward>[1]): void {
+    if (!input.linear) return;
+    const row = this.s.linear.get(rid, arm);
+    const next = linearAfterReward(row ? unpackLinear(row.sums) : undefined, input);
+    if (next) this.s.setLinear.run(rid, arm, packLinear(next));
+  }
+
   stats(head: Pick<ExperimentHead, 'rid' | 'armIds'>): ExperimentStats {
     const arms: ArmStats[] = head.armIds.map((armId) => ({ armId, bandit: emptyTally(), holdback: emptyTally(), excluded: emptyTally() }));
     for (const r of this.s.all.all(head.rid)) {
@@ -64,6 +78,7 @@ export class SqliteTallies {
       if (r.before_change) b.beforeChange = JSON.parse(r.before_change) as Tally['beforeChange'];
       if (r.changes) b.changes = JSON.parse(r.changes) as Tally['changes'];
     }
+    for (const r of this.s.allLinear.all(head.rid)) if (arms[r.arm]) arms[r.arm].linear = unpackLinear(r.sums);
     const u = this.s.users.get(head.rid)!;
     return { arms, users: { b: { sumSq: u.bss, countSq: u.bnn, cross: u.bsn }, h: { sumSq: u.hss, countSq: u.hnn, cross: u.hsn } } };
   }

@@ -117,6 +117,12 @@ export interface RewardInput {
    * changes.lua), and a change restarts the arm's evidence (`Tally.since`).
    */
   changes?: ChangeSpec;
+  /**
+   * A linear policy's decision (issue 23): its encoded features x (bandit/features.ts, from the
+   * decision token). A bandit reward with a value adds r x x^T to the arm's linear sums in this same
+   * step (store/linear-sums.ts), exactly once with the reward.
+   */
+  linear?: { x: readonly number[] };
 }
 
 /** A decision waiting for its default reward (issue 11). */

@@ -92,6 +92,34 @@ describe('DecisionSigner', () => {
     }
   });
 
+  it('carries a linear policy\'s features as version 3 (issue 23), exactly; without them the bytes stay version 2\'s', () => {
+    const x = [1, 0, 1, 0.1 + 0.2, -2.5e-7, 1e6 / 3];
+    for (const u of [undefined, 'AbC-_9xyz012']) {
+      const token = signer.sign({ ...claims, ...(u && { u }), x });
+      expect(Buffer.from(token, 'base64url')[0]).toBe(3);
+      expect(signer.verify(token)).toMatchObject({ ...claims, ...(u && { u }), x });
+    }
+    expect(Buffer.from(signer.sign(claims), 'base64url')[0]).toBe(2);
+    expect(signer.verify(signer.sign({ ...claims, x: [] }))).toMatchObject({ ...claims, x: [] });
+    expect(() => signer.sign({ ...claims, x: new Array(64).fill(0) })).toThrow(/at most 63/);
+  });
+
+  it('accepts version-3 ids issued before node:crypto signed them (the contextual branch at f82b2cf), and signs the same bytes', () => {
+    // Minted at f82b2cf by the hand-written HMAC with this secret: a linear policy's decisions with their features.
+    const old = new DecisionSigner('fixed-secret-for-the-known-token-test');
+    const issued: [string, DecisionClaims][] = [
+      ['AwBpM8NCP8AAAAAAAAAAAQIDBAUGBwgJCgsJZXhwLWtub3duBWFybS0yCWm3HXn4IYo5JQU_8AAAAAAAAAAAAAAAAAAAP_AAAAAAAAA_uZmZmZmZmr6Qxvegte2N6QqKtnycy-M7EljdLBbPuQ',
+        { e: 'exp-known', a: 'arm-2', p: 'b', t: 1_765_000_002, q: 0.125, k: 'AAECAwQFBgcICQoL', u: 'abcdefghijkl', x: [1, 0, 1, 0.1, -2.5e-7] }],
+      ['AwBpM8NDP-AAAAAAAAAMDQ4PEBESExQVFhcJZXhwLWtub3duB2NvbnRyb2wAAj_wAAAAAAAAQRRYVVVVVVWimr02tZlslk-u3QNes3OP',
+        { e: 'exp-known', a: 'control', p: 'b', t: 1_765_000_003, q: 0.5, k: 'DA0ODxAREhMUFRYX', x: [1, 1e6 / 3] }],
+    ];
+    for (const [id, c] of issued) {
+      expect(old.verify(id)).toEqual(c);
+      expect(old.signWith(c)).toBe(id);
+      expect(new DecisionSigner('another-secret').verify(id)).toBeNull();
+    }
+  });
+
   it('refuses an id longer than a length byte can hold', () => {
     expect(() => signer.sign({ ...claims, e: 'e'.repeat(256) })).toThrow(/too long/);
   });

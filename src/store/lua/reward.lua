@@ -17,6 +17,7 @@
   KEYS[9]  default rewards: defaulted set <prefix>{exp:<id>}:df
   KEYS[10] metric sums hash               <prefix>{exp:<id>}:M   (issue 22)
   KEYS[11] change detection: detectors hash <prefix>{exp:<id>}:g   (issue 24; see changes.lua)
+  KEYS[12] linear sums hash               <prefix>{exp:<id>}:L   (issue 23; see linear.lua)
 
   ARGV[1]  armId
   ARGV[2]  population: b | h | x
@@ -59,6 +60,9 @@
   -- change detection (issue 24)
   ARGV[31] '' or the arm's change test: the spec changes.lua describes (cjson), prepended with glr.lua;
            the script's wrapper (redis-store.ts) returns {'~change', detectedAt, at, reply} when it fires
+  -- linear sums (issue 23)
+  ARGV[32] '' or a linear policy's spec as linear.lua describes (counted into KEYS[12]). linear.lua
+           is prepended to this script.
 
   The p95 check needs no sorted set: the window counters keep how many of the window's latencies
   are at or below the limit (u:<armId>, counted for the limit in ul:<armId>), updated per event
@@ -198,6 +202,9 @@ if ARGV[30] == '1' and ARGV[5] ~= '' then
   end
 end
 -- (end of the hurdle sums)
+
+-- Linear sums (issue 23): the arm's linear-model sums (linear.lua), once with the reward.
+if ARGV[32] ~= nil and ARGV[32] ~= '' then recordLinear(ARGV[32], KEYS[12], arm, tonumber(ARGV[5])) end
 
 -- Metrics (issue 22): counted in this step, each once per decision and name (a duplicate reward
 -- returned above, so a retry counts none of them).

@@ -1,0 +1,24 @@
+/**
+ * A linear policy's per-arm sums (issue 23, bandit/linear-model.ts) as the ledger keeps them: the
+ * reward step adds r x x^T to the served arm's sums when the decision was a linear policy's (the
+ * token carried its features), of the bandit population, and the event carried a reward value.
+ * The memory and SQLite stores call `linearAfterReward` inside their reward step; Redis does the
+ * same in lua/linear.lua, inside the reward script.
+ */
+import { addLinear } from '../bandit/linear-model.js';
+import type { RewardInput } from './store.js';
+
+/** The arm's sums after this reward, or undefined when the reward adds nothing to them. */
+export function linearAfterReward(prev: Float64Array | undefined, input: Pick<RewardInput, 'linear' | 'population' | 'reward'>): Float64Array | undefined {
+  if (!input.linear || input.population !== 'b' || input.reward === undefined) return undefined;
+  return addLinear(prev, input.linear.x, input.reward);
+}
+
+/** reward.lua's ARGV[32] for linear.lua: '' (nothing to add) or "<d> <i>:<x_i> ..." over x's nonzero entries. */
+export function linearSpec(input: Pick<RewardInput, 'linear' | 'population' | 'reward'>): string {
+  if (!input.linear || input.population !== 'b' || input.reward === undefined) return '';
+  const { x } = input.linear;
+  const parts = [String(x.length)];
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) parts.push(`${i}:${x[i]}`);
+  return parts.join(' ');
+}
