@@ -72,7 +72,7 @@ try {
   const noLog = await connectRedisStore(server.url, { prefix: 'without:', commandTimeoutMs: 10_000 });
   const bare = (noLog as unknown as { client: Redis }).client;
   bare.defineCommand('banditAssign', { numberOfKeys: 7, lua: withoutLog(readLua('assign')) });
-  bare.defineCommand('banditReward', { numberOfKeys: 11, lua: withoutLog(rewardScript()) }); // the store's KEYS count (redis-store.ts recordReward)
+  bare.defineCommand('banditReward', { numberOfKeys: 12, lua: withoutLog(rewardScript()) }); // the store's KEYS count (redis-store.ts recordReward)
   for (const s of [withLog, noLog]) await s.createExperiment(config('cost'));
   const usecPerCall = async (f: (i: number) => Promise<unknown>): Promise<number> => {
     await admin.config('RESETSTAT');
