@@ -81,9 +81,9 @@ export class Metrics {
     this.counter('bandit_stale_retries_total', 'Decisions refused by the store because the experiment changed meanwhile, and made again.', ['experiment'], this.staleRetries);
     this.counter('bandit_snapshot_reloads_total', 'Experiment snapshots (state and tallies) read from the store into this replica\'s cache.', ['experiment'], this.reloads);
     this.counter('bandit_guardrail_disables_total', 'Arms disabled automatically by a guardrail.', ['experiment', 'arm', 'guardrail'], this.disables);
-    this.counter('bandit_changes_detected_total', 'Changes of an arm\'s reward distribution detected by changeDetection (issue 24), by the replica whose reward revealed them.',
+    this.counter('bandit_changes_detected_total', 'Changes of an arm\'s reward distribution detected by changeDetection, by the replica whose reward revealed them.',
       ['experiment', 'arm'], this.changes);
-    this.counter('bandit_signals_total', 'Metric values accepted (duplicates not counted), by declared metric name and the route they came by: source="signal" (POST /signals) or "reward" (the metrics of an accepted /reward or /rewards event) (issue 22).',
+    this.counter('bandit_signals_total', 'Metric values accepted (duplicates not counted), by declared metric name and the route they came by: source="signal" (POST /signals) or "reward" (the metrics of an accepted /reward or /rewards event).',
       ['experiment', 'metric', 'source'], this.signals);
     this.counter('bandit_store_errors_total', 'Store calls that failed (unavailable or timed out).', ['operation'], this.storeErrors);
     this.storeDuration = new BucketHistogram('bandit_store_duration_seconds', 'Duration of store calls (failed ones included), by store method.',
