@@ -3,6 +3,12 @@
  * iterates in insertion order, so a read moves its entry to the end (once the map is half full, see
  * get) and an insert past the cap drops the first. The embedded store bounds its sticky users with it (STICKY_MAX_USERS per
  * experiment): a user evicted early is assigned afresh on their next request, as after the TTL.
+ *
+ * Why not `lru-cache` (measured 2026-12-07, 3 million get/set over 100,000 users, 3 rounds each):
+ * with `max: 500,000` it preallocates 7.7 MiB per cache (two per experiment) before the first user;
+ * with `maxSize` instead it allocates as it grows but costs 0.12-0.14 µs per operation against
+ * 0.05-0.09 µs here; and the store's sweeper deletes while it iterates, with writes between its
+ * slices, which a Map defines and lru-cache's linked index list does not.
  */
 export class BoundedMap<K, V> extends Map<K, V> {
   constructor(readonly cap: number) {
