@@ -67,6 +67,11 @@ describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y ch
     const why = await page.locator('#leaderboard tr[data-arm="v3"] td.why').textContent();
     expect(why).toContain('reward changed at');
     expect(why).toContain(`evidence now: ${v3.rewardsSinceChange} rewards`);
+    // The mean beside the since-change interval is the since-change one (v3 fell from 0.6 to 0.1), not the all-time 0.5-ish.
+    const mean = page.locator('#leaderboard tr[data-arm="v3"] td.mean');
+    expect(await mean.textContent()).toMatch(/since change$/);
+    expect(Number.parseFloat((await mean.textContent())!)).toBeLessThan(0.35);
+    expect(await mean.getAttribute('title')).toContain(`all-time mean`);
     // The mark is drawn: the canvas has pixels of the arm's colour (#16a34a, the third) along a vertical line.
     const columns = await page.evaluate(() => {
       const c = document.querySelector('#chart-mean canvas') as HTMLCanvasElement;

@@ -113,7 +113,16 @@ function renderLeaderboard(report, experiment) {
     const m = report.rewardModel;
     const ci = a.credibleInterval95 ? `[${meanText(a.credibleInterval95[0], m)}, ${meanText(a.credibleInterval95[1], m)}]`
       : a.support && !a.support.supported ? 'not enough data' : '–';
-    tr.append(name, action, cell(a.status, 'status'), cell(String(a.decisions), 'num decisions'), cell(meanText(a.meanReward, m), 'num mean'), cell(ci, 'interval'),
+    // After a detected change the interval is the evidence since it: so is the mean beside it (the all-time mean in its title).
+    const restarted = a.rewardsSinceChange !== undefined && a.rewardsSinceChange < a.rewards;
+    const mean = cell(meanText(restarted ? a.posteriorMean : a.meanReward, m), 'num mean');
+    if (restarted) {
+      const note = document.createElement('small');
+      note.textContent = 'since change';
+      mean.append(document.createElement('br'), note);
+      mean.title = `posterior mean of the ${a.rewardsSinceChange} rewards since the change; all-time mean ${meanText(a.meanReward, m)}`;
+    }
+    tr.append(name, action, cell(a.status, 'status'), cell(String(a.decisions), 'num decisions'), mean, cell(ci, 'interval'),
       cell(prob(a.probabilityBest), 'num pbest'), cell(sig(a.expectedLoss, 2), 'num loss'), cell(guardrailText(a.guardrails, experiment.guardrails), 'guardrails'),
       cell(disabledText, 'why'));
     // The column names, for the stacked layout of narrow screens.
