@@ -296,6 +296,7 @@ export class RedisStore implements Store {
   readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null> {
     return this.logReader.readOfType(this.keys(id), type, after, limit);
   }
+  advanceLogIndex(id: string): Promise<boolean> { return this.logReader.advanceIndex(this.keys(id)); }
 
   async claimLayerRange(layerId: string, claim: LayerClaim, nowMs: number, mode: ClaimMode): Promise<ClaimResult> {
     const reply = await this.script('banditClaimLayer', [layerKey(this.prefix, layerId)], [claim.experimentId, encodeClaim(claim), nowMs, mode]);

@@ -281,6 +281,12 @@ export interface EventLogStore {
    * filtered page reads no events of the other types: it costs what it returns.
    */
   readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null>;
+  /**
+   * Only on a store whose type index is built after the writes (Redis; the others index in the
+   * write itself): indexes one bounded slice of the log; true when the index holds the whole log.
+   * Safe to call from every replica at once. Run by the background indexer (service/log-indexer.ts).
+   */
+  advanceLogIndex?(id: string): Promise<boolean>;
 }
 
 export interface LayerStore {
