@@ -275,8 +275,8 @@ export class RedisStore implements Store {
     return reply === 1;
   }
 
-  async readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]> {
-    const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).history(), fromTs, toTs));
+  async readHistory(experimentId: string, fromTs: number, toTs: number, limit?: number): Promise<HistoryPoint[]> {
+    const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).history(), fromTs, toTs, 'LIMIT', 0, limit ?? -1));
     return members.map((m) => JSON.parse(m) as HistoryPoint);
   }
 

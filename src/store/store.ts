@@ -244,8 +244,8 @@ export interface HistoryStore {
    * `ts - retentionSeconds` are dropped in the same step.
    */
   writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean>;
-  /** The points with `fromTs <= ts <= toTs` (unix seconds), oldest first. */
-  readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]>;
+  /** The points with `fromTs <= ts <= toTs` (unix seconds), oldest first; the first `limit` of them (default: all). */
+  readHistory(experimentId: string, fromTs: number, toTs: number, limit?: number): Promise<HistoryPoint[]>;
   /** The newest point with `ts <= atOrBeforeTs`, or null. */
   lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null>;
 }
