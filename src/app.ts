@@ -37,6 +37,7 @@ import { KeyRing } from './service/keys.js';
 import { SecretKeeper, type SecretState } from './service/secret-keeper.js';
 import { secretGatePlugin } from './plugins/secret-gate.js';
 import { HistoryWriter } from './service/history-writer.js';
+import { LogIndexer } from './service/log-indexer.js';
 import type { HistorySettings } from './service/history.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
 
@@ -97,6 +98,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const defaults = new DefaultRewardSweeper(ctx, (err) => app.log.warn({ err }, 'default rewards: sweep failed; the next one retries'));
   defaults.start();
   app.addHook('onClose', async () => defaults.stop());
+  // The Redis log's per-type index, kept current by every replica (issue 19); the other stores index as they write.
+  if (LogIndexer.needed(opts.store)) {
+    const indexer = new LogIndexer(opts.store, (err) => (err instanceof StoreUnavailableError ? undefined
+      : app.log.warn({ err }, 'event log index: a pass failed; the next one retries')));
+    indexer.start();
+    app.addHook('onClose', async () => indexer.stop());
+  }
 
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBody(app);

@@ -2,13 +2,17 @@
  * The Redis log's per-type index (lua/log-of-type.lua, issue 19): a filtered page is read through
  * the index streams, which are brought up to date in slices of INDEX_SLICE log entries; each
  * type's stream holds exactly its events' ids; a page after the log was trimmed by age starts at
- * the oldest event kept, and is still complete.
+ * the oldest event kept, and is still complete. The background indexer (service/log-indexer.ts),
+ * run by two replicas at once while the log is written, indexes every entry exactly once, and a
+ * filtered page after it then indexes only the tail.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ExperimentKeys } from '../src/store/redis-keys.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
 import { INDEX_SLICE } from '../src/store/redis-log-reader.js';
+import { LogIndexer } from '../src/service/log-indexer.js';
+import { buildApp } from '../src/app.js';
 import type { RedisStore } from '../src/store/redis-store.js';
 import { fillLog } from '../bench/log-load/fill.js';
 import { REDIS_URL, deleteKeys, describeIf, redisAvailable, uniquePrefix } from './helpers/redis.js';
@@ -49,5 +53,61 @@ describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'redis log index', (
     const first = (await store.readEventsOfType('big', 'decision', decisions[10].eventId, 3))!;
     expect(first).toEqual(decisions.slice(400, 403));
     expect((await store.readEventsOfType('big', 'reward', null, 100))!).toEqual(rewards);
+  });
+
+  it('two replicas indexing in the background while the log is written: every entry indexed once, none skipped', async () => {
+    const other = await connectRedisStore(REDIS_URL, { prefix, commandTimeoutMs: 5000 }); // a second replica on the same keys
+    try {
+      await store.createExperiment({ id: 'shared', arms: [{ id: 'control' }, { id: 'structured' }, { id: 'large' }] } as never);
+      const calls = [0, 0];
+      const replica = (s: RedisStore, n: number) => new LogIndexer({
+        experimentIds: () => s.experimentIds(),
+        advanceLogIndex: (id) => { calls[n]++; return s.advanceLogIndex(id); },
+      }, (err) => { throw err; });
+      const [a, b] = [replica(store, 0), replica(other, 1)];
+      let writing = true;
+      const keepUp = async (x: LogIndexer) => { while (writing || !(await x.pass())) await x.pass(); };
+      await Promise.all([
+        fillLog(store, 'shared', 6 * INDEX_SLICE, 3 * INDEX_SLICE, 50).then(() => { writing = false; }),
+        keepUp(a), keepUp(b),
+      ]);
+      expect(calls[0]).toBeGreaterThan(2);
+      expect(calls[1]).toBeGreaterThan(2);
+
+      const s = new ExperimentKeys(prefix, 'shared');
+      const log = await admin.xrange(s.log(), '-', '+');
+      expect(log).toHaveLength(9 * INDEX_SLICE);
+      const idsOf = (t: string) => log.filter(([, f]) => f[0] === t).map(([id]) => id);
+      for (const t of ['d', 'r'] as const) expect((await admin.xrange(s.logIndex(t), '-', '+')).map(([id]) => id)).toEqual(idsOf(t));
+      expect(await admin.xlen(s.logIndex('g'))).toBe(0);
+      expect(await admin.get(s.logIndexed())).toBe(log.at(-1)![0]);
+
+      // A filtered page now indexes only what was written since: one script call for 5 new decisions.
+      await fillLog(store, 'shared', 5, 0);
+      const evalsha = async () => [...(await admin.info('commandstats')).matchAll(/cmdstat_evalsha:calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+      const before = await evalsha();
+      const page = (await other.readEventsOfType('shared', 'decision', idsOf('d').at(-1)!, 10))!;
+      expect(page).toHaveLength(5);
+      // The shared server counts other suites' calls too: at least this page's one, far fewer than a full re-index.
+      expect(await evalsha() - before).toBeLessThan(9);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('the app keeps the index current by itself on Redis', async () => {
+    await store.createExperiment({ id: 'bg', arms: [{ id: 'control' }, { id: 'structured' }, { id: 'large' }] } as never);
+    await fillLog(store, 'bg', 2 * INDEX_SLICE, 10, 100);
+    const app = await buildApp({ store, secret: 'log-indexer-test-secret-0123456789' });
+    try {
+      const s = new ExperimentKeys(prefix, 'bg');
+      const [[lastId]] = await admin.xrevrange(s.log(), '+', '-', 'COUNT', 1);
+      const deadline = Date.now() + 10_000;
+      while (await admin.get(s.logIndexed()) !== lastId && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await admin.get(s.logIndexed())).toBe(lastId);
+      expect(await admin.xlen(s.logIndex('r'))).toBe(10);
+    } finally {
+      await app.close();
+    }
   });
 });

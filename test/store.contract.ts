@@ -741,6 +741,9 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
         await store.writeHistoryPoint('exp-2', point(T0 + 30), DAY);
         expect((await store.readHistory('exp-1', T0 + 60, T0 + 120)).map((p) => p.ts)).toEqual([T0 + 60, T0 + 120]);
         expect((await store.readHistory('exp-1', 0, T0 + DAY)).map((p) => p.ts)).toEqual([T0, T0 + 60, T0 + 120, T0 + 180]);
+        // A page: the first `limit` points of the range (GET /history reads a long range this way).
+        expect((await store.readHistory('exp-1', 0, T0 + DAY, 2)).map((p) => p.ts)).toEqual([T0, T0 + 60]);
+        expect((await store.readHistory('exp-1', T0 + 61, T0 + DAY, 2)).map((p) => p.ts)).toEqual([T0 + 120, T0 + 180]);
         expect((await store.lastHistoryPoint('exp-1', T0 + 179))?.ts).toBe(T0 + 120);
         expect((await store.lastHistoryPoint('exp-1', T0 + 180))?.ts).toBe(T0 + 180);
         expect(await store.lastHistoryPoint('exp-1', T0 - 1)).toBeNull();

@@ -16,6 +16,7 @@ import type { ServiceContext } from './context.js';
 import { pooled } from './holdback-report.js';
 import { meanOf, round } from './report.js';
 import { judgeExperiment } from './judged.js';
+import { pageTurn } from './log-turns.js';
 import { metricStatsOf, withMetricMeans } from './metrics-report.js';
 
 export interface HistorySettings {
@@ -75,11 +76,31 @@ export async function writeHistory(ctx: ServiceContext, settings: HistorySetting
   return written;
 }
 
+/**
+ * Points read per store call by GET /history: a week of one-minute points is 10,080, so the range
+ * is read a page at a time, each page in a turn of the event loop of its own (log-turns.ts, shared
+ * with the log's readers), never the whole range in one call.
+ */
+export const HISTORY_PAGE = 200;
+
+/** The points of [fromTs, toTs], oldest first, a page (HISTORY_PAGE) at a time. */
+export async function historyPoints(ctx: ServiceContext, id: string, fromTs: number, toTs: number, pageSize = HISTORY_PAGE): Promise<HistoryPoint[]> {
+  const points: HistoryPoint[] = [];
+  for (let from = fromTs; from <= toTs;) {
+    await pageTurn();
+    const page = await ctx.store.readHistory(id, from, toTs, pageSize);
+    points.push(...page);
+    if (page.length < pageSize) break;
+    from = page[page.length - 1].ts + 1;
+  }
+  return points;
+}
+
 /** GET /experiments/:id/history: the points between two times (unix seconds), with ts as ISO 8601. */
 export async function readHistory(ctx: ServiceContext, id: string, fromTs: number, toTs: number, settings: HistorySettings): Promise<z.infer<typeof HistoryResponse>> {
   if (fromTs > toTs) throw invalidAt('invalid_request', 'from', 'must not be after to');
   if (!(await ctx.store.getExperiment(id))) throw new ApiError('experiment_not_found', `experiment '${id}' does not exist`);
-  const points = await ctx.store.readHistory(id, fromTs, toTs);
+  const points = await historyPoints(ctx, id, fromTs, toTs);
   return {
     experimentId: id,
     intervalSeconds: settings.intervalSeconds,

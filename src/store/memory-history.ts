@@ -19,8 +19,8 @@ export class MemoryHistory {
     return true;
   }
 
-  read(experimentId: string, fromTs: number, toTs: number): HistoryPoint[] {
-    return (this.byExperiment.get(experimentId) ?? []).filter((p) => p.ts >= fromTs && p.ts <= toTs).map((p) => structuredClone(p));
+  read(experimentId: string, fromTs: number, toTs: number, limit = Infinity): HistoryPoint[] {
+    return (this.byExperiment.get(experimentId) ?? []).filter((p) => p.ts >= fromTs && p.ts <= toTs).slice(0, limit).map((p) => structuredClone(p));
   }
 
   last(experimentId: string, atOrBeforeTs: number): HistoryPoint | null {

@@ -293,8 +293,8 @@ export class MemoryStore implements Store {
   async writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean> {
     return this.history.write(experimentId, point, retentionSeconds);
   }
-  async readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]> {
-    return this.history.read(experimentId, fromTs, toTs);
+  async readHistory(experimentId: string, fromTs: number, toTs: number, limit?: number): Promise<HistoryPoint[]> {
+    return this.history.read(experimentId, fromTs, toTs, limit);
   }
   async lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null> {
     return this.history.last(experimentId, atOrBeforeTs);

@@ -48,12 +48,24 @@ export class RedisLogReader {
     const arms = await this.io(() => this.client.hget(k.meta(), 'arms'));
     if (arms === null) return null;
     const log = await this.connection();
-    const keys = [k.log(), k.logIndex('d'), k.logIndex('r'), k.logIndex('g'), k.logIndexed()];
+    const keys = this.indexKeys(k);
     for (;;) {
       const [done, reply] = await this.inTurn(() => log.banditLogOfType(...keys, TYPE_FIELD[type], after === null ? '-' : `(${after}`, INDEX_SLICE, limit));
       if (done === 1) return decodeStreamEntries(JSON.parse(arms) as string[], reply as Entries);
     }
   }
+
+  /**
+   * Indexes one slice (at most INDEX_SLICE log entries) of the log into the type index, with no
+   * page (the background indexer, service/log-indexer.ts); true when the index has caught up.
+   */
+  async advanceIndex(k: ExperimentKeys): Promise<boolean> {
+    const log = await this.connection();
+    const [done] = await this.inTurn(() => log.banditLogOfType(...this.indexKeys(k), '', '-', INDEX_SLICE, 0));
+    return done === 1;
+  }
+
+  private indexKeys(k: ExperimentKeys): string[] { return [k.log(), k.logIndex('d'), k.logIndex('r'), k.logIndex('g'), k.logIndexed()]; }
 
   /** `exchange` on the log connection once the command before it has been answered. */
   private inTurn<T>(exchange: () => Promise<T>): Promise<T> {

@@ -275,8 +275,8 @@ export class RedisStore implements Store {
     return reply === 1;
   }
 
-  async readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]> {
-    const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).history(), fromTs, toTs));
+  async readHistory(experimentId: string, fromTs: number, toTs: number, limit?: number): Promise<HistoryPoint[]> {
+    const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).history(), fromTs, toTs, 'LIMIT', 0, limit ?? -1));
     return members.map((m) => JSON.parse(m) as HistoryPoint);
   }
 
@@ -296,6 +296,7 @@ export class RedisStore implements Store {
   readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null> {
     return this.logReader.readOfType(this.keys(id), type, after, limit);
   }
+  advanceLogIndex(id: string): Promise<boolean> { return this.logReader.advanceIndex(this.keys(id)); }
 
   async claimLayerRange(layerId: string, claim: LayerClaim, nowMs: number, mode: ClaimMode): Promise<ClaimResult> {
     const reply = await this.script('banditClaimLayer', [layerKey(this.prefix, layerId)], [claim.experimentId, encodeClaim(claim), nowMs, mode]);

@@ -10,7 +10,7 @@ export class SqliteHistory {
     this.s = {
       insert: db.prepare('INSERT OR IGNORE INTO history (exp, ts, point) VALUES (?, ?, ?)'),
       drop: db.prepare('DELETE FROM history WHERE exp = ? AND ts < ?'),
-      range: db.prepare<[string, number, number], { point: string }>('SELECT point FROM history WHERE exp = ? AND ts >= ? AND ts <= ? ORDER BY ts'),
+      range: db.prepare<[string, number, number, number], { point: string }>('SELECT point FROM history WHERE exp = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?'),
       last: db.prepare<[string, number], { point: string }>('SELECT point FROM history WHERE exp = ? AND ts <= ? ORDER BY ts DESC LIMIT 1'),
     };
     // One transaction: the point, and the points older than the retention dropped (a few per interval).
@@ -21,8 +21,8 @@ export class SqliteHistory {
     });
   }
 
-  read(experimentId: string, fromTs: number, toTs: number): HistoryPoint[] {
-    return this.s.range.all(experimentId, fromTs, toTs).map((r) => JSON.parse(r.point) as HistoryPoint);
+  read(experimentId: string, fromTs: number, toTs: number, limit?: number): HistoryPoint[] {
+    return this.s.range.all(experimentId, fromTs, toTs, limit ?? -1).map((r) => JSON.parse(r.point) as HistoryPoint);
   }
 
   last(experimentId: string, atOrBeforeTs: number): HistoryPoint | null {

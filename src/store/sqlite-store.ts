@@ -154,7 +154,7 @@ export class SqliteStore implements Store {
   async writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean> {
     return this.io(() => this.history.write(experimentId, point, retentionSeconds));
   }
-  async readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]> { return this.io(() => this.history.read(experimentId, fromTs, toTs)); }
+  async readHistory(experimentId: string, fromTs: number, toTs: number, limit?: number): Promise<HistoryPoint[]> { return this.io(() => this.history.read(experimentId, fromTs, toTs, limit)); }
   async lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null> { return this.io(() => this.history.last(experimentId, atOrBeforeTs)); }
 
   async createApiKey(key: ApiKeyRecord): Promise<void> { return this.io(() => this.keys.create(key)); }

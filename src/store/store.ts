@@ -244,8 +244,8 @@ export interface HistoryStore {
    * `ts - retentionSeconds` are dropped in the same step.
    */
   writeHistoryPoint(experimentId: string, point: HistoryPoint, retentionSeconds: number): Promise<boolean>;
-  /** The points with `fromTs <= ts <= toTs` (unix seconds), oldest first. */
-  readHistory(experimentId: string, fromTs: number, toTs: number): Promise<HistoryPoint[]>;
+  /** The points with `fromTs <= ts <= toTs` (unix seconds), oldest first; the first `limit` of them (default: all). */
+  readHistory(experimentId: string, fromTs: number, toTs: number, limit?: number): Promise<HistoryPoint[]>;
   /** The newest point with `ts <= atOrBeforeTs`, or null. */
   lastHistoryPoint(experimentId: string, atOrBeforeTs: number): Promise<HistoryPoint | null>;
 }
@@ -281,6 +281,12 @@ export interface EventLogStore {
    * filtered page reads no events of the other types: it costs what it returns.
    */
   readEventsOfType(id: string, type: StoredEvent['type'], after: string | null, limit: number): Promise<StoredEvent[] | null>;
+  /**
+   * Only on a store whose type index is built after the writes (Redis; the others index in the
+   * write itself): indexes one bounded slice of the log; true when the index holds the whole log.
+   * Safe to call from every replica at once. Run by the background indexer (service/log-indexer.ts).
+   */
+  advanceLogIndex?(id: string): Promise<boolean>;
 }
 
 export interface LayerStore {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { ServiceContext } from '../../src/service/context.js';
-import { writeHistory } from '../../src/service/history.js';
+import { HISTORY_PAGE, historyPoints, writeHistory } from '../../src/service/history.js';
+import type { Store } from '../../src/store/store.js';
 import { experimentBody, TEST_SECRET } from '../helpers/app.js';
 import { storeKinds } from '../helpers/stores.js';
 import { useTestApp } from '../helpers/use-test-app.js';
@@ -72,6 +73,27 @@ describe.each(storeKinds)('history ($name store)', (kind) => {
     const [p] = (await t.get('/experiments/exp-1/history')).body.points;
     expect(p.arms[2]).toMatchObject({ status: 'disabled', probabilityBest: null });
     expect(p.arms[0].probabilityBest + p.arms[1].probabilityBest).toBeCloseTo(1, 6);
+  });
+
+  it('reads a long range through the store a page at a time, never in one call', async () => {
+    await t.post('/experiments', fixed([1, 1]));
+    const t0 = Math.floor(t.clock.now() / 1000 / 60) * 60 - 60 * (HISTORY_PAGE * 2 + 50);
+    const n = HISTORY_PAGE * 2 + 50;
+    for (let i = 0; i < n; i++) {
+      await t.store.writeHistoryPoint('exp-1', { ts: t0 + 60 * i, arms: [], holdback: { users: null, decisions: i, rewards: 0, meanReward: null } }, SETTINGS.retentionSeconds);
+    }
+    const limits: (number | undefined)[] = [];
+    const counted = new Proxy(t.store, {
+      get: (target, prop, receiver) => (prop === 'readHistory'
+        ? (id: string, from: number, to: number, limit?: number) => { limits.push(limit); return target.readHistory(id, from, to, limit); }
+        : Reflect.get(target, prop, receiver)),
+    }) as Store;
+    const points = await historyPoints(new ServiceContext(counted, TEST_SECRET, t.clock), 'exp-1', t0, t0 + 60 * n);
+    expect(points.map((p) => p.holdback.decisions)).toEqual([...Array(n).keys()]);
+    expect(limits).toEqual([HISTORY_PAGE, HISTORY_PAGE, HISTORY_PAGE]);
+    // The same points through the route, oldest first.
+    const res = await t.get(`/experiments/exp-1/history?from=${new Date(t0 * 1000).toISOString()}`);
+    expect(res.body.points.map((p: { holdback: { decisions: number } }) => p.holdback.decisions)).toEqual([...Array(n).keys()]);
   });
 
   it('filters by from and to, and answers 400 and 404 in the contract\'s shape', async () => {

@@ -15,17 +15,21 @@
   KEYS[4]  signals index stream       <prefix>{exp:<id>}:lg
   KEYS[5]  indexed-up-to cursor       <prefix>{exp:<id>}:li   (STRING: the last log id indexed)
 
-  ARGV[1]  the type's field: d | r | g (the first field of a log entry says its type)
+  ARGV[1]  the type's field: d | r | g (the first field of a log entry says its type), or '' to
+           index one slice and answer no page (the background indexer, service/log-indexer.ts)
   ARGV[2]  XRANGE start of the page: '-' or '(<eventId>'
   ARGV[3]  the most log entries to index in this call
   ARGV[4]  the page's size
 
   Returns {1, entries} with entries as XRANGE gives them (oldest first, at most ARGV[4]), or
-  {0, indexed} when the index is not caught up yet.
+  {0, indexed} when the index is not caught up yet; with ARGV[1] '', {1, indexed} once caught up.
+
+  Replicas may call it at the same time: a call runs atomically from the cursor the last call left
+  and moves it past what it indexed, so no entry is indexed twice (XADD would refuse the id) or skipped.
 ]]
 local index = {d = KEYS[2], r = KEYS[3], g = KEYS[4]}
 local target = index[ARGV[1]]
-if not target then return redis.error_reply('log-of-type: unknown type ' .. tostring(ARGV[1])) end
+if not target and ARGV[1] ~= '' then return redis.error_reply('log-of-type: unknown type ' .. tostring(ARGV[1])) end
 
 local cursor = redis.call('GET', KEYS[5])
 if not cursor then
@@ -40,12 +44,14 @@ for _, e in ipairs(fresh) do
 end
 if #fresh > 0 then redis.call('SET', KEYS[5], fresh[#fresh][1]) end
 if #fresh == batch then return {0, #fresh} end
+if not target and #fresh == 0 then return {1, 0} end -- index only, nothing new: nothing to trim either
 
 -- Caught up. The log loses entries only at its oldest end (trim by age): the index keeps no id
 -- older than the log's oldest, and a page starts there at the earliest, so every id it reads is in the log.
 local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
 if not oldest then return {1, {}} end
 for _, key in pairs(index) do redis.call('XTRIM', key, 'MINID', '~', oldest[1]) end
+if not target then return {1, #fresh} end
 local function before(a, b) -- stream ids 'ms-seq': a < b
   local am, as = string.match(a, '^(%d+)-(%d+)$')
   local bm, bs = string.match(b, '^(%d+)-(%d+)$')
