@@ -4,23 +4,21 @@
  * value (c) leads on the plain reward, and must not lead in the chart; the chart's latest values
  * are the report's probabilityBest. Screenshot: artifacts/dashboard-basis.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ServiceContext } from '../src/service/context.js';
 import { writeHistory } from '../src/service/history.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { makeTestApp, TestClock, TEST_SECRET, type TestApp } from './helpers/app.js';
-import { describeIf } from './helpers/redis.js';
+import { describeWithChromium, openBrowser } from './helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const EXP = 'priced';
 // README example: with costWeight 5 the net values are a 0.05, b 0.04, c -0.05; c has the best reward.
 const RATE: Record<string, number> = { a: 0.1, b: 0.14, c: 0.2 };
 const COST: Record<string, number> = { a: 0.01, b: 0.02, c: 0.05 };
 
-describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y chromium)`, 'dashboard P(best) chart on the report\'s basis', () => {
+describeWithChromium('dashboard P(best) chart on the report\'s basis', () => {
   let t: TestApp;
   let base: string;
   let browser: Browser;
@@ -45,9 +43,7 @@ describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y ch
       clock.advance(60_000);
       await writeHistory(writer, { intervalSeconds: 60, retentionSeconds: 86_400 });
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    mkdirSync('artifacts', { recursive: true });
+    ({ browser, page } = await openBrowser());
   }, 180_000);
 
   afterAll(async () => {

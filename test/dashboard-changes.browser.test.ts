@@ -4,21 +4,19 @@
  * arm's colour, labelled "<arm> changed", at the change point) and says it in the arm's row. The
  * screenshot goes to artifacts/dashboard-changes.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import seedrandom from 'seedrandom';
 import { ServiceContext } from '../src/service/context.js';
 import { writeHistory } from '../src/service/history.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { makeTestApp, TestClock, TEST_SECRET, type TestApp } from './helpers/app.js';
-import { describeIf } from './helpers/redis.js';
+import { describeWithChromium, openBrowser } from './helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const EXP = 'prompt-drift';
 
-describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y chromium)`, 'dashboard change marks in a real browser', () => {
+describeWithChromium('dashboard change marks in a real browser', () => {
   let t: TestApp;
   let base: string;
   let browser: Browser;
@@ -44,9 +42,7 @@ describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y ch
       clock.advance(500);
     }
     await writeHistory(writer, { intervalSeconds: 60, retentionSeconds: 86_400 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    mkdirSync('artifacts', { recursive: true });
+    ({ browser, page } = await openBrowser());
   }, 120_000);
 
   afterAll(async () => {

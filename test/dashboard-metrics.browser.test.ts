@@ -3,17 +3,15 @@
  * arm with the better direction, and an arm's established difference from the baseline shown as
  * better or worse, as /arms reports it.
  */
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { makeTestApp, TestClock, type TestApp } from './helpers/app.js';
-import { describeIf } from './helpers/redis.js';
+import { describeWithChromium, openBrowser } from './helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
-describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y chromium)`, 'dashboard metrics table in a real browser', () => {
+describeWithChromium('dashboard metrics table in a real browser', () => {
   let t: TestApp;
   let base: string;
   let browser: Browser;
@@ -35,8 +33,7 @@ describeIf(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y ch
       const latency = (d.armId === 'good' ? 2 : 1) + (i % 2 ? 0.2 : -0.2);
       expect((await t.post('/reward', { decisionId: d.decisionId, reward: 1, metrics: { judge, latency_s: latency } })).status).toBe(200);
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    ({ browser, page } = await openBrowser());
   }, 120_000);
 
   afterAll(async () => {
