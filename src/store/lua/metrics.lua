@@ -3,12 +3,11 @@
   text), so both steps count a metric the same way. Mirrors memory-metrics.ts and
   bandit/metric-guardrail.ts branch for branch.
 
-  spec text (from the caller, redis-signals.ts metricSpec): space-separated tokens, '-' for none:
-    <window size> <1 when a breach may disable the arm (not the baseline), else 0>
-    then per metric: <name> <value> <guardrail max> <guardrail min> <guardrail minSamples>
-  Names are [a-z0-9_] and values JavaScript's String(number), so a value's text is also its JSON.
-  Parsed with string.gmatch, not cjson: decoding a JSON spec was the largest single cost of five
-  metrics on a reward (bench/RESULTS.md, issue 22).
+  spec (the packed argument's metrics field, redis-script-args.ts metricsField): {w = window size,
+    d = true when a breach may disable the arm (not the baseline), m = {{name, value text, guardrail
+    minSamples, max, min}, ...}} with the guardrail's three only when the metric has one (cjson.null
+    for a missing bound). Names are [a-z0-9_] and a value's text is JavaScript's String(number), so
+    it is also its JSON in the event log.
 
   The metric sums hash: <pop>|<name>|<arm> -> struct.pack('<ddd', count, sum, sum of squares)
   (binary doubles: exact, and no number formatting on the hot path), and for a guarded metric
@@ -22,16 +21,15 @@
   unit's state in the step's per-user hash (<prefix>{exp:<id>}:u, with the reward's per-user
   sums): <pop><userKey>|<name>|<arm> -> struct.pack('<dd', S, N). A unit is a (user, arm) pair.
 ]]
-local function mnum(x) return string.format('%.17g', x) end
-
-local function readMetricSpec(text)
-  local t, i = {}, 0
-  for tok in string.gmatch(text, '%S+') do i = i + 1; t[i] = tok end
-  local spec = {w = tonumber(t[1]), d = t[2] == '1', m = {}}
-  for j = 3, i, 5 do
+-- The decoded spec as the steps use it: m = {{n = name, v = value, t = its text, g = guardrail or nil}}.
+local function readMetricSpec(packed)
+  local spec = {w = packed.w, d = packed.d, m = {}}
+  for i, x in ipairs(packed.m) do
     local g = nil
-    if t[j + 4] ~= '-' then g = {max = tonumber(t[j + 2]), min = tonumber(t[j + 3]), ms = tonumber(t[j + 4])} end
-    spec.m[#spec.m + 1] = {n = t[j], v = tonumber(t[j + 1]), t = t[j + 1], g = g}
+    if x[3] then
+      g = {ms = x[3], max = x[4] ~= cjson.null and x[4] or nil, min = x[5] ~= cjson.null and x[5] or nil}
+    end
+    spec.m[i] = {n = x[1], v = tonumber(x[2]), t = x[2], g = g}
   end
   return spec
 end
@@ -62,8 +60,8 @@ end
 local function metricBreach(name, samples, sum, g)
   if samples < g.ms or samples == 0 then return nil end
   local observed = sum / samples
-  if g.max and observed > g.max then return {'metric:' .. name, mnum(observed), mnum(g.max)} end
-  if g.min and observed < g.min then return {'metric:' .. name, mnum(observed), mnum(g.min)} end
+  if g.max and observed > g.max then return {'metric:' .. name, num(observed), num(g.max)} end
+  if g.min and observed < g.min then return {'metric:' .. name, num(observed), num(g.min)} end
   return nil
 end
 
@@ -122,7 +120,7 @@ local function recordMetrics(spec, sums, arm, pop, users)
         packed = string.sub(packed, 9)
       end
       writes[#writes + 1] = 'w|' .. wf; writes[#writes + 1] = packed
-      writes[#writes + 1] = 'ws|' .. wf; writes[#writes + 1] = mnum(wsum)
+      writes[#writes + 1] = 'ws|' .. wf; writes[#writes + 1] = num(wsum)
       if not breach then breach = metricBreach(m.n, #packed / 8, wsum, m.g) end
     end
   end
@@ -143,12 +141,9 @@ local function metricsJson(counted)
   return '{' .. table.concat(parts, ',') .. '}'
 end
 
--- The automatic disable of a metric breach (as reward.lua writes a built-in one; the reason text is
--- derived when read). Never the baseline (spec.d), never an arm already disabled. True when written.
+-- The automatic disable of a metric breach (lib.lua disableArm, as reward.lua writes a built-in one). Never the baseline (spec.d), never an arm already disabled. True when written.
 local function disableForMetric(meta, arm, spec, breach, nowIso)
   if not breach or not spec.d or redis.call('HEXISTS', meta, 'd:' .. arm) == 1 then return false end
-  redis.call('HSET', meta, 'd:' .. arm, '{"source":"guardrail","at":' .. cjson.encode(nowIso)
-    .. ',"guardrail":{"guardrail":"' .. breach[1] .. '","observed":' .. breach[2] .. ',"limit":' .. breach[3] .. '}}')
-  redis.call('HINCRBY', meta, 'v', 1)
+  disableArm(meta, arm, nowIso, breach[1], breach[2], breach[3])
   return true
 end
