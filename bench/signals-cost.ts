@@ -82,6 +82,7 @@ for (const [id, metrics] of [['plain', undefined], ['five', METRICS.map((name, i
 // commands the script calls; one is the service's own HGET): a count does not depend on the load.
 if (process.env.COUNT) {
   const per: Record<string, Record<string, number>> = {};
+  const usec: Record<string, Record<string, number>> = {};
   for (const id of ['plain', 'five']) {
     const ids: string[] = [];
     for (let i = 0; i < N; i++) ids.push(JSON.parse((await post('/select', { experimentId: id, userId: `u${Math.floor(Math.random() * 100_000)}` })).body).decisionId);
@@ -91,11 +92,13 @@ if (process.env.COUNT) {
       if (res.statusCode !== 200) throw new Error(res.body);
     }
     const stats = await admin.info('commandstats');
-    per[id] = Object.fromEntries([...stats.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].filter(([, c]) => !['evalsha', 'config', 'info'].includes(c))
-      .map(([, c, calls]) => [c, +(Number(calls) / N).toFixed(2)]));
+    const rows = [...stats.matchAll(/cmdstat_(\w+):calls=(\d+),usec=(\d+)/g)];
+    per[id] = Object.fromEntries(rows.filter(([, c]) => !['evalsha', 'config', 'info'].includes(c)).map(([, c, calls]) => [c, +(Number(calls) / N).toFixed(2)]));
+    // Redis time per /reward by command (µs; evalsha is the whole script, the commands it calls included).
+    usec[id] = Object.fromEntries(rows.filter(([, c]) => !['config', 'info'].includes(c)).map(([, c, , us]) => [c, +(Number(us) / N).toFixed(2)]));
   }
   const total = (id: string) => +Object.values(per[id]).reduce((a, b) => a + b, 0).toFixed(2);
-  console.log(JSON.stringify({ n: N, commandsPerReward: { without: total('plain'), fiveMetrics: total('five') }, byCommand: per }));
+  console.log(JSON.stringify({ n: N, commandsPerReward: { without: total('plain'), fiveMetrics: total('five') }, byCommand: per, usecPerReward: usec }));
   await app.close();
   await store.close();
   await admin.quit();

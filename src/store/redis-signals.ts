@@ -34,15 +34,19 @@ export async function recordSignal(keys: ExperimentKeys, script: Script, input: 
   return { kind: 'accepted', autoDisabled: info };
 }
 
-/** The metric sums hash (see metrics.lua; read as Buffers: the sums are packed doubles) as MetricStats for the named metrics. */
+/** The metric sums hash (see metrics.lua, either layout; read as Buffers: the sums are packed doubles) as MetricStats for the named metrics. */
 export function decodeMetricStats(armIds: readonly string[], names: readonly string[], h: Record<string, Buffer>): MetricStats {
+  // Bandit and holdback: one C| field of nine doubles; before issue 26 (still read) two fields, <pop>| and U|.
+  const doubles = (b: Buffer | undefined, from: number, count: number): number[] =>
+    Array.from({ length: count }, (_, i) => (b ? b.readDoubleLE(8 * (from + i)) : 0));
   const sums = (pop: Population, name: string, armId: string): MetricSums => {
-    const b = h[`${pop}|${name}|${armId}`];
-    return b ? { n: b.readDoubleLE(0), sum: b.readDoubleLE(8), sumSq: b.readDoubleLE(16) } : { n: 0, sum: 0, sumSq: 0 };
+    const c = pop === 'x' ? undefined : h[`C|${pop}|${name}|${armId}`];
+    const [n, sum, sumSq] = doubles(c ?? h[`${pop}|${name}|${armId}`], 0, 3);
+    return { n, sum, sumSq };
   };
   const users = (pop: Population, name: string, armId: string): MetricUserSums => {
-    const b = h[`U|${pop}|${name}|${armId}`];
-    const [units, sum, count, sumSq, countSq, cross] = b ? [0, 1, 2, 3, 4, 5].map((i) => b.readDoubleLE(8 * i)) : [0, 0, 0, 0, 0, 0];
+    const c = h[`C|${pop}|${name}|${armId}`];
+    const [units, sum, count, sumSq, countSq, cross] = c ? doubles(c, 3, 6) : doubles(h[`U|${pop}|${name}|${armId}`], 0, 6);
     return { units, sum, count, sumSq, countSq, cross };
   };
   const out: MetricStats = Object.create(null) as MetricStats;

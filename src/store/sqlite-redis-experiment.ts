@@ -198,7 +198,8 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
  * Declared metrics (issue 22, lua/metrics.lua): the sums hash, field <pop>|<name>|<arm> packed
  * '<ddd' (n, sum, sum of squares), and each guarded metric's window w|<name>|<arm> (packed doubles,
  * oldest first) with its running sum ws|<name>|<arm>, and the user-level sums U|<pop>|<name>|<arm>
- * packed '<dddddd'. The dedupe records of signals (<decision key>|<name>) are rows of the dedupe
+ * packed '<dddddd' (the layout before issue 26: metrics.lua reads it and folds a metric's two fields
+ * into one C| field the next time it counts the metric). The dedupe records of signals (<decision key>|<name>) are rows of the dedupe
  * table, and the units' states rows of user_sums: both copied with the rewards'.
  */
 async function copyMetrics(db: Database.Database, b: Batch, k: ExperimentKeys, rid: number, armIds: readonly string[]): Promise<void> {

@@ -85,7 +85,7 @@ if A.reward then
       local stateFields = metricSpec and metricStateFields(metricSpec, pop, A.user, arm) or {}
       local got = redis.call('HMGET', KEYS[6], field, unpack(stateFields))
       if got[1] then s, n = struct.unpack('<dd', got[1]) end
-      if #stateFields > 0 then userHash.states = {unpack(got, 2, #stateFields + 1)} end
+      if #stateFields > 0 then userHash.states, userHash.fields = {unpack(got, 2, #stateFields + 1)}, stateFields end
       userHash.writes[1] = field; userHash.writes[2] = struct.pack('<dd', s + r, n + 1)
     end
     local fss, fnn, fsn = pop .. '~ss', pop .. '~nn', pop .. '~sn'
