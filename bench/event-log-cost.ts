@@ -18,7 +18,7 @@ import { buildApp } from '../src/app.js';
 import { newNonce } from '../src/assignment/decision-token.js';
 import { MemoryEventLog } from '../src/store/memory-event-log.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
-import { readLua, rewardScript } from '../src/store/redis-store.js';
+import { rewardScript, script } from '../src/store/redis-scripts.js';
 import type { AssignInput, RewardInput } from '../src/store/store.js';
 import type { ExperimentConfig } from '../src/contract/domain.js';
 import { startRedisServer } from '../test/helpers/redis.js';
@@ -58,7 +58,7 @@ const rewardInput = (experimentId: string, i: number): RewardInput => ({
 function withoutLog(lua: string): string {
   const start = lua.indexOf('\n-- Event log:');
   const rest = lua.slice(start + 1);
-  const end = rest.search(/\n\n|\nif ARGV\[9\] == '1' then/);
+  const end = rest.search(/\n\n|\nif A.stats then/);
   const stub = rest.slice(0, end).includes('local function logReward()') ? 'local function logReward() end\n' : '';
   return lua.slice(0, start + 1) + stub + rest.slice(end + 1);
 }
@@ -71,7 +71,7 @@ try {
   const withLog = await connectRedisStore(server.url, { prefix: 'with:', commandTimeoutMs: 10_000 });
   const noLog = await connectRedisStore(server.url, { prefix: 'without:', commandTimeoutMs: 10_000 });
   const bare = (noLog as unknown as { client: Redis }).client;
-  bare.defineCommand('banditAssign', { numberOfKeys: 7, lua: withoutLog(readLua('assign')) });
+  bare.defineCommand('banditAssign', { numberOfKeys: 7, lua: withoutLog(script('assign')) });
   bare.defineCommand('banditReward', { numberOfKeys: 12, lua: withoutLog(rewardScript()) }); // the store's KEYS count (redis-store.ts recordReward)
   for (const s of [withLog, noLog]) await s.createExperiment(config('cost'));
   const usecPerCall = async (f: (i: number) => Promise<unknown>): Promise<number> => {

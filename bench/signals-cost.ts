@@ -9,16 +9,60 @@
  *
  *   flock /tmp/heavy.lock npx tsx bench/signals-cost.ts
  *   COUNT=1 N=300 npx tsx bench/signals-cost.ts    (Redis commands per /reward, counted, not timed)
+ *   DECODE=1 flock /tmp/heavy.lock npx tsx bench/signals-cost.ts   (issue 26: the cost of decoding reward.lua's
+ *     packed argument with cjson and with cmsgpack, per call, in a Lua loop of N decodes, REPS rounds)
  */
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { buildApp } from '../src/app.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
+import { rewardArgs } from '../src/store/redis-script-args.js';
+import type { RewardInput } from '../src/store/store.js';
 
 const N = Number(process.env.N ?? 5000);
 const REPS = Number(process.env.REPS ?? 5);
 const PORT = Number(process.env.REDIS_PORT ?? 6391);
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const METRICS = ['judge', 'thumbs_up', 'completed', 'latency_s', 'tokens'];
+
+if (process.env.DECODE) await decodeCost();
+
+/**
+ * Issue 26: µs per decode of reward.lua's packed argument (rewardArgs, five metrics) as cjson.decode
+ * of the JSON text and cmsgpack.unpack of the same table packed by cmsgpack, in one Lua loop each
+ * (Redis TIME around it), alternated in each round; medians of REPS rounds.
+ */
+async function decodeCost(): Promise<never> {
+  const server = spawn('redis-server', ['--port', String(PORT), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 500));
+  const admin = new Redis(`redis://127.0.0.1:${PORT}`);
+  const input: RewardInput = {
+    experimentId: 'e', armId: 'arm3', population: 'b', decisionKey: 'Xk3hd8s7QmZpLw0a', issuedAt: 1_796_687_701, rewardWindowSeconds: 86400, reward: 1,
+    event: { error: false }, guardrails: null, windowSize: 100, baseline: false, nowMs: 1_796_687_701_123, version: 1, userKey: 'abcdefghijkl',
+    log: { propensity: 0.0937512345, retentionSeconds: 86400 }, engine: { halfLifeSeconds: null, costs: false },
+    metrics: [['judge', 0.8], ['thumbs_up', 1], ['completed', 0], ['latency_s', 1.4], ['tokens', 707]].map(([name, value]) => ({ name: name as string, value: value as number })),
+  };
+  const packed = rewardArgs(input, new Date(input.nowMs).toISOString(), 1500, 86400, '');
+  const lua = `local n, s = tonumber(ARGV[1]), ARGV[2]
+local m = cmsgpack.pack(cjson.decode(s))
+local function t() local c = redis.call('TIME'); return c[1] * 1e6 + c[2] end
+local t0 = t(); for i = 1, n do local x = cjson.decode(s) end
+local t1 = t(); for i = 1, n do local x = cmsgpack.unpack(m) end
+local t2 = t()
+return {tostring((t1 - t0) / n), tostring((t2 - t1) / n), #s, #m}`;
+  const rounds: { cjson: number; cmsgpack: number }[] = [];
+  let sizes: number[] = [];
+  for (let r = 0; r < REPS; r++) {
+    const [c, m, jsonBytes, msgpackBytes] = (await admin.eval(lua, 0, String(N), packed)) as [string, string, number, number];
+    rounds.push({ cjson: Number(c), cmsgpack: Number(m) });
+    sizes = [jsonBytes, msgpackBytes];
+  }
+  const med = (k: 'cjson' | 'cmsgpack') => +median(rounds.map((x) => x[k])).toFixed(3);
+  console.log(JSON.stringify({ n: N, reps: REPS, bytes: { json: sizes[0], msgpack: sizes[1] }, usecPerDecode: { cjson: med('cjson'), cmsgpack: med('cmsgpack'), ratio: +(med('cmsgpack') / med('cjson')).toFixed(2) } }));
+  await admin.quit();
+  server.kill();
+  process.exit(0);
+}
 
 const server = spawn('redis-server', ['--port', String(PORT), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
@@ -38,6 +82,7 @@ for (const [id, metrics] of [['plain', undefined], ['five', METRICS.map((name, i
 // commands the script calls; one is the service's own HGET): a count does not depend on the load.
 if (process.env.COUNT) {
   const per: Record<string, Record<string, number>> = {};
+  const usec: Record<string, Record<string, number>> = {};
   for (const id of ['plain', 'five']) {
     const ids: string[] = [];
     for (let i = 0; i < N; i++) ids.push(JSON.parse((await post('/select', { experimentId: id, userId: `u${Math.floor(Math.random() * 100_000)}` })).body).decisionId);
@@ -47,11 +92,13 @@ if (process.env.COUNT) {
       if (res.statusCode !== 200) throw new Error(res.body);
     }
     const stats = await admin.info('commandstats');
-    per[id] = Object.fromEntries([...stats.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].filter(([, c]) => !['evalsha', 'config', 'info'].includes(c))
-      .map(([, c, calls]) => [c, +(Number(calls) / N).toFixed(2)]));
+    const rows = [...stats.matchAll(/cmdstat_(\w+):calls=(\d+),usec=(\d+)/g)];
+    per[id] = Object.fromEntries(rows.filter(([, c]) => !['evalsha', 'config', 'info'].includes(c)).map(([, c, calls]) => [c, +(Number(calls) / N).toFixed(2)]));
+    // Redis time per /reward by command (µs; evalsha is the whole script, the commands it calls included).
+    usec[id] = Object.fromEntries(rows.filter(([, c]) => !['config', 'info'].includes(c)).map(([, c, , us]) => [c, +(Number(us) / N).toFixed(2)]));
   }
   const total = (id: string) => +Object.values(per[id]).reduce((a, b) => a + b, 0).toFixed(2);
-  console.log(JSON.stringify({ n: N, commandsPerReward: { without: total('plain'), fiveMetrics: total('five') }, byCommand: per }));
+  console.log(JSON.stringify({ n: N, commandsPerReward: { without: total('plain'), fiveMetrics: total('five') }, byCommand: per, usecPerReward: usec }));
   await app.close();
   await store.close();
   await admin.quit();
@@ -90,7 +137,6 @@ async function round(id: string, withMetrics: boolean): Promise<Round> {
     assignUsecPerCall: (a1.usec - a0.usec) / (a1.calls - a0.calls) };
 }
 
-const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 await round('plain', false); // warm-up
 await round('five', true);
 type Key = keyof Round;

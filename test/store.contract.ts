@@ -846,7 +846,7 @@ export function describeStore(name: string, makeStore: () => Promise<StoreHandle
       });
 
       it('a sticky decision is due with the arm and propensity it served, as its token carries them: the reward it allows takes it off the due set', async () => {
-        // Written as JavaScript writes them (assign.lua's jsNumber): short, full-precision, fixed and exponent forms.
+        // Short, full-precision, fixed and exponent forms: the due member built from the token must be the one assign wrote.
         const ps = [0.1, 1 / 3, 2 / 3, 1e-5, 1.5e-7, 1e-7, 9.5e-7, 0.30000000000000004, 0.4123456789, 1, 5e-324,
           ...Array.from({ length: 12 }, (_, i) => ((i * 7919 + 104729) % 65521) / 65521 / 10 ** (i % 9))];
         for (const [i, p] of ps.entries()) {

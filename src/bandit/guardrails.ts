@@ -55,7 +55,7 @@ export function breachReason(b: Breach): string {
   return `guardrail ${b.guardrail}: observed ${+b.observed.toPrecision(6)} ${b.observed < b.limit ? 'below' : 'above'} limit ${b.limit}`;
 }
 
-/** Whether a reward event may disable its arm at all: guardrails on, and not the baseline (reward.lua's ARGV[10]). */
+/** Whether a reward event may disable its arm at all: guardrails on, and not the baseline (reward.lua's A.guard). */
 export const mayAutoDisable = (g: Guardrails | null, baseline: boolean): g is Guardrails => Boolean(g) && !baseline;
 
 /** The arm's state after a breach at `at` (ISO time). */

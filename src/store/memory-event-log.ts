@@ -82,7 +82,7 @@ export class MemoryEventLog {
 
   constructor(private readonly armIds: readonly string[], private readonly maxEvents = MEMORY_LOG_MAX_EVENTS) {}
 
-  /** `sticky`: the user's earlier arm was served (then the decision's propensity vector is not kept: assign.lua's ARGV[19]). */
+  /** `sticky`: the user's earlier arm was served (then the decision's propensity vector is not kept: assign.lua's A.propensities). */
   appendDecision(input: AssignInput, armId: string, propensity: number, firstExposure: boolean, sticky = false): void {
     const { log } = input;
     const [ms, seq] = this.nextId(log.nowMs);

@@ -12,6 +12,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { apiKeyKeys } from './redis-keys.js';
+import { failure } from './redis-scripts.js';
 import type { ApiKeyWatch } from './store.js';
 import type { ApiKeyRecord } from '../contract/domain.js';
 
@@ -136,7 +137,7 @@ export class RedisApiKeys {
   /** Runs the change script, then waits for the acknowledgements; answers how many are missing (null: unknown id). */
   private async change(op: 'create' | 'revoke', id: string, json: string): Promise<number | null> {
     const reply = await this.changeScript([this.k.all, this.k.used, this.k.version], [op, id, json, this.k.channel]);
-    if (reply === -1) return null;
+    if (failure(reply) === 'not_found') return null;
     const [version, published] = reply as [number, number];
     const receivers = Math.max(published, await this.liveWatchers());
     const deadline = Date.now() + ACK_WAIT_MS;

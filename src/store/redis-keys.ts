@@ -19,6 +19,10 @@
  *   <prefix>{exp:<id>}:u            HASH   per-user reward sums <pop><userKey> -> packed (S, N); tallies <pop>~ss|~nn|~sn sum over users
  *   <prefix>{exp:<id>}:M            HASH   metric sums and windows (issue 22): see lua/metrics.lua
  *   <prefix>{exp:<id>}:g            HASH   change detection (issue 24): the arms' GLR detectors; see lua/changes.lua
+ *   <prefix>{exp:<id>}:dd           ZSET   decisions waiting for their default reward (issue 11): score due time, member
+ *                                          nonce|population|issuedAt|armId|propensity|userKey (dueMember; propensity as
+ *                                          16 hex digits of its double, or, written by a release before issue 26, decimal)
+ *   <prefix>{exp:<id>}:df           ZSET   decisions whose default was applied: score until when it is remembered
  *   <prefix>{exp:<id>}:h            ZSET   history points: score ts (unix seconds), member the point's JSON
  *   <prefix>{exp:<id>}:l            STREAM the event log: every decision (packed field `d`) and accepted reward
  *                                          (packed field `r`), appended by assign.lua and reward.lua (see them)
@@ -26,6 +30,7 @@
  *   <prefix>{exp:<id>}:li           STRING the last log id those index streams hold (lua/log-of-type.lua)
  */
 import * as crypto from 'node:crypto';
+import type { Population } from '../contract/population.js';
 
 /** SHA-256 in one call: crypto.hash (Node 20.12+) builds no Hash object (about 1 µs less per /select); createHash before it. */
 const sha256: (data: string) => Buffer = typeof crypto.hash === 'function'
@@ -122,3 +127,28 @@ export const apiKeyKeys = (prefix: string) => ({
   watchers: `${prefix}{keys}:watchers`,
   channel: `${prefix}keys:changed`,
 });
+
+/** A decision on the due set (issue 11). */
+export interface DueEntry { decisionKey: string; population: Population; issuedAt: number; armId: string; propensity: number; userKey?: string }
+
+/** A double's IEEE-754 bits as 16 hex digits, big-endian (lua/lib.lua hexDouble writes the same): exact, no decimal formatting. */
+export function hexDouble(x: number): string {
+  const b = Buffer.allocUnsafe(8);
+  b.writeDoubleBE(x);
+  return b.toString('hex');
+}
+
+/** A decision's member of the due set (arm ids have no '|'): what assign.lua writes and reward.lua removes. */
+export const dueMember = (d: DueEntry): string =>
+  `${d.decisionKey}|${d.population}|${d.issuedAt}|${d.armId}|${hexDouble(d.propensity)}|${d.userKey ?? ''}`;
+
+/** The member as a release before issue 26 wrote it (the propensity as JavaScript's String()): a reward removes this one too. */
+export const legacyDueMember = (d: DueEntry): string =>
+  `${d.decisionKey}|${d.population}|${d.issuedAt}|${d.armId}|${d.propensity}|${d.userKey ?? ''}`;
+
+/** A due-set member read back (either form). */
+export function parseDueMember(member: string): DueEntry {
+  const [decisionKey, population, issuedAt, armId, p, userKey] = member.split('|');
+  const propensity = /^[0-9a-f]{16}$/.test(p) ? Buffer.from(p, 'hex').readDoubleBE(0) : Number(p);
+  return { decisionKey, population: population as Population, issuedAt: Number(issuedAt), armId, propensity, ...(userKey && { userKey }) };
+}

@@ -2,34 +2,34 @@
  * The production store: Redis (or Redis Cluster), shared by every replica.
  *
  * Each write path is one Lua script from `lua/` (EVALSHA, falling back to EVAL), so it is atomic
- * and costs one round trip; reads are plain commands. Scripts answer failures with small negative
- * codes that `failure()` maps to the interface's result kinds. Connection loss and timeouts
+ * and costs one round trip; reads are plain commands. The scripts are loaded, and their failure
+ * codes mapped, in `redis-scripts.ts`; their packed arguments are built in `redis-script-args.ts`;
+ * the steps of each aggregate live beside this class (redis-rewards.ts: decisions and rewards,
+ * redis-signals.ts, redis-experiments.ts, redis-tallies.ts). Connection loss and timeouts
  * surface as StoreUnavailableError; anything else (a script or data bug) is rethrown as is.
  * Keys are built in `redis-keys.ts`; the client is built in `redis-connect.ts`.
  */
 import { lifeOf } from '../contract/experiment-config.js';
-import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
-import { POPULATION_NAMES, POPULATIONS, type Population } from '../contract/population.js';
-import { breachReason, guardrailDisabled, mayAutoDisable, type Breach } from '../bandit/guardrails.js';
 import { nullProto } from './null-proto.js';
-import { decodeMetricStats, metricDisabled, metricSpec, recordSignal } from './redis-signals.js';
+import { decodeMetricStats, recordSignal } from './redis-signals.js';
 import type { MetricStats } from '../contract/metrics.js';
-import type { GUARDRAIL_NAMES } from '../contract/experiment-config.js';
-
-type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
 import { RedisApiKeys } from './redis-api-keys.js';
 import type { StoredEvent } from '../contract/event-log.js';
 import { RedisLogReader } from './redis-log-reader.js';
 import { withLinear } from './redis-linear.js';
-import { linearSpec } from './linear-sums.js';
 import { decodeClaim, encodeClaim, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
-import {
-  EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, dedupeBucket, indexKey, layerKey, secretKey, stickyEpochs, stickyField,
-} from './redis-keys.js';
-import { changeOf, decodeChanges } from './redis-changes.js';
+import { EXPIRY_MARGIN_SECONDS, ExperimentKeys, checkPrefix, indexKey, layerKey, parseDueMember, secretKey } from './redis-keys.js';
+import { defineScripts, failure, readLua, type ScriptName } from './redis-scripts.js';
+import { patchArgs } from './redis-script-args.js';
+import { assign, recordReward } from './redis-rewards.js';
+import { decodeState } from './redis-experiments.js';
+import { decodeStats, decodeWindow, pairsToRecord } from './redis-tallies.js';
 import { StoreUnavailableError, type ApiKeyWatch, type AssignInput, type AssignResult, type DueDefault, type ExperimentPatch, type RewardInput, type RewardResult, type SignalInput, type SignalResult, type Store } from './store.js';
-import type { ApiKeyRecord, DisabledInfo, EngineSums, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, Tally } from '../contract/domain.js';
+import type { ApiKeyRecord, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint } from '../contract/domain.js';
+
+/** Re-exported for the tests and benchmarks that load a script's text. */
+export { readLua, rewardScript } from './redis-scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -38,47 +38,6 @@ export interface RedisStoreOptions {
   prefix: string;
   /** The client's command timeout; a connection that answers nothing for 8x this (>= 2 s) is dropped and redialled. */
   commandTimeoutMs?: number;
-}
-
-/** ioredis command name -> [script file, number of keys]. */
-const SCRIPTS = {
-  banditCreateExperiment: ['create-experiment', 1],
-  banditUpdateExperiment: ['update-experiment', 1],
-  banditSetArmState: ['set-arm-state', 1],
-  banditAssign: ['assign', 7],
-  banditReward: ['reward', 12],
-  banditSignal: ['signal', 5],
-  banditSecret: ['get-or-create-secret', 1],
-  banditHistoryPoint: ['history-point', 1],
-  banditApiKeyChange: ['api-key-change', 3],
-  banditClaimLayer: ['claim-layer', 1],
-} as const;
-type ScriptName = keyof typeof SCRIPTS;
-type ScriptArg = string | number;
-
-/** A script of `lua/` beside this module (`npm run build` copies them into dist/store/lua). */
-export const readLua = (file: string): string => readFileSync(new URL(`./lua/${file}.lua`, import.meta.url), 'utf8');
-
-/**
- * The reward step: reward.lua with its libraries (change detection, issue 24: glr.lua and changes.lua;
- * metrics.lua, issue 22; linear.lua, issue 23), its body wrapped in a function so that a change it detected is returned with
- * its reply, whichever of its returns it took: {'~change', detectedAt, at, reply}.
- */
-export const rewardScript = (): string => [readLua('glr'), readLua('changes'), readLua('metrics'), readLua('linear'),
-  'local function reward_step()', readLua('reward'), 'end',
-  'local reply = reward_step()',
-  "if change_found then return {'~change', change_found[1], change_found[2], reply} end",
-  'return reply'].join('\n');
-
-/** The negative codes of the scripts (see each script's header). */
-const FAILURES = { [-1]: 'not_found', [-2]: 'stale', [-3]: 'duplicate', [-4]: 'exists', [-5]: 'expired' } as const;
-type Failure = (typeof FAILURES)[keyof typeof FAILURES];
-
-function failure(reply: unknown): Failure | null {
-  if (typeof reply !== 'number' || reply >= 0) return null;
-  const kind = FAILURES[reply as keyof typeof FAILURES];
-  if (!kind) throw new Error(`Redis script answered the unknown code ${reply}`);
-  return kind;
 }
 
 /** Replies that mean "not now" (server loading, failing over, out of memory), not "wrong". */
@@ -90,8 +49,6 @@ export function isUnavailable(err: unknown): boolean {
   if (err.name === 'ReplyError') return TRANSIENT_REPLY.test(err.message);
   return !(err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError || err instanceof ReferenceError);
 }
-
-const POPULATION_PAIRS = POPULATIONS.map((p) => [p, POPULATION_NAMES[p]] as const);
 
 export class RedisStore implements Store {
   protected readonly prefix: string;
@@ -105,11 +62,7 @@ export class RedisStore implements Store {
   constructor(protected readonly client: RedisClient, opts: RedisStoreOptions) {
     this.prefix = checkPrefix(opts.prefix);
     this.staleAfterMs = Math.max(2000, 8 * (opts.commandTimeoutMs ?? 250));
-    for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
-      // metrics.lua (issue 22) is a library of the reward and signal steps; the reward step's has change detection's and linear.lua too.
-      const lua = file === 'reward' ? rewardScript() : file === 'signal' ? `${readLua('metrics')}\n${readLua(file)}` : readLua(file);
-      client.defineCommand(name, { numberOfKeys, lua });
-    }
+    defineScripts(client);
     this.logReader = new RedisLogReader(client, (x) => this.io(x), readLua('log-of-type'));
     this.apiKeys = new RedisApiKeys(client, this.prefix, (x) => this.io(x), (keys, args) => this.script('banditApiKeyChange', keys, args));
   }
@@ -123,7 +76,7 @@ export class RedisStore implements Store {
     // Indexed first: listExperiments skips ids whose experiment is not (yet) stored.
     await this.io(() => this.client.sadd(indexKey(this.prefix), config.id));
     const reply = await this.script('banditCreateExperiment', [this.keys(config.id).meta()],
-      [JSON.stringify(config), JSON.stringify(armIds), ...armIds]);
+      [JSON.stringify(config), JSON.stringify(armIds)]);
     return failure(reply) !== 'exists';
   }
 
@@ -147,8 +100,7 @@ export class RedisStore implements Store {
   }
 
   async updateExperiment(id: string, patch: ExperimentPatch): Promise<ExperimentState | null> {
-    const pairs = Object.entries(patch).flatMap(([k, v]) => [k, v === undefined ? '' : JSON.stringify(v)]);
-    const reply = await this.script('banditUpdateExperiment', [this.keys(id).meta()], pairs);
+    const reply = await this.script('banditUpdateExperiment', [this.keys(id).meta()], [patchArgs(patch)]);
     return failure(reply) ? null : decodeState(pairsToRecord(reply as string[]));
   }
 
@@ -184,66 +136,16 @@ export class RedisStore implements Store {
     return nullProto(Object.fromEntries(armIds.map((armId, i) => [armId, decodeWindow(armId, results[i + 1] as string[], counters)])));
   }
 
-  async assign(input: AssignInput): Promise<AssignResult> {
+  assign(input: AssignInput): Promise<AssignResult> {
     const k = this.keys(input.experimentId);
-    const { epoch, keyTtl } = stickyEpochs(input.now, input.stickyTtlSeconds);
     // Issue 23: fresh stats carry the linear sums too, read in the same pipeline as the script.
     const linear = input.withStats ? this.io(() => this.client.hgetallBuffer(k.linearSums())) : null;
-    linear?.catch(() => undefined); // awaited below only when the script served; never an unhandled rejection
-    const reply = await this.script('banditAssign',
-      [k.meta(), k.tallies(), k.sticky(epoch + 1), k.sticky(epoch), k.sticky(epoch - 1), k.log(), k.due()],
-      [input.version, input.armId, String(input.propensity), input.population, input.userId !== undefined ? stickyField(input.userId) : '',
-        input.now, input.stickyTtlSeconds, keyTtl, input.withStats ? '1' : '0', input.sticky ? '1' : '0',
-        input.log.nonce, input.userId ?? '', input.log.context ?? '', input.log.disabledArms, input.log.traceparent ?? '',
-        this.trimNow(input.log.retentionSeconds),
-        // default rewards (issue 11): ARGV[17..18] of assign.lua (it writes the member dueMember describes)
-        input.defaultReward ? input.defaultReward.dueAt : '', input.defaultReward?.userKey ?? '',
-        // the propensity vector (issue 9): ARGV[19]; excludedBy (issue 21): ARGV[20]
-        input.log.propensities ?? '', input.log.excludedBy ?? '']);
-    if (reply === -5 || reply === -6) return { kind: 'moved', population: reply === -5 ? 'b' : 'h' };
-    const kind = failure(reply);
-    if (kind === 'not_found' || kind === 'stale') return { kind };
-    const [armId, propensity, stickyFlag, first, arms, tallies] = reply as [string, string, number, number, string?, string[]?];
-    const served: AssignResult = { kind: 'served', armId, propensity: Number(propensity), sticky: stickyFlag === 1, firstExposure: first === 1 };
-    if (arms !== undefined) served.stats = withLinear(decodeStats(JSON.parse(arms) as string[], pairsToRecord(tallies!)), (await linear) ?? {});
-    return served;
+    linear?.catch(() => undefined); // awaited only when the script served; never an unhandled rejection
+    return assign(k, (keys, args) => this.script('banditAssign', keys, args), input, this.trimNow(input.log.retentionSeconds), linear);
   }
 
-  async recordReward(input: RewardInput): Promise<RewardResult> {
-    const k = this.keys(input.experimentId);
-    const nowIso = new Date(input.nowMs).toISOString();
-    const { bucket, keyTtl } = dedupeBucket(input.issuedAt, input.rewardWindowSeconds, input.nowMs / 1000);
-    const g = input.guardrails;
-    const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
-    const wrapped = await this.script('banditReward',
-      [k.meta(), k.tallies(), k.dedupe(bucket), k.events(input.armId), k.windows(), k.userSums(), k.log(), k.due(), k.defaulted(), k.metricSums(), k.detectors(), k.linearSums()],
-      [input.armId, input.population, input.decisionKey, keyTtl, opt(input.reward),
-        opt(input.event.latencyMs), opt(input.event.cost), input.event.error ? '1' : '0', input.windowSize,
-        mayAutoDisable(g, input.baseline) ? '1' : '0', g?.minSamples ?? 0, opt(g?.latencyP95Ms), opt(g?.meanCost), opt(g?.errorRate),
-        nowIso, input.version ?? '', input.userKey ?? '', Math.ceil((input.userSumsTtlSeconds ?? input.rewardWindowSeconds) + EXPIRY_MARGIN_SECONDS),
-        input.issuedAt, String(input.log.propensity), input.log.metadata ?? '', this.trimNow(input.log.retentionSeconds),
-        // engine sums (issue 11): ARGV[23..25] of reward.lua
-        opt(input.engine?.halfLifeSeconds ?? undefined), input.engine?.costs ? '1' : '0', String(input.nowMs / 1000),
-        // default rewards (issue 11): ARGV[26..28]
-        input.defaults ? (input.defaults.apply ? '1' : input.defaults.late ? '2' : '0') : '',
-        dueMember({ ...input, propensity: input.log.propensity }), input.issuedAt + input.rewardWindowSeconds,
-        // metrics (issue 22): ARGV[29]
-        metricSpec(input.metrics, input.windowSize, input.baseline),
-        // hurdle sums (rewardShape hurdle-lognormal): ARGV[30]
-        input.engine?.hurdle ? '1' : '0',
-        // change detection (issue 24): ARGV[31]
-        input.changes ? JSON.stringify({ m: input.changes.model, d: input.changes.delta, ps: input.changes.priorSum, pw: input.changes.priorWeight, t: input.issuedAt, n: input.nowMs / 1000 }) : '',
-        // linear sums (issue 23): ARGV[32]
-        linearSpec(input)]);
-    const { reply, change } = changeOf(wrapped);
-    const kind = failure(reply);
-    if (kind === 'not_found' || kind === 'duplicate' || kind === 'stale' || kind === 'expired') return { kind };
-    const found = change && { changeDetected: change };
-    if (!Array.isArray(reply)) return { kind: 'accepted', ...found };
-    const byMetric = metricDisabled(reply, nowIso);
-    if (byMetric) return { kind: 'accepted', autoDisabled: byMetric, ...found };
-    const [name, observed] = reply as [Breach['guardrail'], string];
-    return { kind: 'accepted', autoDisabled: guardrailDisabled({ guardrail: name, observed: Number(observed), limit: g![name as GuardrailName]! }, nowIso), ...found };
+  recordReward(input: RewardInput): Promise<RewardResult> {
+    return recordReward(this.keys(input.experimentId), (keys, args) => this.script('banditReward', keys, args), input, this.trimNow(input.log.retentionSeconds));
   }
 
   recordSignal(input: SignalInput): Promise<SignalResult> {
@@ -259,13 +161,7 @@ export class RedisStore implements Store {
   async dueDefaultRewards(experimentId: string, now: number, limit: number): Promise<DueDefault[]> {
     const members = await this.io(() => this.client.zrangebyscore(this.keys(experimentId).due(), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit));
     const out: DueDefault[] = [];
-    for (let i = 0; i + 1 < members.length; i += 2) {
-      const [decisionKey, population, issuedAt, armId, propensity, userKey] = members[i].split('|');
-      out.push({
-        decisionKey, armId, population: population as Population, issuedAt: Number(issuedAt), dueAt: Number(members[i + 1]), propensity: Number(propensity),
-        ...(userKey && { userKey }),
-      });
-    }
+    for (let i = 0; i + 1 < members.length; i += 2) out.push({ ...parseDueMember(members[i]), dueAt: Number(members[i + 1]) });
     return out;
   }
 
@@ -330,20 +226,20 @@ export class RedisStore implements Store {
   }
 
   /**
-   * The event log's trim argument: the retention at most once a second per store instance, '' (no
-   * trim) otherwise. Trimming on every append cost 0.7 µs of Redis time per call; once a second
+   * The event log's trim argument: the retention at most once a second per store instance, undefined
+   * (no trim) otherwise. Trimming on every append cost 0.7 µs of Redis time per call; once a second
    * keeps the log within a second (and one stream node) of its retention.
    */
-  private trimNow(retentionSeconds: number): number | '' {
+  private trimNow(retentionSeconds: number): number | undefined {
     const now = Date.now();
-    if (now - this.lastTrimAt < 1000) return '';
+    if (now - this.lastTrimAt < 1000) return undefined;
     this.lastTrimAt = now;
     return retentionSeconds;
   }
 
   /** Runs one script (one round trip). */
-  protected script(name: ScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {
-    const fn = (this.client as unknown as Record<ScriptName, (...a: ScriptArg[]) => Promise<unknown>>)[name];
+  protected script(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const fn = (this.client as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)[name];
     return this.io(() => fn.call(this.client, ...keys, ...args));
   }
 
@@ -372,83 +268,3 @@ export class RedisStore implements Store {
   }
 }
 
-function pairsToRecord(flat: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < flat.length; i += 2) out[flat[i]] = flat[i + 1];
-  return out;
-}
-
-/** The meta hash as an ExperimentState: the config with its patches laid over, disabled arms, version. */
-function decodeState(meta: Record<string, string>): ExperimentState | null {
-  if (meta.config === undefined) return null;
-  const config = JSON.parse(meta.config) as ExperimentConfig & Record<string, unknown>;
-  const disabled = nullProto<DisabledInfo>();
-  for (const [field, value] of Object.entries(meta)) {
-    if (field.startsWith('p:')) config[field.slice(2)] = value === '' ? undefined : JSON.parse(value);
-    else if (field.startsWith('d:')) disabled[field.slice(2)] = decodeDisabled(JSON.parse(value) as DisabledInfo);
-  }
-  return { config, disabled, version: Number(meta.v) };
-}
-
-/** reward.lua writes guardrail disables without `reason`: it is a function of the breach. */
-function decodeDisabled(info: DisabledInfo): DisabledInfo {
-  if (info.reason !== undefined || !info.guardrail) return info;
-  return { source: info.source, reason: breachReason(info.guardrail), at: info.at, guardrail: info.guardrail };
-}
-
-function decodeStats(armIds: string[], tallies: Record<string, string>): ExperimentStats {
-  const tally = (pop: Population, armId: string): Tally => ({
-    decisions: Number(tallies[`${pop}d:${armId}`] ?? 0),
-    rewards: Number(tallies[`${pop}r:${armId}`] ?? 0),
-    sum: Number(tallies[`${pop}s:${armId}`] ?? 0),
-    sumSq: Number(tallies[`${pop}q:${armId}`] ?? 0),
-    users: Number(tallies[`${pop}u:${armId}`] ?? 0),
-    ...decodeEngineSums(tallies, pop, armId),
-    ...decodeChanges(tallies, pop, armId),
-  });
-  const userSums = (pop: 'b' | 'h') => ({
-    sumSq: Number(tallies[`${pop}~ss`] ?? 0), countSq: Number(tallies[`${pop}~nn`] ?? 0), cross: Number(tallies[`${pop}~sn`] ?? 0),
-  });
-  return {
-    arms: armIds.map((armId) => {
-      const arm = { armId } as ExperimentStats['arms'][number];
-      for (const [pop, name] of POPULATION_PAIRS) arm[name] = tally(pop, armId);
-      return arm;
-    }),
-    users: { b: userSums('b'), h: userSums('h') },
-  };
-}
-
-/** A decision's member of the due set (arm ids have no '|'): what assign.lua writes and reward.lua removes when a reward is recorded. */
-const dueMember = (d: { decisionKey: string; population: Population; issuedAt: number; armId: string; propensity: number; userKey?: string }): string =>
-  `${d.decisionKey}|${d.population}|${d.issuedAt}|${d.armId}|${d.propensity}|${d.userKey ?? ''}`;
-
-/** reward.lua's engine-sum fields of one arm and population, when it has any (see its header). */
-function decodeEngineSums(tallies: Record<string, string>, pop: Population, armId: string): { engine?: EngineSums } {
-  const f = (name: string): number => Number(tallies[`${pop}${name}:${armId}`] ?? 0);
-  const hasCost = tallies[`${pop}cn:${armId}`] !== undefined;
-  const at = tallies[`${pop}Dt:${armId}`];
-  const hasHurdle = tallies[`${pop}hk:${armId}`] !== undefined;
-  if (!hasCost && at === undefined && !hasHurdle) return {};
-  const engine: EngineSums = { costs: f('cn'), costSum: f('cs'), costSumSq: f('cq') };
-  if (hasHurdle) engine.hurdle = { nonzero: f('hk'), logSum: f('hl'), logSumSq: f('hq') };
-  if (at !== undefined) {
-    engine.decayed = { rewards: f('Dr'), sum: f('Ds'), sumSq: f('Dq'), costs: f('Dcn'), costSum: f('Dcs'), costSumSq: f('Dcq'), at: Number(at) };
-  }
-  return { engine };
-}
-
-function decodeWindow(armId: string, events: string[], counters: Record<string, string>): GuardrailWindow {
-  const latencies: number[] = [];
-  for (const ev of events) {
-    const latency = ev.split('|')[1];
-    if (latency !== '') latencies.push(Number(latency));
-  }
-  return {
-    samples: events.length,
-    latencies,
-    costSamples: Number(counters[`c:${armId}`] ?? 0),
-    costSum: Number(counters[`s:${armId}`] ?? 0),
-    errors: Number(counters[`e:${armId}`] ?? 0),
-  };
-}

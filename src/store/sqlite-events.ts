@@ -45,7 +45,7 @@ export class SqliteEvents {
     this.lastMs = (db.prepare('SELECT max(ms) AS ms FROM events').get() as { ms: number | null }).ms ?? 0;
   }
 
-  /** Inside the assign transaction. `sticky`: the user's earlier arm was served (its propensity vector is not kept, as assign.lua's ARGV[19]). */
+  /** Inside the assign transaction. `sticky`: the user's earlier arm was served (its propensity vector is not kept, as assign.lua's A.propensities). */
   appendDecision(rid: number, arm: number, input: AssignInput, propensity: number, firstExposure: boolean, sticky: boolean): void {
     const { log } = input;
     this.s.decision.run(rid, this.nextMs(log.nowMs), arm, input.population, log.nonce, input.now, propensity, input.version, firstExposure ? 1 : 0,

@@ -7,8 +7,9 @@
 import type Database from 'better-sqlite3';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './redis-store.js';
-import { ExperimentKeys, dedupeBucket, indexKey, stickyEpochs, stickyField } from './redis-keys.js';
+import { ExperimentKeys, dedupeBucket, dueMember, indexKey, stickyEpochs, stickyField } from './redis-keys.js';
 import type { DisabledInfo, EngineSums, ExperimentConfig } from '../contract/domain.js';
+import type { Population } from '../contract/population.js';
 
 export interface ExperimentRow {
   rid: number; id: string; config: string; disabled: string; version: number; arms: string; sums_gen: number; sums_until: number;
@@ -144,11 +145,11 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
     }
   }
 
-  // Default rewards (assign.lua, reward.lua): the due set (member key|pop|issuedAt|armId|propensity|userKey) and the defaulted set.
+  // Default rewards (assign.lua, reward.lua): the due set (redis-keys.ts dueMember) and the defaulted set.
   type Due = { key: string; arm: string; pop: string; issued_at: number; due_at: number; propensity: number; user_key: string | null };
   const duePage = db.prepare('SELECT * FROM due WHERE rid = ? AND key > ? ORDER BY key LIMIT ?');
   for (const rows of pages<Due>(duePage, [e.rid], [''], (r) => [r.key])) {
-    for (const d of rows) await b.add((p) => p.zadd(k.due(), d.due_at, `${d.key}|${d.pop}|${d.issued_at}|${d.arm}|${d.propensity}|${d.user_key ?? ''}`));
+    for (const d of rows) await b.add((p) => p.zadd(k.due(), d.due_at, dueMember({ decisionKey: d.key, population: d.pop as Population, issuedAt: d.issued_at, armId: d.arm, propensity: d.propensity, userKey: d.user_key ?? undefined })));
   }
   for (const d of db.prepare('SELECT key, until FROM defaulted WHERE rid = ?').all(e.rid) as { key: string; until: number }[]) {
     await b.add((p) => p.zadd(k.defaulted(), d.until, d.key));
@@ -197,7 +198,8 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
  * Declared metrics (issue 22, lua/metrics.lua): the sums hash, field <pop>|<name>|<arm> packed
  * '<ddd' (n, sum, sum of squares), and each guarded metric's window w|<name>|<arm> (packed doubles,
  * oldest first) with its running sum ws|<name>|<arm>, and the user-level sums U|<pop>|<name>|<arm>
- * packed '<dddddd'. The dedupe records of signals (<decision key>|<name>) are rows of the dedupe
+ * packed '<dddddd' (the layout before issue 26: metrics.lua reads it and folds a metric's two fields
+ * into one C| field the next time it counts the metric). The dedupe records of signals (<decision key>|<name>) are rows of the dedupe
  * table, and the units' states rows of user_sums: both copied with the rewards'.
  */
 async function copyMetrics(db: Database.Database, b: Batch, k: ExperimentKeys, rid: number, armIds: readonly string[]): Promise<void> {

@@ -13,12 +13,12 @@
 
   Returns
     {version, receivers}  the new version and how many subscribers the message was delivered to
-    -1                    revoke of an unknown id (nothing changed)
+    CODE.not_found        revoke of an unknown id (nothing changed)
 ]]
 if ARGV[1] == 'create' then
   redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 elseif redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then
-  return -1
+  return CODE.not_found
 else
   redis.call('HDEL', KEYS[2], ARGV[2])
 end

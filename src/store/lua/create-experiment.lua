@@ -12,9 +12,9 @@
     -4  the id is taken
 ]]
 local meta = KEYS[1]
-if redis.call('EXISTS', meta) == 1 then return -4 end
+if redis.call('EXISTS', meta) == 1 then return CODE.exists end
 redis.call('HSET', meta, 'config', ARGV[1], 'arms', ARGV[2], 'v', 1)
-for i = 3, #ARGV do
-  redis.call('HSET', meta, 'a:' .. ARGV[i], i - 2, 'i:' .. (i - 2), ARGV[i])
+for i, armId in ipairs(cjson.decode(ARGV[2])) do
+  redis.call('HSET', meta, 'a:' .. armId, i, 'i:' .. i, armId)
 end
 return 1

@@ -8,10 +8,10 @@
 
   Returns
     the meta hash after the change, as HGETALL returns it
-    -1  no such experiment
+    CODE.not_found  no such experiment
 ]]
 local meta = KEYS[1]
-if redis.call('EXISTS', meta) == 0 then return -1 end
+if redis.call('EXISTS', meta) == 0 then return CODE.not_found end
 if ARGV[2] == '' then
   redis.call('HDEL', meta, 'd:' .. ARGV[1])
 else

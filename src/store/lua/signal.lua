@@ -9,43 +9,30 @@
   KEYS[4]  event log stream                              <prefix>{exp:<id>}:l
   KEYS[5]  per-user sums hash (the users' metric states)  <prefix>{exp:<id>}:u
 
-  ARGV[1]  armId
-  ARGV[2]  population: b | h | x
-  ARGV[3]  decision key
-  ARGV[4]  seconds KEYS[3] must live
-  ARGV[5]  the experiment version the caller's config is from ('' to skip the check)
-  ARGV[6]  spec text (see metrics.lua) with one metric
-  ARGV[7]  now, ISO time written into an automatic disable
-  ARGV[8]  event log: the decision's issuedAt, unix seconds
-  ARGV[9]  event log: the decision's propensity
-  ARGV[10] event log: eventRetentionSeconds to trim entries older than Redis TIME minus it; '' not this time
-  ARGV[11] event log: the decision token's user key, '' without one (also the user of the user-level sums)
-  ARGV[12] seconds KEYS[5] must live (as reward.lua's ARGV[18])
+  ARGV[1]  the packed argument, JSON: its fields are documented in redis-script-args.ts signalArgs
+           (A.metrics holds the one metric, as metrics.lua's spec)
 
-  Returns 1 accepted; {guardrail, observed, limit} accepted and the arm was disabled; -1 no such
-  experiment or arm; -2 stale; -3 duplicate.
+  Returns 1 accepted; {guardrail, observed, limit} accepted and the arm was disabled; CODE.not_found
+  no such experiment or arm; CODE.stale; CODE.duplicate.
 ]]
-local meta, arm = KEYS[1], ARGV[1]
-local armIndexAndVersion = redis.call('HMGET', meta, 'a:' .. arm, 'v')
-if not armIndexAndVersion[1] then return -1 end
-if ARGV[5] ~= '' and armIndexAndVersion[2] ~= ARGV[5] then return -2 end
-local spec = readMetricSpec(ARGV[6])
-claimMetrics(KEYS[3], ARGV[3], spec, false)
-if not spec.m[1].fresh then return -3 end
-local users = ARGV[11] ~= '' and {hash = KEYS[5], key = ARGV[11], ttl = ARGV[12]} or nil
-local counted, breach = recordMetrics(spec, KEYS[2], arm, ARGV[2], users)
-redis.call('EXPIRE', KEYS[3], ARGV[4])
+local A = cjson.decode(ARGV[1])
+local meta, arm = KEYS[1], A.arm
+local armIndex, failed = armAndVersion(meta, arm, A.version)
+if not armIndex then return failed end
+local spec = readMetricSpec(A.metrics)
+claimMetrics(KEYS[3], A.key, spec, false)
+if not spec.m[1].fresh then return CODE.duplicate end
+local users = A.user and {hash = KEYS[5], key = A.user, ttl = A.userTtl} or nil
+local counted, breach = recordMetrics(spec, KEYS[2], arm, A.pop, users)
+redis.call('EXPIRE', KEYS[3], A.dedupeTtl)
 
 -- Event log: field g packs, space-separated: the nonce (decision key), the arm index (from 1),
 -- population, the decision's issuedAt, its propensity, the metric's name and value.
 local m = counted[1]
-local entry = {KEYS[4], '*', 'g', table.concat({ARGV[3], armIndexAndVersion[1], ARGV[2], ARGV[8], ARGV[9], m.n, m.t}, ' ')}
-if ARGV[11] ~= '' then entry[#entry + 1] = 'k'; entry[#entry + 1] = ARGV[11] end
+local entry = {KEYS[4], '*', 'g', table.concat({A.key, armIndex, A.pop, A.issuedAt, A.propensity, m.n, m.t}, ' ')}
+if A.user then entry[#entry + 1] = 'k'; entry[#entry + 1] = A.user end
 redis.call('XADD', unpack(entry))
-if ARGV[10] ~= '' then
-  local clock = redis.call('TIME')
-  redis.call('XTRIM', KEYS[4], 'MINID', '~', string.format('%d', clock[1] * 1000 + math.floor(clock[2] / 1000) - tonumber(ARGV[10]) * 1000))
-end
+trimLog(KEYS[4], A.trim)
 
-if disableForMetric(meta, arm, spec, breach, ARGV[7]) then return breach end
+if disableForMetric(meta, arm, spec, breach, A.now) then return breach end
 return 1

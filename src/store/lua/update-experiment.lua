@@ -6,16 +6,16 @@
 
   KEYS[1]  meta hash            <prefix>{exp:<id>}:m
 
-  ARGV     pairs of (field, value as JSON, or '' for undefined)
+  ARGV[1]  the patch, a JSON object: field -> the value's JSON text, or '' for undefined
 
   Returns
     the meta hash after the change, as HGETALL returns it
-    -1  no such experiment
+    CODE.not_found  no such experiment
 ]]
 local meta = KEYS[1]
-if redis.call('EXISTS', meta) == 0 then return -1 end
-for i = 1, #ARGV, 2 do
-  redis.call('HSET', meta, 'p:' .. ARGV[i], ARGV[i + 1])
+if redis.call('EXISTS', meta) == 0 then return CODE.not_found end
+for field, value in pairs(cjson.decode(ARGV[1])) do
+  redis.call('HSET', meta, 'p:' .. field, value)
 end
 redis.call('HINCRBY', meta, 'v', 1)
 return redis.call('HGETALL', meta)
