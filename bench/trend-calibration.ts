@@ -4,7 +4,8 @@
  * minus a candidate growth term, per stream; its upper quantiles give P(max > x) ~ C e^-x, so the
  * threshold ln(C g(n) / delta) holds the chance of any false alarm over the stream near delta.
  * The detector's state is the service's (observe with a delta so small that nothing fires, so the
- * segments are merged exactly as in the service).
+ * segments are merged exactly as in the service). Then, directly, the share of streams on which
+ * the service's detector (both tests) raises any alarm, at deltas large enough to count them.
  *
  *   STREAMS=300 LENGTH=20000 npx tsx bench/trend-calibration.ts
  */
@@ -46,5 +47,28 @@ for (const kind of STREAM_KINDS) {
     xs.sort((a, b) => a - b);
     const q = (p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
     console.log(`| ${kind.label} | ${k} | ${q(0.5).toFixed(2)} | ${q(0.9).toFixed(2)} | ${q(0.99).toFixed(2)} | ${(0.1 * Math.exp(q(0.9))).toFixed(2)} | ${(0.01 * Math.exp(q(0.99))).toFixed(2)} |`);
+  }
+}
+
+// Directly: the share of streams with any detection by the service's detector (both tests, delta
+// split), at deltas large enough for the alarms to be counted; nominally delta.
+console.log(`\nThe detector itself (both tests), share of the ${STREAMS} streams with any false alarm in ${LENGTH.toLocaleString('en-US')} rewards (± binomial standard error):\n`);
+console.log('| stream | delta | share of streams with an alarm | share / delta |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const kind of STREAM_KINDS) {
+  for (const delta of [0.05, 0.01]) {
+    let alarmed = 0;
+    for (let s = 0; s < STREAMS; s++) {
+      const rng = makeRng(`trend-calibration/direct/${kind.label}/${delta}/${s}`);
+      let state = emptyGlrState();
+      for (let i = 0; i < LENGTH; i++) {
+        const o = observe(state, kind.label.startsWith('Bernoulli') ? 'bernoulli' : 'gaussian', delta, kind.draw(rng), i);
+        state = o.state;
+        if (o.detection) { alarmed++; break; }
+      }
+    }
+    const p = alarmed / STREAMS;
+    const se = Math.sqrt(Math.max(p * (1 - p), 1 / STREAMS) / STREAMS);
+    console.log(`| ${kind.label} | ${delta} | ${p.toFixed(3)} ± ${se.toFixed(3)} | ${(p / delta).toFixed(2)} ± ${(se / delta).toFixed(2)} |`);
   }
 }
