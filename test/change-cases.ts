@@ -78,8 +78,30 @@ export function changeCases(env: ChangeCaseEnv): void {
       expect(evidenceSums(got).rewards).toBeLessThan(got.rewards);
       const first = results[ref.detectedAt[0]] as { changeDetected: DetectedChange };
       expect(first.changeDetected).toEqual(ref.tally.changes![0]);
-      // The other arms keep no change state.
-      expect((await env.store().getStats('exp-1'))!.arms[0].bandit.beforeChange).toBeUndefined();
+    });
+
+    it('a fall of the leader restarts every other arm\'s evidence at the detection; a late reward decided before it counts in the tally only', async () => {
+      // 'control' (index 0) gets 30 rewards first, then 'treat' leads at 0.9 and falls.
+      for (let i = 0; i < 30; i++) await env.store().recordReward(reward(i % 3 === 0 ? 1 : 0, i, BERNOULLI, { armId: 'control' }));
+      const xs = fall(300, 'contract-others');
+      const results = await feed(xs, BERNOULLI);
+      const hit = detections(results);
+      expect(hit.length).toBe(1);
+      const stats = (await env.store().getStats('exp-1'))!;
+      const control = stats.arms[0].bandit;
+      expect(control.rewards).toBe(30);
+      expect(control.beforeChange).toEqual({ rewards: 30, sum: 10, sumSq: 10 });
+      expect(evidenceSums(control).rewards).toBe(0);
+      expect(control.changes).toBeUndefined();
+      // The third arm, never rewarded, restarts at nothing.
+      expect(stats.arms[2].bandit.beforeChange).toEqual({ rewards: 0, sum: 0, sumSq: 0 });
+      // The detection arrived at T0 + hit + 5 s: a 'control' reward decided before then counts before the restart, one decided after joins the evidence.
+      const arrived = T0 + hit[0] + 5;
+      await env.store().recordReward(reward(1, arrived - 1 - T0, BERNOULLI, { armId: 'control', nowMs: (arrived + 50) * 1000 }));
+      await env.store().recordReward(reward(1, arrived + 1 - T0, BERNOULLI, { armId: 'control', nowMs: (arrived + 50) * 1000 }));
+      const after = (await env.store().getStats('exp-1'))!.arms[0].bandit;
+      expect(after.rewards).toBe(32);
+      expect(evidenceSums(after)).toEqual({ rewards: 1, sum: 1, sumSq: 1 });
     });
 
     it('runs the Gaussian test (unknown variance) the same way', async () => {

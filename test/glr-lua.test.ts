@@ -42,6 +42,7 @@ afterAll(() => client.disconnect());
 describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'GLR in Lua = GLR in TypeScript', () => {
   const cases: { name: string; model: GlrModel; xs: () => number[] }[] = [
     { name: 'Bernoulli, two changes', model: 'bernoulli', xs: () => { const r = makeRng('lua-b'); return Array.from({ length: 6000 }, (_, i) => (r() < (i < 2500 ? 0.3 : i < 4500 ? 0.1 : 0.25) ? 1 : 0)); } },
+    { name: 'Bernoulli, a slow drift (the trend test, on merged segments)', model: 'bernoulli', xs: () => { const r = makeRng('glr-drift'); return Array.from({ length: 20_000 }, (_, i) => (r() < 0.1 - (0.05 * i) / 20_000 ? 1 : 0)); } },
     { name: 'Gaussian, a shift after more rewards than MAX_BLOCKS blocks hold (segments merged)', model: 'gaussian', xs: () => { const r = makeRng('lua-g'); return Array.from({ length: 5000 }, (_, i) => 3 + (i < 4000 ? 0 : 0.8) + 2 * sampleNormal(r)); } },
   ];
   for (const c of cases) {

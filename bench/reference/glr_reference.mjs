@@ -12,9 +12,15 @@
 //    split s = 10, 20, ..., n - 10 of its rewards since the restart, the Bernoulli GLR
 //    s kl(mu_1:s, mu_1:n) + (n - s) kl(mu_s+1:n, mu_1:n), or the Gaussian one with unknown common
 //    variance (n / 2) ln(S0 / S1); change when the largest exceeds ln(3 n^1.5 / delta).
+//    Bonferroni with the trend test below: each at delta / 2.
+//  - When no split crosses: the trend test, the least-squares line of the rewards on their rank
+//    i = 0..n-1 against a constant mean, Gaussian likelihood with unknown variance,
+//    (n / 2) ln(S0 / (S0 - Sxy^2 / Sxx)); change when it exceeds ln(2 ln(n) / (delta / 2)), the split
+//    then at the middle of the history (n / 2 rounded up to a multiple of 10).
 //  - On a change at split s: if the arm leads (highest posterior mean) and its mean fell, or it does
 //    not lead and its mean rose, its evidence is its rewards after s; in every case the test's
-//    history becomes the rewards after s.
+//    history becomes the rewards after s. When the leader fell, every other arm's evidence is
+//    emptied (its test goes on).
 //
 //   node bench/reference/glr_reference.mjs [reps] [delta]      prints JSON
 import seedrandom from 'seedrandom';
@@ -76,7 +82,7 @@ function kl(p, q) {
   return (p > 0 ? p * Math.log(p / q) : 0) + (p < 1 ? (1 - p) * Math.log((1 - p) / (1 - q)) : 0);
 }
 
-/** Largest GLR over the splits of xs and its split, recomputed from the rewards. */
+/** The split of a detected change in xs (recomputed from the rewards) and the means either side; null when none. */
 function glr(xs, gauss) {
   const n = xs.length;
   const S = [0];
@@ -85,6 +91,7 @@ function glr(xs, gauss) {
     S.push(S[S.length - 1] + x);
     Q.push(Q[Q.length - 1] + x * x);
   }
+  const half = DELTA / 2;
   let best = -Infinity;
   let at = -1;
   for (let s = CHECK; s <= n - CHECK; s += CHECK) {
@@ -103,7 +110,18 @@ function glr(xs, gauss) {
       at = s;
     }
   }
-  return { best, at, mean1: S[at] / at, mean2: (S[n] - S[at]) / (n - at) };
+  if (!(best > Math.log((3 * Math.pow(n, 1.5)) / half))) {
+    // The trend: regression on the rank.
+    const c = (n - 1) / 2;
+    let sxy = 0;
+    for (let i = 0; i < n; i++) sxy += (i - c) * xs[i];
+    const sxx = (n * (n * n - 1)) / 12;
+    const s0 = Q[n] - (S[n] * S[n]) / n;
+    const g = s0 > 0 ? (n / 2) * Math.log(s0 / Math.max(s0 - (sxy * sxy) / sxx, s0 * 1e-12)) : 0;
+    if (!(g > Math.log((2 * Math.log(n)) / half))) return null;
+    at = Math.ceil(n / 2 / CHECK) * CHECK;
+  }
+  return { at, mean1: S[at] / at, mean2: (S[n] - S[at]) / (n - at) };
 }
 
 /** An arm's evidence: its count, sum and sum of squares (recomputed from the rewards on a restart). */
@@ -151,12 +169,13 @@ function run(inst, detect, seed) {
     hist[a].push(x);
     if (hist[a].length % CHECK !== 0 || hist[a].length < 2 * CHECK) continue;
     const r = glr(hist[a], inst.gauss);
-    if (!(r.best > Math.log((3 * Math.pow(hist[a].length, 1.5)) / DELTA))) continue;
+    if (r === null) continue;
     detections++;
     const means = ev.map((e) => posteriorMeanOf(e, inst.gauss));
     const leader = means.indexOf(Math.max(...means));
     const after = hist[a].slice(r.at);
     if ((leader === a && r.mean2 < r.mean1) || (leader !== a && r.mean2 > r.mean1)) ev[a] = sumsOf(after);
+    if (leader === a && r.mean2 < r.mean1) for (let j = 0; j < k; j++) if (j !== a) ev[j] = sumsOf([]);
     hist[a] = after;
   }
   return { regret, detections };

@@ -34,7 +34,7 @@ const v = (label: string, o: Partial<EngineVariant> = {}): EngineVariant => ({
   label, policy: 'thompson', halfLifeSeconds: Infinity, costWeight: 0, minArmShare: 0, batch: 1, sharedPolicySeed: true, ...o,
 });
 
-const GLR = (always: boolean) => ({ changeDetection: { falseAlarmRate: DEFAULT_FALSE_ALARM_RATE, always } });
+const GLR = (always: boolean, o: { firstRule?: boolean; keepOthers?: boolean } = {}) => ({ changeDetection: { falseAlarmRate: DEFAULT_FALSE_ALARM_RATE, always, ...o } });
 
 /** The variants, each GLR one with the index of the variant without the detector it is compared with (`base`). */
 export const CHANGE_VARIANTS: (EngineVariant & { base?: number })[] = [
@@ -45,8 +45,10 @@ export const CHANGE_VARIANTS: (EngineVariant & { base?: number })[] = [
   { ...v('UCB + GLR, ranking rule', { policy: 'ucb', ...GLR(false) }), base: 3 },
   v('Thompson, delayed 100', { batch: 100 }),
   { ...v('Thompson + GLR, ranking rule, delayed 100', { batch: 100, ...GLR(false) }), base: 5 },
-  // A looser test, for the slow drift: what a 100 x larger false-alarm rate buys and costs.
-  { ...v('Thompson + GLR, ranking rule, delta = 0.1', { changeDetection: { falseAlarmRate: 0.1, always: false } }), base: 0 },
+  // What each part of the rule buys: the first rule (split test alone, only the detected arm
+  // restarts), and the trend test without restarting the other arms.
+  { ...v('Thompson + split test only (the first rule)', GLR(false, { firstRule: true })), base: 0 },
+  { ...v('Thompson + GLR and trend, only the detected arm restarts', GLR(false, { keepOthers: true })), base: 0 },
 ];
 /** The variant the targets are read on: the service's default policy with the ranking rule. */
 export const TARGET_VARIANT = 1;

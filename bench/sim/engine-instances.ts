@@ -39,9 +39,11 @@ export interface EngineVariant {
   /**
    * Change detection (src/bandit/glr.ts) on undiscounted evidence: the GLR's delta, and whether
    * every detection restarts the arm (`always`: GLR-klUCB's local restart) or only one that could
-   * alter which arm is best (the ranking rule, restartsEvidence).
+   * alter which arm is best (the ranking rule, restartsEvidence). `firstRule`: the split test alone
+   * at delta and only the detected arm restarts (the rule before the trend test); `keepOthers`: a
+   * fall of the leader leaves the other arms' evidence (restartOther not applied).
    */
-  changeDetection?: { falseAlarmRate: number; always: boolean };
+  changeDetection?: { falseAlarmRate: number; always: boolean; firstRule?: boolean; keepOthers?: boolean };
   /** Seed the policy's generator without the label, so that variants with it draw the same numbers (bench/regret-changes.ts). */
   sharedPolicySeed?: boolean;
   /** Sum the propensities of every arm at every decision (for the floor check; costs a quadrature per batch for Thompson). */

@@ -120,14 +120,17 @@ export function simulateEngine(inst: EngineInstance, variant: EngineVariant, rep
     ev[a] = addObservation(ev[a], t, H, reward, cost);
     if (Hv !== undefined) evVar[a] = addObservation(evVar[a], t, Hv, reward, cost);
     if (cd) {
-      const r = observe(glr[a], inst.model, cd.falseAlarmRate, reward, t);
+      const r = observe(glr[a], inst.model, cd.falseAlarmRate, reward, t, !cd.firstRule);
       glr[a] = r.state;
       if (r.detection) {
         detections++;
-        if (restartsEvidence(r.detection, leaderOf(ev, settings) === a, cd.always)) {
+        const leads = leaderOf(ev, settings) === a;
+        if (restartsEvidence(r.detection, leads, cd.always)) {
           restarts++;
           const s = r.detection.after;
           ev[a] = { rewards: s.n, sum: s.s, sumSq: s.q, costs: 0, costSum: 0, costSumSq: 0, at: t };
+          // A fall of the leader restarts every other arm's evidence (change-evidence.ts restartOther).
+          if (!cd.firstRule && !cd.keepOthers && leads && restartsEvidence(r.detection, true)) ev = ev.map((e, j) => (j === a ? e : { ...EMPTY_EVIDENCE, at: t }));
         }
       }
     }

@@ -47,6 +47,8 @@ export interface ChangeStep extends ChangeTally {
   /** The change this reward revealed, if any, and whether it restarted the evidence. */
   detected: DetectedChange | null;
   restarted: boolean;
+  /** A fall of the leader: every other arm's evidence restarts too (`restartOther`). */
+  restartsOthers: boolean;
 }
 
 /**
@@ -80,17 +82,30 @@ export function recordForChanges(
 ): ChangeStep {
   const b = tally.beforeChange;
   const beforeChange = b && issuedAt < det.evidenceFrom ? { rewards: b.rewards + 1, sum: b.sum + reward, sumSq: b.sumSq + reward * reward } : b;
-  const same = { beforeChange, changes: tally.changes, detected: null, restarted: false };
+  const same = { beforeChange, changes: tally.changes, detected: null, restarted: false, restartsOthers: false };
   if (issuedAt < det.testFrom) return { ...same, detector: det };
   const o = observe(det.glr, spec.model, spec.delta, reward, issuedAt);
   if (o.detection === null) return { ...same, detector: { ...det, glr: o.state } };
   const d = o.detection;
   const detected = { detectedAt: nowS, at: d.at };
   const changes = [detected, ...(tally.changes ?? [])].slice(0, MAX_CHANGES_KEPT);
-  const restarted = restartsEvidence(d, isLeader(evidenceSums({ ...tally, beforeChange })));
+  const leads = isLeader(evidenceSums({ ...tally, beforeChange }));
+  const restarted = restartsEvidence(d, leads);
   return {
     detector: { glr: o.state, testFrom: d.at, evidenceFrom: restarted ? d.at : det.evidenceFrom },
     beforeChange: restarted ? { rewards: tally.rewards - d.after.n, sum: tally.sum - d.after.s, sumSq: tally.sumSq - d.after.q } : beforeChange,
-    changes, detected, restarted,
+    changes, detected, restarted, restartsOthers: restarted && leads,
   };
+}
+
+/**
+ * Another arm's evidence when the leader was found falling (`restartsOthers`): none of its rewards
+ * so far (beforeChange = its whole tally), and a reward decided before `nowS` (the detection's
+ * arrival) joins its rewards before the restart. Its test goes on. Why: an arm that does not lead
+ * was pulled rarely and long ago; when the leader drifts, the others may have drifted too, unseen
+ * (bench/RESULTS.md, "slow drift").
+ */
+export function restartOther(det: ArmDetector | undefined, tally: EvidenceSums, nowS: number): { detector: ArmDetector; beforeChange: EvidenceSums } {
+  const d = det ?? emptyDetector();
+  return { detector: { ...d, evidenceFrom: Math.max(d.evidenceFrom, nowS) }, beforeChange: { rewards: tally.rewards, sum: tally.sum, sumSq: tally.sumSq } };
 }

@@ -31,6 +31,14 @@
  * costs is where a split may be placed: exactly (every BLOCK) among the recent rewards, at a
  * resolution that is a fixed fraction of the age further back. bench:regret PART=changes
  * measures it against a reference that keeps every reward.
+ *
+ * A second test, for slow drift: the GLR of a linear trend in the reward's rank against a constant
+ * mean (`trendStatistic`), which the split test sees late (a drift of 0.05 over 20,000 rewards
+ * gives a best split of about 9 where beta is about 22). One fixed alternative, no maximum over
+ * splits, so its threshold needs no union over them: ln(2 ln(n) / delta'), calibrated by
+ * simulation (bench/trend-calibration.ts: P(max over a stationary stream of GLR - ln ln n > x) is
+ * about 3-7 e^-x; the detector's measured chance of any false alarm in 100,000 rewards is 1.1-1.3
+ * delta). delta is split between the two tests (Bonferroni, delta / 2 each).
  */
 import { DEFAULT_FALSE_ALARM_RATE } from '../contract/engine.js';
 import type { RewardModel } from '../contract/experiment.js';
@@ -84,6 +92,11 @@ export function glrThreshold(n: number, delta: number): number {
   return Math.log((3 * n * Math.sqrt(n)) / delta);
 }
 
+/** The trend test's threshold ln(2 ln(n) / delta) (calibrated: see the header). */
+export function trendThreshold(n: number, delta: number): number {
+  return Math.log((2 * Math.log(n)) / delta);
+}
+
 /** Bernoulli relative entropy kl(p, q), with 0 ln 0 = 0 and q kept inside (0, 1). */
 export function bernoulliKl(p: number, q: number): number {
   const e = 1e-15;
@@ -111,13 +124,55 @@ export function glrStatistic(model: GlrModel, a: Segment, b: Segment): number {
 }
 
 /**
- * The largest GLR over the segment boundaries, when the newest block has just
- * filled. Splits leave at least one full block on each side. Null below the threshold.
+ * The GLR of a linear trend in the rewards' rank against a constant mean, on the segments'
+ * sums: each reward placed at its segment's middle rank (the regression on grouped data), the
+ * Gaussian likelihood with an unknown variance, (n / 2) ln(S0 / S1), S1 = S0 - Sxy^2 / Sxx
+ * the residual sum of squares of the fitted line. For 0/1 rewards it is the score test of a
+ * slope (S0 / n = p(1 - p)). `slope`: Sxy / Sxx, the change of the mean per reward.
  */
-export function testForChange(state: GlrState, model: GlrModel, delta: number): Detection | null {
+export function trendStatistic(blocks: readonly Segment[], total: Segment): { statistic: number; slope: number } {
+  let before = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (const b of blocks) {
+    const d = before + b.n / 2 - total.n / 2;
+    sxx += b.n * d * d;
+    sxy += d * b.s;
+    before += b.n;
+  }
+  const s0 = centred(total);
+  if (s0 <= 0 || sxx <= 0) return { statistic: 0, slope: 0 };
+  const s1 = Math.max(s0 - (sxy * sxy) / sxx, s0 * 1e-12);
+  return { statistic: (total.n / 2) * Math.log(s0 / s1), slope: sxy / sxx };
+}
+
+/**
+ * The trend test, when the split test found nothing: on a detection the change point is the
+ * middle of the history (the first boundary with at least half the rewards before it), where the
+ * fitted line crosses the overall mean, and the halves' means give the direction.
+ */
+function testForTrend(blocks: readonly Segment[], total: Segment, delta: number): Detection | null {
+  if (total.n < 2 * BLOCK) return null;
+  const threshold = trendThreshold(total.n, delta / 2);
+  const { statistic } = trendStatistic(blocks, total);
+  if (!(statistic > threshold)) return null;
+  let before = empty();
+  let j = 0;
+  while (2 * before.n < total.n) before = add(before, blocks[j++]);
+  const after = { n: total.n - before.n, s: total.s - before.s, q: total.q - before.q, t: blocks[j].t };
+  return { at: after.t, before, after, statistic, threshold };
+}
+
+/**
+ * When the newest block has just filled: the largest GLR over the segment boundaries (splits
+ * leave at least one full block on each side) against its threshold at delta / 2, then the trend
+ * test at delta / 2. Null when neither fires. `trend` false: the split test alone at delta (the
+ * first rule, kept for bench:regret's comparison).
+ */
+export function testForChange(state: GlrState, model: GlrModel, delta: number, trend = true): Detection | null {
   const { blocks } = state;
   const total = sumOf(blocks);
-  const threshold = glrThreshold(total.n, delta);
+  const threshold = glrThreshold(total.n, trend ? delta / 2 : delta);
   let best: Detection | null = null;
   let before = empty();
   for (let j = 0; j < blocks.length; j++) {
@@ -128,7 +183,7 @@ export function testForChange(state: GlrState, model: GlrModel, delta: number): 
     }
     before = add(before, blocks[j]);
   }
-  return best;
+  return best ?? (trend ? testForTrend(blocks, total, delta) : null);
 }
 
 /**
@@ -136,7 +191,7 @@ export function testForChange(state: GlrState, model: GlrModel, delta: number): 
  * When the reward fills a block, the test runs; on a detection the returned state keeps only the
  * rewards after the change (the detector restarts there, whatever the policy does with it).
  */
-export function observe(state: GlrState, model: GlrModel, delta: number, reward: number, t: number): { state: GlrState; detection: Detection | null } {
+export function observe(state: GlrState, model: GlrModel, delta: number, reward: number, t: number, trend = true): { state: GlrState; detection: Detection | null } {
   const blocks = state.blocks.slice();
   const last = blocks[blocks.length - 1];
   if (last === undefined || last.n >= BLOCK) blocks.push({ n: 1, s: reward, q: reward * reward, t });
@@ -144,7 +199,7 @@ export function observe(state: GlrState, model: GlrModel, delta: number, reward:
   const newest = blocks[blocks.length - 1];
   if (newest.n < BLOCK) return { state: { blocks }, detection: null };
   if (blocks.length > MAX_BLOCKS) mergeOnePair(blocks);
-  const detection = testForChange({ blocks }, model, delta);
+  const detection = testForChange({ blocks }, model, delta, trend);
   if (detection === null) return { state: { blocks }, detection };
   return { state: { blocks: blocks.slice(splitIndex(blocks, detection)) }, detection };
 }

@@ -34,11 +34,12 @@ export const RewardShapeSchema = z.enum(REWARD_SHAPES)
 export const DEFAULT_FALSE_ALARM_RATE = 0.001;
 
 export const ChangeDetectionSchema = z.strictObject({
-  method: z.literal('glr').describe('The per-arm generalized likelihood ratio test (Besson, Kaufmann, Maillard & Seznec, JMLR 2022): Bernoulli GLR for bernoulli rewards, the Gaussian GLR with unknown variance for gaussian ones.'),
+  method: z.literal('glr').describe('The per-arm generalized likelihood ratio tests: of a change point (Besson, Kaufmann, Maillard & Seznec, JMLR 2022; Bernoulli GLR for bernoulli rewards, the Gaussian GLR with unknown variance for gaussian ones), and of a linear trend against a constant mean, for slow drift.'),
   falseAlarmRate: z.number().min(1e-12).max(0.5).optional()
-    .describe(`delta: the test's confidence, nominally the chance of any false alarm on an arm that never changes (threshold ln(3 n^1.5 / delta)). Default ${DEFAULT_FALSE_ALARM_RATE}; measured false alarms in docs/statistics.md.`),
+    .describe(`delta: the tests' confidence, nominally the chance of any false alarm on an arm that never changes, split between them (change point: threshold ln(3 n^1.5 / (delta / 2)); trend: ln(2 ln(n) / (delta / 2))). Default ${DEFAULT_FALSE_ALARM_RATE}; measured false alarms in docs/statistics.md.`),
 }).describe('Change detection (issue 24): every bandit reward of an arm feeds a GLR test in the same atomic step that counts it; an arm whose reward '
-  + 'distribution changed (and whose change could alter which arm is best) starts its evidence again from the change, for the policy and the report. '
+  + 'distribution changed (and whose change could alter which arm is best) starts its evidence again from the change, for the policy and the report; '
+  + 'when the leading arm fell, every other arm starts its evidence again too. '
   + 'Detected changes are listed in /arms (changes). Not with discount. Off when absent or null.');
 
 export const ENGINE_SETTINGS = {

@@ -3,7 +3,7 @@
  * and its evidence since the last restart (bandit/change-evidence.ts), run inside the step that
  * counted the reward, after the tally. reward.lua does the same through lua/changes.lua.
  */
-import { emptyDetector, evidenceSums, leaderIndex, recordForChanges, type ArmDetector, type ChangeSpec, type ChangeStep } from '../bandit/change-evidence.js';
+import { emptyDetector, evidenceSums, leaderIndex, recordForChanges, restartOther, type ArmDetector, type ChangeSpec, type ChangeStep } from '../bandit/change-evidence.js';
 import type { DetectedChange, Tally } from '../contract/domain.js';
 import type { RewardInput } from './store.js';
 
@@ -33,5 +33,13 @@ export function recordInMemory(
   const step = changeStep(arm.detector, arm.b, all.indexOf(arm), () => all.map((a) => a.b), spec, input, reward);
   arm.detector = step.detector;
   arm.b = withChanges(arm.b, step);
+  if (step.restartsOthers) {
+    for (const other of all) {
+      if (other === arm) continue;
+      const r = restartOther(other.detector, other.b, input.nowMs / 1000);
+      other.detector = r.detector;
+      other.b = { ...other.b, beforeChange: r.beforeChange };
+    }
+  }
   return step.detected;
 }

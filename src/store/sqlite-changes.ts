@@ -4,7 +4,7 @@
  * and the row written back. The tallies of every arm are read only on a detection (the leader).
  */
 import type Database from 'better-sqlite3';
-import type { ArmDetector, ChangeSpec } from '../bandit/change-evidence.js';
+import { restartOther, type ArmDetector, type ChangeSpec } from '../bandit/change-evidence.js';
 import type { DetectedChange, Tally } from '../contract/domain.js';
 import { changeStep, withChanges } from './change-step.js';
 import type { ExperimentHead } from './sqlite-experiments.js';
@@ -52,6 +52,18 @@ export class SqliteChanges {
     const step = changeStep(row ? decode(row.detector) : undefined, tally, arm, all, spec, input, reward);
     const t = withChanges(tally, step);
     this.s.put.run(head.rid, arm, encode(step.detector), t.beforeChange ? JSON.stringify(t.beforeChange) : null, t.changes ? JSON.stringify(t.changes) : null);
+    if (step.restartsOthers) this.restartOthers(head, arm, input.nowMs / 1000);
     return step.detected;
+  }
+
+  /** The leader fell: every other arm's evidence restarts (change-evidence.ts restartOther). */
+  private restartOthers(head: Pick<ExperimentHead, 'rid' | 'armIds'>, arm: number, nowS: number): void {
+    for (let i = 0; i < head.armIds.length; i++) {
+      if (i === arm) continue;
+      const row = this.s.get.get(head.rid, i);
+      const b = this.s.tally.get(head.rid, i) ?? { rewards: 0, sum: 0, sum_sq: 0 };
+      const r = restartOther(row ? decode(row.detector) : undefined, { rewards: b.rewards, sum: b.sum, sumSq: b.sum_sq }, nowS);
+      this.s.put.run(head.rid, i, encode(r.detector), JSON.stringify(r.beforeChange), row?.changes ?? null);
+    }
   }
 }

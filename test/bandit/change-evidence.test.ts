@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDetector, evidenceSums, leaderIndex, recordForChanges, type ArmDetector, type ChangeSpec, type ChangeTally } from '../../src/bandit/change-evidence.js';
+import { emptyDetector, evidenceSums, leaderIndex, recordForChanges, restartOther, type ArmDetector, type ChangeSpec, type ChangeTally } from '../../src/bandit/change-evidence.js';
 import { makeRng } from '../../src/bandit/random.js';
 import type { EvidenceSums } from '../../src/contract/domain.js';
 
@@ -52,6 +52,30 @@ describe('change bookkeeping of one arm (the stores\' rule)', () => {
     const fall = run(4000, (i) => (i < 2000 ? 0.5 : 0.2), 'ce-fall', false);
     expect(fall.t.changes!.length).toBe(1);
     expect(fall.restartedAt).toEqual([]);
+  });
+
+  it('only a fall of the leader restarts the other arms (restartsOthers); restartOther empties their evidence from the detection on', () => {
+    const flags = (p: (i: number) => number, seed: string, leader: boolean) => {
+      const rng = makeRng(seed);
+      let det = emptyDetector();
+      let t: ArmTally = { rewards: 0, sum: 0, sumSq: 0 };
+      const out: boolean[] = [];
+      for (let i = 0; i < 4000; i++) {
+        const s = step(det, t, rng() < p(i) ? 1 : 0, i, 1_000_000 + i, leader);
+        ({ det, t } = s);
+        if (s.out.detected) out.push(s.out.restartsOthers);
+      }
+      return out;
+    };
+    const fall = (i: number) => (i < 2000 ? 0.5 : 0.2);
+    const rise = (i: number) => (i < 2000 ? 0.2 : 0.5);
+    expect([flags(fall, 'ro-1', true), flags(rise, 'ro-2', true), flags(fall, 'ro-3', false), flags(rise, 'ro-4', false)]).toEqual([[true], [false], [false], [false]]);
+    const other = { testFrom: 50, evidenceFrom: 60, glr: { blocks: [{ n: 10, s: 3, q: 3, t: 70 }] } };
+    const r = restartOther(other, { rewards: 40, sum: 12, sumSq: 12 }, 1000);
+    expect(r.beforeChange).toEqual({ rewards: 40, sum: 12, sumSq: 12 });
+    expect(r.detector).toEqual({ ...other, evidenceFrom: 1000 });
+    expect(evidenceSums({ rewards: 40, sum: 12, sumSq: 12, beforeChange: r.beforeChange })).toEqual({ rewards: 0, sum: 0, sumSq: 0 });
+    expect(restartOther(undefined, { rewards: 0, sum: 0, sumSq: 0 }, 5).detector).toEqual({ ...emptyDetector(), evidenceFrom: 5 });
   });
 
   it('a late reward decided before the change counts in the tally only, neither in the new evidence nor in the test', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BLOCK, MAX_BLOCKS, bernoulliKl, emptyGlrState, glrStatistic, glrThreshold, observe, restartsEvidence, sumOf,
-  type Detection, type GlrModel, type GlrState,
+  BLOCK, MAX_BLOCKS, bernoulliKl, emptyGlrState, glrStatistic, glrThreshold, observe, restartsEvidence, sumOf, trendStatistic,
+  trendThreshold, type Detection, type GlrModel, type GlrState,
 } from '../../src/bandit/glr.js';
 import { makeRng, sampleNormal } from '../../src/bandit/random.js';
 
@@ -90,6 +90,41 @@ describe('GLR change detection (Besson et al. 2022)', () => {
     // Geometric with age: the recent segments are single blocks, the oldest ones far larger.
     expect(state.blocks.slice(-20).every((b) => b.n === BLOCK)).toBe(true);
     expect(state.blocks[0].n).toBeGreaterThan(20 * BLOCK);
+  });
+
+  it('the trend statistic is the regression of the rewards on their segment\'s middle rank, (n / 2) ln(S0 / S1)', () => {
+    const rng = makeRng('glr-trend-brute');
+    const xs = Array.from({ length: 4000 }, (_, i) => 2 + 0.0003 * i + sampleNormal(rng));
+    const { state } = feed('gaussian', 1e-300, xs);
+    // Brute force: every reward at its block's middle rank, the least-squares line against the mean.
+    const rank: number[] = [];
+    let at = 0;
+    for (const b of state.blocks) { for (let k = 0; k < b.n; k++) rank.push(at + b.n / 2); at += b.n; }
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    const mx = mean(rank);
+    const my = mean(xs);
+    const sxx = rank.reduce((a, r) => a + (r - mx) ** 2, 0);
+    const sxy = rank.reduce((a, r, i) => a + (r - mx) * (xs[i] - my), 0);
+    const s0 = xs.reduce((a, x) => a + (x - my) ** 2, 0);
+    const got = trendStatistic(state.blocks, sumOf(state.blocks));
+    expect(got.slope).toBeCloseTo(sxy / sxx, 9);
+    expect(got.statistic).toBeCloseTo((xs.length / 2) * Math.log(s0 / (s0 - (sxy * sxy) / sxx)), 6);
+    expect(trendThreshold(1000, 0.001)).toBeCloseTo(Math.log((2 * Math.log(1000)) / 0.001), 12);
+  });
+
+  it('sees a slow drift by its trend (delta / 2) where the split test does not, and restarts at the middle of the history', () => {
+    const rng = makeRng('glr-drift');
+    const xs = Array.from({ length: 20_000 }, (_, i) => (rng() < 0.1 - (0.05 * i) / 20_000 ? 1 : 0));
+    const { found } = feed('bernoulli', 0.001, xs);
+    expect(found.length).toBeGreaterThan(0);
+    const { i, d } = found[0];
+    expect(d.threshold).toBeCloseTo(trendThreshold(i + 1, 0.0005), 12);
+    expect(d.statistic).toBeGreaterThan(d.threshold);
+    expect(bruteForceMax('bernoulli', xs.slice(0, i + 1)).g).toBeLessThan(glrThreshold(i + 1, 0.0005));
+    // The first segment boundary with at least half the rewards before it (segments there are merged, a few blocks long).
+    expect(d.at).toBeGreaterThanOrEqual((i + 1) / 2);
+    expect(d.at - (i + 1) / 2).toBeLessThan(0.01 * (i + 1));
+    expect(d.before.s / d.before.n).toBeGreaterThan(d.after.s / d.after.n);
   });
 
   it('ranking rule: a fall of the leader or a rise of another arm restarts; the other two do not (always: every one)', () => {

@@ -14,7 +14,9 @@
   changes detected "detectedAt,at;..." newest first, at most CHANGES_KEPT.
 
   record_change(spec, detectors, tallies, meta, arm, reward): sets change_found = {detectedAt, at}
-  when this reward revealed a change (the script's wrapper returns it with the reply).
+  when this reward revealed a change (the script's wrapper returns it with the reply). A fall of
+  the leader restarts every other arm's evidence too (change-evidence.ts restartOther): its
+  bBr/bBs/bBq become its whole tally and its evidenceFrom at least spec.n.
 ]]
 local CHANGES_KEPT = 20
 local change_found = nil
@@ -41,14 +43,28 @@ local function ch_is_leader(spec, tallies, meta, arm, own_n, own_s)
   return best == arm
 end
 
+local function ch_from(detectors, a)
+  local from = redis.call('HGET', detectors, 'f:' .. a)
+  if not from then return 0, 0 end
+  local t, e = string.match(from, '^([^,]+),([^,]+)$')
+  return tonumber(t), tonumber(e)
+end
+
+-- restartOther for every arm but `arm`.
+local function ch_restart_others(spec, detectors, tallies, meta, arm)
+  for _, a in ipairs(cjson.decode(redis.call('HGET', meta, 'arms'))) do
+    if a ~= arm then
+      local t = redis.call('HMGET', tallies, 'br:' .. a, 'bs:' .. a, 'bq:' .. a)
+      redis.call('HSET', tallies, 'bBr:' .. a, ch_num(tonumber(t[1] or '0')), 'bBs:' .. a, ch_num(tonumber(t[2] or '0')), 'bBq:' .. a, ch_num(tonumber(t[3] or '0')))
+      local test_from, evidence_from = ch_from(detectors, a)
+      redis.call('HSET', detectors, 'f:' .. a, ch_num(test_from) .. ',' .. ch_num(math.max(evidence_from, spec.n)))
+    end
+  end
+end
+
 local function record_change(spec, detectors, tallies, meta, arm, x)
   local issued = spec.t
-  local from = redis.call('HGET', detectors, 'f:' .. arm)
-  local test_from, evidence_from = 0, 0
-  if from then
-    local a, b = string.match(from, '^([^,]+),([^,]+)$')
-    test_from, evidence_from = tonumber(a), tonumber(b)
-  end
+  local test_from, evidence_from = ch_from(detectors, arm)
   -- A reward decided before the last restart belongs to the rewards before it.
   if issued < evidence_from then
     local b = redis.call('HMGET', tallies, 'bBr:' .. arm, 'bBs:' .. arm, 'bBq:' .. arm)
@@ -61,7 +77,8 @@ local function record_change(spec, detectors, tallies, meta, arm, x)
   redis.call('HSET', detectors, 'g:' .. arm, state)
   if not d then return end
   local own_n, own_s = ch_evidence(tallies, arm)
-  local restarted = glr_restarts(d, ch_is_leader(spec, tallies, meta, arm, own_n, own_s))
+  local leads = ch_is_leader(spec, tallies, meta, arm, own_n, own_s)
+  local restarted = glr_restarts(d, leads)
   if restarted then
     evidence_from = d.at
     local t = redis.call('HMGET', tallies, 'br:' .. arm, 'bs:' .. arm, 'bq:' .. arm)
@@ -69,6 +86,7 @@ local function record_change(spec, detectors, tallies, meta, arm, x)
       'bBq:' .. arm, ch_num(tonumber(t[3]) - d.after[3]))
   end
   redis.call('HSET', detectors, 'f:' .. arm, ch_num(d.at) .. ',' .. ch_num(evidence_from))
+  if restarted and leads then ch_restart_others(spec, detectors, tallies, meta, arm) end
   local list = { ch_num(spec.n) .. ',' .. ch_num(d.at) }
   local old = redis.call('HGET', tallies, 'bCh:' .. arm)
   if old then

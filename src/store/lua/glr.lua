@@ -13,6 +13,9 @@
   glr_observe(state, model, delta, reward, t) -> new state, detection or nil
     detection = {at, before = {n, s, q, t}, after = {n, s, q, t}, statistic, threshold}
   glr_restarts(detection, is_leader) -> true when the arm's evidence restarts (the ranking rule)
+
+  The split test at delta / 2, then (when it finds nothing) the linear-trend test at delta / 2
+  (glr.ts testForTrend): the same sums in the same order.
 ]]
 local GLR_BLOCK = 10
 local GLR_MAX_BLOCKS = 200
@@ -82,6 +85,30 @@ local function glr_statistic(model, an, as, aq, bn, bs, bq)
   return (n / 2) * log(s0 / s1)
 end
 
+-- The linear-trend test on the k segments with totals tn, ts, tq (glr.ts trendStatistic, testForTrend).
+local function glr_trend(N, S, Q, T, k, tn, ts, tq, delta)
+  if tn < 2 * GLR_BLOCK then return nil end
+  local threshold = log((2 * log(tn)) / (delta / 2))
+  local before, sxx, sxy = 0, 0, 0
+  for j = 1, k do
+    local d = before + N[j] / 2 - tn / 2
+    sxx = sxx + N[j] * d * d
+    sxy = sxy + d * S[j]
+    before = before + N[j]
+  end
+  local s0 = glr_centred(tn, ts, tq)
+  if s0 <= 0 or sxx <= 0 then return nil end
+  local s1 = max(s0 - (sxy * sxy) / sxx, s0 * 1e-12)
+  local g = (tn / 2) * log(s0 / s1)
+  if not (g > threshold) then return nil end
+  local bn, bs, bq, j = 0, 0, 0, 1
+  while 2 * bn < tn do
+    bn, bs, bq = bn + N[j], bs + S[j], bq + Q[j]
+    j = j + 1
+  end
+  return { at = T[j], before = { bn, bs, bq }, after = { tn - bn, ts - bs, tq - bq, T[j] }, statistic = g, threshold = threshold }, j
+end
+
 local function glr_observe(str, model, delta, x, t)
   local len = #str
   local kept, n, s, q, t0 = str, 1, x, x * x, t
@@ -102,7 +129,7 @@ local function glr_observe(str, model, delta, x, t)
   -- Totals in the order of glr.ts sumOf (from an empty segment, oldest first).
   local tn, ts, tq = 0, 0, 0
   for j = 1, k do tn, ts, tq = tn + N[j], ts + S[j], tq + Q[j] end
-  local threshold = log((3 * tn * math.sqrt(tn)) / delta)
+  local threshold = log((3 * tn * math.sqrt(tn)) / (delta / 2))
   local best, from = nil, nil
   local bn, bs, bq = 0, 0, 0
   for j = 1, k do
@@ -115,6 +142,7 @@ local function glr_observe(str, model, delta, x, t)
     end
     bn, bs, bq = bn + N[j], bs + S[j], bq + Q[j]
   end
+  if best == nil then best, from = glr_trend(N, S, Q, T, k, tn, ts, tq, delta) end
   if best == nil then return merged and glr_encode(N, S, Q, T, 1) or kept .. pack('<dddd', n, s, q, t0), nil end
   return glr_encode(N, S, Q, T, from), best
 end
