@@ -3,7 +3,8 @@
  * pseudo-regret ± standard error over seeded repetitions of the instances of
  * bench/sim/linear-instances.json (5 arms; a categorical and two numeric features; T = 20,000),
  * through the service's code (bench/sim/linear-engine.ts), for non-contextual Thompson, greedy,
- * linear-thompson and linear-ucb, next to an independent numpy LinTS
+ * linear-thompson (with its model averaging over "the context matters", bandit/linear-evidence.ts)
+ * and linear-ucb, next to an independent numpy implementation of the same linear-thompson
  * (bench/reference/linear_reference.py, run after the workers, on its own seeds).
  * Targets: linear-thompson <= 0.3x Thompson on `linear`, within 15% of the reference, and
  * <= 1.3x Thompson on `context-free`.
@@ -46,7 +47,7 @@ export async function linearTable(workers: number, repsOverride: number | null):
   const cps = LINEAR_FILE.checkpoints;
   const lines = [
     `Contextual policies (issue 23): mean cumulative pseudo-regret sum_t (max_k mu_k(x_t) - mu_a_t(x_t)) ± standard error, ${reps} seeded repetitions, bernoulli rewards,`,
-    'contexts: segment uniform over a/b/c, u and v uniform on [-1, 1] (bench/sim/linear-instances.json). Reference: independent numpy LinTS (bench/reference/linear_reference.py).',
+    'contexts: segment uniform over a/b/c, u and v uniform on [-1, 1] (bench/sim/linear-instances.json). Reference: independent numpy linear-thompson with the same model averaging (bench/reference/linear_reference.py).',
     '',
     `| instance | policy | ${cps.map((t) => `regret at ${t.toLocaleString('en-US')}`).join(' | ')} | vs Thompson at T | vs reference at T | target |`,
     `| --- | --- | ${cps.map(() => '---:').join(' | ')} | ---: | ---: | --- |`,
@@ -59,7 +60,7 @@ export async function linearTable(workers: number, repsOverride: number | null):
       const vsRef = policy === 'linear-thompson' ? ratio(s, reference.get(key)!) : '';
       lines.push(`| ${key} | ${policy} | ${cps.map((_, c) => pm(at(key, policy, c))).join(' | ')} | ${policy === 'thompson' ? '1' : ratio(s, at(key, 'thompson', last))} | ${vsRef} | ${target} |`);
     }
-    lines.push(`| ${key} | reference LinTS (numpy) | ${cps.map((_, c) => (c === last ? pm(reference.get(key)!) : '')).join(' | ')} |  |  |  |`);
+    lines.push(`| ${key} | reference linear-thompson (numpy) | ${cps.map((_, c) => (c === last ? pm(reference.get(key)!) : '')).join(' | ')} |  |  |  |`);
   }
   return { lines, decisions: LINEAR_KEYS.length * POLICIES.length * reps * LINEAR_FILE.horizon, cpuMs: Math.round(cpuMs) };
 }
