@@ -11,11 +11,13 @@
  * - regret: the plug-in regret at each arm's own mean context xbar_k,
  *   sum_k decisions_k (max_j xbar_k . mean_j - xbar_k . mean_k). By Jensen's inequality it is a
  *   lower bound of the per-decision plug-in regret (the max of means is below the mean of maxes).
- * - each arm's coefficients with 95% intervals: mean_j +- t(0.975, 2 a_n) sqrt(s2 (A^-1)_jj).
+ * - each arm's coefficients with 95% intervals: mean_j +- t(0.975, 2 a_n) sqrt(s2 (A^-1)_jj), of the
+ *   full model, and the posterior probability that the context matters at all (linear-evidence.ts).
  */
 import jStat from 'jstat';
 import { coefficientNames } from './features.js';
-import { armPosterior, scoreOf, type ArmPosterior } from './linear-model.js';
+import { contextEvidence } from './linear-evidence.js';
+import { armPosterior, RIDGE_LAMBDA, scoreOf, type ArmPosterior } from './linear-model.js';
 import { noisePriorOf } from './linear-policy-model.js';
 import type { ArmEvidence, PolicySettings } from './policy.js';
 import type { Posterior } from './posterior.js';
@@ -26,6 +28,7 @@ import { featureDimensions } from '../contract/features.js';
 export interface LinearArmModel {
   rewards: number;
   noiseSd: number;
+  contextProbability: number;
   coefficients: Record<string, { mean: number; interval95: [number, number] }>;
 }
 
@@ -78,14 +81,15 @@ export function linearJudgement(evidence: readonly ArmEvidence[], settings: Poli
     cumulative += decisions[k] * Math.max(0, Math.max(...idx.map((i) => values[i])) - values[k]);
   });
   const names = coefficientNames(features);
-  const models = arms.map((p) => {
+  const models = arms.map((p, k) => {
     const q = t975(p, prior.a0);
     const coefficients: LinearArmModel['coefficients'] = {};
     names.forEach((name, j) => {
       const half = q * Math.sqrt(p.s2 * p.inverse[j * d + j]);
       coefficients[name] = { mean: p.mean[j], interval95: [p.mean[j] - half, p.mean[j] + half] };
     });
-    return { rewards: p.n, noiseSd: Math.sqrt(p.s2), coefficients };
+    const contextProbability = contextEvidence(p, evidence[k].linear, prior, RIDGE_LAMBDA).pContext;
+    return { rewards: p.n, noiseSd: Math.sqrt(p.s2), contextProbability, coefficients };
   });
   return {
     quantity: 'reward', posteriors, means, probabilityBest, expectedLoss,

@@ -59,6 +59,10 @@ export interface ArmPosterior {
   readonly inverse: Float64Array;
   /** The noise variance's posterior mean. */
   readonly s2: number;
+  /** log det A (for the Bayes factor of bandit/linear-evidence.ts). */
+  readonly logDet: number;
+  /** The noise posterior's b' = b0 + (sum r^2 - mean . b) / 2 (its a' is a0 + n/2). */
+  readonly noiseRate: number;
 }
 
 /** Noise prior IG(a0, b0): a bernoulli reward's variance is at most 1/4; a gaussian experiment's prior alpha/beta. */
@@ -72,7 +76,10 @@ export function armPosterior(sums: Float64Array | undefined, d: number, prior: N
     for (let j = i; j < d; j++) a[i * d + j] = a[j * d + i] = s[sAt(d, i, j)];
     a[i * d + i] += lambda;
   }
-  const inverse = spdInverse(a, d);
+  const l = cholesky(a, d);
+  const inverse = inverseOf(l, d);
+  let logDet = 0;
+  for (let i = 0; i < d; i++) logDet += 2 * Math.log(l[i * d + i]);
   const mean = new Float64Array(d);
   let fit = 0;
   for (let i = 0; i < d; i++) {
@@ -82,8 +89,8 @@ export function armPosterior(sums: Float64Array | undefined, d: number, prior: N
     fit += m * s[2 + i];
   }
   const n = s[0];
-  const s2 = (prior.b0 + Math.max(0, s[1] - fit) / 2) / (prior.a0 + n / 2);
-  return { d, n, mean, inverse, s2 };
+  const noiseRate = prior.b0 + Math.max(0, s[1] - fit) / 2;
+  return { d, n, mean, inverse, s2: noiseRate / (prior.a0 + n / 2), logDet, noiseRate };
 }
 
 /** x . mean and x^T A^-1 x of one arm. */
@@ -103,7 +110,10 @@ export function scoreOf(p: ArmPosterior, x: ArrayLike<number>): { mean: number; 
 }
 
 /** Inverse of a symmetric positive-definite matrix by its Cholesky factor (A = L L^T, A^-1 = L^-T L^-1). */
-export function spdInverse(a: Float64Array, d: number): Float64Array {
+export const spdInverse = (a: Float64Array, d: number): Float64Array => inverseOf(cholesky(a, d), d);
+
+/** The lower Cholesky factor L of A = L L^T (row-major). */
+function cholesky(a: Float64Array, d: number): Float64Array {
   const l = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {
@@ -112,6 +122,11 @@ export function spdInverse(a: Float64Array, d: number): Float64Array {
       l[i * d + j] = i === j ? Math.sqrt(Math.max(sum, 1e-300)) : sum / l[j * d + j];
     }
   }
+  return l;
+}
+
+/** A^-1 from A's Cholesky factor. */
+function inverseOf(l: Float64Array, d: number): Float64Array {
   // L^-1 by forward substitution, column by column.
   const li = new Float64Array(d * d);
   for (let c = 0; c < d; c++) {

@@ -4,7 +4,8 @@
  * O(arms d^2): x . mean and x^T A^-1 x per arm.
  */
 import { compactContext, encodeCompact } from './features.js';
-import { armPosterior, scoreOf, type ArmPosterior, type NoisePrior } from './linear-model.js';
+import { contextEvidence, type ContextEvidence } from './linear-evidence.js';
+import { armPosterior, RIDGE_LAMBDA, scoreOf, type ArmPosterior, type NoisePrior } from './linear-model.js';
 import type { ArmEvidence, DecisionContext, PolicySettings } from './policy.js';
 import type { Features } from '../contract/features.js';
 import type { BetaPrior, NormalGammaPrior } from './posterior.js';
@@ -14,6 +15,8 @@ export interface LinearModel {
   readonly features: Features;
   readonly d: number;
   readonly arms: readonly ArmPosterior[];
+  /** Per arm: the intercept-only model and P(context matters) (linear-evidence.ts; linear-thompson averages over both). */
+  readonly evidence: readonly ContextEvidence[];
 }
 
 /** The noise prior: at most 1/4 for 0/1 rewards; a gaussian experiment's prior alpha and beta (its reward scale). */
@@ -28,7 +31,8 @@ export function prepareLinear(evidence: readonly ArmEvidence[], settings: Policy
   if (!features) throw new Error('a linear policy needs the experiment\'s features');
   const d = featureDimensions(features);
   const prior = noisePriorOf(settings);
-  return { features, d, arms: evidence.map((e) => armPosterior(e.linear, d, prior)) };
+  const arms = evidence.map((e) => armPosterior(e.linear, d, prior));
+  return { features, d, arms, evidence: arms.map((p, i) => contextEvidence(p, evidence[i].linear, prior, RIDGE_LAMBDA)) };
 }
 
 /** x of a context (already checked by the service; a bad numeric value encodes as 0 here). */

@@ -36,6 +36,8 @@ export const ENGINE_ARM_FIELDS = {
 export const LinearArmModelSchema = z.object({
   rewards: z.number().describe('Rewards the model has learnt from (bandit population).'),
   noiseSd: z.number().nullable().describe('The posterior mean of the reward noise\'s standard deviation.'),
+  contextProbability: z.number().nullable()
+    .describe('The posterior probability that this arm\'s reward depends on the context at all: the full linear model against its intercept alone (Bayes factor, prior 1/2); linear-thompson averages its draws over the two.'),
   coefficients: z.record(z.string(), z.object({ mean: z.number().nullable(), interval95: z.array(z.number().nullable()) }))
     .describe('By "(intercept)", "<numeric feature>" or "<feature>=<value>" (a categorical value\'s difference from its unlisted/missing level): the posterior mean and 95% interval.'),
 }).describe('linear-thompson and linear-ucb only: the arm\'s linear model of the reward over the context\'s features (docs/statistics.md, "Contextual policies").');

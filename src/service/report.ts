@@ -113,7 +113,7 @@ const judgedName = (costWeight: number): string => (costWeight > 0 ? `net value 
 
 /** An arm's linear model as /arms shows it (issue 23), rounded. */
 const modelView = (m: LinearArmModel) => ({
-  rewards: m.rewards, noiseSd: round(m.noiseSd),
+  rewards: m.rewards, noiseSd: round(m.noiseSd), contextProbability: round(m.contextProbability),
   coefficients: Object.fromEntries(Object.entries(m.coefficients).map(([k, c]) => [k, { mean: round(c.mean), interval95: c.interval95.map((x) => round(x)) }])),
 });
 

@@ -14,11 +14,15 @@ export function linearAfterReward(prev: Float64Array | undefined, input: Pick<Re
   return addLinear(prev, input.linear.x, input.reward);
 }
 
-/** reward.lua's ARGV[32] for linear.lua: '' (nothing to add) or "<d> <i>:<x_i> ..." over x's nonzero entries. */
+/**
+ * reward.lua's ARGV[32] for linear.lua: '' (nothing to add) or the JSON array [d, i, x_i, ...] over
+ * x's nonzero entries in increasing i (JSON's numbers are JavaScript's shortest round-trip form:
+ * cjson reads back the same doubles).
+ */
 export function linearSpec(input: Pick<RewardInput, 'linear' | 'population' | 'reward'>): string {
   if (!input.linear || input.population !== 'b' || input.reward === undefined) return '';
   const { x } = input.linear;
-  const parts = [String(x.length)];
-  for (let i = 0; i < x.length; i++) if (x[i] !== 0) parts.push(`${i}:${x[i]}`);
-  return parts.join(' ');
+  const parts: number[] = [x.length];
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) parts.push(i, x[i]);
+  return JSON.stringify(parts);
 }

@@ -42,6 +42,8 @@ describe.each(storeKinds)('contextual policies ($name store)', (kind) => {
     expect(pro.mean).toBeGreaterThan(structured.model.coefficients['plan=free'].mean + 0.3);
     expect(pro.interval95[0]).toBeLessThan(pro.mean);
     expect(pro.interval95[1]).toBeGreaterThan(pro.mean);
+    // 'structured' pays on pro only: the evidence that its reward depends on the context is overwhelming.
+    expect(structured.model.contextProbability).toBeGreaterThan(0.99);
     expect(arms.totals.rewards).toBe(400);
     // History points judge P(best) as /arms does (over the contexts seen).
     const point = historyPoint((await t.store.getExperiment('ctx'))!, (await t.store.getStats('ctx'))!, null, 0);

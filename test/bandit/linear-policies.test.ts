@@ -35,6 +35,30 @@ describe('linear policies (issue 23)', () => {
     expect(exact.every((p) => p > 0.02)).toBe(true);
   });
 
+  it('linear-thompson averages over "the context matters": flat arms play alike in every context, steep ones do not', () => {
+    const rng = makeRng('lin-bma');
+    const arms = (steep: boolean): ArmEvidence[] => [0.45, 0.5, 0.48].map((rate, k) => {
+      let s: Float64Array | undefined;
+      for (let i = 0; i < 3000; i++) {
+        const x = [1, i % 2, 1 - (i % 2), rng() * 2 - 1];
+        // steep: arm k pays 0.3 more on its own plan (arm 0 on free, arm 1 on pro), arm 2 never.
+        const p = steep ? 0.3 + (k < 2 && x[1 + k] === 1 ? 0.3 : 0) : rate;
+        s = addLinear(s, x, rng() < p ? 1 : 0);
+      }
+      return { rewards: 3000, sum: 0, sumSq: 0, costs: 0, costSum: 0, costSumSq: 0, linear: s };
+    });
+    const at = (model: ReturnType<typeof linearThompsonPolicy.prepare>, plan: string, size: number) =>
+      [0, 1, 2].map((k) => linearThompsonPolicy.propensity(model, eligible, k, { plan, size }));
+    const flat = linearThompsonPolicy.prepare(arms(false), settings);
+    expect(Math.max(...flat.evidence.map((e) => e.pContext))).toBeLessThan(0.05);
+    const [f1, f2] = [at(flat, 'free', 1), at(flat, 'pro', -1)];
+    f1.forEach((p, k) => expect(Math.abs(p - f2[k])).toBeLessThan(0.1)); // 500-draw estimates: sd <= 0.022 each
+    const steep = linearThompsonPolicy.prepare(arms(true), settings);
+    expect(Math.min(...steep.evidence.slice(0, 2).map((e) => e.pContext))).toBeGreaterThan(0.99);
+    expect(at(steep, 'free', 0)[0]).toBeGreaterThan(0.9);
+    expect(at(steep, 'pro', 0)[1]).toBeGreaterThan(0.9);
+  });
+
   it('linear-ucb: deterministic with propensity 1 outside ties; the floor mixes in for both', () => {
     const model = linearUcbPolicy.prepare(evidence(), settings);
     const rng = makeRng('lin-ucb');
