@@ -15,7 +15,7 @@ export function linearAfterReward(prev: Float64Array | undefined, input: Pick<Re
 }
 
 /**
- * reward.lua's ARGV[32] for linear.lua: '' (nothing to add) or the JSON array [d, i, x_i, ...] over
+ * the `linear` field of reward.lua's packed argument (redis-script-args.ts) for linear.lua: '' (nothing to add) or the JSON array [d, i, x_i, ...] over
  * x's nonzero entries in increasing i (JSON's numbers are JavaScript's shortest round-trip form:
  * cjson reads back the same doubles).
  */

@@ -5,7 +5,7 @@
   the reward script is glr.lua .. changes.lua .. metrics.lua .. reward.lua (redis-store.ts), and
   reward.lua calls record_change right after its tally.
 
-  Spec (reward.lua's ARGV[31], cjson): {"m": model, "d": delta, "ps": prior sum, "pw": prior weight,
+  Spec (the `change` field of reward.lua's packed argument, redis-script-args.ts): {"m": model, "d": delta, "ps": prior sum, "pw": prior weight,
   "t": the decision's issuedAt, "n": now, unix seconds}
   KEYS[11] the detectors hash <prefix>{exp:<id>}:g: g:<armId> the GLR segments (glr.lua's string),
            f:<armId> "testFrom,evidenceFrom" (decision times; absent: 0,0)

@@ -4,7 +4,7 @@
   Mirrors bandit/linear-model.ts addLinear (the same additions in the same order, so the three
   stores hold the same doubles) and store/linear-sums.ts.
 
-  spec (reward.lua's ARGV[32], '' when there is nothing to add: not a linear decision, not the
+  spec (the `linear` field of reward.lua's packed argument (redis-script-args.ts), '' when there is nothing to add: not a linear decision, not the
   bandit population, or no reward value): a JSON array [d, i1, x_i1, i2, x_i2, ...] with d the
   encoded dimensions and x's nonzero entries (0-based index, value) in increasing index order,
   each value in JavaScript's shortest round-trip form, so cjson's strtod reads the same double.
