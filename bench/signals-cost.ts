@@ -9,6 +9,8 @@
  * per-call latency p25 and p50 (INFO latencystats), which a loaded machine moves less than the mean.
  *
  *   flock /tmp/heavy.lock npx tsx bench/signals-cost.ts
+ *   BATCH=100 flock /tmp/heavy.lock npx tsx bench/signals-cost.ts   (100 rewards in flight at once: Redis CPU per
+ *     /reward is then mostly the scripts', and the server does not idle between calls)
  *   COUNT=1 N=300 npx tsx bench/signals-cost.ts    (Redis commands per /reward, counted, not timed)
  *   DECODE=1 flock /tmp/heavy.lock npx tsx bench/signals-cost.ts   (issue 26: the cost of decoding reward.lua's
  *     packed argument with cjson and with cmsgpack, per call, in a Lua loop of N decodes, REPS rounds)
