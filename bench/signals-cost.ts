@@ -5,9 +5,12 @@
  * (INFO cpu). A private redis-server (REDIS_PORT, default 6391) so no other client's calls are in
  * the stats. N rewards per variant, REPS rounds alternating the variants; medians printed.
  * Workload of issue 25: 10 arms, Thompson, 10% holdback, each decision a random user of 100,000;
- * assign.lua's usec_per_call (the /select calls of each round) is printed too.
+ * assign.lua's usec_per_call (the /select calls of each round) is printed too, and reward.lua's
+ * per-call latency p25 and p50 (INFO latencystats), which a loaded machine moves less than the mean.
  *
  *   flock /tmp/heavy.lock npx tsx bench/signals-cost.ts
+ *   BATCH=100 flock /tmp/heavy.lock npx tsx bench/signals-cost.ts   (100 rewards in flight at once: Redis CPU per
+ *     /reward is then mostly the scripts', and the server does not idle between calls)
  *   COUNT=1 N=300 npx tsx bench/signals-cost.ts    (Redis commands per /reward, counted, not timed)
  *   DECODE=1 flock /tmp/heavy.lock npx tsx bench/signals-cost.ts   (issue 26: the cost of decoding reward.lua's
  *     packed argument with cjson and with cmsgpack, per call, in a Lua loop of N decodes, REPS rounds)
@@ -21,6 +24,7 @@ import type { RewardInput } from '../src/store/store.js';
 
 const N = Number(process.env.N ?? 5000);
 const REPS = Number(process.env.REPS ?? 5);
+const BATCH = Number(process.env.BATCH ?? 1);
 const PORT = Number(process.env.REDIS_PORT ?? 6391);
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const METRICS = ['judge', 'thumbs_up', 'completed', 'latency_s', 'tokens'];
@@ -114,7 +118,15 @@ const stat = async (): Promise<{ calls: number; usec: number; cpu: number }> => 
   return { calls: Number(m?.[1] ?? 0), usec: Number(m?.[2] ?? 0), cpu: (f('used_cpu_sys') + f('used_cpu_user')) * 1e6 };
 };
 
-type Round = { usecPerCall: number; serviceCpu: number; redisCpu: number; assignUsecPerCall: number };
+// reward.lua's per-call latency percentiles (INFO latencystats, Redis 7): p25 and p50 are far less
+// moved by the machine's load than the mean (a call preempted by another process is in the tail).
+const percentiles = async (): Promise<{ p25: number; p50: number }> => {
+  const m = /latency_percentiles_usec_evalsha:p25=([\d.]+),p50=([\d.]+)/.exec(await admin.info('latencystats'));
+  return { p25: Number(m?.[1] ?? NaN), p50: Number(m?.[2] ?? NaN) };
+};
+await admin.config('SET', 'latency-tracking-info-percentiles', '25 50 99');
+
+type Round = { usecPerCall: number; usecP25: number; usecP50: number; serviceCpu: number; redisCpu: number; assignUsecPerCall: number };
 async function round(id: string, withMetrics: boolean): Promise<Round> {
   const ids: string[] = [];
   await admin.config('RESETSTAT');
@@ -127,20 +139,23 @@ async function round(id: string, withMetrics: boolean): Promise<Round> {
   await admin.config('RESETSTAT');
   const s0 = await stat();
   const c0 = process.cpuUsage();
-  for (const payload of bodies) {
-    const res = await app.inject({ method: 'POST', url: '/reward', headers: json, payload });
-    if (res.statusCode !== 200) throw new Error(res.body);
+  // BATCH=k: k rewards in flight at once, so Redis reads many calls per wake-up and its CPU per
+  // /reward is mostly the script's (CPU time, which a preempted process does not accrue).
+  for (let i = 0; i < bodies.length; i += BATCH) {
+    const res = await Promise.all(bodies.slice(i, i + BATCH).map((payload) => app.inject({ method: 'POST', url: '/reward', headers: json, payload })));
+    for (const r of res) if (r.statusCode !== 200) throw new Error(r.body);
   }
   const c = process.cpuUsage(c0);
   const s1 = await stat();
-  return { usecPerCall: (s1.usec - s0.usec) / (s1.calls - s0.calls), serviceCpu: (c.user + c.system) / N, redisCpu: (s1.cpu - s0.cpu) / N,
+  const p = await percentiles();
+  return { usecPerCall: (s1.usec - s0.usec) / (s1.calls - s0.calls), usecP25: p.p25, usecP50: p.p50, serviceCpu: (c.user + c.system) / N, redisCpu: (s1.cpu - s0.cpu) / N,
     assignUsecPerCall: (a1.usec - a0.usec) / (a1.calls - a0.calls) };
 }
 
 await round('plain', false); // warm-up
 await round('five', true);
 type Key = keyof Round;
-const empty = (): Record<Key, number[]> => ({ usecPerCall: [], serviceCpu: [], redisCpu: [], assignUsecPerCall: [] });
+const empty = (): Record<Key, number[]> => ({ usecPerCall: [], usecP25: [], usecP50: [], serviceCpu: [], redisCpu: [], assignUsecPerCall: [] });
 const out: Record<string, Record<Key, number[]>> = { plain: empty(), five: empty() };
 for (let r = 0; r < REPS; r++) {
   for (const [id, m] of [['plain', false], ['five', true]] as const) {
@@ -151,8 +166,10 @@ for (let r = 0; r < REPS; r++) {
 const med = (id: string, k: Key) => +median(out[id][k]).toFixed(2);
 const ratio = (k: Key) => +(med('five', k) / med('plain', k)).toFixed(2);
 console.log(JSON.stringify({
-  n: N, reps: REPS,
+  n: N, reps: REPS, batch: BATCH, load: (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
   rewardLuaUsecPerCall: { without: med('plain', 'usecPerCall'), fiveMetrics: med('five', 'usecPerCall'), ratio: ratio('usecPerCall') },
+  rewardLuaLatencyP50: { without: med('plain', 'usecP50'), fiveMetrics: med('five', 'usecP50'), ratio: ratio('usecP50') },
+  rewardLuaLatencyP25: { without: med('plain', 'usecP25'), fiveMetrics: med('five', 'usecP25'), ratio: ratio('usecP25') },
   serviceCpuMicrosPerReward: { without: med('plain', 'serviceCpu'), fiveMetrics: med('five', 'serviceCpu'), ratio: ratio('serviceCpu') },
   redisCpuMicrosPerReward: { without: med('plain', 'redisCpu'), fiveMetrics: med('five', 'redisCpu'), ratio: ratio('redisCpu') },
   assignLuaUsecPerCall: { without: med('plain', 'assignUsecPerCall'), fiveMetrics: med('five', 'assignUsecPerCall') },
