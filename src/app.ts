@@ -95,7 +95,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await ring.start();
   app.addHook('onClose', async () => ring.close());
   // Default rewards (issue 11): every replica sweeps the store's due set; the state is the store's.
-  const defaults = new DefaultRewardSweeper(ctx, (err) => app.log.warn({ err }, 'default rewards: sweep failed; the next one retries'));
+  // A store that is down is logged once per change by main.ts, not once a second here.
+  const defaults = new DefaultRewardSweeper(ctx, (err) => (err instanceof StoreUnavailableError ? undefined
+    : app.log.warn({ err }, 'default rewards: sweep failed; the next one retries')));
   defaults.start();
   app.addHook('onClose', async () => defaults.stop());
   // The Redis log's per-type index, kept current by every replica (issue 19); the other stores index as they write.
