@@ -9,7 +9,7 @@
  * makes it exactly once whoever applies it, and however many replicas try at the same time. A real
  * reward takes the decision off the due set; one after the default answers 410 `decision_expired`.
  * Every replica runs the sweep (a timer only triggers it: the state is the store's, so nothing is
- * lost with a process); `/arms` applies the due ones before reading.
+ * lost with a process). A read never writes: `/arms` counts the defaults the sweep has applied.
  */
 import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../contract/event-log.js';
