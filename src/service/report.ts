@@ -17,8 +17,8 @@ import type { DisabledInfo, ExperimentConfig, GuardrailWindow, Guardrails, Tally
 import type { ServiceContext } from './context.js';
 import { engineArmFields, reportPosteriors } from './engine-report.js';
 import { engineFor, evidenceAt } from './engine.js';
-import { holdbackReport, pooled } from './holdback-report.js';
-import { promotionStatus } from './promotion.js';
+import { holdbackReport, pooled } from '../bandit/holdback-report.js';
+import { promotionStatus } from '../bandit/promotion.js';
 import { metricsBlock } from './metrics-report.js';
 import { posteriorOf } from './snapshot.js';
 
