@@ -4,6 +4,7 @@
  *   bandit/                   contract/ only (pure math)
  *   store/, assignment/, format/   contract/ and bandit/ only (none of them imports another)
  *   config.ts, errors.ts      nothing, and contract/
+ *   observability/            contract/ and store/ (metrics, histograms, the timed store)
  *   service/                  what is below it
  *   api/, plugins/            the service and what is below it (neither imports the other)
  *   app.ts, main.ts           everything (main.ts also app.ts): nothing else imports the HTTP layer
@@ -19,7 +20,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(new URL('../src', import.meta.url).pathname);
 const HTTP_PACKAGES = /^(fastify|@fastify\/|fastify-)/;
-const BELOW_SERVICE = ['contract', 'bandit', 'store', 'assignment', 'format', 'config.ts', 'errors.ts'];
+const BELOW_SERVICE = ['contract', 'bandit', 'store', 'assignment', 'format', 'config.ts', 'errors.ts', 'observability'];
 /** Layer (a folder under src/, or a file at its top) -> the other layers it may import. A layer absent here may not exist. */
 const MAY_IMPORT: Record<string, string[]> = {
   contract: [],
@@ -29,6 +30,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   format: ['contract', 'bandit'],
   'config.ts': ['contract'],
   'errors.ts': ['contract'],
+  observability: ['contract', 'store'],
   service: BELOW_SERVICE,
   api: [...BELOW_SERVICE, 'service'],
   plugins: [...BELOW_SERVICE, 'service'],
@@ -117,7 +119,8 @@ describe('the layers', () => {
     expect(upwardImports('assignment/x.ts', "import { POPULATIONS } from '../store/population.js';")).toHaveLength(1);
     expect(upwardImports('client/x.ts', "import type { R } from '../api/responses.js';")).toHaveLength(1);
     expect(upwardImports('api/x.ts', "import { auth } from '../plugins/auth.js';")).toHaveLength(1);
-    expect(upwardImports('jobs/x.ts', "import { z } from 'zod';")).toHaveLength(1);
+    expect(upwardImports('nowhere/x.ts', "import { z } from 'zod';")).toHaveLength(1);
+    expect(upwardImports('observability/x.ts', "import type { ServiceContext } from '../service/context.js';")).toHaveLength(1);
     // Downward and sideways arrows are fine.
     expect(upwardImports('service/x.ts', "import { z } from 'zod'; import { A } from '../contract/experiment.js'; import { B } from './select.js';")).toEqual([]);
     expect(upwardImports('service/x.ts', "import { apiKeys } from './api-key-material.js';")).toEqual([]);
