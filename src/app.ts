@@ -23,7 +23,7 @@ import { ApiError, invalid, RETRY_AFTER_SECONDS, storeUnavailable, type ErrorCod
 import { toIssues } from './contract/issues.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
 import { drainingPlugin } from './plugins/draining.js';
-import { DefaultRewardSweeper } from './service/default-rewards.js';
+import { DefaultRewardSweeper } from './jobs/default-reward-sweeper.js';
 import { registerHardening, registerHtmlRoutes } from './plugins/http-hardening.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { DEFAULT_BODY_LIMIT_BYTES, frameworkErrors, registerRouteLimits } from './plugins/limits.js';
@@ -34,10 +34,10 @@ import { requestPipelinePlugin } from './plugins/request-pipeline.js';
 import { documentTransform, security, securitySchemes } from './plugins/openapi-transform.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
 import { KeyRing } from './service/keys.js';
-import { SecretKeeper, type SecretState } from './service/secret-keeper.js';
+import { SecretKeeper, type SecretState } from './jobs/secret-keeper.js';
 import { secretGatePlugin } from './plugins/secret-gate.js';
-import { HistoryWriter } from './service/history-writer.js';
-import { LogIndexer } from './service/log-indexer.js';
+import { HistoryWriter } from './jobs/history-writer.js';
+import { LogIndexer } from './jobs/log-indexer.js';
 import type { HistorySettings } from './service/history.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
 

@@ -6,7 +6,8 @@
  *   config.ts, errors.ts      nothing, and contract/
  *   observability/            contract/ and store/ (metrics, histograms, the timed store)
  *   service/                  what is below it
- *   api/, plugins/            the service and what is below it (neither imports the other)
+ *   jobs/                     the service and what is below it (background work: one start, one stop each)
+ *   api/, plugins/            the service and what is below it (neither imports the other; plugins/ also jobs/)
  *   app.ts, main.ts           everything (main.ts also app.ts): nothing else imports the HTTP layer
  *   client/                   contract/ only; lifecycle/, healthcheck.ts nothing of the project
  * Nothing below the HTTP layer imports Fastify, and no file of src/ is on an import cycle. Imports
@@ -33,12 +34,13 @@ const MAY_IMPORT: Record<string, string[]> = {
   observability: ['contract', 'store'],
   service: BELOW_SERVICE,
   api: [...BELOW_SERVICE, 'service'],
-  plugins: [...BELOW_SERVICE, 'service'],
+  jobs: [...BELOW_SERVICE, 'service'],
+  plugins: [...BELOW_SERVICE, 'service', 'jobs'],
   lifecycle: [],
   'healthcheck.ts': [],
   client: ['contract'],
-  'app.ts': [...BELOW_SERVICE, 'service', 'api', 'plugins', 'lifecycle'],
-  'main.ts': [...BELOW_SERVICE, 'service', 'api', 'plugins', 'lifecycle', 'app.ts'],
+  'app.ts': [...BELOW_SERVICE, 'service', 'jobs', 'api', 'plugins', 'lifecycle'],
+  'main.ts': [...BELOW_SERVICE, 'service', 'jobs', 'api', 'plugins', 'lifecycle', 'app.ts'],
   /** Command-line tools beside the process (backup, migrate): what main.ts may import but the HTTP layer. */
   tools: [...BELOW_SERVICE, 'service'],
 };
@@ -121,6 +123,8 @@ describe('the layers', () => {
     expect(upwardImports('api/x.ts', "import { auth } from '../plugins/auth.js';")).toHaveLength(1);
     expect(upwardImports('nowhere/x.ts', "import { z } from 'zod';")).toHaveLength(1);
     expect(upwardImports('observability/x.ts', "import type { ServiceContext } from '../service/context.js';")).toHaveLength(1);
+    expect(upwardImports('service/x.ts', "import { HistoryWriter } from '../jobs/history-writer.js';")).toHaveLength(1);
+    expect(upwardImports('jobs/x.ts', "import type { FastifyInstance } from 'fastify';")).toHaveLength(1);
     // Downward and sideways arrows are fine.
     expect(upwardImports('service/x.ts', "import { z } from 'zod'; import { A } from '../contract/experiment.js'; import { B } from './select.js';")).toEqual([]);
     expect(upwardImports('service/x.ts', "import { apiKeys } from './api-key-material.js';")).toEqual([]);

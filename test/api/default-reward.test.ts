@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { experimentBody, makeTestApp } from '../helpers/app.js';
 import { storeKinds } from '../helpers/stores.js';
 import { useTestApp } from '../helpers/use-test-app.js';
-import { DefaultRewardSweeper } from '../../src/service/default-rewards.js';
+import { DefaultRewardSweeper } from '../../src/jobs/default-reward-sweeper.js';
 import { ServiceContext } from '../../src/service/context.js';
 import { report } from '../../src/service/report.js';
 import { StoreUnavailableError, type Store } from '../../src/store/store.js';
