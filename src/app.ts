@@ -31,6 +31,7 @@ import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.j
 import { decisionBudgetPlugin } from './plugins/decision-budget.js';
 import { capConnectionsPerAddress, DEFAULT_CONNECTION_LIMITS, serverOptions, type ConnectionLimits } from './plugins/connections.js';
 import { requestPipelinePlugin } from './plugins/request-pipeline.js';
+import { jobsPlugin, type Job } from './plugins/jobs.js';
 import { documentTransform, security, securitySchemes } from './plugins/openapi-transform.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
 import { KeyRing } from './service/keys.js';
@@ -92,21 +93,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const keeper = opts.secret === undefined ? new SecretKeeper(opts.store, ctx, (s) => logSecretState(app.log, s)) : null;
   if (opts.maxExperiments !== undefined) ctx.maxExperiments = opts.maxExperiments;
   const ring = new KeyRing(opts.store, opts.auth?.apiKeys, opts.clock ?? systemClock);
-  await ring.start();
-  app.addHook('onClose', async () => ring.close());
-  // Default rewards (issue 11): every replica sweeps the store's due set; the state is the store's.
-  // A store that is down is logged once per change by main.ts, not once a second here.
-  const defaults = new DefaultRewardSweeper(ctx, (err) => (err instanceof StoreUnavailableError ? undefined
-    : app.log.warn({ err }, 'default rewards: sweep failed; the next one retries')));
-  defaults.start();
-  app.addHook('onClose', async () => defaults.stop());
-  // The Redis log's per-type index, kept current by every replica (issue 19); the other stores index as they write.
-  if (LogIndexer.needed(opts.store)) {
-    const indexer = new LogIndexer(opts.store, (err) => (err instanceof StoreUnavailableError ? undefined
-      : app.log.warn({ err }, 'event log index: a pass failed; the next one retries')));
-    indexer.start();
-    app.addHook('onClose', async () => indexer.stop());
-  }
+  // The background jobs (plugins/jobs.ts starts and stops them). A store that is down is logged once
+  // per change by main.ts, so the jobs log only other failures.
+  const failed = (what: string) => (err: unknown) => (err instanceof StoreUnavailableError ? undefined : app.log.warn({ err }, `${what}; the next one retries`));
+  const jobs: Job[] = [
+    { start: () => ring.start(), stop: () => ring.close() },
+    // Default rewards (issue 11): every replica sweeps the store's due set; the state is the store's.
+    new DefaultRewardSweeper(ctx, failed('default rewards: sweep failed')),
+    // The Redis log's per-type index, kept current by every replica (issue 19); the other stores index as they write.
+    ...(LogIndexer.needed(opts.store) ? [new LogIndexer(opts.store, failed('event log index: a pass failed'))] : []),
+    // The secret is read before the app is ready (as when it was checked at build), then every second.
+    ...(keeper ? [{ start: async () => { await keeper.check().catch(() => {}); keeper.start(); }, stop: () => keeper.stop() }] : []),
+  ];
 
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBody(app);
@@ -138,10 +136,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await registerRateLimit(app, opts.rateLimit); // after auth: limits are per key
   await app.register(decisionBudgetPlugin, { perSecond: opts.rateLimit?.perSecond ?? 0, now: () => ctx.clock.now() });
   await registerHardening(app, { corsOrigins: opts.corsOrigins });
-  if (keeper) {
-    await app.register(secretGatePlugin, { keeper });
-    keeper.start();
-  }
+  if (keeper) await app.register(secretGatePlugin, { keeper });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof StoreUnavailableError) {
@@ -175,13 +170,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(historyRoutes(ctx, history));
   if (opts.history?.writer) {
     // A store that is down is logged once per change by main.ts; here only the missed interval, at debug.
-    const writer = new HistoryWriter(ctx, history, (err) => (err instanceof StoreUnavailableError
+    jobs.push(new HistoryWriter(ctx, history, (err) => (err instanceof StoreUnavailableError
       ? app.log.debug({ err: err.message }, 'history: store unavailable, this interval stays a gap')
-      : app.log.warn({ err }, 'history: could not write this interval\'s points')));
-    app.addHook('onReady', async () => writer.start());
-    app.addHook('onClose', async () => writer.stop());
+      : app.log.warn({ err }, 'history: could not write this interval\'s points'))));
   }
   await app.register(eventRoutes(ctx));
+  await app.register(jobsPlugin, { jobs });
   return app;
 }
 
