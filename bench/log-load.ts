@@ -28,7 +28,7 @@ import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { deleteKeys, uniquePrefix } from '../test/helpers/redis.js';
 import { fillLog } from './log-load/fill.js';
-import { LogIndexer } from '../src/service/log-indexer.js';
+import { LogIndexer } from '../src/jobs/log-indexer.js';
 
 const KIND = process.env.STORE_KIND ?? 'memory';
 const EVENTS = Number(process.env.LOG_EVENTS ?? 1_000_000);

@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/metrics-observe.ts
  */
-import { Metrics } from '../src/service/metrics.js';
+import { Metrics } from '../src/observability/metrics.js';
 
 const N = 2_000_000;
 const m = new Metrics();

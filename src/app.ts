@@ -23,7 +23,7 @@ import { ApiError, invalid, RETRY_AFTER_SECONDS, storeUnavailable, type ErrorCod
 import { toIssues } from './contract/issues.js';
 import { authPlugin, type AuthMode } from './plugins/auth.js';
 import { drainingPlugin } from './plugins/draining.js';
-import { DefaultRewardSweeper } from './service/default-rewards.js';
+import { DefaultRewardSweeper } from './jobs/default-reward-sweeper.js';
 import { registerHardening, registerHtmlRoutes } from './plugins/http-hardening.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { DEFAULT_BODY_LIMIT_BYTES, frameworkErrors, registerRouteLimits } from './plugins/limits.js';
@@ -31,13 +31,14 @@ import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.j
 import { decisionBudgetPlugin } from './plugins/decision-budget.js';
 import { capConnectionsPerAddress, DEFAULT_CONNECTION_LIMITS, serverOptions, type ConnectionLimits } from './plugins/connections.js';
 import { requestPipelinePlugin } from './plugins/request-pipeline.js';
+import { jobsPlugin, type Job } from './plugins/jobs.js';
 import { documentTransform, security, securitySchemes } from './plugins/openapi-transform.js';
 import { ServiceContext, systemClock, type Clock } from './service/context.js';
 import { KeyRing } from './service/keys.js';
-import { SecretKeeper, type SecretState } from './service/secret-keeper.js';
+import { SecretKeeper, type SecretState } from './jobs/secret-keeper.js';
 import { secretGatePlugin } from './plugins/secret-gate.js';
-import { HistoryWriter } from './service/history-writer.js';
-import { LogIndexer } from './service/log-indexer.js';
+import { HistoryWriter } from './jobs/history-writer.js';
+import { LogIndexer } from './jobs/log-indexer.js';
 import type { HistorySettings } from './service/history.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
 
@@ -92,19 +93,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const keeper = opts.secret === undefined ? new SecretKeeper(opts.store, ctx, (s) => logSecretState(app.log, s)) : null;
   if (opts.maxExperiments !== undefined) ctx.maxExperiments = opts.maxExperiments;
   const ring = new KeyRing(opts.store, opts.auth?.apiKeys, opts.clock ?? systemClock);
-  await ring.start();
-  app.addHook('onClose', async () => ring.close());
-  // Default rewards (issue 11): every replica sweeps the store's due set; the state is the store's.
-  const defaults = new DefaultRewardSweeper(ctx, (err) => app.log.warn({ err }, 'default rewards: sweep failed; the next one retries'));
-  defaults.start();
-  app.addHook('onClose', async () => defaults.stop());
-  // The Redis log's per-type index, kept current by every replica (issue 19); the other stores index as they write.
-  if (LogIndexer.needed(opts.store)) {
-    const indexer = new LogIndexer(opts.store, (err) => (err instanceof StoreUnavailableError ? undefined
-      : app.log.warn({ err }, 'event log index: a pass failed; the next one retries')));
-    indexer.start();
-    app.addHook('onClose', async () => indexer.stop());
-  }
+  // The background jobs (plugins/jobs.ts starts and stops them). A store that is down is logged once
+  // per change by main.ts, so the jobs log only other failures.
+  const failed = (what: string) => (err: unknown) => (err instanceof StoreUnavailableError ? undefined : app.log.warn({ err }, `${what}; the next one retries`));
+  const jobs: Job[] = [
+    { start: () => ring.start(), stop: () => ring.close() },
+    // Default rewards (issue 11): every replica sweeps the store's due set; the state is the store's.
+    new DefaultRewardSweeper(ctx, failed('default rewards: sweep failed')),
+    // The Redis log's per-type index, kept current by every replica (issue 19); the other stores index as they write.
+    ...(LogIndexer.needed(opts.store) ? [new LogIndexer(opts.store, failed('event log index: a pass failed'))] : []),
+    // The secret is read before the app is ready (as when it was checked at build), then every second.
+    ...(keeper ? [{ start: async () => { await keeper.check().catch(() => {}); keeper.start(); }, stop: () => keeper.stop() }] : []),
+  ];
 
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBody(app);
@@ -136,10 +136,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await registerRateLimit(app, opts.rateLimit); // after auth: limits are per key
   await app.register(decisionBudgetPlugin, { perSecond: opts.rateLimit?.perSecond ?? 0, now: () => ctx.clock.now() });
   await registerHardening(app, { corsOrigins: opts.corsOrigins });
-  if (keeper) {
-    await app.register(secretGatePlugin, { keeper });
-    keeper.start();
-  }
+  if (keeper) await app.register(secretGatePlugin, { keeper });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof StoreUnavailableError) {
@@ -173,13 +170,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(historyRoutes(ctx, history));
   if (opts.history?.writer) {
     // A store that is down is logged once per change by main.ts; here only the missed interval, at debug.
-    const writer = new HistoryWriter(ctx, history, (err) => (err instanceof StoreUnavailableError
+    jobs.push(new HistoryWriter(ctx, history, (err) => (err instanceof StoreUnavailableError
       ? app.log.debug({ err: err.message }, 'history: store unavailable, this interval stays a gap')
-      : app.log.warn({ err }, 'history: could not write this interval\'s points')));
-    app.addHook('onReady', async () => writer.start());
-    app.addHook('onClose', async () => writer.stop());
+      : app.log.warn({ err }, 'history: could not write this interval\'s points'))));
   }
   await app.register(eventRoutes(ctx));
+  await app.register(jobsPlugin, { jobs });
   return app;
 }
 

@@ -4,8 +4,10 @@
  *   bandit/                   contract/ only (pure math)
  *   store/, assignment/, format/   contract/ and bandit/ only (none of them imports another)
  *   config.ts, errors.ts      nothing, and contract/
+ *   observability/            contract/ and store/ (metrics, histograms, the timed store)
  *   service/                  what is below it
- *   api/, plugins/            the service and what is below it (neither imports the other)
+ *   jobs/                     the service and what is below it (background work: one start, one stop each)
+ *   api/, plugins/            the service and what is below it (neither imports the other; plugins/ also jobs/)
  *   app.ts, main.ts           everything (main.ts also app.ts): nothing else imports the HTTP layer
  *   client/                   contract/ only; lifecycle/, healthcheck.ts nothing of the project
  * Nothing below the HTTP layer imports Fastify, and no file of src/ is on an import cycle. Imports
@@ -19,7 +21,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(new URL('../src', import.meta.url).pathname);
 const HTTP_PACKAGES = /^(fastify|@fastify\/|fastify-)/;
-const BELOW_SERVICE = ['contract', 'bandit', 'store', 'assignment', 'format', 'config.ts', 'errors.ts'];
+const BELOW_SERVICE = ['contract', 'bandit', 'store', 'assignment', 'format', 'config.ts', 'errors.ts', 'observability'];
 /** Layer (a folder under src/, or a file at its top) -> the other layers it may import. A layer absent here may not exist. */
 const MAY_IMPORT: Record<string, string[]> = {
   contract: [],
@@ -29,14 +31,16 @@ const MAY_IMPORT: Record<string, string[]> = {
   format: ['contract', 'bandit'],
   'config.ts': ['contract'],
   'errors.ts': ['contract'],
+  observability: ['contract', 'store'],
   service: BELOW_SERVICE,
   api: [...BELOW_SERVICE, 'service'],
-  plugins: [...BELOW_SERVICE, 'service'],
+  jobs: [...BELOW_SERVICE, 'service'],
+  plugins: [...BELOW_SERVICE, 'service', 'jobs'],
   lifecycle: [],
   'healthcheck.ts': [],
   client: ['contract'],
-  'app.ts': [...BELOW_SERVICE, 'service', 'api', 'plugins', 'lifecycle'],
-  'main.ts': [...BELOW_SERVICE, 'service', 'api', 'plugins', 'lifecycle', 'app.ts'],
+  'app.ts': [...BELOW_SERVICE, 'service', 'jobs', 'api', 'plugins', 'lifecycle'],
+  'main.ts': [...BELOW_SERVICE, 'service', 'jobs', 'api', 'plugins', 'lifecycle', 'app.ts'],
   /** Command-line tools beside the process (backup, migrate): what main.ts may import but the HTTP layer. */
   tools: [...BELOW_SERVICE, 'service'],
 };
@@ -117,7 +121,10 @@ describe('the layers', () => {
     expect(upwardImports('assignment/x.ts', "import { POPULATIONS } from '../store/population.js';")).toHaveLength(1);
     expect(upwardImports('client/x.ts', "import type { R } from '../api/responses.js';")).toHaveLength(1);
     expect(upwardImports('api/x.ts', "import { auth } from '../plugins/auth.js';")).toHaveLength(1);
-    expect(upwardImports('jobs/x.ts', "import { z } from 'zod';")).toHaveLength(1);
+    expect(upwardImports('nowhere/x.ts', "import { z } from 'zod';")).toHaveLength(1);
+    expect(upwardImports('observability/x.ts', "import type { ServiceContext } from '../service/context.js';")).toHaveLength(1);
+    expect(upwardImports('service/x.ts', "import { HistoryWriter } from '../jobs/history-writer.js';")).toHaveLength(1);
+    expect(upwardImports('jobs/x.ts', "import type { FastifyInstance } from 'fastify';")).toHaveLength(1);
     // Downward and sideways arrows are fine.
     expect(upwardImports('service/x.ts', "import { z } from 'zod'; import { A } from '../contract/experiment.js'; import { B } from './select.js';")).toEqual([]);
     expect(upwardImports('service/x.ts', "import { apiKeys } from './api-key-material.js';")).toEqual([]);

@@ -29,7 +29,9 @@ if (redisBinariesAvailable()) {
     async start() {
       // AOF on, so that the data survives the stop and restart of the last test.
       const redis = await startRedisServer({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
-      const service = await startListeningService({ REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '250', DECISION_SECRET: 'client-test-secret-0123456789' });
+      // 1 s per Redis command: with every write fsynced, 250 ms timed a reward out on a loaded machine
+      // (a 503 the batch counted as refused); a stopped Redis still fails at once (connection refused).
+      const service = await startListeningService({ REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '1000', DECISION_SECRET: 'client-test-secret-0123456789' });
       return { service, redis };
     },
   });

@@ -17,7 +17,8 @@ describeIf(redisBinariesAvailable(), 'redis-server (a private server whose pub/s
   let admin: Redis;
   const open: { t: TestApp; store: RedisStore }[] = [];
   beforeAll(async () => {
-    server = await startRedisServer();
+    // Persistent (AOF, fsync always), so the key stored before the restart in 'open mode' is still there after it.
+    server = await startRedisServer({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
     admin = new Redis(server.url);
   });
   afterAll(async () => {
@@ -80,6 +81,7 @@ describeIf(redisBinariesAvailable(), 'redis-server (a private server whose pub/s
     expect(await noKey('GET', '/keys')).not.toBe(200);
     expect(await noKey('POST', '/keys')).not.toBe(201);
     await server.start();
+    await waitFor(() => store.ping().then(() => true, () => false), 20_000, "B's store to reconnect");
     // Back in touch with Redis, B knows a key exists: no key is refused.
     await waitFor(async () => (await noKey('GET', '/keys')) === 401, 5000, 'B to refuse /keys without a key');
     expect(await noKey('POST', '/keys')).toBe(401);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ExperimentKeys } from '../src/store/redis-keys.js';
 import { connectRedisStore } from '../src/store/redis-connect.js';
 import { INDEX_SLICE } from '../src/store/redis-log-reader.js';
-import { LogIndexer } from '../src/service/log-indexer.js';
+import { LogIndexer } from '../src/jobs/log-indexer.js';
 import { buildApp } from '../src/app.js';
 import type { RedisStore } from '../src/store/redis-store.js';
 import { fillLog } from '../bench/log-load/fill.js';

@@ -1,7 +1,7 @@
 /**
  * Prometheus: GET /metrics (text format 0.0.4), the HTTP request histogram, and the bandit health
  * gauges read from the store at scrape time. The counters are bumped inside the use cases
- * (service/metrics.ts); this plugin only exposes them. prom-client rather than fastify-metrics:
+ * (observability/metrics.ts); this plugin only exposes them. prom-client rather than fastify-metrics:
  * the service counts its own events into its own registry (one per app, so tests do not share
  * series), and only one hook is needed here.
  */

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import type { SecretKeeper } from '../service/secret-keeper.js';
+import type { SecretKeeper } from '../jobs/secret-keeper.js';
 import { accessOf } from './access.js';
 
 const plugin: FastifyPluginAsync<{ keeper: SecretKeeper }> = async (app, { keeper }) => {

@@ -7,7 +7,7 @@
  */
 import { allocationShares, entropyBits } from '../bandit/allocation.js';
 import type { ServiceContext } from './context.js';
-import { MAX_EXPERIMENT_LABELS } from './metrics.js';
+import { MAX_EXPERIMENT_LABELS } from '../observability/metrics.js';
 import { judgeExperiment } from './judged.js';
 
 export interface ExperimentHealth {

@@ -2,9 +2,9 @@
 import { makeRng, type Rng } from '../bandit/random.js';
 import { DecisionSigner } from '../assignment/decision-token.js';
 import type { Store } from '../store/store.js';
-import { Metrics } from './metrics.js';
+import { Metrics } from '../observability/metrics.js';
 import { SnapshotCache } from './snapshot.js';
-import { timedStore } from './timed-store.js';
+import { timedStore } from '../observability/timed-store.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */

@@ -10,7 +10,7 @@ import type { ExcludedBy } from '../contract/targeting.js';
 import { inPercent, legacyUserBuckets, randomBuckets, userBuckets } from '../assignment/buckets.js';
 import { encodePropensities } from '../contract/event-log.js';
 import type { Population } from '../contract/population.js';
-import { promotionStatus } from './promotion.js';
+import { promotionStatus } from '../bandit/promotion.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface Decision {

@@ -8,8 +8,8 @@
  * entry is an ordinary `recordReward` with `defaults.apply`, so the dedupe entry of the decision
  * makes it exactly once whoever applies it, and however many replicas try at the same time. A real
  * reward takes the decision off the due set; one after the default answers 410 `decision_expired`.
- * Every replica runs the sweep (a timer only triggers it: the state is the store's, so nothing is
- * lost with a process); `/arms` applies the due ones before reading.
+ * Every replica runs the sweep (jobs/default-reward-sweeper.ts; the state is the store's, so nothing is
+ * lost with a process). A read never writes: `/arms` counts the defaults the sweep has applied.
  */
 import { DEFAULT_WINDOW_SIZE } from '../bandit/guardrails.js';
 import { DEFAULT_EVENT_RETENTION_SECONDS } from '../contract/event-log.js';
@@ -21,9 +21,6 @@ import { changeDetected } from './reward.js';
 
 /** Applied per store call; the sweep goes on while a batch comes back full. */
 const BATCH = 500;
-/** How often each replica looks for due defaults, and how long it keeps the list of experiments that have them. */
-export const DEFAULT_SWEEP_MS = 1000;
-const LIST_MAX_AGE_MS = 10_000;
 
 /** Applies every default of the experiment that is due now; returns how many were counted (0 for ones a reward beat). */
 export async function applyDueDefaults(ctx: ServiceContext, config: ExperimentConfig): Promise<number> {
@@ -50,43 +47,4 @@ async function applyOne(ctx: ServiceContext, config: ExperimentConfig, e: DueDef
   });
   if (res.kind === 'accepted' && res.changeDetected) changeDetected(ctx, config.id, e.armId);
   return res.kind === 'accepted';
-}
-
-/** The per-replica trigger: every DEFAULT_SWEEP_MS, the due defaults of every experiment that has them. */
-export class DefaultRewardSweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
-  private list: { at: number; configs: ExperimentConfig[] } | null = null;
-
-  constructor(private readonly ctx: ServiceContext, private readonly onError: (err: unknown) => void) {}
-
-  start(): void {
-    this.timer ??= setInterval(() => void this.sweep(), DEFAULT_SWEEP_MS);
-    this.timer.unref();
-  }
-
-  /** One pass (also what the timer runs); a pass still running is not started again. */
-  async sweep(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    try {
-      const now = this.ctx.clock.now();
-      if (!this.list || now - this.list.at > LIST_MAX_AGE_MS) {
-        this.list = { at: now, configs: (await this.ctx.store.listExperiments()).map((s) => s.config).filter((c) => c.defaultReward) };
-      }
-      let n = 0;
-      for (const c of this.list.configs) n += await applyDueDefaults(this.ctx, c);
-      return n;
-    } catch (err) {
-      this.onError(err);
-      return 0;
-    } finally {
-      this.running = false;
-    }
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
 }

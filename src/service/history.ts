@@ -13,7 +13,7 @@ import type { HistoryResponse } from '../contract/history.js';
 import { ApiError, invalidAt } from '../errors.js';
 import type { DetectedChange, ExperimentState, ExperimentStats, HistoryPoint } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
-import { pooled } from './holdback-report.js';
+import { pooled } from '../bandit/holdback-report.js';
 import { meanOf, round } from './report.js';
 import { judgeExperiment } from './judged.js';
 import { pageTurn } from './log-turns.js';

@@ -10,7 +10,7 @@ import { judge, type Judgement } from '../bandit/judgement.js';
 import { linearJudgement, type LinearArmModel } from '../bandit/linear-judgement.js';
 import type { ExperimentConfig, ExperimentStats } from '../contract/domain.js';
 import { engineFor, evidenceAt } from './engine.js';
-import { designEffect } from './holdback-report.js';
+import { designEffect } from '../bandit/holdback-report.js';
 
 /** The judgement of the bandit population at `nowS` (unix seconds); `enabled`: per arm, what /select may choose. */
 export function judgeExperiment(config: ExperimentConfig, stats: ExperimentStats, enabled: readonly boolean[], nowS: number):

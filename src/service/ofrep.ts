@@ -10,7 +10,7 @@ import { ApiError } from '../errors.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { ExperimentState } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
-import { promotionStatus } from './promotion.js';
+import { promotionStatus } from '../bandit/promotion.js';
 import { select } from './select.js';
 
 /** A JSON value other than null (OFREP has no null flag value). */

@@ -7,8 +7,8 @@ import { MAX_EVENTS_PER_READ, type StoredEvent } from '../contract/event-log.js'
 import { LOG_PAGE, pageTurn } from './log-turns.js';
 import type { EventLogStore, ExperimentStore } from '../store/store.js';
 import type { ExperimentStats, Tally, UserSums } from '../contract/domain.js';
+import { POPULATION_NAMES } from '../contract/population.js';
 
-const POPULATION_FIELD = { b: 'bandit', h: 'holdback', x: 'excluded' } as const;
 const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
 const emptyUserSums = (): UserSums => ({ sumSq: 0, countSq: 0, cross: 0 });
 
@@ -26,7 +26,7 @@ export class TallyReplay {
   }
 
   add(ev: StoredEvent): void {
-    const t = this.byId.get(ev.armId)![POPULATION_FIELD[ev.population]];
+    const t = this.byId.get(ev.armId)![POPULATION_NAMES[ev.population]];
     if (ev.type === 'decision') {
       t.decisions += 1;
       if (ev.firstExposure) t.users += 1;

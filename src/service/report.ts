@@ -15,11 +15,10 @@ import { experimentNotFound } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../bandit/guardrails.js';
 import type { DisabledInfo, ExperimentConfig, GuardrailWindow, Guardrails, Tally } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
-import { applyDueDefaults } from './default-rewards.js';
 import { engineArmFields, reportPosteriors } from './engine-report.js';
 import { engineFor, evidenceAt } from './engine.js';
-import { holdbackReport, pooled } from './holdback-report.js';
-import { promotionStatus } from './promotion.js';
+import { holdbackReport, pooled } from '../bandit/holdback-report.js';
+import { promotionStatus } from '../bandit/promotion.js';
 import { metricsBlock } from './metrics-report.js';
 import { posteriorOf } from './snapshot.js';
 
@@ -28,9 +27,6 @@ export const meanOf = (t: Tally): number | null => (t.rewards > 0 ? t.sum / t.re
 
 /** The report, typed by its schema (ReportResponse) so that the answer and the document cannot drift apart. */
 export async function report(ctx: ServiceContext, experimentId: string): Promise<z.infer<typeof ReportResponse>> {
-  // Defaults due now are counted before the figures are read (default-rewards.ts).
-  const cached = await ctx.cache.get(experimentId, ctx.clock.now());
-  if (cached?.config.defaultReward) await applyDueDefaults(ctx, cached.config);
   const [state, stats, windows] = await Promise.all([
     ctx.store.getExperiment(experimentId), ctx.store.getStats(experimentId), ctx.store.getGuardrailWindows(experimentId),
   ]);

@@ -17,7 +17,7 @@ import type { ExperimentStore, Ledger } from '../store/store.js';
 import type { ExperimentConfig, ExperimentState, ExperimentStats, Tally } from '../contract/domain.js';
 import { engineFor, evidenceAt, type Engine } from './engine.js';
 import { evidenceSums } from '../bandit/change-evidence.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 
 /** How old the cached tallies (and so the posteriors and propensities) may be. */
 export const STATS_MAX_AGE_MS = 1000;

@@ -3,14 +3,11 @@
  * atomic the way each Lua script is in Redis, and it follows those scripts branch for branch.
  */
 import { randomUUID } from 'node:crypto';
-import { BoundedMap } from './bounded-map.js';
 import { addEngineSums } from './engine-sums.js';
 import { linearAfterReward } from './linear-sums.js';
 import { recordInMemory } from './change-step.js';
-import type { ArmDetector } from '../bandit/change-evidence.js';
 import { MemoryDefaults } from './memory-defaults.js';
 import { autoDisable, countAtOrBelow, guardrailDisabled, type Breach } from '../bandit/guardrails.js';
-import { MemoryMetrics } from './memory-metrics.js';
 import type { MetricStats } from '../contract/metrics.js';
 import { metricsJson } from './signals.js';
 import { MemoryApiKeys } from './memory-api-keys.js';
@@ -18,46 +15,11 @@ import { MemoryHistory } from './memory-history.js';
 import { EXPIRY_MARGIN_SECONDS } from './redis-keys.js';
 import { nullProto } from './null-proto.js';
 import type { StoredEvent } from '../contract/event-log.js';
-import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryLayers, type ClaimMode, type ClaimResult, type LayerClaim } from './layer-claims.js';
-import type { ApiKeyWatch, AssignInput, AssignResult, DueDefault, ExperimentPatch, GuardrailEvent, RewardInput, RewardResult, SignalInput, SignalResult, Store } from './store.js';
-import type { ApiKeyRecord, DetectedChange, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint, StickyAssignment, Tally, UserSums } from '../contract/domain.js';
+import type { ApiKeyWatch, AssignInput, AssignResult, DueDefault, ExperimentPatch, RewardInput, RewardResult, SignalInput, SignalResult, Store } from './store.js';
+import { cloneState, newExperimentData, pushEvent, statsOf, sweepForever, type ExperimentData } from './memory-experiment.js';
+import type { ApiKeyRecord, DetectedChange, DisabledInfo, ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, HistoryPoint } from '../contract/domain.js';
 
-type GuardrailEventRow = GuardrailEvent;
-interface ArmData {
-  b: Tally; h: Tally; x: Tally; events: GuardrailEventRow[]; window: GuardrailWindow;
-  /** How many window latencies are at or below `countedFor` (the latency limit when last counted). */
-  atOrBelow: number;
-  countedFor: number | undefined;
-  /** A linear policy's sums of the bandit population (issue 23); replaced, never changed in place. */
-  linear?: Float64Array;
-  /** Change detection (issue 24): the arm's GLR detector (bandit population). */
-  detector?: ArmDetector;
-}
-interface ExperimentData {
-  state: ExperimentState;
-  arms: Map<string, ArmData>;
-  sticky: Map<string, StickyAssignment & { expiresAt: number }>;
-  /** decisionKey -> unix seconds after which the entry may be forgotten. */
-  dedupe: Map<string, number>;
-  /** Per-user reward sums (issue 8): `<pop><userKey>` -> S, N (an LRU of 2 x STICKY_MAX_USERS: a user forgotten early counts as new); their sums over users per population. */
-  userSums: Map<string, { s: number; n: number }>;
-  /** Unix seconds when userSums expires as a whole (as the Redis hash does, its TTL renewed by each reward with a user). */
-  userSumsUntil: number;
-  users: { b: UserSums; h: UserSums };
-  log: MemoryEventLog;
-  /** Metric sums and windows (issue 22); their dedupe entries share `dedupe`. */
-  metrics: MemoryMetrics;
-}
-
-const emptyUserSums = (): UserSums => ({ sumSq: 0, countSq: 0, cross: 0 });
-const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
-/**
- * Every write checks this many sticky and dedupe entries for expiry, resuming where the last one
- * stopped. A whole sweep at once (every 4096 writes, as before) stalled the event loop for 13-22 ms
- * with a million dedupe entries, and its cost grew with the maps.
- */
-const SWEEP_PER_WRITE = 8;
 /** 140-340 B per user (12- to 36-character ids), so at most 65-160 MiB per experiment (bench/RESULTS.md, "Sticky users on the embedded store"). */
 export const DEFAULT_STICKY_MAX_USERS = 500_000;
 
@@ -66,7 +28,7 @@ export class MemoryStore implements Store {
   private secret: string | null = null;
   private readonly history = new MemoryHistory();
   private sweepNow = 0;
-  private readonly sweeper = this.sweepForever();
+  private readonly sweeper = sweepForever(this.experiments, () => this.sweepNow);
   private readonly apiKeys = new MemoryApiKeys();
   private readonly defaults = new MemoryDefaults();
   private readonly layers = new MemoryLayers();
@@ -79,12 +41,7 @@ export class MemoryStore implements Store {
 
   async createExperiment(config: ExperimentConfig): Promise<boolean> {
     if (this.experiments.has(config.id)) return false;
-    const arms = new Map(config.arms.map((a): [string, ArmData] => [a.id, { b: emptyTally(), h: emptyTally(), x: emptyTally(), events: [], window: emptyWindow(), atOrBelow: 0, countedFor: undefined }]));
-    this.experiments.set(config.id, {
-      state: { config: structuredClone(config), disabled: nullProto(), version: 1 },
-      arms, sticky: new BoundedMap(this.stickyMaxUsers), dedupe: new Map(), userSums: new BoundedMap(2 * this.stickyMaxUsers), userSumsUntil: 0, users: { b: emptyUserSums(), h: emptyUserSums() }, log: new MemoryEventLog(config.arms.map((a) => a.id), this.maxEvents),
-      metrics: new MemoryMetrics(),
-    });
+    this.experiments.set(config.id, newExperimentData(config, this.stickyMaxUsers, this.maxEvents));
     return true;
   }
 
@@ -329,63 +286,6 @@ export class MemoryStore implements Store {
   private maybeSweep(now: number): void {
     this.sweepNow = now;
     this.sweeper.next();
-  }
-
-  /** Visits every sticky and dedupe entry of every experiment in turn, over and over, SWEEP_PER_WRITE per step. */
-  private *sweepForever(): Generator<void, never, void> {
-    let visited = 0;
-    for (;;) {
-      for (const e of this.experiments.values()) {
-        for (const [k, s] of e.sticky) {
-          if (s.expiresAt <= this.sweepNow) e.sticky.delete(k);
-          if (++visited % SWEEP_PER_WRITE === 0) yield;
-        }
-        for (const [k, until] of e.dedupe) {
-          if (until < this.sweepNow) e.dedupe.delete(k);
-          if (++visited % SWEEP_PER_WRITE === 0) yield;
-        }
-      }
-      yield; // one step even when there is nothing to visit
-    }
-  }
-}
-
-function statsOf(e: ExperimentData): ExperimentStats {
-  return {
-    arms: e.state.config.arms.map((a) => {
-      const d = e.arms.get(a.id)!;
-      return { armId: a.id, bandit: { ...d.b }, holdback: { ...d.h }, excluded: { ...d.x }, ...(d.linear && { linear: d.linear }) };
-    }),
-    users: { b: { ...e.users.b }, h: { ...e.users.h } },
-  };
-}
-
-/** A copy for the caller; structuredClone gives `disabled` a prototype again, so it is rebuilt without. */
-const cloneState = (s: ExperimentState): ExperimentState => ({ ...structuredClone(s), disabled: nullProto(structuredClone(s.disabled)) });
-
-const emptyWindow = (): GuardrailWindow => ({ samples: 0, latencies: [], costSamples: 0, costSum: 0, errors: 0 });
-
-/** Adds one event to the arm's rolling window and evicts the oldest beyond `size`, keeping the counters. */
-function pushEvent(arm: ArmData, ev: GuardrailEventRow, size: number): void {
-  const w = arm.window;
-  const limit = arm.countedFor;
-  arm.events.push({ ...ev });
-  w.samples += 1;
-  if (ev.latencyMs !== undefined) {
-    w.latencies.push(ev.latencyMs);
-    if (limit !== undefined && ev.latencyMs <= limit) arm.atOrBelow += 1;
-  }
-  if (ev.cost !== undefined) { w.costSamples += 1; w.costSum += ev.cost; }
-  if (ev.error) w.errors += 1;
-  while (arm.events.length > size) {
-    const old = arm.events.shift()!;
-    w.samples -= 1;
-    if (old.latencyMs !== undefined) {
-      w.latencies.shift();
-      if (limit !== undefined && old.latencyMs <= limit) arm.atOrBelow -= 1;
-    }
-    if (old.cost !== undefined) { w.costSamples -= 1; w.costSum -= old.cost; }
-    if (old.error) w.errors -= 1;
   }
 }
 

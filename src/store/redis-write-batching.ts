@@ -5,7 +5,8 @@
  * also wakes Redis up). Its `enableAutoPipelining` batches them, but builds a `Pipeline` per batch
  * (a dozen properties defined per instance, a promise, result arrays), and at 50 concurrent HTTP
  * requests a batch holds one or two commands: the garbage cost more than the syscalls it saved
- * (bench/RESULTS.md, "Serving cost"). Here the socket is corked at the first command of a turn and
+ * (bench/RESULTS.md, "Serving cost": server CPU per /select 50.8 µs with auto-pipelining, 34.1 with
+ * this, -33%; per /reward 43.1 -> 34.2 µs, -21%, same rounds). Here the socket is corked at the first command of a turn and
  * uncorked in `setImmediate`, after the poll phase in which the turn's requests were read: the
  * turn's commands go out in one `writev`, with no object per batch. Replies, timeouts, reconnects
  * and scripts are ioredis's own, unchanged.

@@ -9,6 +9,7 @@ import { guardrailDisabled, type Breach } from '../bandit/guardrails.js';
 import { metricBreach } from '../bandit/metric-guardrail.js';
 import { addUnitValue, emptyUserSums } from '../bandit/metric-compare.js';
 import type { DisabledInfo } from '../contract/domain.js';
+import { POPULATION_NAMES, type Population } from '../contract/population.js';
 import type { MetricStats, MetricSums, MetricUserSums } from '../contract/metrics.js';
 import type { MetricStepInput } from './memory-metrics.js';
 import type { SqliteEvents } from './sqlite-events.js';
@@ -105,10 +106,9 @@ export class SqliteMetrics {
     for (const name of names) {
       out[name] = head.armIds.map((armId) => ({ armId, bandit: zero(), holdback: zero(), excluded: zero(), window: { samples: 0, sum: 0 }, users: { bandit: emptyUserSums(), holdback: emptyUserSums() } }));
     }
-    const popField = { b: 'bandit', h: 'holdback', x: 'excluded' } as const;
     for (const r of this.s.allSums.all(head.rid)) {
       const a = out[r.name]?.[r.arm];
-      if (a) a[popField[r.pop as 'b' | 'h' | 'x']] = { n: r.n, sum: r.sum, sumSq: r.sumSq };
+      if (a) a[POPULATION_NAMES[r.pop as Population]] = { n: r.n, sum: r.sum, sumSq: r.sumSq };
     }
     for (const { name, arm, pop, ...u } of this.s.allUserSums.all(head.rid)) {
       const a = out[name]?.[arm];

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { experimentBody, makeTestApp } from '../helpers/app.js';
 import { storeKinds } from '../helpers/stores.js';
 import { useTestApp } from '../helpers/use-test-app.js';
-import { DefaultRewardSweeper } from '../../src/service/default-rewards.js';
+import { DefaultRewardSweeper } from '../../src/jobs/default-reward-sweeper.js';
 import { ServiceContext } from '../../src/service/context.js';
+import { report } from '../../src/service/report.js';
 import { StoreUnavailableError, type Store } from '../../src/store/store.js';
 
 describe.each(storeKinds)('defaultReward ($name store)', (kind) => {
@@ -104,7 +105,19 @@ describe.each(storeKinds)('defaultReward ($name store)', (kind) => {
     expect(served.map((d) => d.sticky)).toEqual([false, true, false]);
     expect((await t.get('/arms?experimentId=at')).body.totals.rewards).toBe(0);
     t.clock.advance(61_000);
-    // /arms applies the due defaults before reading: every decision got its default.
+    // A read writes nothing: the report (GET /arms) reads the store only, and the defaults stay due...
+    const calls: string[] = [];
+    const watched = new Proxy(t.store, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? (...args: unknown[]) => { calls.push(String(prop)); return (v as (...a: unknown[]) => unknown).apply(target, args); } : v;
+      },
+    }) as Store;
+    expect((await report(new ServiceContext(watched, 'x'.repeat(32), t.clock), 'at')).totals.rewards).toBe(0);
+    expect(calls).toContain('getStats');
+    expect(calls.filter((c) => !/^(get|list|read)/.test(c))).toEqual([]); // before: dueDefaultRewards and recordReward
+    // ...until the sweep (the job every replica runs each second; the app's own may join in) counts them.
+    await new DefaultRewardSweeper(new ServiceContext(t.store, 'x'.repeat(32), t.clock), (e) => { throw e; }).sweep();
     expect((await t.get('/arms?experimentId=at')).body.totals.rewards).toBe(3);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Histogram, Registry } from 'prom-client';
-import { BucketHistogram } from '../../src/service/histogram.js';
+import { BucketHistogram } from '../../src/observability/histogram.js';
 
 describe('BucketHistogram', () => {
   it('exposes exactly what prom-client\'s Histogram exposes for the same observations', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_EXPERIMENT_LABELS, Metrics } from '../../src/service/metrics.js';
+import { MAX_EXPERIMENT_LABELS, Metrics } from '../../src/observability/metrics.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { StoreUnavailableError, type AssignInput, type AssignResult } from '../../src/store/store.js';
 import { experimentBody, makeTestApp, type TestApp } from '../helpers/app.js';

@@ -53,10 +53,14 @@ describe.each(storeKinds)('POST /select ($name store)', (kind) => {
     }
   });
 
-  it('holds back holdbackPercent of users (within 3 standard errors over 20,000 users), always the same ones, on the baseline', async () => {
+  // The bucket split itself is checked over 200,000 ids in test/assignment/buckets.test.ts; this one
+  // checks that the service applies it. The ids are fixed and the buckets a hash of them, so the count
+  // is the same on every run; 3 SE at 2,000 users is 2.0 points, so a share 3 points off (7% or 13%)
+  // fails for about 96% of id sets, and a holdback taken from the wrong end of the bucket (90%) always.
+  it('holds back holdbackPercent of users (within 3 standard errors over 2,000 users), always the same ones, on the baseline', async () => {
     await t.post('/experiments', experimentBody({ holdbackPercent: 10 }));
     let held = 0;
-    const n = 20_000;
+    const n = 2_000;
     for (let i = 0; i < n; i++) {
       const res = await select(`user-${i}`);
       if (res.body.population === 'holdback') {
@@ -71,12 +75,21 @@ describe.each(storeKinds)('POST /select ($name store)', (kind) => {
       const a = (await select(`user-${i}`)).body.population;
       expect((await select(`user-${i}`)).body.population).toBe(a);
     }
-  }, 120_000);
+  });
 
   it('keeps every user who was in when traffic is raised, and removes only users above the cut when lowered', async () => {
     await t.post('/experiments', experimentBody({ trafficPercent: 20 }));
     const users = Array.from({ length: 2000 }, (_, i) => `ramp-${i}`);
-    const inAt = async () => new Set((await Promise.all(users.map(async (u) => [u, (await select(u)).body.population] as const))).filter(([, p]) => p !== 'excluded').map(([u]) => u));
+    // 100 requests at a time: 2,000 at once timed out on a loaded machine, and a timed-out decision
+    // falls back to excluded, which would read as a user the cut removed (no fallback is allowed here).
+    const inAt = async () => {
+      const answers: { u: string; population: string; fallback?: boolean }[] = [];
+      for (let i = 0; i < users.length; i += 100) {
+        answers.push(...await Promise.all(users.slice(i, i + 100).map(async (u) => ({ u, ...(await select(u)).body }))));
+      }
+      expect(answers.filter((a) => a.fallback)).toEqual([]);
+      return new Set(answers.filter((a) => a.population !== 'excluded').map((a) => a.u));
+    };
     const at20 = await inAt();
     expect(at20.size / users.length).toBeGreaterThan(0.15);
     expect(at20.size / users.length).toBeLessThan(0.25);

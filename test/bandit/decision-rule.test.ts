@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DECISION_RULE, decisionRuleOf, recommend, type RuleArm } from '../../src/bandit/decision-rule.js';
-import { promotionStatus } from '../../src/service/promotion.js';
+import { promotionStatus } from '../../src/bandit/promotion.js';
 
 const arm = (armId: string, over: Partial<RuleArm> = {}): RuleArm => ({
   armId, enabled: true, baseline: armId === 'control', users: 1000, probabilityBest: 0.5, expectedLoss: 0.01, ...over,

@@ -3,8 +3,8 @@
  * keeps one point per interval whichever replica writes first. A failed round (store down) is
  * reported and the next boundary tries again; the missed interval stays a gap in the history.
  */
-import type { ServiceContext } from './context.js';
-import { writeHistory, type HistorySettings } from './history.js';
+import type { ServiceContext } from '../service/context.js';
+import { writeHistory, type HistorySettings } from '../service/history.js';
 
 /** After the boundary, so a replica's clock a little behind still lands in the new interval. */
 const AFTER_BOUNDARY_MS = 250;

@@ -9,7 +9,7 @@
  * (never a user), at most MAX_EXPERIMENT_LABELS experiments (the rest are summed under `_other`).
  */
 import { Counter, Registry } from 'prom-client';
-import type { Population } from '../contract/population.js';
+import { POPULATION_NAMES, type Population } from '../contract/population.js';
 import { BucketHistogram, type HistogramSeries } from './histogram.js';
 
 /** Distinct experiment label values before new ones go to `_other` (arms are capped at 100 per experiment). */
@@ -17,7 +17,6 @@ export const MAX_EXPERIMENT_LABELS = 200;
 /** Seconds; from 50 µs so an in-process store call (or a 200 µs request) falls in a bucket of its own. */
 export const LATENCY_BUCKETS = [0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-const POPULATION = { b: 'bandit', h: 'holdback', x: 'excluded' } as const satisfies Record<Population, string>;
 type Counts = Map<string, number>;
 
 const bump = (m: Counts, key: string, by = 1): void => { m.set(key, (m.get(key) ?? 0) + by); };
@@ -43,7 +42,7 @@ class ArmCounts implements Iterable<[string, number]> {
     for (const [experiment, byArm] of this.byExperiment) {
       for (const [arm, counts] of byArm) {
         for (const [pop, i] of Object.entries(POPULATION_INDEX)) {
-          if (counts[i] > 0) yield [`${experiment}\0${arm}\0${POPULATION[pop as Population]}`, counts[i]];
+          if (counts[i] > 0) yield [`${experiment}\0${arm}\0${POPULATION_NAMES[pop as Population]}`, counts[i]];
         }
       }
     }

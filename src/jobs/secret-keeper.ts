@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { DecisionSigner } from '../assignment/decision-token.js';
 import { ApiError } from '../errors.js';
 import { StoreUnavailableError, type SecretStore } from '../store/store.js';
-import type { ServiceContext } from './context.js';
+import type { ServiceContext } from '../service/context.js';
 
 export const CHECK_EVERY_MS = 1000;
 export type SecretState = 'unknown' | 'ok' | 'mismatch';

@@ -2,12 +2,12 @@
  * The holdback block of GET /arms (issue 8): user-level lift with its fixed-horizon interval, the
  * always-valid interval, and the sequential split check over users, period by period.
  */
-import type { DecisionRule } from '../bandit/decision-rule.js';
-import { alwaysValid } from '../bandit/sequential.js';
-import { sequentialSrm, type SrmPeriod } from '../bandit/srm.js';
-import { normalSupport } from '../bandit/support.js';
-import { EMPTY_HURDLE, hurdleNormalSupport, type HurdleSums } from '../bandit/hurdle.js';
-import { difference, userLevelMean, type UserLevelSums } from '../bandit/user-level.js';
+import type { DecisionRule } from './decision-rule.js';
+import { alwaysValid } from './sequential.js';
+import { sequentialSrm, type SrmPeriod } from './srm.js';
+import { normalSupport } from './support.js';
+import { EMPTY_HURDLE, hurdleNormalSupport, type HurdleSums } from './hurdle.js';
+import { difference, userLevelMean, type UserLevelSums } from './user-level.js';
 import type { ExperimentConfig, ExperimentStats, Tally, UserSums } from '../contract/domain.js';
 
 const round = (x: number | null, digits = 6): number | null => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
