@@ -10,6 +10,9 @@
  * N requests per variant and round, REPS rounds alternating the variants; medians printed.
  *
  *   flock /tmp/heavy.lock npx tsx bench/contextual-cost.ts
+ *   BATCH=100 flock /tmp/heavy.lock npx tsx bench/contextual-cost.ts   (100 rewards in flight at once, as
+ *     bench/signals-cost.ts: Redis runs the calls back to back instead of idling between them, which
+ *     inflates each call's time; the steady figure for usec_per_call)
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -19,6 +22,7 @@ import { connectRedisStore } from '../src/store/redis-connect.js';
 
 const N = Number(process.env.N ?? 3000);
 const REPS = Number(process.env.REPS ?? 5);
+const BATCH = Number(process.env.BATCH ?? 1);
 const PORT = Number(process.env.REDIS_PORT ?? 6395);
 const PLANS = ['free', 'starter', 'pro', 'team', 'business', 'enterprise', 'edu', 'nonprofit', 'trial'];
 const FEATURES = {
@@ -63,9 +67,9 @@ async function round(id: string): Promise<{ selectCpu: number; rewardCpu: number
   await admin.config('RESETSTAT');
   const s0 = await stat();
   const c2 = process.cpuUsage();
-  for (const payload of rewards) {
-    const res = await app.inject({ method: 'POST', url: '/reward', headers: json, payload });
-    if (res.statusCode !== 200) throw new Error(res.body);
+  for (let i = 0; i < rewards.length; i += BATCH) {
+    const batch = rewards.slice(i, i + BATCH).map((payload) => app.inject({ method: 'POST', url: '/reward', headers: json, payload }));
+    for (const res of await Promise.all(batch)) if (res.statusCode !== 200) throw new Error(res.body);
   }
   const c3 = process.cpuUsage(c2);
   const s1 = await stat();
@@ -83,7 +87,7 @@ for (let r = 0; r < REPS; r++) {
 }
 const med = (id: string, k: 'selectCpu' | 'rewardCpu' | 'rewardUsec') => +median(out[id][k]).toFixed(2);
 console.log(JSON.stringify({
-  n: N, reps: REPS, dims: 16, arms: 5, loadAverage1m: +loadavg()[0].toFixed(2),
+  n: N, reps: REPS, batch: BATCH, dims: 16, arms: 5, loadAverage1m: +loadavg()[0].toFixed(2),
   ...Object.fromEntries(VARIANTS.map(([id]) => [id, {
     selectCpuMicros: med(id, 'selectCpu'), selectRatioToThompson: +(med(id, 'selectCpu') / med('thompson', 'selectCpu')).toFixed(2),
     rewardCpuMicros: med(id, 'rewardCpu'), rewardLuaUsecPerCall: med(id, 'rewardUsec'),
