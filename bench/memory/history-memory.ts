@@ -25,7 +25,7 @@ try {
   for (const arms of [3, 10]) {
     const id = `e${arms}`;
     const ids = Array.from({ length: arms }, (_, i) => `arm-${i}`);
-    const state = { config: { id, arms: ids.map((a) => ({ id: a })), rewardModel: 'bernoulli', prior: { alpha: 1, beta: 1 } }, disabled: {}, version: 1 } as unknown as ExperimentState;
+    const state = { config: { id, arms: ids.map((a) => ({ id: a })), rewardModel: 'bernoulli', policy: 'thompson', prior: { alpha: 1, beta: 1 } }, disabled: {}, version: 1 } as unknown as ExperimentState;
     let prev: HistoryPoint | null = null;
     for (let k = 0; k < POINTS; k++) {
       // Realistic magnitudes: counts in the hundreds of thousands by the end, shares that change.

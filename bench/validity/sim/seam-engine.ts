@@ -4,9 +4,9 @@
  * evidence of `src/bandit/discount.ts` (`addObservation` per reward, `decayTo` before each
  * prepare: the arithmetic the stores apply). One decision per simulated second.
  *
- * Not through the HTTP service or the store: the store-side discount is not wired on this branch
- * when this benchmark was written (see bench/RESULTS.md "Engine settings"), so this loop keeps
- * the per-arm evidence itself with the same functions.
+ * Not through the HTTP service or the store: this loop keeps the per-arm evidence itself with the
+ * same functions the stores apply (src/store/engine-sums.ts and reward.lua decay the sums the same
+ * way since the discount was wired into the stores), which keeps the tables fast on worker threads.
  */
 import { addObservation, decayTo, EMPTY_EVIDENCE, evidenceOf, type DecayedEvidence } from '../../../src/bandit/discount.js';
 import { emptyGlrState, observe, restartsEvidence, type GlrState } from '../../../src/bandit/glr.js';
