@@ -9,7 +9,7 @@
  *      GET /experiments/:id/events to curl, sampling this process's RSS every 100 ms.
  *   3. The embedded store's heap per event (MemoryEventLog, node --expose-gc).
  *
- *   flock /tmp/heavy.lock npm run bench:serving -- event-log
+ *   flock /tmp/heavy.lock npm run bench:event-log
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -136,9 +136,9 @@ try {
   const git = (...args: string[]): string => spawnSync('git', args, { encoding: 'utf8' }).stdout.trim();
   const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
   const fmt = (xs: number[]): string => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})`;
-  console.log(`\n## Event log cost (bench:serving -- event-log)\n\ncommit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') ? ' (uncommitted changes)' : ''}; `
+  console.log(`\n## Event log cost (bench:event-log)\n\ncommit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') ? ' (uncommitted changes)' : ''}; `
     + `Redis ${/redis_version:(\S+)/.exec(await admin.info('server'))![1]} (private server), Node ${process.version}`);
-  console.log(`Command: ${FRESH_USERS ? 'FRESH_USERS=1 ' : ''}CALLS=${CALLS} REPS=${REPS} EXPORT_EVENTS=${EXPORT_EVENTS} npm run bench:serving -- event-log\n`);
+  console.log(`Command: ${FRESH_USERS ? 'FRESH_USERS=1 ' : ''}CALLS=${CALLS} REPS=${REPS} EXPORT_EVENTS=${EXPORT_EVENTS} npm run bench:event-log\n`);
   console.log(`Redis µs per call (INFO commandstats usec_per_call of evalsha), median (min-max) of ${REPS} alternating rounds of ${CALLS} calls, 50 in flight:\n`);
   console.log('| script | without the event log block | with it | change |');
   console.log('|---|--:|--:|--:|');

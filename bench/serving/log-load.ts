@@ -2,7 +2,7 @@
  * Issue 19 item 1: reading a 1,000,000-event log does not hold the decisions. The service (in this
  * process, STORE_KIND=memory, sqlite (a fresh database file in a temp folder) or redis) holds experiment `big` with LOG_EVENTS events (half decisions,
  * half their rewards) and serves /select on experiment `live`. Two windows of SECONDS each, the
- * callers in a child process (bench/serving/log-load/clients.ts): /select alone, then /select during 20
+ * callers in a child process (bench/log-load/clients.ts): /select alone, then /select during 20
  * concurrent exports, 20 one-line filtered pages (type=reward&limit=1) and 2 evaluates. For each,
  * this process's event-loop delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution: a value is the time between two 1 ms timer ticks, so 1 ms means no delay) and /select's
  * latency percentiles.
@@ -13,7 +13,7 @@
  * indexes only the tail written since the last tick. Ends with one summary line
  * per run, with the targets and whether they are met.
  *
- *   npm run bench:serving -- log-load                      (STORE_KIND=sqlite|redis, REDIS_URL=... for Redis; LOG_EVENTS, SECONDS)
+ *   npm run bench:log-load                      (STORE_KIND=sqlite|redis, REDIS_URL=... for Redis; LOG_EVENTS, SECONDS)
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,9 +1,9 @@
 /**
- * CPU nanoseconds per call of what the metrics add outside select()/reward() (which bench:serving -- hot-path
+ * CPU nanoseconds per call of what the metrics add outside select()/reward() (which bench:hot-path
  * covers): the HTTP histogram's observation in the onResponse hook, and one store-call observation.
  * 2,000,000 calls per repetition, 5 repetitions, process.cpuUsage:
  *
- *   npx tsx bench/serving/metrics-observe.ts
+ *   npx tsx bench/metrics-observe.ts
  */
 import { Metrics } from '../../src/service/metrics.js';
 

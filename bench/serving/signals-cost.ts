@@ -7,8 +7,8 @@
  * Workload of issue 25: 10 arms, Thompson, 10% holdback, each decision a random user of 100,000;
  * assign.lua's usec_per_call (the /select calls of each round) is printed too.
  *
- *   flock /tmp/heavy.lock npx tsx bench/serving/signals-cost.ts
- *   COUNT=1 N=300 npx tsx bench/serving/signals-cost.ts    (Redis commands per /reward, counted, not timed)
+ *   flock /tmp/heavy.lock npx tsx bench/signals-cost.ts
+ *   COUNT=1 N=300 npx tsx bench/signals-cost.ts    (Redis commands per /reward, counted, not timed)
  */
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';

@@ -1,11 +1,11 @@
 /**
- * Change detection in the regret benchmark (issue 24; `npm run bench:validity -- changes`):
+ * Change detection in the regret benchmark (issue 24; `PART=changes npm run bench:regret`):
  * Thompson with the GLR detector of src/bandit/glr.ts (the ranking rule, and every detection
  * restarting) against plain Thompson on the same seeded worlds, on the drift instances, today's
- * stationary instances and the problem-5-like instance of bench/validity/sim/change-instances.ts; then the
+ * stationary instances and the problem-5-like instance of bench/sim/change-instances.ts; then the
  * detector alone on long stationary streams, for its false-alarm rate per 100,000 rewards.
  *
- * A ratio's error is the paired delta method of bench/validity/regret-frontier.ts (the variants of a
+ * A ratio's error is the paired delta method of bench/regret-frontier.ts (the variants of a
  * repetition share its world). A false-alarm rate's error is Poisson's (sqrt of the count).
  */
 import { DEFAULT_FALSE_ALARM_RATE, emptyGlrState, observe, type GlrModel } from '../../src/bandit/glr.js';

@@ -1,10 +1,10 @@
 /**
- * Issue 23's contextual table (`npm run bench:validity -- linear`): mean cumulative
+ * Issue 23's contextual table (PART=linear of `npm run bench:regret`): mean cumulative
  * pseudo-regret ± standard error over seeded repetitions of the instances of
- * bench/validity/sim/linear-instances.json (5 arms; a categorical and two numeric features; T = 20,000),
- * through the service's code (bench/validity/sim/linear-engine.ts), for non-contextual Thompson, greedy,
+ * bench/sim/linear-instances.json (5 arms; a categorical and two numeric features; T = 20,000),
+ * through the service's code (bench/sim/linear-engine.ts), for non-contextual Thompson, greedy,
  * linear-thompson and linear-ucb, next to an independent numpy LinTS
- * (bench/validity/reference/linear_reference.py, run after the workers, on its own seeds).
+ * (bench/reference/linear_reference.py, run after the workers, on its own seeds).
  * Targets: linear-thompson <= 0.3x Thompson on `linear`, within 15% of the reference, and
  * <= 1.3x Thompson on `context-free`.
  */
@@ -46,7 +46,7 @@ export async function linearTable(workers: number, repsOverride: number | null):
   const cps = LINEAR_FILE.checkpoints;
   const lines = [
     `Contextual policies (issue 23): mean cumulative pseudo-regret sum_t (max_k mu_k(x_t) - mu_a_t(x_t)) ± standard error, ${reps} seeded repetitions, bernoulli rewards,`,
-    'contexts: segment uniform over a/b/c, u and v uniform on [-1, 1] (bench/validity/sim/linear-instances.json). Reference: independent numpy LinTS (bench/validity/reference/linear_reference.py).',
+    'contexts: segment uniform over a/b/c, u and v uniform on [-1, 1] (bench/sim/linear-instances.json). Reference: independent numpy LinTS (bench/reference/linear_reference.py).',
     '',
     `| instance | policy | ${cps.map((t) => `regret at ${t.toLocaleString('en-US')}`).join(' | ')} | vs Thompson at T | vs reference at T | target |`,
     `| --- | --- | ${cps.map(() => '---:').join(' | ')} | ---: | ---: | --- |`,

@@ -1,6 +1,6 @@
-// Independent reference for the change-detection table of bench:validity (PART=changes, issue 24).
+// Independent reference for the change-detection table of bench:regret (PART=changes, issue 24).
 //
-// Written from the papers, sharing no code with src/ or bench/validity/sim/: plain JavaScript, seedrandom's
+// Written from the papers, sharing no code with src/ or bench/sim/: plain JavaScript, seedrandom's
 // generator with its own seeds, its own Beta and Student-t samplers. It keeps EVERY reward of an
 // arm since its last restart and recomputes the GLR from scratch at each check (prefix sums over
 // the whole history, every split), where the service keeps bounded block sums: the difference
@@ -16,7 +16,7 @@
 //    not lead and its mean rose, its evidence is its rewards after s; in every case the test's
 //    history becomes the rewards after s.
 //
-//   node bench/validity/reference/glr_reference.mjs [reps] [delta]      prints JSON
+//   node bench/reference/glr_reference.mjs [reps] [delta]      prints JSON
 import seedrandom from 'seedrandom';
 
 const REPS = Number(process.argv[2] ?? 200);

@@ -1,8 +1,8 @@
 """
-An independent reference of linear Thompson sampling for issue 23's benchmark (bench/validity/regret-linear.ts):
+An independent reference of linear Thompson sampling for issue 23's benchmark (bench/regret-linear.ts):
 numpy, its own random generator, its own linear algebra (Sherman-Morrison updates of A^-1, a full
 multivariate normal draw of theta through a Cholesky factor), sharing nothing with src/ but the
-instance definition (bench/validity/sim/linear-instances.json).
+instance definition (bench/sim/linear-instances.json).
 
 The algorithm is the textbook one (Agrawal & Goyal 2013) with the Bayesian ridge noise scale:
 per arm A = I + sum x x^T, b = sum r x, theta ~ N(A^-1 b, s2 A^-1), with
@@ -10,7 +10,7 @@ s2 = (b0 + (sum r^2 - b . A^-1 b) / 2) / (a0 + n / 2), a0 = 1, b0 = 1/4 (bernoul
 argmax x . theta. The context is encoded as the service does: intercept, one indicator per listed
 segment, u, v.
 
-  python3 bench/validity/reference/linear_reference.py [instance] [reps]    -> JSON of the cumulative regret
+  python3 bench/reference/linear_reference.py [instance] [reps]    -> JSON of the cumulative regret
   (mean and standard error over the repetitions at each checkpoint), vectorised over repetitions.
 """
 import json

@@ -1,5 +1,5 @@
 /**
- * The change-detection instances of the regret benchmark (issue 24, bench/validity/regret-changes.ts): the
+ * The change-detection instances of the regret benchmark (issue 24, bench/regret-changes.ts): the
  * drift instances and today's stationary instances of the engine work, and a "many changes"
  * instance like problem 5 of Besson et al. (JMLR 2022): the changes are many and the best arm is
  * rarely among them. One decision per simulated second.

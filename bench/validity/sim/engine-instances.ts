@@ -1,7 +1,7 @@
 /**
  * The second-round instances of the regret benchmark (issue 11): drift, cost, exploration floor.
  * One decision per simulated second, so a half-life of H seconds is a half-life of H decisions.
- * References: bench/validity/reference/engine_reference.py (independent numpy implementations), or the
+ * References: bench/reference/engine_reference.py (independent numpy implementations), or the
  * same engine without the setting (the paired comparison the issue asks for).
  */
 import type { PolicyName } from '../../../src/bandit/policies.js';
@@ -30,7 +30,7 @@ export interface EngineVariant {
   /** The model is prepared again every `batch` decisions (1: immediately after each reward). */
   batch: number;
   /**
-   * Candidate (Normal-Gamma only, bench/validity/regret-frontier.ts): the variance evidence (alpha, beta)
+   * Candidate (Normal-Gamma only, bench/regret-frontier.ts): the variance evidence (alpha, beta)
    * decays with this half-life instead of halfLifeSeconds; the mean's (mu, lambda) with
    * halfLifeSeconds. West & Harrison's separate variance discount (Bayesian Forecasting and Dynamic
    * Models, 2nd ed. 1997, section 10.8). Undefined: one rate for all the evidence (the service).
@@ -42,7 +42,7 @@ export interface EngineVariant {
    * alter which arm is best (the ranking rule, restartsEvidence).
    */
   changeDetection?: { falseAlarmRate: number; always: boolean };
-  /** Seed the policy's generator without the label, so that variants with it draw the same numbers (bench/validity/regret-changes.ts). */
+  /** Seed the policy's generator without the label, so that variants with it draw the same numbers (bench/regret-changes.ts). */
   sharedPolicySeed?: boolean;
   /** Sum the propensities of every arm at every decision (for the floor check; costs a quadrature per batch for Thompson). */
   trackPropensities?: boolean;
@@ -64,7 +64,7 @@ export const DRIFT: EngineInstance = {
   key: 'drift', title: 'slow drift: 0.10 -> 0.05 and 0.05 -> 0.10 linearly over T', model: 'bernoulli', horizon: T_DRIFT, reps: 200,
   means: (t) => [0.1 - (0.05 * t) / T_DRIFT, 0.05 + (0.05 * t) / T_DRIFT], costs: [0, 0], sd: 0, lambda: 0,
 };
-/** Today's stationary instances (bench/validity/sim/instances.ts), for the cost of discounting when nothing drifts. */
+/** Today's stationary instances (bench/sim/instances.ts), for the cost of discounting when nothing drifts. */
 export const STATIONARY: EngineInstance[] = [
   { key: 'ten-close', title: '10 arms: 0.10 vs 9 x 0.08', model: 'bernoulli', horizon: 10_000, reps: 200, means: fixedMeans([0.1, ...repeat(0.08, 9)]), costs: repeat(0, 10), sd: 0, lambda: 0 },
   { key: 'two-high', title: '2 arms: 0.9 vs 0.8', model: 'bernoulli', horizon: 5_000, reps: 400, means: fixedMeans([0.9, 0.8]), costs: [0, 0], sd: 0, lambda: 0 },
@@ -116,7 +116,7 @@ export const ENGINE_RUNS: { instance: EngineInstance; variants: EngineVariant[] 
   },
 ];
 
-/** The half-lives of the frontier (bench/validity/regret-frontier.ts), in seconds = decisions. */
+/** The half-lives of the frontier (bench/regret-frontier.ts), in seconds = decisions. */
 export const FRONTIER_HALF_LIVES = [3_000, 5_000, 7_000, 10_000, 14_000, 20_000, 30_000];
 
 /**
