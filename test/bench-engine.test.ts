@@ -1,12 +1,12 @@
 /**
- * The regret benchmark's engine (bench/sim/engine.ts) makes the decisions the service makes: for
+ * The regret benchmark's engine (bench/validity/sim/engine.ts) makes the decisions the service makes: for
  * the same seeds, `select` + `reward` on the embedded store, with the cache refreshed at the same
  * points, serve exactly the same arm sequence. And the lazily computed Thompson propensity is the
  * one of the posteriors the decision sampled from.
  */
 import { describe, expect, it } from 'vitest';
-import { drawReward, EXPERIMENT_ID, experimentBody, type RunSpec, simulate, SIM_NOW_MS, worldRng } from '../bench/sim/engine.js';
-import { INSTANCES, type Instance, type SimPolicy } from '../bench/sim/instances.js';
+import { drawReward, EXPERIMENT_ID, experimentBody, type RunSpec, simulate, SIM_NOW_MS, worldRng } from '../bench/validity/sim/engine.js';
+import { INSTANCES, type Instance, type SimPolicy } from '../bench/validity/sim/instances.js';
 import { probabilityBest } from '../src/bandit/prob-best.js';
 import { makeRng } from '../src/bandit/random.js';
 import { ServiceContext } from '../src/service/context.js';

@@ -2,7 +2,7 @@
  * Issue 19 item 2, on loopback and bounded: connections that send their headers and trickle the
  * body are cut at the request timeout (408, then closed), those past the per-address cap at once,
  * and callers from another address are served meanwhile. The 1,100-connection run under
- * `ulimit -n 1024` is bench/slow-connections.ts.
+ * `ulimit -n 1024` is bench/serving/slow-connections.ts.
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
-/** Issue 21: bench/layer-sim.ts at test size (20,000 users; the 1,000,000-user run is in bench/RESULTS.md). */
+/** Issue 21: bench/validity/layer-sim.ts at test size (20,000 users; the 1,000,000-user run is in bench/RESULTS.md). */
 import { describe, expect, it } from 'vitest';
-import { simulateLayer } from '../bench/layer-sim.js';
+import { simulateLayer } from '../bench/validity/layer-sim.js';
 
 describe('5 experiments in one layer, ranges grown mid-run', () => {
   it('no user in two, none moved by the growth, each share within 3 standard errors of its range', async () => {

@@ -1,9 +1,9 @@
 /**
- * The off-policy coverage simulation, short and seeded (the long one is bench/ope-coverage.ts, with
+ * The off-policy coverage simulation, short and seeded (the long one is bench/validity/ope-coverage.ts, with
  * figures in bench/RESULTS.md): the service's own select/reward/evaluate on the embedded store.
  */
 import { describe, expect, it } from 'vitest';
-import { simulateRun, summarise, type RunResult } from '../bench/ope/simulate.js';
+import { simulateRun, summarise, type RunResult } from '../bench/validity/ope/simulate.js';
 import { CreateExperimentSchema } from '../src/contract/experiment.js';
 import { makeRng } from '../src/bandit/random.js';
 import { ServiceContext } from '../src/service/context.js';

@@ -14,7 +14,7 @@ import { INDEX_SLICE } from '../src/store/redis-log-reader.js';
 import { LogIndexer } from '../src/jobs/log-indexer.js';
 import { buildApp } from '../src/app.js';
 import type { RedisStore } from '../src/store/redis-store.js';
-import { fillLog } from '../bench/log-load/fill.js';
+import { fillLog } from '../bench/serving/log-load/fill.js';
 import { REDIS_URL, deleteKeys, describeIf, redisAvailable, uniquePrefix } from './helpers/redis.js';
 
 describeIf(await redisAvailable(), `Redis at ${REDIS_URL}`, 'redis log index', () => {

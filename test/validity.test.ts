@@ -1,5 +1,5 @@
 /**
- * The smaller seeded version of `npm run bench:validity` (bench/validity.ts, figures in
+ * The smaller seeded version of `npm run bench:validity -- holdback` (bench/validity/holdback.ts, figures in
  * bench/RESULTS.md): A/A runs through select / reward / patch / report on the embedded store, each
  * figure printed with its Monte-Carlo standard error and checked against its bound plus 2 SE.
  */

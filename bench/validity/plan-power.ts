@@ -5,7 +5,7 @@
  * (uniform on [min, max]) and each visit is rewarded 0/1 at its side's rate. The bandit population
  * is sized as `POST /plan` sizes it: its lift over the holdback (here it serves the treatment
  * rate). Pure math, no service: fast enough for the test suite (test/plan-power.test.ts) and for
- * `npm run bench:validity` (part plan-visits).
+ * `npm run bench:validity -- holdback` (part plan-visits).
  */
 import { makeRng } from '../../src/bandit/random.js';
 import { alwaysValid } from '../../src/bandit/sequential.js';

@@ -2,7 +2,7 @@
  * One seeded run of the holdback analysis through the service's own use cases (createExperiment,
  * select, reward, patchExperiment, report) on a given store (the embedded one by default): users
  * come back 1-10 times, in random order, each visit rewarded at once; the report is read at
- * `looks` evenly spaced moments. Shared by `npm run bench:validity` and test/validity.test.ts.
+ * `looks` evenly spaced moments. Shared by `npm run bench:validity -- holdback` and test/validity.test.ts.
  */
 import { CreateExperimentSchema } from '../../src/contract/experiment.js';
 import { makeRng, sampleBeta, sampleNormal, type Rng } from '../../src/bandit/random.js';

@@ -61,7 +61,7 @@ export const evidenceSums = (t: EvidenceSums & ChangeTally): EvidenceSums => {
   return b ? { rewards: t.rewards - b.rewards, sum: t.sum - b.sum, sumSq: t.sumSq - b.sumSq } : { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq };
 };
 
-/** The arm with the highest posterior mean of its evidence (the first on a tie), as bench/sim/seam-engine.ts's leaderOf. */
+/** The arm with the highest posterior mean of its evidence (the first on a tie), as bench/validity/sim/seam-engine.ts's leaderOf. */
 export function leaderIndex(evidence: readonly EvidenceSums[], spec: ChangeSpec): number {
   let best = 0;
   let bestMean = -Infinity;

@@ -29,14 +29,14 @@
  * Gavalda, "Learning from time-changing data with adaptive windowing", SDM 2007). The statistic
  * over a split needs only sums, so no reward's weight is ever lost to the test; what the bound
  * costs is where a split may be placed: exactly (every BLOCK) among the recent rewards, at a
- * resolution that is a fixed fraction of the age further back. bench:regret PART=changes
+ * resolution that is a fixed fraction of the age further back. bench:validity -- changes
  * measures it against a reference that keeps every reward.
  *
  * A second test, for slow drift: the GLR of a linear trend in the reward's rank against a constant
  * mean (`trendStatistic`), which the split test sees late (a drift of 0.05 over 20,000 rewards
  * gives a best split of about 9 where beta is about 22). One fixed alternative, no maximum over
  * splits, so its threshold needs no union over them: ln(2 ln(n) / delta'), calibrated by
- * simulation (bench/trend-calibration.ts: P(max over a stationary stream of GLR - ln ln n > x) is
+ * simulation (bench/validity/trend-calibration.ts: P(max over a stationary stream of GLR - ln ln n > x) is
  * about 3-7 e^-x; the detector's measured chance of any false alarm in 100,000 rewards is 1.1-1.3
  * delta). delta is split between the two tests (Bonferroni, delta / 2 each).
  */
@@ -167,7 +167,7 @@ function testForTrend(blocks: readonly Segment[], total: Segment, delta: number)
  * When the newest block has just filled: the largest GLR over the segment boundaries (splits
  * leave at least one full block on each side) against its threshold at delta / 2, then the trend
  * test at delta / 2. Null when neither fires. `trend` false: the split test alone at delta (the
- * first rule, kept for bench:regret's comparison).
+ * first rule, kept for bench:validity's comparison).
  */
 export function testForChange(state: GlrState, model: GlrModel, delta: number, trend = true): Detection | null {
   const { blocks } = state;

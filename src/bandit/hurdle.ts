@@ -48,7 +48,7 @@ export const HURDLE_DRAWS = 8000;
  * Draws in all behind Thompson's logged propensities, recomputed at each refresh of the cached
  * tallies (about once a second) on the decision path: HURDLE_DRAWS per arm up to 3 arms, fewer
  * per arm above (at least 1000), so a refresh costs about the same for 10 arms as for 3
- * (bench/hurdle-cost.ts). The report, off the decision path, keeps HURDLE_DRAWS per arm.
+ * (bench/serving/hurdle-cost.ts). The report, off the decision path, keeps HURDLE_DRAWS per arm.
  */
 export const PROPENSITY_DRAW_BUDGET = 24_000;
 export const propensityDraws = (arms: number): number => Math.max(1000, Math.min(HURDLE_DRAWS, Math.floor(PROPENSITY_DRAW_BUDGET / Math.max(1, arms))));

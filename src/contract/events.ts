@@ -104,5 +104,5 @@ export const EvaluateResponse = z.object({
     lowEffectiveSampleSize: z.boolean().describe('true below minEffectiveSampleSize: the estimate rests on too few effective units for a normal interval.'),
   })).describe('Each arm the target plays, with what the log says about it. Empty when there is no estimate.'),
   lowEffectiveSampleSize: z.boolean().describe('true when the overall effective sample size or that of an arm the target plays is below minEffectiveSampleSize.'),
-  minEffectiveSampleSize: z.number().describe('The threshold (100; bench/ope-coverage.ts).'),
+  minEffectiveSampleSize: z.number().describe('The threshold (100; bench/validity/ope-coverage.ts).'),
 });

@@ -24,7 +24,7 @@ const POPULATION_INDEX = { b: 0, h: 1, x: 2 } as const satisfies Record<Populati
 
 /**
  * Counts by (experiment, arm, population) in nested Maps: two lookups and an increment per event
- * (~20 ns), where building a joined key costs ~120 ns (bench/metrics-observe.ts). Iterates as
+ * (~20 ns), where building a joined key costs ~120 ns (bench/serving/metrics-observe.ts). Iterates as
  * joined keys, like Counts, at scrape time.
  */
 class ArmCounts implements Iterable<[string, number]> {

@@ -1,7 +1,7 @@
 /**
  * The decision rule of one request, as a pure function of the cached snapshot: which population
  * the user is in, which arm, and with what probability. `/select` runs it, and so does the
- * regret benchmark (`bench/sim/engine.ts`), so what is measured is what is served.
+ * regret benchmark (`bench/validity/sim/engine.ts`), so what is measured is what is served.
  */
 import type { Choice, DecisionContext } from '../bandit/policy.js';
 import type { Rng } from '../bandit/random.js';

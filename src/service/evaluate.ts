@@ -35,7 +35,7 @@ export type EvaluateResult = Omit<z.infer<typeof EvaluateResponse>, 'policy'> & 
 
 /**
  * Below this effective sample size the normal intervals under-cover badly when the log comes from an
- * adaptive policy (bench/ope-coverage.ts; Hadad et al. 2021, "Confidence intervals for policy
+ * adaptive policy (bench/validity/ope-coverage.ts; Hadad et al. 2021, "Confidence intervals for policy
  * evaluation in adaptive experiments", PNAS 118(15)). The warning is given whenever the intervals
  * are normal only: uniform weighting, or adaptive weighting with rewards outside [0, 1] (no
  * finite-sample widening; not measured).
@@ -92,7 +92,7 @@ export async function evaluate(ctx: ServiceContext, experimentId: string, policy
     lowEffectiveSampleSize: a.effectiveSampleSize < MIN_TRUSTED_ESS,
   }));
   const thin = arms.filter((a) => a.lowEffectiveSampleSize);
-  // Overall, the finite-sample (betting) widening keeps the intervals valid at any size (bench/ope-coverage.ts).
+  // Overall, the finite-sample (betting) widening keeps the intervals valid at any size (bench/validity/ope-coverage.ts).
   const overallLow = !r.finiteSample && r.effectiveSampleSize < MIN_TRUSTED_ESS;
   return {
     ...base, arms, lowEffectiveSampleSize: overallLow || thin.length > 0,

@@ -13,7 +13,7 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 
 /**
  * Events read per page by every reader of the log: decoding, encoding and signing one page of an
- * export takes about a millisecond (bench/log-load.ts), so a page in the way of a decision costs it that.
+ * export takes about a millisecond (bench/serving/log-load.ts), so a page in the way of a decision costs it that.
  */
 export const LOG_PAGE = 100;
 /** The share of the event loop's time past which reads pause (READ_PAUSE_MS) before their next page. */

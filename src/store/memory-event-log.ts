@@ -1,7 +1,7 @@
 /**
  * The embedded store's event log of one experiment: an append-only array trimmed by age (as the
  * Redis stream is with MINID) and capped at a number of events (the process's memory is the
- * limit here; bench/event-log-memory.ts measures the bytes per event).
+ * limit here; bench/serving/event-log-cost.ts measures the bytes per event (`npm run bench:serving -- event-log`)).
  *
  * Event ids are `<ms>-<seq>` like Redis stream ids and increase even if the clock steps back.
  */

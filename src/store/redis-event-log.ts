@@ -1,7 +1,7 @@
 /**
  * The Redis event log's encoding: the stream entries assign.lua and reward.lua append (field
  * layout in their headers), decoded into the stores' shared event type. One packed field plus the
- * optional ones keeps an entry small and XADD cheap (bench/redis-memory.ts and bench/event-log-cost.ts
+ * optional ones keeps an entry small and XADD cheap (bench/memory/redis-memory.ts and bench/serving/event-log-cost.ts
  * measure both).
  */
 import { decodePropensities, eligibleFrom, type StoredDecisionEvent, type StoredEvent, type StoredRewardEvent, type StoredSignalEvent } from '../contract/event-log.js';

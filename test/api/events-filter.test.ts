@@ -1,13 +1,13 @@
 /**
  * Issue 19 item 1: a filtered page of the embedded store's log is found through its index of the
  * type (no scan of the other type), and reading the log takes turns with the event loop. How long
- * the loop is held is measured in bench/log-load.ts, not asserted here: a timed assertion fails on a
+ * the loop is held is measured in bench/serving/log-load.ts, not asserted here: a timed assertion fails on a
  * loaded machine (it did: a 197 ms loop delay during a parallel CI run).
  */
 import { expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { fillLog } from '../../bench/log-load/fill.js';
+import { fillLog } from '../../bench/serving/log-load/fill.js';
 import { experimentBody } from '../helpers/app.js';
 
 it('answers type=reward&limit=1 over 200,000 decisions at once, and an export takes turns with the event loop', async () => {
