@@ -22,7 +22,7 @@
  * The cost in clarity: a check is not a Fastify hook, so its order is the order of `requestCheck`
  * calls (app.ts registers the plugins in that order), not Fastify's hook order.
  */
-import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 export type RequestCheck = (req: FastifyRequest, reply: FastifyReply) => Error | undefined | Promise<Error | undefined>;
@@ -71,11 +71,6 @@ function requestLogLevel(req: FastifyRequest, status: number): Level {
 }
 
 const plugin: FastifyPluginAsync = async (app) => {
-  const checks: RequestCheck[] = [];
-  const steps: ResponseStep[] = [];
-  app.decorate('requestCheck', (check: RequestCheck) => { checks.push(check); });
-  app.decorate('responseStep', (step: ResponseStep) => { steps.push(step); });
-  app.decorateReply('errorCode', null);
 
   app.setChildLoggerFactory((logger, bindings, opts) => {
     const aware = logger as Partial<LevelAware>;
@@ -84,31 +79,27 @@ const plugin: FastifyPluginAsync = async (app) => {
     return new LazyChild(aware as LevelAware, bindings) as unknown as FastifyBaseLogger;
   });
 
-  /** Runs checks[from..] until one answers an error (or all pass); a promise only waits for its own check. */
-  const run = (req: FastifyRequest, reply: FastifyReply, from: number, done: (err?: Error) => void): void => {
-    for (let i = from; i < checks.length; i++) {
+  // Each check is its own onRequest hook, in callback style (an async hook costs a promise and a microtask on every request).
+  app.decorate('requestCheck', function (this: FastifyInstance, check: RequestCheck) {
+    this.addHook('onRequest', (req, reply, done) => {
       let out: ReturnType<RequestCheck>;
       try {
-        out = checks[i](req, reply);
+        out = check(req, reply);
       } catch (err) {
         return done(err as Error);
       }
-      if (out === undefined) continue;
-      if (out instanceof Error) return done(out);
-      out.then((err) => (err ? done(err) : run(req, reply, i + 1, done)), done);
-      return;
-    }
-    done();
-  };
-  // Callback style: an async hook costs a promise and a microtask on every request.
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
-    run(req, reply, 0, done);
+      if (out === undefined || out instanceof Error) return done(out);
+      out.then((err) => done(err), done);
+    });
   });
+  app.decorate('responseStep', function (this: FastifyInstance, step: ResponseStep) {
+    this.addHook('onResponse', (req, reply, done) => { step(req, reply, reply.elapsedTime); done(); });
+  });
+  app.decorateReply('errorCode', null);
+  app.addHook('onRequest', (req, reply, done) => { reply.header('x-request-id', req.id); done(); });
 
   app.addHook('onResponse', (req, reply, done) => {
     const ms = reply.elapsedTime;
-    for (const step of steps) step(req, reply, ms);
     const level = requestLogLevel(req, reply.statusCode);
     // The line is built only when it is written (successes are at debug, below the default level).
     if ((req.log as Partial<LevelAware>).isLevelEnabled?.(level) !== false) {
