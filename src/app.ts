@@ -128,8 +128,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await html.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true }, staticCSP: true });
     await html.register(dashboardPlugin);
   });
-  // One onRequest and one onResponse hook for every route: x-request-id, the plugins' checks in the
-  // order they are registered below, metrics and the request's log line (plugins/request-pipeline.ts).
+  // The hooks of every route: x-request-id, the plugins' checks (one onRequest hook each, in the order
+  // they are registered below), the request's log line and metrics (plugins/request-pipeline.ts).
   await app.register(requestPipelinePlugin);
   await app.register(drainingPlugin); // first: every answer while draining closes its connection
   await app.register(authPlugin, { ring, mode: opts.auth?.mode ?? 'open-when-empty', now: () => ctx.clock.now() });

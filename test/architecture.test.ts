@@ -10,9 +10,9 @@
  *   api/, plugins/            the service and what is below it (neither imports the other; plugins/ also jobs/)
  *   app.ts, main.ts           everything (main.ts also app.ts): nothing else imports the HTTP layer
  *   client/                   contract/ only; lifecycle/, healthcheck.ts nothing of the project
- * Nothing below the HTTP layer imports Fastify, and no file of src/ is on an import cycle. Imports
- * are read with TypeScript's own pre-processor, so static, type-only, re-exported and dynamic
- * imports all count.
+ * Nothing below the HTTP layer imports Fastify, and no file of src/ is on an import cycle; no file of
+ * src/ is over 300 lines. Imports are read with TypeScript's own pre-processor, so static, type-only,
+ * re-exported and dynamic imports all count.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -93,6 +93,15 @@ export function importCycles(graph: Map<string, string[]>): string[][] {
 
 const SOURCES = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
 const read = (f: string): string => readFileSync(join(SRC, f), 'utf8');
+
+describe('short files', () => {
+  it('no source file of src/ (TypeScript or Lua) is over 300 lines', () => {
+    const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|lua)$/.test(f));
+    expect(files).toEqual(expect.arrayContaining(['store/lua/reward.lua', 'app.ts']));
+    const lineCount = (text: string): number => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    expect(files.map((f) => `${f}: ${lineCount(read(f))} lines`).filter((_, i) => lineCount(read(files[i])) > 300)).toEqual([]);
+  });
+});
 
 describe('the layers', () => {
   it('every file of src/ imports only from its own layer and the layers below it, and only the HTTP layer imports Fastify', () => {

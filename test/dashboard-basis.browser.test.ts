@@ -1,5 +1,5 @@
 /**
- * The dashboard's P(best) chart judges what the report judges (service/judged.ts), in a real
+ * The dashboard's P(best) chart judges what the report judges (bandit/judge-experiment.ts), in a real
  * headless Chromium: with objective.costWeight the arm with the best reward and the worst net
  * value (c) leads on the plain reward, and must not lead in the chart; the chart's latest values
  * are the report's probabilityBest. Screenshot: artifacts/dashboard-basis.png.

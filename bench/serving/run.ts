@@ -19,6 +19,8 @@ export const PARTS: Part[] = [
     settings: 'args: <file.cpuprofile> [top] [usPerRequest] [base.cpuprofile baseUsPerRequest]' },
   { name: 'auth', script: 'serving/auth-cost.ts', about: 'CPU per /select of the access plugins (open, API key, key + rate limiter)', settings: 'N, REPS',
     smoke: { env: { N: '200', REPS: '1' } } },
+  { name: 'request-hooks', script: 'serving/request-hooks-cost.ts', about: "CPU per /select, /reward and read through the app, this tree vs BEFORE's src/ in the same process, alternated (issue 26)",
+    settings: 'BEFORE=HEAD~1, BLOCKS, BLOCK', smoke: { env: { BLOCKS: '2', BLOCK: '5', BEFORE: 'none' } } },
   { name: 'condition', script: 'serving/condition-cost.ts', about: 'targeting condition evaluation per request and compile (issue 21)', settings: 'args: [iterations=2000000]',
     smoke: { args: ['10000'] } },
   { name: 'contextual', script: 'serving/contextual-cost.ts', about: `linear policy at 16 dimensions vs Thompson: /select CPU, reward usec_per_call (issue 23); ${REDIS_NOTE}`,

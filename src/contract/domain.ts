@@ -61,6 +61,9 @@ export interface Tally {
   users: number;
 }
 
+/** A tally with nothing counted yet. */
+export const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
+
 /** Reward sums: count, sum, sum of squares. */
 export interface EvidenceSums {
   rewards: number;
@@ -106,6 +109,9 @@ export interface UserSums {
   countSq: number;
   cross: number;
 }
+
+/** Per-user sums with no user yet. */
+export const emptyUserSums = (): UserSums => ({ sumSq: 0, countSq: 0, cross: 0 });
 
 export interface ExperimentStats {
   arms: ArmStats[];

@@ -1,28 +1,29 @@
 /**
- * The per-request work every route shares, in two Fastify hooks instead of one per concern:
+ * The per-request work every route shares, as plain Fastify hooks (callback style: an async hook
+ * costs a promise and a microtask on every request):
  *
- * - onRequest: `x-request-id` on the answer, then the checks other plugins add with
- *   `app.requestCheck(check)` (draining, auth, content type, the secret gate), in the order
- *   they were added. A check returns an error to answer with (the error handler shapes it), nothing
- *   to go on, or a promise of either (only when it must ask the store). The rate limiter
- *   (@fastify/rate-limit) keeps its own route-level hook, which runs after this one (it needs the key).
- * - onResponse: the steps added with `app.responseStep(step)` (metrics), then the request's log line
- *   (method, url, status, ms, and an error answer's code; the request id is in the request logger's bindings): successes at
- *   debug, client errors at info, failures at error, probes at debug. Fastify's own request lines are
- *   off (app.ts), so this is the one line per request.
+ * - onRequest: `x-request-id` on the answer, then one hook per check that other plugins add with
+ *   `app.requestCheck(check)` (draining, auth, content type, the secret gate), in Fastify's hook
+ *   order, which is the order app.ts registers those plugins. A check returns an error to answer
+ *   with (the error handler shapes it), nothing to go on, or a promise of either (only when it
+ *   must ask the store). The rate limiter (@fastify/rate-limit) keeps its own route-level hook,
+ *   which runs after these (it needs the key).
+ * - onResponse: the request's log line (method, url, status, ms, and an error answer's code; the
+ *   request id is in the request logger's bindings): successes at debug, client errors at info,
+ *   failures at error, probes at debug; then one hook per step added with `app.responseStep(step)`
+ *   (metrics). Fastify's own request lines are off (app.ts), so this is the one line per request.
+ *
+ * These replaced a hand-written runner of the checks inside one onRequest hook (issue 26): Fastify's
+ * hooks cost +0.4 to +1.3 µs CPU per request (3 runs; GET /experiments/:id, median of 2,000
+ * alternated blocks, ±0.2-0.3; /select and /reward within their ±0.5-8 µs), bench/RESULTS.md.
  *
  * The request logger is lazy: Fastify builds a pino child per request even when nothing logs; here
  * the child is built on the first line written at an enabled level, with the same bindings, so a
  * request that logs nothing at the configured level costs no child. Measured: a pino 9.14 child
  * costs 0.44-0.68 µs CPU (5 rounds of 10^6 `child({reqId})`, 2026-12-08, loaded machine), 1-2% of
  * the 35 µs server CPU of a /select on the memory store (bench/RESULTS.md); kept for that.
- *
- * Why one hook per stage: each hook is a step of Fastify's hook runner per request, and the
- * serving-cost bench (issue 14) measures the HTTP layer alone at 1.2-1.6x a bare Fastify route.
- * The cost in clarity: a check is not a Fastify hook, so its order is the order of `requestCheck`
- * calls (app.ts registers the plugins in that order), not Fastify's hook order.
  */
-import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 export type RequestCheck = (req: FastifyRequest, reply: FastifyReply) => Error | undefined | Promise<Error | undefined>;
@@ -30,9 +31,9 @@ export type ResponseStep = (req: FastifyRequest, reply: FastifyReply, elapsedMs:
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Adds a check to the one onRequest hook (after those added before it). */
+    /** Adds a check as an onRequest hook of this instance (after those added before it). */
     requestCheck(check: RequestCheck): void;
-    /** Adds a step to the one onResponse hook. */
+    /** Adds a step as an onResponse hook of this instance. */
     responseStep(step: ResponseStep): void;
   }
   interface FastifyReply {
@@ -71,11 +72,6 @@ function requestLogLevel(req: FastifyRequest, status: number): Level {
 }
 
 const plugin: FastifyPluginAsync = async (app) => {
-  const checks: RequestCheck[] = [];
-  const steps: ResponseStep[] = [];
-  app.decorate('requestCheck', (check: RequestCheck) => { checks.push(check); });
-  app.decorate('responseStep', (step: ResponseStep) => { steps.push(step); });
-  app.decorateReply('errorCode', null);
 
   app.setChildLoggerFactory((logger, bindings, opts) => {
     const aware = logger as Partial<LevelAware>;
@@ -84,31 +80,27 @@ const plugin: FastifyPluginAsync = async (app) => {
     return new LazyChild(aware as LevelAware, bindings) as unknown as FastifyBaseLogger;
   });
 
-  /** Runs checks[from..] until one answers an error (or all pass); a promise only waits for its own check. */
-  const run = (req: FastifyRequest, reply: FastifyReply, from: number, done: (err?: Error) => void): void => {
-    for (let i = from; i < checks.length; i++) {
+  // Each check is its own onRequest hook, in callback style (an async hook costs a promise and a microtask on every request).
+  app.decorate('requestCheck', function (this: FastifyInstance, check: RequestCheck) {
+    this.addHook('onRequest', (req, reply, done) => {
       let out: ReturnType<RequestCheck>;
       try {
-        out = checks[i](req, reply);
+        out = check(req, reply);
       } catch (err) {
         return done(err as Error);
       }
-      if (out === undefined) continue;
-      if (out instanceof Error) return done(out);
-      out.then((err) => (err ? done(err) : run(req, reply, i + 1, done)), done);
-      return;
-    }
-    done();
-  };
-  // Callback style: an async hook costs a promise and a microtask on every request.
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
-    run(req, reply, 0, done);
+      if (out === undefined || out instanceof Error) return done(out);
+      out.then((err) => done(err), done);
+    });
   });
+  app.decorate('responseStep', function (this: FastifyInstance, step: ResponseStep) {
+    this.addHook('onResponse', (req, reply, done) => { step(req, reply, reply.elapsedTime); done(); });
+  });
+  app.decorateReply('errorCode', null);
+  app.addHook('onRequest', (req, reply, done) => { reply.header('x-request-id', req.id); done(); });
 
   app.addHook('onResponse', (req, reply, done) => {
     const ms = reply.elapsedTime;
-    for (const step of steps) step(req, reply, ms);
     const level = requestLogLevel(req, reply.statusCode);
     // The line is built only when it is written (successes are at debug, below the default level).
     if ((req.log as Partial<LevelAware>).isLevelEnabled?.(level) !== false) {

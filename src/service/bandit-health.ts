@@ -8,7 +8,7 @@
 import { allocationShares, entropyBits } from '../bandit/allocation.js';
 import type { ServiceContext } from './context.js';
 import { MAX_EXPERIMENT_LABELS } from '../observability/metrics.js';
-import { judgeExperiment } from './judged.js';
+import { judgeExperiment } from '../bandit/judge-experiment.js';
 
 export interface ExperimentHealth {
   experimentId: string;
@@ -22,7 +22,7 @@ export async function banditHealth(ctx: ServiceContext): Promise<ExperimentHealt
   return Promise.all(states.map(async ({ config, disabled }) => {
     const [stats, last] = await Promise.all([ctx.store.getStats(config.id), ctx.store.lastHistoryPoint(config.id, nowTs)]);
     const arms = stats?.arms ?? [];
-    // The report's basis (judged.ts), so /metrics and /arms agree.
+    // The report's basis (bandit/judge-experiment.ts), so /metrics and /arms agree.
     const pBest = stats ? judgeExperiment(config, stats, arms.map((a) => !disabled[a.armId]), ctx.clock.now() / 1000).probabilityBest : [];
     const lastArms = arms.map((a) => last?.arms.find((p) => p.armId === a.armId));
     let shares = allocationShares(arms.map((a) => a.bandit.decisions), lastArms.map((p) => p?.decisions));

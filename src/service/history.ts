@@ -15,7 +15,7 @@ import type { DetectedChange, ExperimentState, ExperimentStats, HistoryPoint } f
 import type { ServiceContext } from './context.js';
 import { pooled } from '../bandit/holdback-report.js';
 import { meanOf, round } from './report.js';
-import { judgeExperiment } from './judged.js';
+import { judgeExperiment } from '../bandit/judge-experiment.js';
 import { pageTurn } from './log-turns.js';
 import { metricStatsOf, withMetricMeans } from './metrics-report.js';
 
@@ -26,7 +26,7 @@ export interface HistorySettings {
 
 /**
  * The point of `ts` from the experiment's state and tallies now, and the previous point (for the
- * allocation). Its probabilityBest is the report's (judged.ts: the net value under costWeight, the
+ * allocation). Its probabilityBest is the report's (bandit/judge-experiment.ts: the net value under costWeight, the
  * evidence discounted to `nowS`, at the user level; a contextual experiment's over the contexts
  * seen, issue 23), so the chart and /arms agree.
  */

@@ -6,11 +6,8 @@
 import { MAX_EVENTS_PER_READ, type StoredEvent } from '../contract/event-log.js';
 import { LOG_PAGE, pageTurn } from './log-turns.js';
 import type { EventLogStore, ExperimentStore } from '../store/store.js';
-import type { ExperimentStats, Tally, UserSums } from '../contract/domain.js';
+import { emptyTally, emptyUserSums, type ExperimentStats } from '../contract/domain.js';
 import { POPULATION_NAMES } from '../contract/population.js';
-
-const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
-const emptyUserSums = (): UserSums => ({ sumSq: 0, countSq: 0, cross: 0 });
 
 /** Folds events (oldest first) into per-arm tallies, the way assign and recordReward count them. */
 export class TallyReplay {

@@ -6,7 +6,7 @@ import { EMPTY_HURDLE, hurdleSupport } from '../bandit/hurdle.js';
 import type { ArmEvidence } from '../bandit/policy.js';
 import { bestArm } from '../bandit/prob-best.js';
 import { plugInRegret } from '../bandit/regret.js';
-import { judgeExperiment } from './judged.js';
+import { judgeExperiment } from '../bandit/judge-experiment.js';
 import type { LinearArmModel } from '../bandit/linear-judgement.js';
 import { toUnits } from '../bandit/bounded.js';
 import { normalSupport, type Support } from '../bandit/support.js';
@@ -15,8 +15,8 @@ import { experimentNotFound } from '../errors.js';
 import { checkGuardrails, p95, type Breach } from '../bandit/guardrails.js';
 import type { DisabledInfo, ExperimentConfig, GuardrailWindow, Guardrails, Tally } from '../contract/domain.js';
 import type { ServiceContext } from './context.js';
-import { engineArmFields, reportPosteriors } from './engine-report.js';
-import { engineFor, evidenceAt } from './engine.js';
+import { engineArmFields, reportPosteriors } from '../bandit/report-engine-fields.js';
+import { engineFor, evidenceAt } from '../bandit/engine-evidence.js';
 import { holdbackReport, pooled } from '../bandit/holdback-report.js';
 import { promotionStatus } from '../bandit/promotion.js';
 import { metricsBlock } from './metrics-report.js';
@@ -42,7 +42,7 @@ export async function report(ctx: ServiceContext, experimentId: string): Promise
   const enabled = stats.arms.map((a) => !disabled[a.armId]);
   // One basis (bandit/judgement.ts): what the policy optimises, from the evidence it reads, at the user level.
   const engine = engineFor(config);
-  // Issue 23: a contextual experiment is judged by its linear models over the contexts seen (judged.ts, bandit/linear-judgement.ts).
+  // Issue 23: a contextual experiment is judged by its linear models over the contexts seen (bandit/judge-experiment.ts, bandit/linear-judgement.ts).
   const judged = judgeExperiment(config, stats, enabled, nowS);
   const deff = judged.designEffect;
   const models = judged.models;

@@ -15,7 +15,7 @@ import { posteriorFor, type Posterior } from '../bandit/posterior.js';
 import { encodePropensities } from '../contract/event-log.js';
 import type { ExperimentStore, Ledger } from '../store/store.js';
 import type { ExperimentConfig, ExperimentState, ExperimentStats, Tally } from '../contract/domain.js';
-import { engineFor, evidenceAt, type Engine } from './engine.js';
+import { engineFor, evidenceAt, type Engine } from '../bandit/engine-evidence.js';
 import { evidenceSums } from '../bandit/change-evidence.js';
 import type { Metrics } from '../observability/metrics.js';
 

@@ -3,7 +3,7 @@
  * windows, sticky users, dedupe entries, user sums, log and metrics, and the pure steps over them.
  */
 import type { ArmDetector } from '../bandit/change-evidence.js';
-import type { ExperimentConfig, ExperimentState, ExperimentStats, GuardrailWindow, StickyAssignment, Tally, UserSums } from '../contract/domain.js';
+import { emptyTally, emptyUserSums, type ExperimentConfig, type ExperimentState, type ExperimentStats, type GuardrailWindow, type StickyAssignment, type Tally, type UserSums } from '../contract/domain.js';
 import type { GuardrailEvent } from './ledger-steps.js';
 import { BoundedMap } from './bounded-map.js';
 import { MemoryEventLog } from './memory-event-log.js';
@@ -36,9 +36,6 @@ export interface ExperimentData {
   /** Metric sums and windows (issue 22); their dedupe entries share `dedupe`. */
   metrics: MemoryMetrics;
 }
-
-export const emptyUserSums = (): UserSums => ({ sumSq: 0, countSq: 0, cross: 0 });
-export const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });
 
 /**
  * Every write checks this many sticky and dedupe entries for expiry, resuming where the last one

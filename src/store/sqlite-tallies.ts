@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import type { EngineSums } from '../contract/domain.js';
 import { POPULATION_NAMES, type Population } from '../contract/population.js';
 import type { ExperimentHead } from './sqlite-experiments.js';
-import type { ArmStats, ExperimentStats, Tally } from '../contract/domain.js';
+import { emptyTally, type ArmStats, type ExperimentStats, type Tally } from '../contract/domain.js';
 import { packLinear, unpackLinear } from '../bandit/linear-model.js';
 import { linearAfterReward } from './linear-sums.js';
 
@@ -83,5 +83,3 @@ export class SqliteTallies {
     return { arms, users: { b: { sumSq: u.bss, countSq: u.bnn, cross: u.bsn }, h: { sumSq: u.hss, countSq: u.hnn, cross: u.hsn } } };
   }
 }
-
-const emptyTally = (): Tally => ({ decisions: 0, rewards: 0, sum: 0, sumSq: 0, users: 0 });

@@ -4,10 +4,10 @@
  * discounted sums brought to `now`, or the plain tally). Used by the snapshot (decisions) and the
  * report, so both see the same numbers.
  */
-import { decayTo, evidenceOf } from '../bandit/discount.js';
-import { policyFor } from '../bandit/policies.js';
-import { evidenceSums } from '../bandit/change-evidence.js';
-import type { ArmEvidence, Policy, PolicySettings } from '../bandit/policy.js';
+import { decayTo, evidenceOf } from './discount.js';
+import { policyFor } from './policies.js';
+import { evidenceSums } from './change-evidence.js';
+import type { ArmEvidence, Policy, PolicySettings } from './policy.js';
 import type { EngineSums, ExperimentConfig, Tally } from '../contract/domain.js';
 
 export interface Engine {

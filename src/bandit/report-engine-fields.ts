@@ -4,14 +4,14 @@
  * Computed from the same evidence the snapshot's policy reads (engine.ts), valued at `nowS`.
  */
 import type { z } from 'zod';
-import { costEstimates } from '../bandit/cost.js';
+import { costEstimates } from './cost.js';
 import type { ENGINE_ARM_FIELDS } from '../contract/report.js';
-import type { Judgement } from '../bandit/judgement.js';
-import { posteriorFor } from '../bandit/posterior.js';
-import type { ArmPosterior } from '../bandit/posterior-types.js';
-import { probabilityBestAmong, samplingPosteriors } from '../bandit/thompson.js';
+import type { Judgement } from './judgement.js';
+import { posteriorFor } from './posterior.js';
+import type { ArmPosterior } from './posterior-types.js';
+import { probabilityBestAmong, samplingPosteriors } from './thompson.js';
 import type { ExperimentConfig, ExperimentStats } from '../contract/domain.js';
-import { engineFor, evidenceAt } from './engine.js';
+import { engineFor, evidenceAt } from './engine-evidence.js';
 
 const round = (x: number): number | null => (Number.isFinite(x) ? +x.toFixed(6) : null);
 

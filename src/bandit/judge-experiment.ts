@@ -6,11 +6,11 @@
  * A contextual experiment (issue 23) is judged by its linear models over the contexts seen
  * (bandit/linear-judgement.ts), with each arm's model beside the judgement.
  */
-import { judge, type Judgement } from '../bandit/judgement.js';
-import { linearJudgement, type LinearArmModel } from '../bandit/linear-judgement.js';
+import { judge, type Judgement } from './judgement.js';
+import { linearJudgement, type LinearArmModel } from './linear-judgement.js';
 import type { ExperimentConfig, ExperimentStats } from '../contract/domain.js';
-import { engineFor, evidenceAt } from './engine.js';
-import { designEffect } from '../bandit/holdback-report.js';
+import { engineFor, evidenceAt } from './engine-evidence.js';
+import { designEffect } from './holdback-report.js';
 
 /** The judgement of the bandit population at `nowS` (unix seconds); `enabled`: per arm, what /select may choose. */
 export function judgeExperiment(config: ExperimentConfig, stats: ExperimentStats, enabled: readonly boolean[], nowS: number):
