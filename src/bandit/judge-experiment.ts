@@ -1,6 +1,6 @@
 /**
  * The one basis of every judgement (bandit/judgement.ts) applied to an experiment's stored tallies:
- * the policy's settings and evidence (engine.ts: net value under costWeight, discounted to `nowS`)
+ * the policy's settings and evidence (engine-evidence.ts: net value under costWeight, discounted to `nowS`)
  * and the design effect of returning users. The report, the history points (the dashboard's P(best)
  * chart) and /metrics' bandit health all call this, so none of them judges on another basis.
  * A contextual experiment (issue 23) is judged by its linear models over the contexts seen

@@ -1,7 +1,7 @@
 /**
  * The report's engine figures (issue 11), per arm: the effective sample size of a discounted
  * experiment, and the net value reward - lambda * cost with its P(best) for a cost-aware one.
- * Computed from the same evidence the snapshot's policy reads (engine.ts), valued at `nowS`.
+ * Computed from the same evidence the snapshot's policy reads (engine-evidence.ts), valued at `nowS`.
  */
 import type { z } from 'zod';
 import { costEstimates } from './cost.js';
