@@ -22,9 +22,11 @@ const REPS = Number(process.env.REPS ?? 5);
 const PORT = Number(process.env.REDIS_PORT ?? 6396);
 const x = [1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 5 / 13, 10 / 17, 3 / 7, 3 / 5, 3 / 11, 1 / 3];
 const TAIL = "\nif ARGV[3] == '1' then recordLinear(ARGV[1], KEYS[1], ARGV[2], tonumber(ARGV[4])) end\nreturn 1";
+/** Today's recordLinear takes the decoded spec (reward.lua decodes it once for the sums and, after a restart, the sums before it). */
+const TAIL_DECODED = "\nif ARGV[3] == '1' then recordLinear(cjson.decode(ARGV[1]), KEYS[1], ARGV[2], tonumber(ARGV[4])) end\nreturn 1";
 const BEFORE = process.env.BEFORE ?? 'abf57d2';
 const VARIANTS = {
-  'linear.lua': readLua('linear') + TAIL,
+  'linear.lua': readLua('linear') + TAIL_DECODED,
   [`linear.lua@${BEFORE}`]: execFileSync('git', ['show', `${BEFORE}:src/store/lua/linear.lua`], { encoding: 'utf8' }) + TAIL,
   empty: 'local function recordLinear() end' + TAIL,
 };

@@ -25,6 +25,13 @@ export interface ChangeSpec {
   /** The prior as pseudo-observations, for the leader's posterior mean (priorSum + sum) / (priorWeight + rewards). */
   priorSum: number;
   priorWeight: number;
+  /**
+   * A linear policy's experiment (issue 23): every detection restarts its arm's evidence, and only
+   * its arm's. The ranking rule's leader (the highest mean over all contexts) means little when
+   * each arm may be best in some contexts: on a swap of two arms' coefficients neither needs to be
+   * that leader, and the rule restarted nothing (docs/statistics.md, "Change detection", measured).
+   */
+  eachArm?: boolean;
 }
 
 /** The arm's detector: the GLR segments, and the decision times of the last change (the test's start) and of the last restart of the evidence; 0 before any. */
@@ -49,6 +56,8 @@ export interface ChangeStep extends ChangeTally {
   restarted: boolean;
   /** A fall of the leader: every other arm's evidence restarts too (`restartOther`). */
   restartsOthers: boolean;
+  /** The reward joined the rewards before the last restart (a late one); a linear policy adds it to its sums as of the restart too. */
+  late: boolean;
 }
 
 /**
@@ -60,6 +69,17 @@ export const evidenceSums = (t: EvidenceSums & ChangeTally): EvidenceSums => {
   const b = t.beforeChange;
   return b ? { rewards: t.rewards - b.rewards, sum: t.sum - b.sum, sumSq: t.sumSq - b.sumSq } : { rewards: t.rewards, sum: t.sum, sumSq: t.sumSq };
 };
+
+/**
+ * A linear policy's evidence (issue 23): its sums (linear-model.ts) minus its sums as of the last
+ * restart, `before` (absent: none). The restart's snapshot is taken when the change is detected, so
+ * the rewards between the change point and the detection (the test's post-change segment, whose
+ * contexts the GLR's bounded state does not keep) are not in it: the model re-learns them.
+ */
+export function linearEvidence(sums: Float64Array | undefined, before: Float64Array | undefined): Float64Array | undefined {
+  if (!sums || !before || before.length !== sums.length) return sums;
+  return sums.map((v, i) => v - before[i]);
+}
 
 /** The arm with the highest posterior mean of its evidence (the first on a tie), as bench/validity/sim/seam-engine.ts's leaderOf. */
 export function leaderIndex(evidence: readonly EvidenceSums[], spec: ChangeSpec): number {
@@ -81,20 +101,21 @@ export function recordForChanges(
   det: ArmDetector, tally: EvidenceSums & ChangeTally, spec: ChangeSpec, reward: number, issuedAt: number, nowS: number, isLeader: (own: EvidenceSums) => boolean,
 ): ChangeStep {
   const b = tally.beforeChange;
-  const beforeChange = b && issuedAt < det.evidenceFrom ? { rewards: b.rewards + 1, sum: b.sum + reward, sumSq: b.sumSq + reward * reward } : b;
-  const same = { beforeChange, changes: tally.changes, detected: null, restarted: false, restartsOthers: false };
+  const late = b !== undefined && issuedAt < det.evidenceFrom;
+  const beforeChange = late ? { rewards: b.rewards + 1, sum: b.sum + reward, sumSq: b.sumSq + reward * reward } : b;
+  const same = { beforeChange, changes: tally.changes, detected: null, restarted: false, restartsOthers: false, late };
   if (issuedAt < det.testFrom) return { ...same, detector: det };
   const o = observe(det.glr, spec.model, spec.delta, reward, issuedAt);
   if (o.detection === null) return { ...same, detector: { ...det, glr: o.state } };
   const d = o.detection;
   const detected = { detectedAt: nowS, at: d.at };
   const changes = [detected, ...(tally.changes ?? [])].slice(0, MAX_CHANGES_KEPT);
-  const leads = isLeader(evidenceSums({ ...tally, beforeChange }));
-  const restarted = restartsEvidence(d, leads);
+  const leads = !spec.eachArm && isLeader(evidenceSums({ ...tally, beforeChange }));
+  const restarted = restartsEvidence(d, leads, spec.eachArm);
   return {
     detector: { glr: o.state, testFrom: d.at, evidenceFrom: restarted ? d.at : det.evidenceFrom },
     beforeChange: restarted ? { rewards: tally.rewards - d.after.n, sum: tally.sum - d.after.s, sumSq: tally.sumSq - d.after.q } : beforeChange,
-    changes, detected, restarted, restartsOthers: restarted && leads,
+    changes, detected, restarted, restartsOthers: restarted && leads, late: late && !restarted,
   };
 }
 

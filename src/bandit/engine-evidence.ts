@@ -6,7 +6,7 @@
  */
 import { decayTo, evidenceOf } from './discount.js';
 import { policyFor } from './policies.js';
-import { evidenceSums } from './change-evidence.js';
+import { evidenceSums, linearEvidence } from './change-evidence.js';
 import type { ArmEvidence, Policy, PolicySettings } from './policy.js';
 import type { EngineSums, ExperimentConfig, Tally } from '../contract/domain.js';
 
@@ -35,11 +35,12 @@ export function engineFor(config: ExperimentConfig): Engine {
 /**
  * The arm's evidence at `nowS` (unix seconds): discounted when the experiment has a half-life; with
  * change detection (issue 24), the rewards since the arm's last restart when it has restarted; with
- * a linear policy's sums (issue 23) when the store kept any.
+ * a linear policy's sums (issue 23) when the store kept any, less (with change detection) those as
+ * of the arm's last restart, `linearBefore`.
  */
-export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number, linear?: Float64Array): ArmEvidence {
+export function evidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number, linear?: Float64Array, linearBefore?: Float64Array): ArmEvidence {
   const plain = plainEvidenceAt(engine, t, nowS);
-  return linear ? { ...plain, linear } : plain;
+  return linear ? { ...plain, linear: engine.changes ? linearEvidence(linear, linearBefore)! : linear } : plain;
 }
 
 function plainEvidenceAt(engine: Engine, t: Tally & { engine?: EngineSums }, nowS: number): ArmEvidence {

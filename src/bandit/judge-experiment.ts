@@ -17,7 +17,7 @@ export function judgeExperiment(config: ExperimentConfig, stats: ExperimentStats
   Judgement & { designEffect: number; models?: LinearArmModel[] } {
   const engine = engineFor(config);
   const deff = designEffect(stats);
-  const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS, a.linear));
+  const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, nowS, a.linear, a.linearBefore));
   const decisions = stats.arms.map((a) => a.bandit.decisions);
   if (config.features) return { ...linearJudgement(evidence, engine.settings, enabled, decisions), designEffect: deff };
   return { ...judge(evidence, engine.settings, enabled, decisions, deff), designEffect: deff };

@@ -95,6 +95,8 @@ export interface ArmStats {
   excluded: Tally;
   /** A linear policy's sums of the bandit population (issue 23, bandit/linear-model.ts); absent: none yet, or not a linear policy. */
   linear?: Float64Array;
+  /** With changeDetection (issue 24): `linear` as of the arm's last restart; the evidence is the difference (bandit/change-evidence.ts linearEvidence). */
+  linearBefore?: Float64Array;
 }
 
 /**

@@ -40,6 +40,7 @@ export const ChangeDetectionSchema = z.strictObject({
 }).describe('Change detection (issue 24): every bandit reward of an arm feeds a GLR test in the same atomic step that counts it; an arm whose reward '
   + 'distribution changed (and whose change could alter which arm is best) starts its evidence again from the change, for the policy and the report; '
   + 'when the leading arm fell, every other arm starts its evidence again too. '
+  + 'With linear-thompson or linear-ucb, every detection restarts its arm alone, its linear model included (from the detection on). '
   + 'Detected changes are listed in /arms (changes). Not with discount. Off when absent or null.');
 
 export const ENGINE_SETTINGS = {

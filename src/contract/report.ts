@@ -34,7 +34,7 @@ export const ENGINE_ARM_FIELDS = {
 
 /** A linear policy's model of one arm (issue 23). */
 export const LinearArmModelSchema = z.object({
-  rewards: z.number().describe('Rewards the model has learnt from (bandit population).'),
+  rewards: z.number().describe('Rewards the model has learnt from (bandit population; with changeDetection, since the arm\'s last restart).'),
   noiseSd: z.number().nullable().describe('The posterior mean of the reward noise\'s standard deviation.'),
   contextProbability: z.number().nullable()
     .describe('The posterior probability that this arm\'s reward depends on the context at all: the full linear model against its intercept alone (Bayes factor, prior 1/2); linear-thompson averages its draws over the two.'),

@@ -34,7 +34,7 @@ export function engineConfigOf(body: CreateExperimentBody): Pick<ExperimentConfi
       throw invalidAt('invalid_config', 'defaultReward.value', `${d.value} is not a ${body.rewardModel} reward${body.rewardModel === 'bernoulli' ? ' (0 or 1)' : ''}`);
     }
   }
-  const changeDetection = changeDetectionOf(body.changeDetection, { discount: body.discount, features });
+  const changeDetection = changeDetectionOf(body.changeDetection, { discount: body.discount });
   return {
     ...(changeDetection && { changeDetection }),
     ...(d && { defaultReward: { afterSeconds: d.afterSeconds, value: d.value } }),
@@ -63,7 +63,8 @@ function checkRewardShape(body: CreateExperimentBody): void {
  * Issue 23: a linear policy needs `features`, and the others take none. The linear model keeps
  * plain (undiscounted, reward-only) sums, and a default reward's decision carries no features, so
  * discount, objective and defaultReward are refused with it (400 naming the setting), as are
- * rewardShape (checkRewardShape: thompson or fixed only) and changeDetection (changeDetectionOf).
+ * rewardShape (checkRewardShape: thompson or fixed only). changeDetection is accepted: a restart
+ * restarts the linear sums' evidence too (bandit/change-evidence.ts linearEvidence).
  */
 function linearFeaturesOf(body: CreateExperimentBody): ExperimentConfig['features'] {
   const linear = isLinearPolicy(body.policy);
@@ -89,12 +90,11 @@ export function engineSumsInput(config: ExperimentConfig): EngineSumsInput | und
 
 /**
  * The stored `changeDetection` (issue 24) of a body's setting, with the documented default filled
- * in; null when off. Change detection restarts undiscounted evidence: not with `discount`; nor with
- * a linear policy (issue 23), whose per-arm sums a detected change would not restart.
+ * in; null when off. Change detection restarts undiscounted evidence: not with `discount`. With a
+ * linear policy (issue 23) a restart restarts the arm's linear sums' evidence too (store/linear-sums.ts).
  */
-export function changeDetectionOf(cd: ExperimentConfig['changeDetection'], { discount, rewardShape, features }: Pick<ExperimentConfig, 'discount' | 'rewardShape' | 'features'>): ExperimentConfig['changeDetection'] {
+export function changeDetectionOf(cd: ExperimentConfig['changeDetection'], { discount, rewardShape }: Pick<ExperimentConfig, 'discount' | 'rewardShape'>): ExperimentConfig['changeDetection'] {
   if (!cd) return null;
-  if (features) throw invalidAt('invalid_config', 'changeDetection', 'a linear policy\'s model keeps plain reward sums per arm that a detected change would not restart; leave changeDetection out');
   if (rewardShape) throw invalidAt('invalid_config', 'changeDetection', `rewardShape "${rewardShape}" does not restart its sums at a detected change yet; leave changeDetection out`);
   if (discount) throw invalidAt('invalid_config', 'changeDetection', 'change detection restarts an arm\'s evidence at a change; discount forgets it at a fixed rate: use one of them (docs/statistics.md, "When to use which")');
   return { method: cd.method, falseAlarmRate: cd.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE };
@@ -107,5 +107,6 @@ export function changeSpecOf(config: ExperimentConfig, population: Population, r
   const p = config.prior;
   // The prior as pseudo-observations, for the leader's posterior mean (Beta: alpha of alpha + beta; Normal-Gamma: lambda mu of lambda).
   const [priorSum, priorWeight] = 'lambda' in p ? [p.lambda * p.mu, p.lambda] : [p.alpha, p.alpha + p.beta];
-  return { model: config.rewardModel, delta: cd.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE, priorSum, priorWeight };
+  // A linear policy: each detection restarts its arm alone (change-evidence.ts ChangeSpec.eachArm).
+  return { model: config.rewardModel, delta: cd.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE, priorSum, priorWeight, ...(config.features && { eachArm: true }) };
 }

@@ -83,7 +83,7 @@ export class Snapshot {
     const posteriors = new Array<Posterior>(n);
     const tallies = new Array<Tally>(n);
     const { engine } = this;
-    const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, now / 1000, a.linear));
+    const evidence = stats.arms.map((a) => evidenceAt(engine, a.bandit, now / 1000, a.linear, a.linearBefore));
     for (let i = 0; i < n; i++) {
       const t = stats.arms[i].bandit;
       tallies[i] = t;

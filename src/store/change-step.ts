@@ -4,7 +4,7 @@
  * counted the reward, after the tally. reward.lua does the same through lua/changes.lua.
  */
 import { emptyDetector, evidenceSums, leaderIndex, recordForChanges, restartOther, type ArmDetector, type ChangeSpec, type ChangeStep } from '../bandit/change-evidence.js';
-import type { DetectedChange, Tally } from '../contract/domain.js';
+import type { Tally } from '../contract/domain.js';
 import type { RewardInput } from './store.js';
 
 /**
@@ -26,8 +26,9 @@ export function withChanges(tally: Tally, step: ChangeStep): Tally {
 
 /** The memory store's call: each arm's detector and bandit tally on its record (in the experiment's arm order). */
 export function recordInMemory(
-  arms: ReadonlyMap<string, { b: Tally; detector?: ArmDetector }>, armId: string, spec: ChangeSpec, input: Pick<RewardInput, 'issuedAt' | 'nowMs'>, reward: number,
-): DetectedChange | null {
+  arms: ReadonlyMap<string, { b: Tally; detector?: ArmDetector; linear?: Float64Array; linearBefore?: Float64Array }>, armId: string, spec: ChangeSpec,
+  input: Pick<RewardInput, 'issuedAt' | 'nowMs'>, reward: number,
+): ChangeStep {
   const all = [...arms.values()];
   const arm = arms.get(armId)!;
   const step = changeStep(arm.detector, arm.b, all.indexOf(arm), () => all.map((a) => a.b), spec, input, reward);
@@ -39,7 +40,8 @@ export function recordInMemory(
       const r = restartOther(other.detector, other.b, input.nowMs / 1000);
       other.detector = r.detector;
       other.b = { ...other.b, beforeChange: r.beforeChange };
+      other.linearBefore = other.linear; // a linear policy's sums restart with the tally's evidence
     }
   }
-  return step.detected;
+  return step;
 }

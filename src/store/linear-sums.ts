@@ -15,6 +15,21 @@ export function linearAfterReward(prev: Float64Array | undefined, input: Pick<Re
 }
 
 /**
+ * With changeDetection (issue 24): the arm's sums as of its last restart (bandit/change-evidence.ts
+ * linearEvidence) after this reward. `step`: the reward's change step, absent when it ran none. A
+ * restart takes the sums before this reward (`prev`; the reward itself is after the change); a late
+ * reward (decided before the restart) is added to them, as to the tally's beforeChange. lua/changes.lua
+ * and lua/linear.lua do the same.
+ */
+export function linearBeforeAfterReward(
+  prev: Float64Array | undefined, before: Float64Array | undefined, step: { restarted: boolean; late: boolean } | undefined,
+  input: Pick<RewardInput, 'linear' | 'population' | 'reward'>,
+): Float64Array | undefined {
+  if (step?.restarted) return prev;
+  return step?.late ? linearAfterReward(before, input) ?? before : before;
+}
+
+/**
  * the `linear` field of reward.lua's packed argument (redis-script-args.ts) for linear.lua: '' (nothing to add) or the JSON array [d, i, x_i, ...] over
  * x's nonzero entries in increasing i (JSON's numbers are JavaScript's shortest round-trip form:
  * cjson reads back the same doubles).

@@ -18,6 +18,8 @@ export interface ArmData {
   countedFor: number | undefined;
   /** A linear policy's sums of the bandit population (issue 23); replaced, never changed in place. */
   linear?: Float64Array;
+  /** Change detection (issue 24): `linear` as of the arm's last restart (linear-sums.ts linearBeforeAfterReward). */
+  linearBefore?: Float64Array;
   /** Change detection (issue 24): the arm's GLR detector (bandit population). */
   detector?: ArmDetector;
 }
@@ -76,7 +78,7 @@ export function statsOf(e: ExperimentData): ExperimentStats {
   return {
     arms: e.state.config.arms.map((a) => {
       const d = e.arms.get(a.id)!;
-      return { armId: a.id, bandit: { ...d.b }, holdback: { ...d.h }, excluded: { ...d.x }, ...(d.linear && { linear: d.linear }) };
+      return { armId: a.id, bandit: { ...d.b }, holdback: { ...d.h }, excluded: { ...d.x }, ...(d.linear && { linear: d.linear }), ...(d.linearBefore && { linearBefore: d.linearBefore }) };
     }),
     users: { b: { ...e.users.b }, h: { ...e.users.h } },
   };

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { addEngineSums } from './engine-sums.js';
-import { linearAfterReward } from './linear-sums.js';
+import { linearAfterReward, linearBeforeAfterReward } from './linear-sums.js';
 import { recordInMemory } from './change-step.js';
 import { MemoryDefaults } from './memory-defaults.js';
 import { autoDisable, countAtOrBelow, guardrailDisabled, type Breach } from '../bandit/guardrails.js';
@@ -164,7 +164,8 @@ export class MemoryStore implements Store {
       t.sumSq += input.reward * input.reward;
     }
     // Change detection (issue 24): the arm's GLR test, after the tally (change-step.ts; reward.lua's changes.lua call).
-    if (input.changes && input.reward !== undefined) found.change = recordInMemory(e.arms, input.armId, input.changes, input, input.reward) ?? undefined;
+    const step = input.changes && input.reward !== undefined ? recordInMemory(e.arms, input.armId, input.changes, input, input.reward) : undefined;
+    if (step?.detected) found.change = step.detected;
     // Per-user sums (mirrors reward.lua's block of the same name).
     if (input.reward !== undefined && input.population !== 'x') {
       const r = input.reward;
@@ -191,6 +192,7 @@ export class MemoryStore implements Store {
       if (engine) t.engine = engine;
     }
     // Linear sums (issue 23), as reward.lua's call of linear.lua.
+    arm.linearBefore = linearBeforeAfterReward(arm.linear, arm.linearBefore, step, input);
     arm.linear = linearAfterReward(arm.linear, input) ?? arm.linear;
     // Metrics sent with the reward (issue 22): counted in this step, each once per decision and name (reward.lua's block).
     const metrics = input.metrics ? e.metrics.record(e.dedupe, input, input.metrics, input.userKey) : null;

@@ -102,7 +102,7 @@ export function rewardArgs(input: RewardInput, nowIso: string, dedupeTtl: number
     forgetAt: input.issuedAt + input.rewardWindowSeconds, // until when an applied default is remembered
     metrics: metricsField(input.metrics, input.windowSize, input.baseline), // metrics (issue 22), metrics.lua
     // change detection (issue 24): the arm's test, as changes.lua reads it
-    change: input.changes ? { m: input.changes.model, d: input.changes.delta, ps: input.changes.priorSum, pw: input.changes.priorWeight, t: input.issuedAt, n: input.nowMs / 1000 } : undefined,
+    change: input.changes ? { m: input.changes.model, d: input.changes.delta, ps: input.changes.priorSum, pw: input.changes.priorWeight, t: input.issuedAt, n: input.nowMs / 1000, ...(input.changes.eachArm && { e: 1 }) } : undefined,
     linear: linear === '' ? undefined : linear, // a linear policy's spec (issue 23), as linear.lua reads it
   });
 }

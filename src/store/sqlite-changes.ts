@@ -4,8 +4,8 @@
  * and the row written back. The tallies of every arm are read only on a detection (the leader).
  */
 import type Database from 'better-sqlite3';
-import { restartOther, type ArmDetector, type ChangeSpec } from '../bandit/change-evidence.js';
-import type { DetectedChange, Tally } from '../contract/domain.js';
+import { restartOther, type ArmDetector, type ChangeSpec, type ChangeStep } from '../bandit/change-evidence.js';
+import type { Tally } from '../contract/domain.js';
 import { changeStep, withChanges } from './change-step.js';
 import type { ExperimentHead } from './sqlite-experiments.js';
 import type { SqliteTallies } from './sqlite-tallies.js';
@@ -40,8 +40,8 @@ export class SqliteChanges {
     };
   }
 
-  /** Runs the arm's test on a reward already counted in its tally; the change it detected, if any. */
-  record(head: Pick<ExperimentHead, 'rid' | 'armIds'>, arm: number, spec: ChangeSpec, input: RewardInput, reward: number): DetectedChange | null {
+  /** Runs the arm's test on a reward already counted in its tally; the step (its `detected`: the change it detected, if any). */
+  record(head: Pick<ExperimentHead, 'rid' | 'armIds'>, arm: number, spec: ChangeSpec, input: RewardInput, reward: number): ChangeStep {
     const row = this.s.get.get(head.rid, arm);
     const b = this.s.tally.get(head.rid, arm)!;
     const tally: Tally = {
@@ -53,7 +53,7 @@ export class SqliteChanges {
     const t = withChanges(tally, step);
     this.s.put.run(head.rid, arm, encode(step.detector), t.beforeChange ? JSON.stringify(t.beforeChange) : null, t.changes ? JSON.stringify(t.changes) : null);
     if (step.restartsOthers) this.restartOthers(head, arm, input.nowMs / 1000);
-    return step.detected;
+    return step;
   }
 
   /** The leader fell: every other arm's evidence restarts (change-evidence.ts restartOther). */
@@ -64,6 +64,7 @@ export class SqliteChanges {
       const b = this.s.tally.get(head.rid, i) ?? { rewards: 0, sum: 0, sum_sq: 0 };
       const r = restartOther(row ? decode(row.detector) : undefined, { rewards: b.rewards, sum: b.sum, sumSq: b.sum_sq }, nowS);
       this.s.put.run(head.rid, i, encode(r.detector), JSON.stringify(r.beforeChange), row?.changes ?? null);
+      this.tallies.restartLinear(head.rid, i);
     }
   }
 }

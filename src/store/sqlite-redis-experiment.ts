@@ -91,6 +91,10 @@ export async function copyExperiment(db: Database.Database, client: RedisClient,
   for (const r of db.prepare('SELECT arm, sums FROM linear_sums WHERE rid = ?').all(e.rid) as { arm: number; sums: Buffer }[]) {
     await b.add((p) => p.hset(k.linearSums(), armIds[r.arm], r.sums));
   }
+  // ... and as of each arm's last restart (issue 24, changes.lua): ~<armId>.
+  for (const r of db.prepare('SELECT arm, sums FROM linear_before WHERE rid = ?').all(e.rid) as { arm: number; sums: Buffer }[]) {
+    await b.add((p) => p.hset(k.linearSums(), `~${armIds[r.arm]}`, r.sums));
+  }
 
   // Guardrail windows (reward.lua): counters hash, and each arm's events "seq|latency|cost|error", oldest first.
   type Counter = { arm: number; latencies: number; cost_samples: number; cost_sum: number; errors: number; at_or_below: number; counted_for: number | null; next_seq: number };

@@ -59,7 +59,8 @@ export class SqliteReward {
 
     if (input.reward !== undefined) this.tallies.countReward(rid, arm, input.population, input.reward);
     // Change detection (issue 24): the arm's GLR test, after the tally (sqlite-changes.ts; reward.lua's changes.lua call).
-    if (input.changes && input.reward !== undefined) found.change = this.changes.record(head, arm, input.changes, input, input.reward) ?? undefined;
+    const step = input.changes && input.reward !== undefined ? this.changes.record(head, arm, input.changes, input, input.reward) : undefined;
+    if (step?.detected) found.change = step.detected;
     if (input.reward !== undefined && input.population !== 'x') this.userSums(rid, input, input.reward, nowS);
     // Engine sums (issue 11): costs and discounted sums, as reward.lua's block of the same name.
     if (input.engine) {
@@ -67,7 +68,7 @@ export class SqliteReward {
       if (engine) this.tallies.setEngine(rid, arm, input.population, engine);
     }
     // Linear sums (issue 23), as reward.lua's call of linear.lua.
-    this.tallies.addLinear(rid, arm, input);
+    this.tallies.addLinear(rid, arm, input, step);
     // Metrics sent with the reward (issue 22): counted in this step, each once per decision and name (reward.lua's block).
     const metrics = input.metrics ? this.metrics.record(rid, arm, input, input.metrics, input.userKey) : null;
     // A default reward (issue 11) is counted and logged, but it is no event of the arm's guardrail window.

@@ -87,6 +87,9 @@ export const MIGRATIONS: readonly string[] = [
   // 6: contextual policies (issue 23): a linear policy's per-arm sums of the bandit population, as
   // little-endian doubles (bandit/linear-model.ts's layout).
   `CREATE TABLE linear_sums (rid INTEGER NOT NULL, arm INTEGER NOT NULL, sums BLOB NOT NULL, PRIMARY KEY (rid, arm)) WITHOUT ROWID;`,
+  // 7: change detection with a linear policy (issue 24): an arm's linear sums as of its last restart
+  // (the same layout; absent before any). The evidence is linear_sums minus these.
+  `CREATE TABLE linear_before (rid INTEGER NOT NULL, arm INTEGER NOT NULL, sums BLOB NOT NULL, PRIMARY KEY (rid, arm)) WITHOUT ROWID;`,
 ];
 
 /** The schema version this release writes. */

@@ -9,7 +9,7 @@ import { POPULATION_NAMES, type Population } from '../contract/population.js';
 import type { ExperimentHead } from './sqlite-experiments.js';
 import { emptyTally, type ArmStats, type ExperimentStats, type Tally } from '../contract/domain.js';
 import { packLinear, unpackLinear } from '../bandit/linear-model.js';
-import { linearAfterReward } from './linear-sums.js';
+import { linearAfterReward, linearBeforeAfterReward } from './linear-sums.js';
 
 interface TallyRow { arm: number; pop: Population; decisions: number; rewards: number; sum: number; sum_sq: number; users: number; engine: string | null }
 interface UsersRow { bss: number; bnn: number; bsn: number; hss: number; hnn: number; hsn: number }
@@ -32,6 +32,10 @@ export class SqliteTallies {
       linear: db.prepare<[number, number], { sums: Buffer }>('SELECT sums FROM linear_sums WHERE rid = ? AND arm = ?'),
       setLinear: db.prepare('INSERT OR REPLACE INTO linear_sums (rid, arm, sums) VALUES (?, ?, ?)'),
       allLinear: db.prepare<[number], { arm: number; sums: Buffer }>('SELECT arm, sums FROM linear_sums WHERE rid = ?'),
+      // Issue 24: the sums as of the arm's last restart (linear-sums.ts linearBeforeAfterReward).
+      linearBefore: db.prepare<[number, number], { sums: Buffer }>('SELECT sums FROM linear_before WHERE rid = ? AND arm = ?'),
+      setLinearBefore: db.prepare('INSERT OR REPLACE INTO linear_before (rid, arm, sums) VALUES (?, ?, ?)'),
+      allLinearBefore: db.prepare<[number], { arm: number; sums: Buffer }>('SELECT arm, sums FROM linear_before WHERE rid = ?'),
     };
   }
 
@@ -57,12 +61,27 @@ export class SqliteTallies {
     this.s.setEngine.run(JSON.stringify(engine), rid, arm, pop);
   }
 
-  /** Adds the reward to the arm's linear sums when it is a linear policy's (linear-sums.ts); inside the reward transaction. */
-  addLinear(rid: number, arm: number, input: Parameters<typeof linearAfterReward>[1]): void {
-    if (!input.linear) return;
+  /**
+   * Adds the reward to the arm's linear sums when it is a linear policy's (linear-sums.ts); inside the
+   * reward transaction. `step`: the reward's change step (issue 24), which may restart the sums' evidence.
+   */
+  addLinear(rid: number, arm: number, input: Parameters<typeof linearAfterReward>[1], step?: { restarted: boolean; late: boolean }): void {
+    if (!input.linear && !step?.restarted) return;
     const row = this.s.linear.get(rid, arm);
-    const next = linearAfterReward(row ? unpackLinear(row.sums) : undefined, input);
+    const prev = row ? unpackLinear(row.sums) : undefined;
+    if (step?.restarted || step?.late) {
+      const old = this.s.linearBefore.get(rid, arm);
+      const before = linearBeforeAfterReward(prev, old ? unpackLinear(old.sums) : undefined, step, input);
+      if (before) this.s.setLinearBefore.run(rid, arm, packLinear(before));
+    }
+    const next = linearAfterReward(prev, input);
     if (next) this.s.setLinear.run(rid, arm, packLinear(next));
+  }
+
+  /** Another arm's restart when the leader fell (issue 24): its linear sums as of now. */
+  restartLinear(rid: number, arm: number): void {
+    const row = this.s.linear.get(rid, arm);
+    if (row) this.s.setLinearBefore.run(rid, arm, row.sums);
   }
 
   stats(head: Pick<ExperimentHead, 'rid' | 'armIds'>): ExperimentStats {
@@ -79,6 +98,7 @@ export class SqliteTallies {
       if (r.changes) b.changes = JSON.parse(r.changes) as Tally['changes'];
     }
     for (const r of this.s.allLinear.all(head.rid)) if (arms[r.arm]) arms[r.arm].linear = unpackLinear(r.sums);
+    for (const r of this.s.allLinearBefore.all(head.rid)) if (arms[r.arm]) arms[r.arm].linearBefore = unpackLinear(r.sums);
     const u = this.s.users.get(head.rid)!;
     return { arms, users: { b: { sumSq: u.bss, countSq: u.bnn, cross: u.bsn }, h: { sumSq: u.hss, countSq: u.hnn, cross: u.hsn } } };
   }

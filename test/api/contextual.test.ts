@@ -1,3 +1,4 @@
+import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { experimentBody } from '../helpers/app.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -98,6 +99,29 @@ describe.each(storeKinds)('contextual policies ($name store)', (kind) => {
     expect(bad.status).toBe(400);
   });
 
+  it('with changeDetection, a fall of the leading arm restarts its linear model: /arms reads the rewards since the change, all of them again when turned off', async () => {
+    expect((await t.post('/experiments', body({ seed: 'ctx-change', changeDetection: { method: 'glr' } }))).status).toBe(201);
+    const rng = seedrandom('ctx-change-rewards');
+    for (let i = 0; i < 900; i++) {
+      t.clock.advance(1000);
+      const plan = i % 2 === 0 ? 'pro' : 'free';
+      const d = (await t.post('/select', { experimentId: 'ctx', context: { plan, length: 0.5 } })).body;
+      const p = d.armId === 'structured' ? (i < 450 ? 0.9 : 0.05) : 0.3;
+      expect((await t.post('/reward', { decisionId: d.decisionId, reward: rng() < p ? 1 : 0 })).status).toBe(200);
+    }
+    const on = (await t.get('/arms?experimentId=ctx')).body.arms.find((a: { armId: string }) => a.armId === 'structured');
+    expect(on.changes.length, JSON.stringify(on)).toBeGreaterThan(0);
+    // The model's evidence starts at the detection: fewer rewards than the arm's, and the mean reward of the new segment.
+    expect(on.model.rewards).toBeLessThan(on.rewards);
+    expect(on.model.rewards).toBeLessThanOrEqual(on.rewardsSinceChange);
+    const mean = (m: { coefficients: Record<string, { mean: number }> }) => m.coefficients['(intercept)'].mean + (m.coefficients['plan=pro'].mean + m.coefficients['plan=free'].mean) / 2 + 0.5 * m.coefficients.length.mean;
+    expect(mean(on.model)).toBeLessThan(0.3);
+    await t.patch('/experiments/ctx', { changeDetection: null });
+    const off = (await t.get('/arms?experimentId=ctx')).body.arms.find((a: { armId: string }) => a.armId === 'structured');
+    expect(off.model.rewards).toBe(off.rewards);
+    expect(mean(off.model)).toBeGreaterThan(0.4);
+  });
+
   it('bad input: a bad declaration is a 400 naming it; a numeric feature that is not a number is a 400; missing or unlisted values are levels', async () => {
     const bad = [
       [{ features: undefined }, 'features'],
@@ -107,8 +131,8 @@ describe.each(storeKinds)('contextual policies ($name store)', (kind) => {
       [{ features: { 'bad name': { type: 'numeric' } } }, 'features'],
       [{ features: { a: { type: 'categorical', values: Array.from({ length: 63 }, (_, i) => `v${i}`) }, b: { type: 'numeric' } } }, 'features'],
       [{ discount: { halfLifeSeconds: 60 } }, 'discount'],
-      // The linear sums do not restart at a detected change; the hurdle model is Thompson's (issues 24, rewardShape).
-      [{ changeDetection: { method: 'glr' } }, 'changeDetection'],
+      // The hurdle model is Thompson's (rewardShape); change detection restarts evidence, discount forgets it (issue 24).
+      [{ changeDetection: { method: 'glr' }, discount: { halfLifeSeconds: 60 } }, 'discount'],
       [{ rewardModel: 'gaussian', rewardShape: 'hurdle-lognormal' }, 'rewardShape'],
     ] as const;
     for (const [over, path] of bad) {
@@ -117,9 +141,11 @@ describe.each(storeKinds)('contextual policies ($name store)', (kind) => {
       expect(res.body.details.issues.map((i: { path: string }) => i.path).join(' '), JSON.stringify(over)).toContain(path);
     }
     await t.post('/experiments', body());
+    // Issue 24: a linear experiment takes changeDetection, by POST and by PATCH.
     const cd = await t.patch('/experiments/ctx', { changeDetection: { method: 'glr' } });
-    expect(cd.status).toBe(400);
-    expect(cd.body.details.issues[0].path).toBe('changeDetection');
+    expect(cd.status).toBe(200);
+    expect(cd.body.changeDetection).toEqual({ method: 'glr', falseAlarmRate: 0.001 });
+    expect((await t.post('/experiments', body({ id: 'ctx-cd', changeDetection: { method: 'glr', falseAlarmRate: 0.01 } }))).status).toBe(201);
     const nan = await t.post('/select', { experimentId: 'ctx', context: { plan: 'pro', length: 'long' } });
     expect(nan.status).toBe(400);
     expect(nan.body.details.issues[0].path).toBe('context.length');

@@ -17,6 +17,7 @@ import type { Policy } from '../../../src/bandit/policy.js';
 import { ServiceContext, type Clock } from '../../../src/service/context.js';
 import { decide } from '../../../src/service/decide.js';
 import { createExperiment } from '../../../src/service/experiments.js';
+import { changeSpecOf } from '../../../src/service/engine-config.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { armCount, drawContext, FEATURES, LINEAR_FILE, meansAt } from './linear-instances.js';
 
@@ -37,8 +38,16 @@ const greedyPolicy: Policy<LinearModel> = {
   propensity: () => 1,
 };
 
+/**
+ * Issue 24 on a contextual instance (bench/validity/regret-linear-swap.ts): `changeDetection` on the
+ * experiment (each reward runs the arm's test, as /reward does); `swap`: arms i and j exchange their
+ * means (coefficients) from decision T/2 on. Either one makes a decision one second after the last
+ * (the test places changes at decision times); without them the clock stands still, as before.
+ */
+export interface LinearSimOptions { changeDetection?: boolean; swap?: [number, number] }
+
 /** Cumulative pseudo-regret sum_t (max_k mu_k(x_t) - mu_{a_t}(x_t)) at each checkpoint. */
-export async function simulateLinear(key: string, policy: LinearSimPolicy, rep: number): Promise<number[]> {
+export async function simulateLinear(key: string, policy: LinearSimPolicy, rep: number, opts: LinearSimOptions = {}): Promise<number[]> {
   const k = armCount(key);
   const store = new MemoryStore();
   const ctx = new ServiceContext(store, 'linear-benchmark-secret-0123456789', clock);
@@ -46,7 +55,9 @@ export async function simulateLinear(key: string, policy: LinearSimPolicy, rep: 
   await createExperiment(ctx, CreateExperimentSchema.parse({
     id: ID, arms: Array.from({ length: k }, (_, i) => ({ id: `arm-${i}` })), rewardModel: 'bernoulli',
     policy: policy === 'greedy' ? 'linear-ucb' : policy, seed: `${key}/${rep}`, ...(contextual && { features: FEATURES }),
+    ...(opts.changeDetection && { changeDetection: { method: 'glr' } }),
   }));
+  const tick = opts.changeDetection || opts.swap ? 1 : 0;
   const snap = (await ctx.cache.get(ID, NOW_MS))!;
   if (policy === 'greedy') (snap as unknown as { engine: object }).engine = { ...snap.engine, policy: greedyPolicy };
   snap.setStats((await store.getStats(ID))!, NOW_MS);
@@ -61,20 +72,23 @@ export async function simulateLinear(key: string, policy: LinearSimPolicy, rep: 
     const c = drawContext(world);
     const context = { segment: c.segment, u: c.u, v: c.v };
     meansAt(key, c, mu);
-    const d = decide(snap, undefined, rng, NOW_MS, undefined, context);
+    if (opts.swap && 2 * t >= LINEAR_FILE.horizon) [mu[opts.swap[0]], mu[opts.swap[1]]] = [mu[opts.swap[1]], mu[opts.swap[0]]];
+    const nowS = NOW_S + tick * t;
+    const d = decide(snap, undefined, rng, nowS * 1000, undefined, context);
     const armId = snap.armIds[d.armIndex];
     const key_ = `d${t}`;
     await store.assign({ experimentId: ID, version: snap.version, population: 'b', armId, propensity: 1, sticky: false, stickyTtlSeconds: 60,
-      now: NOW_S, withStats: false, log: { nonce: key_, nowMs: NOW_MS, disabledArms: '', retentionSeconds: 60 } });
+      now: nowS, withStats: false, log: { nonce: key_, nowMs: nowS * 1000, disabledArms: '', retentionSeconds: 60 } });
     let top = mu[0];
     for (let i = 1; i < k; i++) top = Math.max(top, mu[i]);
     regret += top - mu[d.armIndex];
     if (t + 1 === LINEAR_FILE.checkpoints[next]) { out.push(regret); next++; }
     const reward = world() < mu[d.armIndex] ? 1 : 0;
     const x = contextual ? { linear: { x: Array.from(encodeCompact(FEATURES, compactContext(FEATURES, context).values)) } } : {};
-    await store.recordReward({ experimentId: ID, armId, population: 'b', decisionKey: key_, issuedAt: NOW_S, rewardWindowSeconds: 3600, reward,
-      event: { error: false }, guardrails: null, windowSize: 1, baseline: false, nowMs: NOW_MS, log: { propensity: 1, retentionSeconds: 60 }, ...x });
-    snap.setStats((await store.getStats(ID))!, NOW_MS);
+    const changes = changeSpecOf(config, 'b', reward);
+    await store.recordReward({ experimentId: ID, armId, population: 'b', decisionKey: key_, issuedAt: nowS, rewardWindowSeconds: 3600, reward,
+      event: { error: false }, guardrails: null, windowSize: 1, baseline: false, nowMs: nowS * 1000, log: { propensity: 1, retentionSeconds: 60 }, ...x, ...(changes && { changes }) });
+    snap.setStats((await store.getStats(ID))!, nowS * 1000);
   }
   return out;
 }

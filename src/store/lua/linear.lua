@@ -10,15 +10,15 @@
   each value in JavaScript's shortest round-trip form, so cjson's strtod reads the same double.
   One cjson.decode reads it (a C loop: about half the cost of matching "i:x" words with gmatch
   and tonumber, bench/RESULTS.md).
-  key: reward.lua's KEYS[12], the linear sums hash <prefix>{exp:<id>}:L.
+  recordLinear(w, key, field, r): w the decoded spec; key: reward.lua's KEYS[12], the linear sums hash
+  <prefix>{exp:<id>}:L; field: the arm id (or ~<armId>, its sums as of the last restart: changes.lua).
 
   The sums hash: <armId> -> struct.pack('<d...', n, sum r^2, b (d), S upper triangle (d(d+1)/2)),
   little-endian doubles: b = sum r x, S = sum x x^T, row-major. One HGET and one HSET per reward;
   the string is unpacked and packed whole (one C call each: cheaper than splicing the changed
   doubles into it piece by piece, which was measured too).
 ]]
-local function recordLinear(spec, key, arm, r)
-  local w = cjson.decode(spec)
+local function recordLinear(w, key, arm, r)
   local d = w[1]
   local len = 2 + d + d * (d + 1) / 2
   local format = '<' .. string.rep('d', len)

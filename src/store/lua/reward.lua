@@ -20,7 +20,7 @@
   KEYS[9]  default rewards: defaulted set <prefix>{exp:<id>}:df
   KEYS[10] metric sums hash               <prefix>{exp:<id>}:M   (issue 22)
   KEYS[11] change detection: detectors hash <prefix>{exp:<id>}:g   (issue 24; see changes.lua)
-  KEYS[12] linear sums hash               <prefix>{exp:<id>}:L   (issue 23; see linear.lua)
+  KEYS[12] linear sums hash               <prefix>{exp:<id>}:L   (issue 23; see linear.lua; ~<armId>: as of the last restart, changes.lua)
 
   ARGV[1]  the packed argument, JSON: its fields are documented in redis-script-args.ts rewardArgs
            (A.arm, A.pop, A.key, A.reward, ...; A.metrics as metrics.lua reads it, A.change the
@@ -96,11 +96,16 @@ if A.reward then
   end
 end
 -- Change detection (issue 24): the arm's GLR test, after the tally (changes.lua).
-if A.change and A.reward then record_change(A.change, KEYS[11], tallies, meta, arm, tonumber(A.reward)) end
+if A.change and A.reward then record_change(A.change, KEYS[11], tallies, meta, arm, tonumber(A.reward), KEYS[12]) end
 -- Engine sums (issue 11): engine-sums.lua.
 recordEngineSums(A, tallies, arm)
 -- Linear sums (issue 23): the arm's linear-model sums (linear.lua), once with the reward.
-if A.linear then recordLinear(A.linear, KEYS[12], arm, tonumber(A.reward)) end
+-- With changeDetection (issue 24), a late reward is added to the sums as of the arm's last restart too.
+if A.linear then
+  local w = cjson.decode(A.linear)
+  recordLinear(w, KEYS[12], arm, tonumber(A.reward))
+  if change_late then recordLinear(w, KEYS[12], '~' .. arm, tonumber(A.reward)) end
+end
 
 -- Metrics (issue 22): counted in this step, each once per decision and name (a duplicate reward
 -- returned above, so a retry counts none of them).
