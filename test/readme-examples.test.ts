@@ -35,6 +35,11 @@ beforeAll(async () => {
     id: 'summarize-prompt', rewardModel: 'bernoulli',
     arms: [{ id: 'control', payload: { model: 'small', prompt: 'v1' } }, { id: 'structured', payload: { model: 'small', prompt: 'v2' } }],
   });
+  // One decision first, so that the examples' /select (the client's default budget is 300 ms, then it
+  // fails open) does not pay the new process's first-request work (the experiment's cache, JIT):
+  // on the parallel suite at load 5-8 it did, and the example served its default arm.
+  const warm = await admin.select('summarize-prompt', { userId: 'warm-up', default: 'control', timeoutMs: 10_000 });
+  expect(warm.fallback).not.toBe(true);
   // Inside the repository (package scope), so that the package's self-reference resolves.
   dir = mkdtempSync(join(ROOT, '.readme-'));
 });
