@@ -24,6 +24,8 @@ export const PARTS: Part[] = [
     settings: 'RUNS, USERS, POLICY, RATE_LOW, RATE_SPAN, MIN_ARM_SHARE', smoke: { env: { RUNS: '10' } } },
   { name: 'layers', script: 'validity/layer-sim.ts', about: "layer ranges: no user in two experiments, shares within 3 SE, nobody moved (issue 21)",
     settings: 'args: [users=1000000] [layer]', smoke: { args: ['5000'] } },
+  { name: 'linear-swap', script: 'validity/regret-linear-swap.ts', heavy: true, about: 'linear-thompson with changeDetection vs without: two arms swap coefficients at T/2, and stationary (issue 24)',
+    settings: 'REPS (default 40)', smoke: { env: { REPS: '2' } } },
   { name: 'trend-calibration', script: 'validity/trend-calibration.ts', about: "the trend test's null distribution on stationary streams: its threshold's calibration (issue 24)",
     settings: 'STREAMS, LENGTH', smoke: { env: { STREAMS: '3', LENGTH: '2000' } } },
   { name: 'reference-glr', script: 'validity/reference/glr_reference.mjs', notInAll: true, about: 'independent GLR reference of the changes table (plain JS, prints JSON)',
