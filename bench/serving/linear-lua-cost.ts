@@ -32,7 +32,7 @@ const VARIANTS = {
 };
 /** The spec each variant reads: today's from linear-sums.ts; BEFORE's "<d> <i>:<x_i> ...". */
 const specOf = (name: string, reward: number): string => (name === 'linear.lua' || name === 'empty'
-  ? linearSpec({ linear: { x }, population: 'b', reward })
+  ? JSON.stringify(linearSpec({ linear: { x }, population: 'b', reward }))
   : [String(x.length), ...x.flatMap((v, i) => (v !== 0 ? [`${i}:${v}`] : []))].join(' '));
 
 const server = spawn('redis-server', ['--port', String(PORT), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });

@@ -46,7 +46,7 @@ async function decodeCost(): Promise<never> {
     log: { propensity: 0.0937512345, retentionSeconds: 86400 }, engine: { halfLifeSeconds: null, costs: false },
     metrics: [['judge', 0.8], ['thumbs_up', 1], ['completed', 0], ['latency_s', 1.4], ['tokens', 707]].map(([name, value]) => ({ name: name as string, value: value as number })),
   };
-  const packed = rewardArgs(input, new Date(input.nowMs).toISOString(), 1500, 86400, '');
+  const packed = rewardArgs(input, new Date(input.nowMs).toISOString(), 1500, 86400, undefined);
   const lua = `local n, s = tonumber(ARGV[1]), ARGV[2]
 local m = cmsgpack.pack(cjson.decode(s))
 local function t() local c = redis.call('TIME'); return c[1] * 1e6 + c[2] end

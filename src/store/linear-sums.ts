@@ -30,14 +30,14 @@ export function linearBeforeAfterReward(
 }
 
 /**
- * the `linear` field of reward.lua's packed argument (redis-script-args.ts) for linear.lua: '' (nothing to add) or the JSON array [d, i, x_i, ...] over
- * x's nonzero entries in increasing i (JSON's numbers are JavaScript's shortest round-trip form:
- * cjson reads back the same doubles).
+ * the `linear` field of reward.lua's packed argument (redis-script-args.ts) for linear.lua: undefined (nothing to add) or the array [d, i, x_i, ...] over
+ * x's nonzero entries in increasing i. It travels inside the packed JSON argument, whose numbers are
+ * JavaScript's shortest round-trip form, so reward.lua's one cjson.decode reads back the same doubles.
  */
-export function linearSpec(input: Pick<RewardInput, 'linear' | 'population' | 'reward'>): string {
-  if (!input.linear || input.population !== 'b' || input.reward === undefined) return '';
+export function linearSpec(input: Pick<RewardInput, 'linear' | 'population' | 'reward'>): number[] | undefined {
+  if (!input.linear || input.population !== 'b' || input.reward === undefined) return undefined;
   const { x } = input.linear;
   const parts: number[] = [x.length];
   for (let i = 0; i < x.length; i++) if (x[i] !== 0) parts.push(i, x[i]);
-  return JSON.stringify(parts);
+  return parts;
 }

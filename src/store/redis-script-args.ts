@@ -65,7 +65,7 @@ export function assignArgs(input: AssignInput, stickyField: string | undefined, 
 }
 
 /** reward.lua's argument (its libraries read theirs: metrics, change, linear). */
-export function rewardArgs(input: RewardInput, nowIso: string, dedupeTtl: number, trim: number | undefined, linear: string): string {
+export function rewardArgs(input: RewardInput, nowIso: string, dedupeTtl: number, trim: number | undefined, linear: number[] | undefined): string {
   const g = input.guardrails;
   const e = input.engine;
   return JSON.stringify({
@@ -103,7 +103,7 @@ export function rewardArgs(input: RewardInput, nowIso: string, dedupeTtl: number
     metrics: metricsField(input.metrics, input.windowSize, input.baseline), // metrics (issue 22), metrics.lua
     // change detection (issue 24): the arm's test, as changes.lua reads it
     change: input.changes ? { m: input.changes.model, d: input.changes.delta, ps: input.changes.priorSum, pw: input.changes.priorWeight, t: input.issuedAt, n: input.nowMs / 1000, ...(input.changes.eachArm && { e: 1 }) } : undefined,
-    linear: linear === '' ? undefined : linear, // a linear policy's spec (issue 23), as linear.lua reads it
+    linear, // a linear policy's spec (issue 23), as linear.lua reads it: decoded with the rest of the argument
   });
 }
 

@@ -4,12 +4,12 @@
   Mirrors bandit/linear-model.ts addLinear (the same additions in the same order, so the three
   stores hold the same doubles) and store/linear-sums.ts.
 
-  spec (the `linear` field of reward.lua's packed argument (redis-script-args.ts), '' when there is nothing to add: not a linear decision, not the
-  bandit population, or no reward value): a JSON array [d, i1, x_i1, i2, x_i2, ...] with d the
+  spec (the `linear` field of reward.lua's packed argument (redis-script-args.ts), absent when there is nothing to add: not a linear decision, not the
+  bandit population, or no reward value): an array [d, i1, x_i1, i2, x_i2, ...] with d the
   encoded dimensions and x's nonzero entries (0-based index, value) in increasing index order,
   each value in JavaScript's shortest round-trip form, so cjson's strtod reads the same double.
-  One cjson.decode reads it (a C loop: about half the cost of matching "i:x" words with gmatch
-  and tonumber, bench/RESULTS.md).
+  It is decoded with the rest of the packed argument by reward.lua's one cjson.decode (a C loop:
+  about half the cost of matching "i:x" words with gmatch and tonumber, bench/RESULTS.md).
   recordLinear(w, key, field, r): w the decoded spec; key: reward.lua's KEYS[12], the linear sums hash
   <prefix>{exp:<id>}:L; field: the arm id (or ~<armId>, its sums as of the last restart: changes.lua).
 

@@ -102,9 +102,8 @@ recordEngineSums(A, tallies, arm)
 -- Linear sums (issue 23): the arm's linear-model sums (linear.lua), once with the reward.
 -- With changeDetection (issue 24), a late reward is added to the sums as of the arm's last restart too.
 if A.linear then
-  local w = cjson.decode(A.linear)
-  recordLinear(w, KEYS[12], arm, tonumber(A.reward))
-  if change_late then recordLinear(w, KEYS[12], '~' .. arm, tonumber(A.reward)) end
+  recordLinear(A.linear, KEYS[12], arm, tonumber(A.reward))
+  if change_late then recordLinear(A.linear, KEYS[12], '~' .. arm, tonumber(A.reward)) end
 end
 
 -- Metrics (issue 22): counted in this step, each once per decision and name (a duplicate reward
